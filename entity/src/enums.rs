@@ -1,0 +1,86 @@
+//! Enumerations stored in text columns.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+macro_rules! text_enum {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+        #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+        pub enum $name {
+            $($(#[$vdoc])* #[sea_orm(string_value = $text)] #[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            /// The stored (and GraphQL) name of this value.
+            pub fn as_str(&self) -> &'static str {
+                match self { $(Self::$variant => $text),+ }
+            }
+        }
+    };
+}
+
+text_enum!(
+    /// Level of a region in the administrative tree.
+    RegionLevel { Area = "AREA", Province = "PROVINCE", Prefecture = "PREFECTURE", District = "DISTRICT" }
+);
+text_enum!(
+    /// What sort of unit a department is.
+    DepartmentKind { Government = "GOVERNMENT", Bureau = "BUREAU", Enterprise = "ENTERPRISE", Collective = "COLLECTIVE" }
+);
+text_enum!(
+    /// What sort of document a plan is.
+    PlanKind {
+        ImplementationPlan = "IMPLEMENTATION_PLAN",
+        ActionPlan = "ACTION_PLAN",
+        AnnualPriorities = "ANNUAL_PRIORITIES",
+        CoordinationMeasures = "COORDINATION_MEASURES",
+    }
+);
+text_enum!(
+    /// Lifecycle of a plan.
+    PlanStatus { Draft = "DRAFT", InForce = "IN_FORCE", Superseded = "SUPERSEDED", Repealed = "REPEALED", Archived = "ARCHIVED" }
+);
+text_enum!(
+    /// Government data-sharing class (国发〔2016〕51号).
+    SharingClass { Public = "PUBLIC", Unconditional = "UNCONDITIONAL", Conditional = "CONDITIONAL", NotShared = "NOT_SHARED" }
+);
+text_enum!(
+    /// Level of a node in a plan's task tree.
+    TaskKind { ActionGroup = "ACTION_GROUP", Task = "TASK", FeaturedProject = "FEATURED_PROJECT" }
+);
+text_enum!(
+    /// Progress state of a task.
+    TaskStatus {
+        NotStarted = "NOT_STARTED",
+        InProgress = "IN_PROGRESS",
+        Completed = "COMPLETED",
+        Delayed = "DELAYED",
+        Archived = "ARCHIVED",
+    }
+);
+text_enum!(
+    /// Role of a department on a task.
+    AssignmentRole { Lead = "LEAD", Support = "SUPPORT" }
+);
+text_enum!(
+    /// How an indicator is measured.
+    Measure { Quantity = "QUANTITY", Percentage = "PERCENTAGE", Qualitative = "QUALITATIVE" }
+);
+text_enum!(
+    /// Which way an indicator should move.
+    Direction { HigherIsBetter = "HIGHER_IS_BETTER", LowerIsBetter = "LOWER_IS_BETTER", Keep = "KEEP" }
+);
+text_enum!(
+    /// 约束性 (binding) or 预期性 (expected).
+    Nature { Binding = "BINDING", Expected = "EXPECTED" }
+);
+text_enum!(
+    /// How a target compares with the actual value.
+    Comparator { Gte = "GTE", Gt = "GT", Lte = "LTE", Lt = "LT", Approx = "APPROX", Eq = "EQ", Between = "BETWEEN" }
+);
+text_enum!(
+    /// Quality of a reported actual value.
+    ActualStatus { Provisional = "PROVISIONAL", Verified = "VERIFIED", Estimated = "ESTIMATED" }
+);

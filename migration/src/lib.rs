@@ -1,0 +1,19 @@
+//! Schema migrations of xietong, one per change, for SQLite and PostgreSQL.
+//!
+//! The same migrations run on both stores; they use only portable column
+//! types (text, integer, double, boolean, timestamps) and enumerations are
+//! stored as text.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_create_core_tables;
+
+/// Applies the migrations in order; used by `xietong migrate` and at start-up.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261122_000001_create_core_tables::Migration)]
+    }
+}

@@ -1,0 +1,139 @@
+//! Who is calling, and which records they may see.
+//!
+//! This is the one enforcement point for reads: every query of plans, tasks
+//! and indicators — root lists, their counts, nested relations, `node(id)` —
+//! adds the condition built here to its SQL, so a record the caller may not
+//! see behaves exactly as a missing one.
+//!
+//! Sharing classes follow 国发〔2016〕51号: PUBLIC records are readable by
+//! everyone, the other classes only by authenticated callers under the rules
+//! of DESIGN.md §3. Tasks and indicators inherit their plan's class unless
+//! they set their own.
+
+use entity::enums::SharingClass;
+use sea_orm::sea_query::{Expr, SimpleExpr};
+use sea_orm::{Condition, ExprTrait};
+
+/// Role named in a caller's token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum)]
+#[graphql(name = "Role")]
+pub enum Role {
+    /// 只读 — reads what its sharing class allows, writes nothing.
+    Reader,
+    /// 委办局 — reports progress and actuals on the tasks it is assigned to.
+    Bureau,
+    /// 统筹协调 — manages plans, tasks and indicators inside its jurisdiction.
+    Coordinator,
+    /// 管理员 — everything, including regions, departments and grants.
+    Admin,
+}
+
+/// The caller of one request, as established from its token (or its absence).
+#[derive(Debug, Clone, Default)]
+pub struct Viewer {
+    /// `None` for anonymous callers.
+    pub identity: Option<Identity>,
+}
+
+/// An authenticated caller.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    /// Token subject (`sub`).
+    pub subject: String,
+    /// Calling system (`client`), if named.
+    pub client: Option<String>,
+    /// Record ID of the caller's department.
+    pub department_id: String,
+    pub role: Role,
+    /// Record IDs of the caller's region and every region under it.
+    pub jurisdiction: Vec<String>,
+}
+
+impl Viewer {
+    /// An anonymous caller: PUBLIC data only.
+    pub fn anonymous() -> Self {
+        Self { identity: None }
+    }
+
+    /// Whether the caller is an administrator (sees everything).
+    pub fn is_admin(&self) -> bool {
+        self.identity.as_ref().is_some_and(|i| i.role == Role::Admin)
+    }
+
+    /// SQL condition on the `plan` table: the plans this caller may read.
+    pub fn plan_condition(&self) -> Condition {
+        self.condition(
+            Expr::col((entity::plan::Entity, entity::plan::Column::SharingClass)),
+            Expr::col((entity::plan::Entity, entity::plan::Column::RegionId)),
+            PlanScope::Plan,
+        )
+    }
+
+    /// SQL condition on the `task` table: the tasks this caller may read.
+    pub fn task_condition(&self) -> Condition {
+        self.condition(
+            Expr::cust(
+                r#"COALESCE("task"."sharing_class", (SELECT p."sharing_class" FROM "plan" p WHERE p."id" = "task"."plan_id"))"#,
+            ),
+            Expr::cust(r#"(SELECT p."region_id" FROM "plan" p WHERE p."id" = "task"."plan_id")"#),
+            PlanScope::Task,
+        )
+    }
+
+    /// SQL condition on the `indicator` table: the indicators this caller may read.
+    pub fn indicator_condition(&self) -> Condition {
+        self.condition(
+            Expr::cust(
+                r#"COALESCE("indicator"."sharing_class", (SELECT p."sharing_class" FROM "plan" p WHERE p."id" = "indicator"."plan_id"))"#,
+            ),
+            Expr::col((entity::indicator::Entity, entity::indicator::Column::RegionId)),
+            PlanScope::Indicator,
+        )
+    }
+
+    fn condition(&self, class: SimpleExpr, region: SimpleExpr, scope: PlanScope) -> Condition {
+        let public = Condition::all().add(class.clone().eq(SharingClass::Public.as_str()));
+        let Some(identity) = &self.identity else {
+            return public;
+        };
+        if identity.role == Role::Admin {
+            return Condition::all();
+        }
+        let unconditional = class.clone().eq(SharingClass::Unconditional.as_str());
+        let in_jurisdiction = if identity.jurisdiction.is_empty() {
+            Expr::cust("1 = 0")
+        } else {
+            region.is_in(identity.jurisdiction.iter().cloned())
+        };
+        let conditional = Condition::all()
+            .add(class.clone().eq(SharingClass::Conditional.as_str()))
+            .add(Condition::any().add(in_jurisdiction).add(scope.assigned_to(&identity.department_id)));
+        Condition::any().add(public).add(unconditional).add(conditional)
+    }
+}
+
+/// Which table a visibility condition is for; decides how "assigned to the
+/// caller's department" is expressed.
+#[derive(Clone, Copy)]
+enum PlanScope {
+    Plan,
+    Task,
+    Indicator,
+}
+
+impl PlanScope {
+    fn assigned_to(self, department_id: &str) -> Condition {
+        use crate::service::{plans_assigned_to, tasks_assigned_to};
+        use entity::{indicator, plan, task};
+        use sea_orm::ColumnTrait;
+        match self {
+            Self::Plan => Condition::any()
+                .add(plan::Column::IssuerId.eq(department_id))
+                .add(plan::Column::Id.in_subquery(plans_assigned_to(department_id))),
+            Self::Task => Condition::all().add(task::Column::Id.in_subquery(tasks_assigned_to(department_id, None))),
+            Self::Indicator => {
+                Condition::all().add(indicator::Column::TaskId.in_subquery(tasks_assigned_to(department_id, None)))
+            }
+        }
+    }
+}

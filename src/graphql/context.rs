@@ -1,0 +1,46 @@
+//! What resolvers read from the GraphQL context.
+
+use super::loaders::Loaders;
+use crate::access::Viewer;
+use crate::config::Limits;
+use async_graphql::Context;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+
+/// Process-wide state given to the schema once, at build time.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub limits: Arc<Limits>,
+}
+
+/// Per-request data: the caller and the request's loaders.
+pub struct RequestScope {
+    pub viewer: Viewer,
+    pub loaders: Loaders,
+}
+
+impl RequestScope {
+    /// The scope of one request by `viewer`.
+    pub fn new(db: DatabaseConnection, viewer: Viewer) -> Self {
+        Self { loaders: Loaders::new(db, viewer.clone()), viewer }
+    }
+}
+
+/// Typed access to [`AppState`] and [`RequestScope`] without panics.
+pub trait ContextExt {
+    /// The process-wide state.
+    fn state(&self) -> async_graphql::Result<&AppState>;
+    /// This request's caller and loaders.
+    fn scope(&self) -> async_graphql::Result<&RequestScope>;
+}
+
+impl ContextExt for Context<'_> {
+    fn state(&self) -> async_graphql::Result<&AppState> {
+        self.data::<AppState>()
+    }
+
+    fn scope(&self) -> async_graphql::Result<&RequestScope> {
+        Ok(self.data::<Arc<RequestScope>>()?.as_ref())
+    }
+}

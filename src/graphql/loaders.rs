@@ -1,0 +1,258 @@
+//! One DataLoader per relation, created per request so the caller's
+//! visibility rules apply inside each batched statement.
+//!
+//! A request's statement count thus grows with the depth of its query, not
+//! with the number of rows: every level of nesting issues one statement per
+//! relation, whatever the page size.
+
+use crate::access::Viewer;
+use crate::error::{AppError, AppResult};
+use crate::service::indicators::IndicatorFilter;
+use crate::service::plans::PlanFilter;
+use crate::service::tasks::TaskFilter;
+use crate::service::{departments, indicators, plans, regions, tasks};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use entity::{
+    department, indicator, indicator_actual, indicator_target, plan, progress_report, region, source_document, task,
+    task_assignment,
+};
+use sea_orm::{DatabaseConnection, EntityTrait, QueryOrder};
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::Arc;
+
+/// What every loader of one request shares.
+pub struct Scope {
+    pub db: DatabaseConnection,
+    pub viewer: Viewer,
+}
+
+fn gql(error: AppError) -> Arc<async_graphql::Error> {
+    Arc::new(error.into_graphql())
+}
+
+/// Declares a loader keyed by a record ID.
+macro_rules! id_loader {
+    ($(#[$doc:meta])* $name:ident => $value:ty, |$scope:ident, $keys:ident| $body:expr) => {
+        $(#[$doc])*
+        pub struct $name(Arc<Scope>);
+
+        impl Loader<String> for $name {
+            type Value = $value;
+            type Error = Arc<async_graphql::Error>;
+
+            async fn load(&self, keys: &[String]) -> Result<HashMap<String, $value>, Self::Error> {
+                let $scope = &*self.0;
+                let $keys = keys;
+                let result: AppResult<HashMap<String, $value>> = $body.await;
+                result.map_err(gql)
+            }
+        }
+    };
+}
+
+id_loader!(
+    /// Regions by ID.
+    RegionById => region::Model, |s, keys| regions::by_ids(&s.db, keys)
+);
+id_loader!(
+    /// Child regions of each region.
+    RegionChildren => Vec<region::Model>, |s, keys| regions::children_of(&s.db, keys)
+);
+id_loader!(
+    /// Departments by ID.
+    DepartmentById => department::Model, |s, keys| departments::by_ids(&s.db, keys)
+);
+id_loader!(
+    /// Aliases of each department.
+    DepartmentAliases => Vec<String>, |s, keys| departments::aliases_of(&s.db, keys)
+);
+id_loader!(
+    /// Visible plans by ID.
+    PlanById => plan::Model, |s, keys| plans::by_ids(&s.db, &s.viewer, keys)
+);
+id_loader!(
+    /// Visible tasks by ID.
+    TaskById => task::Model, |s, keys| tasks::by_ids(&s.db, &s.viewer, keys)
+);
+id_loader!(
+    /// Visible child tasks of each task.
+    TaskChildren => Vec<task::Model>, |s, keys| tasks::children_of(&s.db, &s.viewer, keys)
+);
+id_loader!(
+    /// Assignments of each task.
+    TaskAssignments => Vec<task_assignment::Model>, |s, keys| tasks::assignments_of(&s.db, keys)
+);
+id_loader!(
+    /// Visible indicators by ID.
+    IndicatorById => indicator::Model, |s, keys| indicators::by_ids(&s.db, &s.viewer, keys)
+);
+id_loader!(
+    /// Targets of each indicator.
+    IndicatorTargets => Vec<indicator_target::Model>, |s, keys| indicators::targets_of(&s.db, keys)
+);
+id_loader!(
+    /// Actuals of each indicator.
+    IndicatorActuals => Vec<indicator_actual::Model>, |s, keys| indicators::actuals_of(&s.db, keys)
+);
+id_loader!(
+    /// Progress reports of each task, oldest first.
+    TaskProgressReports => Vec<progress_report::Model>, |s, keys| progress_reports_of(&s.db, keys)
+);
+id_loader!(
+    /// Source documents by ID.
+    SourceDocumentById => source_document::Model, |s, keys| source_documents_by_ids(&s.db, keys)
+);
+
+async fn progress_reports_of(
+    db: &DatabaseConnection,
+    task_ids: &[String],
+) -> AppResult<HashMap<String, Vec<progress_report::Model>>> {
+    let query = progress_report::Entity::find()
+        .order_by_asc(progress_report::Column::CreatedAt)
+        .order_by_asc(progress_report::Column::Id);
+    crate::service::group_by(db, query, progress_report::Column::TaskId, task_ids).await
+}
+
+async fn source_documents_by_ids(
+    db: &DatabaseConnection,
+    ids: &[String],
+) -> AppResult<HashMap<String, source_document::Model>> {
+    let groups = crate::service::group_by(db, source_document::Entity::find(), source_document::Column::Id, ids).await?;
+    Ok(groups.into_iter().filter_map(|(k, mut v)| v.pop().map(|m| (k, m))).collect())
+}
+
+/// Groups `(parent, filter)` keys by filter and runs one batch per distinct filter.
+async fn by_filter<F, M, Fut>(
+    keys: &[(String, F)],
+    mut batch: impl FnMut(F, Vec<String>) -> Fut,
+) -> Result<HashMap<(String, F), Vec<M>>, Arc<async_graphql::Error>>
+where
+    F: Clone + Eq + Hash,
+    Fut: std::future::Future<Output = AppResult<HashMap<String, Vec<M>>>>,
+{
+    let mut by_filter: HashMap<F, Vec<String>> = HashMap::new();
+    for (parent, filter) in keys {
+        by_filter.entry(filter.clone()).or_default().push(parent.clone());
+    }
+    let mut out = HashMap::new();
+    for (filter, parents) in by_filter {
+        let mut groups = batch(filter.clone(), parents.clone()).await.map_err(gql)?;
+        for parent in parents {
+            let rows = groups.remove(&parent).unwrap_or_default();
+            out.insert((parent, filter.clone()), rows);
+        }
+    }
+    Ok(out)
+}
+
+/// Declares a loader of filtered children keyed by `(parent ID, filter)`.
+macro_rules! filtered_loader {
+    ($(#[$doc:meta])* $name:ident, $filter:ty => $value:ty, |$scope:ident, $f:ident, $parents:ident| $body:expr) => {
+        $(#[$doc])*
+        pub struct $name(Arc<Scope>);
+
+        impl Loader<(String, $filter)> for $name {
+            type Value = Vec<$value>;
+            type Error = Arc<async_graphql::Error>;
+
+            async fn load(
+                &self,
+                keys: &[(String, $filter)],
+            ) -> Result<HashMap<(String, $filter), Vec<$value>>, Self::Error> {
+                let $scope = &*self.0;
+                by_filter(keys, |$f, $parents| async move { $body.await }).await
+            }
+        }
+    };
+}
+
+filtered_loader!(
+    /// Visible plans of each region.
+    PlansByRegion, PlanFilter => plan::Model,
+    |s, f, parents| plans::by_regions(&s.db, &s.viewer, &f, &parents)
+);
+filtered_loader!(
+    /// Visible tasks of each plan.
+    TasksByPlan, TaskFilter => task::Model,
+    |s, f, parents| tasks::by_plans(&s.db, &s.viewer, &f, &parents)
+);
+filtered_loader!(
+    /// Visible tasks assigned to each department.
+    TasksByDepartment, TaskFilter => task::Model,
+    |s, f, parents| tasks::by_departments(&s.db, &s.viewer, &f, &parents)
+);
+filtered_loader!(
+    /// Visible indicators of each plan.
+    IndicatorsByPlan, IndicatorFilter => indicator::Model,
+    |s, f, parents| indicators::grouped(&s.db, &s.viewer, &f, indicator::Column::PlanId, &parents)
+);
+filtered_loader!(
+    /// Visible indicators of each task.
+    IndicatorsByTask, IndicatorFilter => indicator::Model,
+    |s, f, parents| indicators::grouped(&s.db, &s.viewer, &f, indicator::Column::TaskId, &parents)
+);
+filtered_loader!(
+    /// Visible indicators contributing to each indicator.
+    IndicatorContributors, IndicatorFilter => indicator::Model,
+    |s, f, parents| indicators::grouped(&s.db, &s.viewer, &f, indicator::Column::ContributesToId, &parents)
+);
+
+/// A DataLoader that caches for the lifetime of its request.
+pub type Cached<T> = DataLoader<T, HashMapCache>;
+
+/// The loaders of one request.
+pub struct Loaders {
+    pub region: Cached<RegionById>,
+    pub region_children: Cached<RegionChildren>,
+    pub department: Cached<DepartmentById>,
+    pub department_aliases: Cached<DepartmentAliases>,
+    pub plan: Cached<PlanById>,
+    pub task: Cached<TaskById>,
+    pub task_children: Cached<TaskChildren>,
+    pub task_assignments: Cached<TaskAssignments>,
+    pub task_reports: Cached<TaskProgressReports>,
+    pub indicator: Cached<IndicatorById>,
+    pub indicator_targets: Cached<IndicatorTargets>,
+    pub indicator_actuals: Cached<IndicatorActuals>,
+    pub source_document: Cached<SourceDocumentById>,
+    pub plans_by_region: Cached<PlansByRegion>,
+    pub tasks_by_plan: Cached<TasksByPlan>,
+    pub tasks_by_department: Cached<TasksByDepartment>,
+    pub indicators_by_plan: Cached<IndicatorsByPlan>,
+    pub indicators_by_task: Cached<IndicatorsByTask>,
+    pub indicator_contributors: Cached<IndicatorContributors>,
+}
+
+impl Loaders {
+    /// Fresh loaders for one request by `viewer`. They cache for the request's lifetime only.
+    pub fn new(db: DatabaseConnection, viewer: Viewer) -> Self {
+        let scope = Arc::new(Scope { db, viewer });
+        macro_rules! make {
+            ($loader:ident) => {
+                DataLoader::with_cache($loader(scope.clone()), tokio::spawn, HashMapCache::default()).max_batch_size(1000)
+            };
+        }
+        Self {
+            region: make!(RegionById),
+            region_children: make!(RegionChildren),
+            department: make!(DepartmentById),
+            department_aliases: make!(DepartmentAliases),
+            plan: make!(PlanById),
+            task: make!(TaskById),
+            task_children: make!(TaskChildren),
+            task_assignments: make!(TaskAssignments),
+            task_reports: make!(TaskProgressReports),
+            indicator: make!(IndicatorById),
+            indicator_targets: make!(IndicatorTargets),
+            indicator_actuals: make!(IndicatorActuals),
+            source_document: make!(SourceDocumentById),
+            plans_by_region: make!(PlansByRegion),
+            tasks_by_plan: make!(TasksByPlan),
+            tasks_by_department: make!(TasksByDepartment),
+            indicators_by_plan: make!(IndicatorsByPlan),
+            indicators_by_task: make!(IndicatorsByTask),
+            indicator_contributors: make!(IndicatorContributors),
+        }
+    }
+}

@@ -1,0 +1,35 @@
+//! The GraphQL layer: thin resolvers over the domain services.
+//!
+//! [`build_schema`] does no I/O and reads no environment, so the SDL can be
+//! printed and checked without a database.
+
+pub mod context;
+pub mod loaders;
+pub mod query;
+pub mod types;
+
+use crate::config::Limits;
+use async_graphql::{EmptyMutation, EmptySubscription, Schema};
+use context::AppState;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+
+/// The schema type served by xietong.
+pub type AppSchema = Schema<query::QueryRoot, EmptyMutation, EmptySubscription>;
+
+/// Builds the schema once, with the limits that protect it.
+pub fn build_schema(db: DatabaseConnection, limits: Limits) -> AppSchema {
+    let limits = Arc::new(limits);
+    Schema::build(query::QueryRoot, EmptyMutation, EmptySubscription)
+        .data(AppState { db, limits: limits.clone() })
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity)
+        .limit_recursive_depth(64)
+        .finish()
+}
+
+/// The SDL of the schema, as committed in `schema.graphql`.
+pub fn sdl() -> String {
+    let db = DatabaseConnection::default();
+    build_schema(db, Limits::default()).sdl()
+}

@@ -1,0 +1,193 @@
+//! The query root: `node`, the resource lists and `viewer`.
+
+use super::context::ContextExt;
+use super::types::Node;
+use super::types::common::{ListConnection, connection, page_args, wants_total};
+use super::types::department::{Department, DepartmentFilter, DepartmentOrderBy};
+use super::types::indicator::{Indicator, IndicatorFilterInput, IndicatorOrderBy};
+use super::types::plan::{Plan, PlanFilterInput, PlanOrderBy};
+use super::types::region::{Region, RegionFilter, RegionOrderBy};
+use super::types::task::{Task, TaskFilterInput, TaskOrderBy};
+use super::types::viewer::ViewerInfo;
+use crate::error::{AppResult, GqlResult};
+use crate::ids::{NodeKind, from_global_any};
+use crate::service::page::{self, Page};
+use crate::service::{departments, indicators, plans, regions, tasks};
+use async_graphql::{Context, ID, Object};
+use sea_orm::{EntityTrait, Select};
+
+/// Builds a root connection; counts all matches only when `totalCount` was selected.
+async fn root_connection<E, N>(
+    ctx: &Context<'_>,
+    result: AppResult<(Page<E::Model>, Select<E>)>,
+    convert: impl Fn(E::Model) -> N,
+) -> async_graphql::Result<ListConnection<N>>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+    N: async_graphql::OutputType,
+{
+    let (page, select) = result.gql()?;
+    let total = if wants_total(ctx) { page::count(&ctx.state()?.db, select).await.gql()? } else { 0 };
+    Ok(connection(page, total, convert))
+}
+
+/// The query root.
+pub struct QueryRoot;
+
+/// 查询 — Read access to plans, tasks, indicators, departments and regions, under the caller's sharing rights.
+#[Object]
+impl QueryRoot {
+    /// 按标识取记录 — Fetches any record by its global ID; null when it does not exist or the caller may not see it.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
+        let (kind, record) = from_global_any(&id, "id").gql()?;
+        let loaders = &ctx.scope()?.loaders;
+        let err = super::types::common::loader_error;
+        Ok(match kind {
+            NodeKind::Region => loaders.region.load_one(record).await.map_err(err)?.map(|m| Node::Region(Region(m))),
+            NodeKind::Department => {
+                loaders.department.load_one(record).await.map_err(err)?.map(|m| Node::Department(Department(m)))
+            }
+            NodeKind::Plan => loaders.plan.load_one(record).await.map_err(err)?.map(|m| Node::Plan(Plan(m))),
+            NodeKind::Task => loaders.task.load_one(record).await.map_err(err)?.map(|m| Node::Task(Task(m))),
+            NodeKind::Indicator => {
+                loaders.indicator.load_one(record).await.map_err(err)?.map(|m| Node::Indicator(Indicator(m)))
+            }
+            _ => None,
+        })
+    }
+
+    /// 行政区域 — Regions of the administrative tree.
+    #[allow(clippy::too_many_arguments)]
+    async fn regions(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<RegionFilter>,
+        order_by: Option<RegionOrderBy>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<ListConnection<Region>> {
+        let state = ctx.state()?;
+        let f = filter.unwrap_or_default();
+        let filter = regions::RegionFilter {
+            parent_id: super::types::common::decode_id(NodeKind::Region, &f.parent_id, "filter.parentId").gql()?,
+            search: f.search,
+            code: f.code,
+            roots_only: f.roots_only,
+        };
+        let order = order_by.unwrap_or_default();
+        let args = page_args(first, after, last, before);
+        let result =
+            regions::list(&state.db, &filter, (order.field, order.direction), &args, state.limits.max_page_size).await;
+        root_connection(ctx, result, Region).await
+    }
+
+    /// 单位 — Departments and responsible units.
+    #[allow(clippy::too_many_arguments)]
+    async fn departments(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<DepartmentFilter>,
+        order_by: Option<DepartmentOrderBy>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<ListConnection<Department>> {
+        let state = ctx.state()?;
+        let f = filter.unwrap_or_default();
+        let filter = departments::DepartmentFilter {
+            region_id: super::types::common::resolve_region(ctx, &f.region_id, &f.region_code).await?,
+            search: f.search,
+            kind: f.kind.map(Into::into),
+        };
+        let order = order_by.unwrap_or_default();
+        let args = page_args(first, after, last, before);
+        let result =
+            departments::list(&state.db, &filter, (order.field, order.direction), &args, state.limits.max_page_size)
+                .await;
+        root_connection(ctx, result, Department).await
+    }
+
+    /// 方案 — Plans the caller may see.
+    #[allow(clippy::too_many_arguments)]
+    async fn plans(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<PlanFilterInput>,
+        order_by: Option<PlanOrderBy>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<ListConnection<Plan>> {
+        let state = ctx.state()?;
+        let filter = filter.unwrap_or_default().into_service(ctx).await?;
+        let order = order_by.unwrap_or_default();
+        let args = page_args(first, after, last, before);
+        let viewer = &ctx.scope()?.viewer;
+        let result =
+            plans::list(&state.db, viewer, &filter, (order.field, order.direction), &args, state.limits.max_page_size)
+                .await;
+        root_connection(ctx, result, Plan).await
+    }
+
+    /// 任务 — Tasks the caller may see, across plans.
+    #[allow(clippy::too_many_arguments)]
+    async fn tasks(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<TaskFilterInput>,
+        order_by: Option<TaskOrderBy>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<ListConnection<Task>> {
+        let state = ctx.state()?;
+        let filter = filter.unwrap_or_default().into_service(ctx).await?;
+        let order = order_by.unwrap_or_default();
+        let args = page_args(first, after, last, before);
+        let viewer = &ctx.scope()?.viewer;
+        let result =
+            tasks::list(&state.db, viewer, &filter, (order.field, order.direction), &args, state.limits.max_page_size)
+                .await;
+        root_connection(ctx, result, Task).await
+    }
+
+    /// 指标 — Indicators the caller may see, across plans.
+    #[allow(clippy::too_many_arguments)]
+    async fn indicators(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<IndicatorFilterInput>,
+        order_by: Option<IndicatorOrderBy>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<ListConnection<Indicator>> {
+        let state = ctx.state()?;
+        let filter = filter.unwrap_or_default().into_service(ctx).await?;
+        let order = order_by.unwrap_or_default();
+        let args = page_args(first, after, last, before);
+        let viewer = &ctx.scope()?.viewer;
+        let result = indicators::list(
+            &state.db,
+            viewer,
+            &filter,
+            (order.field, order.direction),
+            &args,
+            state.limits.max_page_size,
+        )
+        .await;
+        root_connection(ctx, result, Indicator).await
+    }
+
+    /// 当前调用方 — Who is calling: identity, department and role.
+    async fn viewer(&self, ctx: &Context<'_>) -> async_graphql::Result<ViewerInfo> {
+        Ok(ViewerInfo(ctx.scope()?.viewer.clone()))
+    }
+}

@@ -1,0 +1,175 @@
+//! Types shared by every resource: connections, dates, provenance.
+
+use crate::graphql::context::ContextExt;
+use crate::service::page::{Page, PageArgs};
+use async_graphql::connection::{Connection, EmptyFields};
+use async_graphql::{Context, InputValueError, InputValueResult, Object, Scalar, ScalarType, SimpleObject, Value};
+use std::sync::Arc;
+
+/// Extra fields of every list.
+#[derive(SimpleObject, Clone, Copy)]
+pub struct ListInfo {
+    /// 总数 — Number of records matching the filter that the caller may see, on all pages.
+    pub total_count: u64,
+}
+
+/// A Relay connection with `totalCount`.
+pub type ListConnection<N> = Connection<String, N, ListInfo, EmptyFields>;
+
+/// Builds a connection from a page, converting each row.
+pub fn connection<M, N>(page: Page<M>, total_count: u64, convert: impl Fn(M) -> N) -> ListConnection<N>
+where
+    N: async_graphql::OutputType,
+{
+    let mut conn = Connection::with_additional_fields(
+        page.has_previous_page,
+        page.has_next_page,
+        ListInfo { total_count },
+    );
+    conn.edges.extend(page.rows.into_iter().map(|(cursor, row)| async_graphql::connection::Edge::new(cursor, convert(row))));
+    conn
+}
+
+/// The Relay paging arguments of a field.
+pub fn page_args(first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> PageArgs {
+    PageArgs { first, after, last, before }
+}
+
+/// Whether the query selected `totalCount` on this connection field.
+pub fn wants_total(ctx: &Context<'_>) -> bool {
+    ctx.look_ahead().field("totalCount").exists()
+}
+
+/// The configured maximum page size.
+pub fn max_page_size(ctx: &Context<'_>) -> async_graphql::Result<u32> {
+    Ok(ctx.state()?.limits.max_page_size)
+}
+
+/// Unwraps a DataLoader error.
+pub fn loader_error(error: Arc<async_graphql::Error>) -> async_graphql::Error {
+    (*error).clone()
+}
+
+/// A calendar date, `YYYY-MM-DD` (ISO 8601).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Date(pub chrono::NaiveDate);
+
+/// 日期 — A calendar date in ISO 8601 form, `YYYY-MM-DD`.
+#[Scalar(name = "Date")]
+impl ScalarType for Date {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::String(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map(Date)
+                .map_err(|_| InputValueError::custom("expected a date as YYYY-MM-DD")),
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.0.format("%Y-%m-%d").to_string())
+    }
+}
+
+/// Where a record came from.
+pub struct Provenance {
+    pub document_id: Option<String>,
+    pub section: Option<String>,
+    pub quote: Option<String>,
+}
+
+impl Provenance {
+    /// The provenance of a record, if it has any.
+    pub fn of(document_id: &Option<String>, section: &Option<String>, quote: &Option<String>) -> Option<Self> {
+        (document_id.is_some() || quote.is_some())
+            .then(|| Self { document_id: document_id.clone(), section: section.clone(), quote: quote.clone() })
+    }
+}
+
+/// 出处 — Where a record came from: the source document, the section and the sentence.
+#[Object]
+impl Provenance {
+    /// 来源文件 — The source document.
+    async fn document(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<SourceDocument>> {
+        let Some(id) = &self.document_id else { return Ok(None) };
+        let doc = ctx.scope()?.loaders.source_document.load_one(id.clone()).await.map_err(loader_error)?;
+        Ok(doc.map(SourceDocument))
+    }
+
+    /// 章节 — Section path inside the document, e.g. `三、重点任务 / （三）… / 1`.
+    async fn section(&self) -> Option<&str> {
+        self.section.as_deref()
+    }
+
+    /// 原文 — The sentence the record was read from, verbatim.
+    async fn quote(&self) -> Option<&str> {
+        self.quote.as_deref()
+    }
+}
+
+/// A source text of the default dataset.
+pub struct SourceDocument(pub entity::source_document::Model);
+
+/// 来源文件 — A source text the default dataset was imported from.
+#[Object]
+impl SourceDocument {
+    /// 文件名 — File name under `data/sources/`.
+    async fn file_name(&self) -> &str {
+        &self.0.file_name
+    }
+
+    /// 标题 — Title of the document.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// SHA-256 — Hash of the file, so the exact text can be verified.
+    async fn sha256(&self) -> &str {
+        &self.0.sha256
+    }
+}
+
+/// Decodes an optional global ID argument of `kind`.
+pub fn decode_id(
+    kind: crate::ids::NodeKind,
+    id: &Option<async_graphql::ID>,
+    field: &str,
+) -> crate::error::AppResult<Option<String>> {
+    id.as_ref().map(|id| crate::ids::from_global(kind, id, field)).transpose()
+}
+
+/// Resolves a region given by ID or by administrative code into its record ID.
+/// An unknown code yields an ID that matches nothing, so the filter returns an empty list.
+pub async fn resolve_region(
+    ctx: &Context<'_>,
+    id: &Option<async_graphql::ID>,
+    code: &Option<String>,
+) -> async_graphql::Result<Option<String>> {
+    use crate::error::GqlResult;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    if let Some(record) = decode_id(crate::ids::NodeKind::Region, id, "filter.regionId").gql()? {
+        return Ok(Some(record));
+    }
+    let Some(code) = code else { return Ok(None) };
+    let found = entity::region::Entity::find()
+        .filter(entity::region::Column::Code.eq(code.clone()))
+        .one(&ctx.state()?.db)
+        .await
+        .map_err(crate::error::AppError::from)
+        .gql()?;
+    Ok(Some(found.map(|r| r.id).unwrap_or_else(|| "-".to_owned())))
+}
+
+/// Pages rows a loader returned for one parent and builds the connection.
+pub fn nested_connection<M: Clone, N: async_graphql::OutputType>(
+    ctx: &Context<'_>,
+    rows: Vec<M>,
+    spec: &crate::service::page::SortSpec<M>,
+    args: &PageArgs,
+    convert: impl Fn(M) -> N,
+) -> async_graphql::Result<ListConnection<N>> {
+    let total = rows.len() as u64;
+    let page = crate::service::page::page_in_memory(rows, spec, args, max_page_size(ctx)?)
+        .map_err(crate::error::AppError::into_graphql)?;
+    Ok(connection(page, total, convert))
+}

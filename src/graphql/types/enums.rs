@@ -1,0 +1,180 @@
+//! GraphQL mirrors of the stored enumerations, with bilingual descriptions.
+
+use async_graphql::Enum;
+use entity::enums as db;
+
+/// 区域层级 — Level of a region in the administrative tree.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+#[graphql(remote = "db::RegionLevel")]
+pub enum RegionLevel {
+    /// 跨省区域（京津冀） — an area spanning provinces.
+    Area,
+    /// 省级（直辖市、省） — province level.
+    Province,
+    /// 地级或国家级新区（雄安新区） — prefecture level or state-level new area.
+    Prefecture,
+    /// 区县 — district or county.
+    District,
+}
+
+/// 单位类型 — What sort of unit a department is.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+#[graphql(remote = "db::DepartmentKind")]
+pub enum DepartmentKind {
+    /// 人民政府 — a people's government.
+    Government,
+    /// 委办局 — a bureau, committee or office.
+    Bureau,
+    /// 企业或园区 — an enterprise or development-zone operator.
+    Enterprise,
+    /// 集合主体（各乡镇园区） — several units named as one.
+    Collective,
+}
+
+/// 方案类型 — What sort of document a plan is.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+#[graphql(remote = "db::PlanKind")]
+pub enum PlanKind {
+    /// 实施方案 — implementation plan.
+    ImplementationPlan,
+    /// 行动方案 — action plan.
+    ActionPlan,
+    /// 年度重点工作 — annual priorities.
+    AnnualPriorities,
+    /// 协同措施 — coordination measures.
+    CoordinationMeasures,
+}
+
+/// 方案状态 — Lifecycle status of a plan.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+#[graphql(remote = "db::PlanStatus")]
+pub enum PlanStatus {
+    /// 草案 — draft.
+    Draft,
+    /// 现行有效 — in force.
+    InForce,
+    /// 已被替代 — superseded by a later plan.
+    Superseded,
+    /// 已废止 — repealed.
+    Repealed,
+    /// 已归档 — archived.
+    Archived,
+}
+
+/// 共享类别 — Government data-sharing class (国发〔2016〕51号).
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+#[graphql(remote = "db::SharingClass")]
+pub enum SharingClass {
+    /// 主动公开 — readable by everyone, also without a token.
+    Public,
+    /// 无条件共享 — readable by every authenticated agency.
+    Unconditional,
+    /// 有条件共享 — readable within the record's jurisdiction, by assigned departments and grant holders.
+    Conditional,
+    /// 不予共享 — readable by the owner, coordinators of its region and administrators only.
+    NotShared,
+}
+
+/// 任务层级 — Level of a node in a plan's task tree.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+#[graphql(remote = "db::TaskKind")]
+pub enum TaskKind {
+    /// 行动分组（一）… — an action group.
+    ActionGroup,
+    /// 编号任务 1. … — a numbered task.
+    Task,
+    /// 专栏 — a featured-project column.
+    FeaturedProject,
+}
+
+/// 任务状态 — Progress state of a task.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+#[graphql(remote = "db::TaskStatus")]
+pub enum TaskStatus {
+    /// 未开始 — not started.
+    NotStarted,
+    /// 推进中 — in progress.
+    InProgress,
+    /// 已完成 — completed (only a LEAD department may close a task).
+    Completed,
+    /// 滞后 — delayed.
+    Delayed,
+    /// 已归档 — archived.
+    Archived,
+}
+
+/// 责任角色 — Role of a department on a task.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+#[graphql(remote = "db::AssignmentRole")]
+pub enum AssignmentRole {
+    /// 牵头单位 — lead: listed first; may close the task.
+    Lead,
+    /// 配合单位 — support: reports its contribution.
+    Support,
+}
+
+/// 计量方式 — How an indicator is measured.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+#[graphql(remote = "db::Measure")]
+pub enum Measure {
+    /// 数量 — a quantity with a unit.
+    Quantity,
+    /// 百分比 — a percentage.
+    Percentage,
+    /// 定性 — qualitative.
+    Qualitative,
+}
+
+/// 指标方向 — Which way an indicator should move.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+#[graphql(remote = "db::Direction")]
+pub enum IndicatorDirection {
+    /// 越高越好 — higher is better.
+    HigherIsBetter,
+    /// 越低越好 — lower is better.
+    LowerIsBetter,
+    /// 保持 — keep at the target.
+    Keep,
+}
+
+/// 指标属性 — 约束性 (binding) or 预期性 (expected).
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+#[graphql(remote = "db::Nature")]
+pub enum Nature {
+    /// 约束性 — binding.
+    Binding,
+    /// 预期性 — expected.
+    Expected,
+}
+
+/// 比较方式 — How a target compares with the actual value.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+#[graphql(remote = "db::Comparator")]
+pub enum Comparator {
+    /// ≥（达到、不低于、以上）
+    Gte,
+    /// >（超过、高于）
+    Gt,
+    /// ≤（不高于、控制在、以内）
+    Lte,
+    /// <（低于）
+    Lt,
+    /// ≈（左右）
+    Approx,
+    /// =（保持）
+    Eq,
+    /// 区间 value..valueMax（2—3个、4至5条） — between value and valueMax.
+    Between,
+}
+
+/// 数据状态 — Quality of a reported actual value.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+#[graphql(remote = "db::ActualStatus")]
+pub enum ActualStatus {
+    /// 初步数 — provisional.
+    Provisional,
+    /// 核定数 — verified.
+    Verified,
+    /// 估算数 — estimated.
+    Estimated,
+}

@@ -1,0 +1,348 @@
+//! The `Indicator` type with its baseline, targets, actuals and progress, and its list inputs.
+
+use super::common::{Provenance, decode_id, loader_error, resolve_region};
+use super::department::Department;
+use super::enums::{ActualStatus, Comparator, IndicatorDirection, Measure, Nature, SharingClass};
+use super::plan::Plan;
+use super::region::Region;
+use super::task::Task;
+use crate::error::GqlResult;
+use crate::graphql::context::ContextExt;
+use crate::ids::{NodeKind, to_global};
+use crate::service::indicators::{IndicatorFilter, IndicatorOrderField};
+use crate::service::progress::{self, ProgressStatus};
+use crate::service::Direction;
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::{indicator, indicator_actual, indicator_target};
+
+/// A quantified indicator.
+#[derive(Clone)]
+pub struct Indicator(pub indicator::Model);
+
+impl Indicator {
+    async fn targets_and_actuals(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<(Vec<indicator_target::Model>, Vec<indicator_actual::Model>)> {
+        let loaders = &ctx.scope()?.loaders;
+        let (targets, actuals) = futures_util::try_join!(
+            loaders.indicator_targets.load_one(self.0.id.clone()),
+            loaders.indicator_actuals.load_one(self.0.id.clone()),
+        )
+        .map_err(loader_error)?;
+        Ok((targets.unwrap_or_default(), actuals.unwrap_or_default()))
+    }
+}
+
+/// 指标 — A quantified indicator a plan's tasks must move, with baseline, targets, reported actuals and progress.
+#[Object]
+impl Indicator {
+    /// 全局标识 — Opaque, stable global ID.
+    pub async fn id(&self) -> ID {
+        to_global(NodeKind::Indicator, &self.0.id)
+    }
+
+    /// 名称 — Name, e.g. 可再生能源电力装机容量.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// 单位 — Unit as written: `%`, `万千瓦`, `微克/立方米`, `个` …
+    async fn unit(&self) -> &str {
+        &self.0.unit
+    }
+
+    /// 计量方式 — Quantity, percentage or qualitative.
+    async fn measure(&self) -> Measure {
+        self.0.measure.into()
+    }
+
+    /// 方向 — Whether higher or lower is better.
+    async fn direction(&self) -> IndicatorDirection {
+        self.0.direction.into()
+    }
+
+    /// 可加总 — Whether values may be summed across regions (capacities, counts) or not (ratios).
+    async fn summable(&self) -> bool {
+        self.0.summable
+    }
+
+    /// 属性 — Binding (约束性) or expected (预期性).
+    async fn nature(&self) -> Nature {
+        self.0.nature.into()
+    }
+
+    /// 自身共享类别 — Own sharing class; null means inherited from the plan.
+    async fn sharing_class(&self) -> Option<SharingClass> {
+        self.0.sharing_class.map(Into::into)
+    }
+
+    /// 版本 — Record version, for `expectedVersion` on updates.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    /// 更新时间 — When the record last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+
+    /// 出处 — Source document, section and the sentence with the number.
+    async fn provenance(&self) -> Option<Provenance> {
+        Provenance::of(&self.0.source_document_id, &self.0.source_section, &self.0.source_quote)
+    }
+
+    /// 基期 — Baseline year and value (比2020年下降… → year 2020).
+    async fn baseline(&self) -> Option<Baseline> {
+        self.0.baseline_year.map(|year| Baseline { year, value: self.0.baseline_value })
+    }
+
+    /// 目标 — Targets by year.
+    async fn targets(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Target>> {
+        let found = ctx.scope()?.loaders.indicator_targets.load_one(self.0.id.clone()).await.map_err(loader_error)?;
+        Ok(found.unwrap_or_default().into_iter().map(Target).collect())
+    }
+
+    /// 实际值 — Reported values by period. By default only the current revision of each
+    /// period; with `includeSuperseded` every revision ever reported.
+    async fn actuals(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default)] include_superseded: bool,
+    ) -> async_graphql::Result<Vec<Actual>> {
+        let found = ctx.scope()?.loaders.indicator_actuals.load_one(self.0.id.clone()).await.map_err(loader_error)?;
+        let all = found.unwrap_or_default();
+        let rows = if include_superseded { all } else { progress::current_actuals(&all) };
+        Ok(rows.into_iter().map(Actual).collect())
+    }
+
+    /// 进度 — Progress towards the target of `year` (default: the next target due).
+    async fn progress(&self, ctx: &Context<'_>, year: Option<i32>) -> async_graphql::Result<IndicatorProgress> {
+        let (targets, actuals) = self.targets_and_actuals(ctx).await?;
+        let p = progress::compute(&self.0, &targets, &actuals, year);
+        Ok(IndicatorProgress {
+            target: p.target.map(Target),
+            latest_actual: p.latest.map(Actual),
+            share: p.share,
+            status: p.status,
+        })
+    }
+
+    /// 所属区域 — The region the indicator measures.
+    async fn region(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Region>> {
+        let found = ctx.scope()?.loaders.region.load_one(self.0.region_id.clone()).await.map_err(loader_error)?;
+        Ok(found.map(Region))
+    }
+
+    /// 所属方案 — The plan.
+    async fn plan(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Plan>> {
+        let found = ctx.scope()?.loaders.plan.load_one(self.0.plan_id.clone()).await.map_err(loader_error)?;
+        Ok(found.map(Plan))
+    }
+
+    /// 所属任务 — The task that must move it; null for a plan's main goals (主要目标).
+    async fn task(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Task>> {
+        let Some(task) = &self.0.task_id else { return Ok(None) };
+        let found = ctx.scope()?.loaders.task.load_one(task.clone()).await.map_err(loader_error)?;
+        Ok(found.map(Task))
+    }
+
+    /// 上级指标 — The city indicator this one contributes to (完成全市下达指标).
+    async fn contributes_to(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Indicator>> {
+        let Some(city) = &self.0.contributes_to_id else { return Ok(None) };
+        let found = ctx.scope()?.loaders.indicator.load_one(city.clone()).await.map_err(loader_error)?;
+        Ok(found.map(Indicator))
+    }
+
+    /// 分解指标 — District indicators contributing to this one.
+    async fn contributors(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Indicator>> {
+        let key = (self.0.id.clone(), IndicatorFilter::default());
+        let found = ctx.scope()?.loaders.indicator_contributors.load_one(key).await.map_err(loader_error)?;
+        Ok(found.unwrap_or_default().into_iter().map(Indicator).collect())
+    }
+}
+
+/// 基期 — Baseline of an indicator.
+#[derive(SimpleObject)]
+pub struct Baseline {
+    /// 基期年份 — Baseline year.
+    pub year: i32,
+    /// 基期值 — Baseline value, when known.
+    pub value: Option<f64>,
+}
+
+/// A target for one year.
+pub struct Target(pub indicator_target::Model);
+
+/// 目标值 — A target of an indicator for one year.
+#[Object]
+impl Target {
+    /// 全局标识 — Opaque global ID.
+    async fn id(&self) -> ID {
+        to_global(NodeKind::IndicatorTarget, &self.0.id)
+    }
+
+    /// 目标年份 — Year by which the target applies (到2025年 → 2025).
+    async fn year(&self) -> i32 {
+        self.0.year
+    }
+
+    /// 比较方式 — How the actual must compare with `value`.
+    async fn comparator(&self) -> Comparator {
+        self.0.comparator.into()
+    }
+
+    /// 目标值 — Target value, exactly as in the document.
+    async fn value(&self) -> f64 {
+        self.0.value
+    }
+
+    /// 上限 — Upper bound when the comparator is BETWEEN.
+    async fn value_max(&self) -> Option<f64> {
+        self.0.value_max
+    }
+
+    /// 版本 — Record version.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    /// 出处 — Source document, section and sentence.
+    async fn provenance(&self) -> Option<Provenance> {
+        Provenance::of(&self.0.source_document_id, &self.0.source_section, &self.0.source_quote)
+    }
+}
+
+/// A reported value.
+pub struct Actual(pub indicator_actual::Model);
+
+/// 实际值 — A reported value for one period. Never overwritten: a correction is a new revision.
+#[Object]
+impl Actual {
+    /// 全局标识 — Opaque global ID.
+    async fn id(&self) -> ID {
+        to_global(NodeKind::IndicatorActual, &self.0.id)
+    }
+
+    /// 报告期 — `2024`, `2024-H1`, `2024-Q3` or `2024-07`.
+    async fn period(&self) -> &str {
+        &self.0.period
+    }
+
+    /// 数值 — Value, in the indicator's unit.
+    async fn value(&self) -> f64 {
+        self.0.value
+    }
+
+    /// 数据状态 — Provisional, verified or estimated.
+    async fn status(&self) -> ActualStatus {
+        self.0.status.into()
+    }
+
+    /// 修订号 — 1 for the first value of a period, then 2, 3 …
+    async fn revision(&self) -> i32 {
+        self.0.revision
+    }
+
+    /// 修订原因 — Why this revision supersedes the previous one.
+    async fn reason(&self) -> Option<&str> {
+        self.0.reason.as_deref()
+    }
+
+    /// 备注 — Note.
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+
+    /// 报告人 — Subject of the token that reported it.
+    async fn reported_by(&self) -> Option<&str> {
+        self.0.reported_by.as_deref()
+    }
+
+    /// 报告时间 — When it was reported.
+    async fn reported_at(&self) -> DateTime<Utc> {
+        self.0.reported_at
+    }
+
+    /// 被修订值 — ID of the revision this one supersedes.
+    async fn supersedes_id(&self) -> Option<ID> {
+        self.0.supersedes_id.as_ref().map(|id| to_global(NodeKind::IndicatorActual, id))
+    }
+
+    /// 报告单位 — The reporting department.
+    async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Department>> {
+        let Some(department) = &self.0.department_id else { return Ok(None) };
+        let found = ctx.scope()?.loaders.department.load_one(department.clone()).await.map_err(loader_error)?;
+        Ok(found.map(Department))
+    }
+}
+
+/// 进度 — Progress of an indicator towards a target.
+#[derive(SimpleObject)]
+pub struct IndicatorProgress {
+    /// 对照目标 — The target progress is measured against.
+    pub target: Option<Target>,
+    /// 最新实际值 — The current revision of the latest period.
+    pub latest_actual: Option<Actual>,
+    /// 完成比例 — Share of the way from baseline to target (0 = baseline, 1 = target); null without a baseline value.
+    pub share: Option<f64>,
+    /// 判断 — ACHIEVED, ON_TRACK, AT_RISK, OFF_TRACK or NO_DATA.
+    pub status: ProgressStatus,
+}
+
+/// 指标筛选 — Which indicators a list returns.
+#[derive(InputObject, Default)]
+#[graphql(name = "IndicatorFilter")]
+pub struct IndicatorFilterInput {
+    /// 名称或单位包含 — Substring of the name or unit.
+    pub search: Option<String>,
+    /// 方案 — Indicators of this plan.
+    pub plan_id: Option<ID>,
+    /// 任务 — Indicators of this task.
+    pub task_id: Option<ID>,
+    /// 区域 — Indicators of this region.
+    pub region_id: Option<ID>,
+    /// 行政区划代码 — Indicators of the region with this code (e.g. `120118`).
+    pub region_code: Option<String>,
+    /// 含下级区域 — With a region: also regions under it.
+    #[graphql(default)]
+    pub include_subregions: bool,
+    /// 单位 — Indicators of tasks assigned to this department.
+    pub department_id: Option<ID>,
+    /// 年份 — Indicators with a target in this year.
+    pub year: Option<i32>,
+    /// 属性 — Binding or expected.
+    pub nature: Option<Nature>,
+    /// 上级指标 — Indicators contributing to this indicator.
+    pub contributes_to_id: Option<ID>,
+}
+
+impl IndicatorFilterInput {
+    /// Decodes IDs and resolves codes into the service filter.
+    pub async fn into_service(self, ctx: &Context<'_>) -> async_graphql::Result<IndicatorFilter> {
+        Ok(IndicatorFilter {
+            region_id: resolve_region(ctx, &self.region_id, &self.region_code).await?,
+            include_subregions: self.include_subregions,
+            plan_id: decode_id(NodeKind::Plan, &self.plan_id, "filter.planId").gql()?,
+            task_id: decode_id(NodeKind::Task, &self.task_id, "filter.taskId").gql()?,
+            department_id: decode_id(NodeKind::Department, &self.department_id, "filter.departmentId").gql()?,
+            contributes_to_id: decode_id(NodeKind::Indicator, &self.contributes_to_id, "filter.contributesToId")
+                .gql()?,
+            search: self.search,
+            year: self.year,
+            nature: self.nature.map(Into::into),
+        })
+    }
+}
+
+/// 指标排序 — Order of an indicator list.
+#[derive(InputObject, Default)]
+pub struct IndicatorOrderBy {
+    /// 排序字段 — Sort field.
+    #[graphql(default)]
+    pub field: IndicatorOrderField,
+    /// 方向 — Direction.
+    #[graphql(default)]
+    pub direction: Direction,
+}

@@ -1,0 +1,24 @@
+//! GraphQL object and input types. Each wraps a database model and converts
+//! on the way out, so renaming a column never silently changes the API.
+
+pub mod common;
+pub mod department;
+pub mod enums;
+pub mod indicator;
+pub mod plan;
+pub mod region;
+pub mod task;
+pub mod viewer;
+
+use async_graphql::{ID, Interface};
+
+/// 节点 — Any record with a global ID, fetchable with `node(id)`.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID", desc = "全局标识 — Opaque, stable global ID."))]
+pub enum Node {
+    Region(region::Region),
+    Department(department::Department),
+    Plan(plan::Plan),
+    Task(task::Task),
+    Indicator(indicator::Indicator),
+}

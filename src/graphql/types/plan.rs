@@ -1,0 +1,218 @@
+//! The `Plan` type and its list inputs.
+
+use super::common::{Date, ListConnection, Provenance, decode_id, loader_error, nested_connection, page_args, resolve_region};
+use super::department::Department;
+use super::enums::{PlanKind, PlanStatus, SharingClass};
+use super::indicator::{Indicator, IndicatorFilterInput, IndicatorOrderBy};
+use super::region::Region;
+use super::task::{Task, TaskFilterInput, TaskOrderBy};
+use crate::error::GqlResult;
+use crate::graphql::context::ContextExt;
+use crate::ids::{NodeKind, to_global};
+use crate::service::plans::{PlanFilter, PlanOrderField};
+use crate::service::{Direction, indicators, tasks};
+use async_graphql::{Context, ID, InputObject, Object};
+use chrono::{DateTime, Utc};
+use entity::plan;
+
+/// A plan document.
+#[derive(Clone)]
+pub struct Plan(pub plan::Model);
+
+/// 方案 — A plan document: 实施方案, 行动方案, 年度重点工作 or 协同措施, with its task tree and indicators.
+#[Object]
+impl Plan {
+    /// 全局标识 — Opaque, stable global ID.
+    pub async fn id(&self) -> ID {
+        to_global(NodeKind::Plan, &self.0.id)
+    }
+
+    /// 标题 — Title, e.g. 天津市静海区碳达峰实施方案.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// 文号 — Document number as printed, e.g. 津静海政发〔2023〕11号.
+    async fn document_number(&self) -> Option<&str> {
+        self.0.document_number.as_deref()
+    }
+
+    /// 印发日期 — Issue date, when the document states it.
+    async fn issued_on(&self) -> Option<Date> {
+        self.0.issued_on.map(Date)
+    }
+
+    /// 起始年份 — First year of the plan period.
+    async fn period_start(&self) -> Option<i32> {
+        self.0.period_start
+    }
+
+    /// 截止年份 — Last year of the plan period.
+    async fn period_end(&self) -> Option<i32> {
+        self.0.period_end
+    }
+
+    /// 类型 — Kind of document.
+    async fn kind(&self) -> PlanKind {
+        self.0.kind.into()
+    }
+
+    /// 状态 — Lifecycle status.
+    async fn status(&self) -> PlanStatus {
+        self.0.status.into()
+    }
+
+    /// 共享类别 — Sharing class; tasks and indicators inherit it unless they set their own.
+    async fn sharing_class(&self) -> SharingClass {
+        self.0.sharing_class.into()
+    }
+
+    /// 不予共享依据 — Legal basis for withholding (NOT_SHARED records).
+    async fn legal_basis(&self) -> Option<&str> {
+        self.0.legal_basis.as_deref()
+    }
+
+    /// 版本 — Record version, for `expectedVersion` on updates.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    /// 创建时间 — When the record was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// 更新时间 — When the record last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+
+    /// 出处 — Source document, section and sentence.
+    async fn provenance(&self) -> Option<Provenance> {
+        Provenance::of(&self.0.source_document_id, &self.0.source_section, &self.0.source_quote)
+    }
+
+    /// 所属区域 — The region the plan applies to.
+    async fn region(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Region>> {
+        let found = ctx.scope()?.loaders.region.load_one(self.0.region_id.clone()).await.map_err(loader_error)?;
+        Ok(found.map(Region))
+    }
+
+    /// 印发单位 — The issuing department.
+    async fn issuer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Department>> {
+        let Some(issuer) = &self.0.issuer_id else { return Ok(None) };
+        let found = ctx.scope()?.loaders.department.load_one(issuer.clone()).await.map_err(loader_error)?;
+        Ok(found.map(Department))
+    }
+
+    /// 上位方案 — The plan this one implements (e.g. the city plan a district plan implements), if visible.
+    async fn parent(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Plan>> {
+        let Some(parent) = &self.0.parent_id else { return Ok(None) };
+        let found = ctx.scope()?.loaders.plan.load_one(parent.clone()).await.map_err(loader_error)?;
+        Ok(found.map(Plan))
+    }
+
+    /// 任务 — Tasks of the plan (all levels unless filtered), in document order by default.
+    #[allow(clippy::too_many_arguments)]
+    async fn tasks(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<TaskFilterInput>,
+        order_by: Option<TaskOrderBy>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<ListConnection<Task>> {
+        let filter = filter.unwrap_or_default().into_service(ctx).await?;
+        let order = order_by.unwrap_or_default();
+        let rows = ctx
+            .scope()?
+            .loaders
+            .tasks_by_plan
+            .load_one((self.0.id.clone(), filter))
+            .await
+            .map_err(loader_error)?
+            .unwrap_or_default();
+        let spec = tasks::sort(order.field, order.direction);
+        nested_connection(ctx, rows, &spec, &page_args(first, after, last, before), Task)
+    }
+
+    /// 指标 — Indicators of the plan, in document order by default.
+    #[allow(clippy::too_many_arguments)]
+    async fn indicators(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<IndicatorFilterInput>,
+        order_by: Option<IndicatorOrderBy>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<ListConnection<Indicator>> {
+        let filter = filter.unwrap_or_default().into_service(ctx).await?;
+        let order = order_by.unwrap_or_default();
+        let rows = ctx
+            .scope()?
+            .loaders
+            .indicators_by_plan
+            .load_one((self.0.id.clone(), filter))
+            .await
+            .map_err(loader_error)?
+            .unwrap_or_default();
+        let spec = indicators::sort(order.field, order.direction);
+        nested_connection(ctx, rows, &spec, &page_args(first, after, last, before), Indicator)
+    }
+}
+
+/// 方案筛选 — Which plans a list returns.
+#[derive(InputObject, Default)]
+#[graphql(name = "PlanFilter")]
+pub struct PlanFilterInput {
+    /// 标题或文号包含 — Substring of the title or document number.
+    pub search: Option<String>,
+    /// 区域 — Plans of this region.
+    pub region_id: Option<ID>,
+    /// 行政区划代码 — Plans of the region with this code (e.g. `120118` for 静海区).
+    pub region_code: Option<String>,
+    /// 含下级区域 — With a region: also plans of regions under it.
+    #[graphql(default)]
+    pub include_subregions: bool,
+    /// 单位 — Plans issued by this department or with a task assigned to it.
+    pub department_id: Option<ID>,
+    /// 状态 — Lifecycle status.
+    pub status: Option<PlanStatus>,
+    /// 类型 — Kind of document.
+    pub kind: Option<PlanKind>,
+    /// 年份 — Plans whose period covers this year or with a target in it.
+    pub year: Option<i32>,
+    /// 上位方案 — Plans implementing this plan.
+    pub parent_id: Option<ID>,
+}
+
+impl PlanFilterInput {
+    /// Decodes IDs and resolves codes into the service filter.
+    pub async fn into_service(self, ctx: &Context<'_>) -> async_graphql::Result<PlanFilter> {
+        Ok(PlanFilter {
+            region_id: resolve_region(ctx, &self.region_id, &self.region_code).await?,
+            include_subregions: self.include_subregions,
+            department_id: decode_id(NodeKind::Department, &self.department_id, "filter.departmentId").gql()?,
+            parent_id: decode_id(NodeKind::Plan, &self.parent_id, "filter.parentId").gql()?,
+            search: self.search,
+            status: self.status.map(Into::into),
+            kind: self.kind.map(Into::into),
+            year: self.year,
+        })
+    }
+}
+
+/// 方案排序 — Order of a plan list.
+#[derive(InputObject, Default)]
+pub struct PlanOrderBy {
+    /// 排序字段 — Sort field.
+    #[graphql(default)]
+    pub field: PlanOrderField,
+    /// 方向 — Direction.
+    #[graphql(default)]
+    pub direction: Direction,
+}

@@ -1,0 +1,112 @@
+//! The `Region` type and its list inputs.
+
+use super::common::{ListConnection, loader_error, nested_connection, page_args};
+use super::enums::RegionLevel;
+use super::plan::{Plan, PlanFilterInput, PlanOrderBy};
+use crate::graphql::context::ContextExt;
+use crate::ids::{NodeKind, to_global};
+use crate::service::{Direction, plans, regions::RegionOrderField};
+use async_graphql::{Context, ID, InputObject, Object};
+use entity::region;
+
+/// A node of the administrative tree.
+#[derive(Clone)]
+pub struct Region(pub region::Model);
+
+/// 行政区域 — A node of the administrative tree: 京津冀 → 北京市 / 天津市 / 河北省 → districts.
+#[Object]
+impl Region {
+    /// 全局标识 — Opaque, stable global ID.
+    pub async fn id(&self) -> ID {
+        to_global(NodeKind::Region, &self.0.id)
+    }
+
+    /// 行政区划代码 — GB/T 2260 administrative division code, e.g. `120118`; null for 京津冀.
+    async fn code(&self) -> Option<&str> {
+        self.0.code.as_deref()
+    }
+
+    /// 名称 — Chinese name, e.g. 静海区.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// 英文名称 — English name, e.g. Jinghai District.
+    async fn name_en(&self) -> &str {
+        &self.0.name_en
+    }
+
+    /// 层级 — Level in the tree.
+    async fn level(&self) -> RegionLevel {
+        self.0.level.into()
+    }
+
+    /// 版本 — Record version, for `expectedVersion` on updates.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    /// 上级区域 — The parent region.
+    async fn parent(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Region>> {
+        let Some(parent) = &self.0.parent_id else { return Ok(None) };
+        let found = ctx.scope()?.loaders.region.load_one(parent.clone()).await.map_err(loader_error)?;
+        Ok(found.map(Region))
+    }
+
+    /// 下级区域 — Child regions, by code.
+    async fn children(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Region>> {
+        let found = ctx.scope()?.loaders.region_children.load_one(self.0.id.clone()).await.map_err(loader_error)?;
+        Ok(found.unwrap_or_default().into_iter().map(Region).collect())
+    }
+
+    /// 本区域方案 — Plans of this region that the caller may see.
+    #[allow(clippy::too_many_arguments)]
+    async fn plans(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<PlanFilterInput>,
+        order_by: Option<PlanOrderBy>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<ListConnection<Plan>> {
+        let filter = filter.unwrap_or_default().into_service(ctx).await?;
+        let order = order_by.unwrap_or_default();
+        let rows = ctx
+            .scope()?
+            .loaders
+            .plans_by_region
+            .load_one((self.0.id.clone(), filter))
+            .await
+            .map_err(loader_error)?
+            .unwrap_or_default();
+        let spec = plans::sort(order.field, order.direction);
+        nested_connection(ctx, rows, &spec, &page_args(first, after, last, before), Plan)
+    }
+}
+
+/// 区域筛选 — Which regions a list returns.
+#[derive(InputObject, Default)]
+pub struct RegionFilter {
+    /// 名称包含 — Substring of the Chinese or English name.
+    pub search: Option<String>,
+    /// 上级区域 — Only children of this region.
+    pub parent_id: Option<ID>,
+    /// 行政区划代码 — Only the region with this code.
+    pub code: Option<String>,
+    /// 仅顶层 — Only regions without a parent.
+    #[graphql(default)]
+    pub roots_only: bool,
+}
+
+/// 区域排序 — Order of a region list.
+#[derive(InputObject, Default)]
+pub struct RegionOrderBy {
+    /// 排序字段 — Sort field.
+    #[graphql(default)]
+    pub field: RegionOrderField,
+    /// 方向 — Direction.
+    #[graphql(default)]
+    pub direction: Direction,
+}

@@ -1,0 +1,12 @@
+//! HTTP routes: GraphQL, GraphiQL, health and readiness.
+
+pub mod graphiql;
+mod graphql;
+mod health;
+
+use actix_web::web;
+
+/// Registers every route of xietong.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.configure(graphql::configure).configure(graphiql::configure).configure(health::configure);
+}

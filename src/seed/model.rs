@@ -1,0 +1,267 @@
+//! The default dataset as plain data, between the parsers and the database.
+//!
+//! Parsers (`seed::parse`) turn the source texts into a [`Dataset`]; the loader
+//! (`seed::load`) writes it to the database. Nothing here knows about SQL or
+//! GraphQL, so the parsers can be tested on their own.
+//!
+//! Every record carries a *natural key* (`key`) from which its stable database
+//! ID is derived: re-importing the same texts yields the same keys and so the
+//! same IDs. Keys are plain strings, unique within their kind; references
+//! between records use these keys.
+
+use serde::Serialize;
+
+/// Everything the importer found in the source documents.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Dataset {
+    pub sources: Vec<SourceDocument>,
+    pub regions: Vec<Region>,
+    pub departments: Vec<Department>,
+    pub plans: Vec<Plan>,
+    pub tasks: Vec<Task>,
+    pub indicators: Vec<Indicator>,
+}
+
+/// One source file as shipped in `data/sources/`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceDocument {
+    /// File name, e.g. `003_8f0cb15813cef04d.txt`; also the key.
+    pub file_name: String,
+    /// Human title, e.g. `天津市静海区碳达峰实施方案`.
+    pub title: String,
+    /// SHA-256 of the file's bytes, hex.
+    pub sha256: String,
+}
+
+/// Where a record came from: the file, the section path and the sentence.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Provenance {
+    /// `SourceDocument::file_name`.
+    pub file_name: String,
+    /// Section path as headings, e.g. `三、重点任务 / （三）能源绿色低碳转型行动 / 1`.
+    pub section: String,
+    /// The sentence (or heading) the record was read from, verbatim after noise removal.
+    pub quote: String,
+}
+
+/// Administrative level of a region.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum RegionLevel {
+    /// A cooperation area spanning provinces (京津冀).
+    Area,
+    /// Province-level: municipality or province.
+    Province,
+    /// Prefecture-level or a state-level new area (雄安新区).
+    Prefecture,
+    /// District or county.
+    District,
+}
+
+/// A node of the administrative tree.
+#[derive(Debug, Clone, Serialize)]
+pub struct Region {
+    /// Key: the GB/T 2260 code when there is one (`120118`), else a slug (`jing-jin-ji`).
+    pub key: String,
+    /// GB/T 2260 administrative division code, if the region has one.
+    pub code: Option<String>,
+    pub name: String,
+    pub name_en: String,
+    pub level: RegionLevel,
+    pub parent_key: Option<String>,
+}
+
+/// Kind of a department or responsible unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum DepartmentKind {
+    /// A people's government (市政府, 区人民政府, 乡镇人民政府).
+    Government,
+    /// A bureau, committee or office of a government (区发改委, 市生态环境局).
+    Bureau,
+    /// An enterprise or development zone operator (国网天津静海供电有限公司).
+    Enterprise,
+    /// A collective named as one unit (各乡镇园区, 各有关部门).
+    Collective,
+}
+
+/// An agency or responsible unit.
+#[derive(Debug, Clone, Serialize)]
+pub struct Department {
+    /// Key: `<region key>/<canonical name>`.
+    pub key: String,
+    /// Canonical name, qualified by the region when the text abbreviates it:
+    /// `静海区发展改革委` for 区发改委 in the Jinghai plan.
+    pub name: String,
+    pub kind: DepartmentKind,
+    pub region_key: String,
+    pub parent_key: Option<String>,
+    /// Every other spelling seen in the texts (区发改委, 区发展改革委, …); never the canonical name.
+    pub aliases: Vec<String>,
+}
+
+/// Kind of plan document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum PlanKind {
+    /// 实施方案
+    ImplementationPlan,
+    /// 行动方案
+    ActionPlan,
+    /// 年度重点工作 (e.g. 2024 priorities)
+    AnnualPriorities,
+    /// 协同措施 (Jing-Jin-Ji coordination measures)
+    CoordinationMeasures,
+}
+
+/// Lifecycle status of a plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum PlanStatus {
+    Draft,
+    InForce,
+    Superseded,
+    Repealed,
+}
+
+/// A plan document.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    /// Key: the document number when there is one, else a slug.
+    pub key: String,
+    pub title: String,
+    /// 文号, e.g. `津静海政发〔2023〕11号`, exactly as printed (normalised brackets 〔〕).
+    pub document_number: Option<String>,
+    pub issuer_key: Option<String>,
+    pub region_key: String,
+    /// ISO date `YYYY-MM-DD`, only when the text states it.
+    pub issued_on: Option<String>,
+    pub period_start: Option<i32>,
+    pub period_end: Option<i32>,
+    pub kind: PlanKind,
+    pub status: PlanStatus,
+    /// True for documents marked 此件主动公开 or published as news: sharing class PUBLIC.
+    pub public: bool,
+    /// Key of the plan this one implements, if that plan is in the dataset.
+    pub parent_key: Option<String>,
+    pub provenance: Provenance,
+}
+
+/// Level of a task in a plan's tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum TaskKind {
+    /// （一）… action group
+    ActionGroup,
+    /// 1. … numbered task
+    Task,
+    /// 专栏 N featured-project column
+    FeaturedProject,
+}
+
+/// Role of a department on a task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum AssignmentRole {
+    Lead,
+    Support,
+}
+
+/// One department assigned to a task, in document order.
+#[derive(Debug, Clone, Serialize)]
+pub struct Assignment {
+    pub department_key: String,
+    pub role: AssignmentRole,
+}
+
+/// A node of a plan's task tree.
+#[derive(Debug, Clone, Serialize)]
+pub struct Task {
+    /// Key: `<plan key>#<code>`.
+    pub key: String,
+    pub plan_key: String,
+    pub parent_key: Option<String>,
+    pub kind: TaskKind,
+    /// Position code, e.g. `三.（三）.1` or `专栏3`.
+    pub code: String,
+    /// Order among its siblings, from 0, in document order.
+    pub position: i32,
+    pub title: String,
+    /// Full text of the task as printed, noise removed.
+    pub body: String,
+    pub due_year: Option<i32>,
+    /// Responsible units in the order the document lists them; the first is LEAD.
+    pub assignments: Vec<Assignment>,
+    pub provenance: Provenance,
+}
+
+/// Whether a higher value of an indicator is better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Direction {
+    HigherIsBetter,
+    LowerIsBetter,
+    Keep,
+}
+
+/// How an indicator is measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Measure {
+    Quantity,
+    Percentage,
+    Qualitative,
+}
+
+/// 约束性 (binding) or 预期性 (expected).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Nature {
+    Binding,
+    Expected,
+}
+
+/// How a target value compares with the actual value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Comparator {
+    /// ≥ (达到, 不低于, …以上)
+    Gte,
+    /// > (超过, 高于)
+    Gt,
+    /// ≤ (不高于, 控制在…以内, 以下)
+    Lte,
+    /// < (低于)
+    Lt,
+    /// ≈ (左右, 约)
+    Approx,
+    /// = (保持, 达到 exactly, 100%)
+    Eq,
+    /// between `value` and `value_max` (2—3个, 4至5条)
+    Between,
+}
+
+/// A target of an indicator for one year.
+#[derive(Debug, Clone, Serialize)]
+pub struct Target {
+    pub year: i32,
+    pub comparator: Comparator,
+    pub value: f64,
+    /// Upper bound for `Comparator::Between`.
+    pub value_max: Option<f64>,
+    pub provenance: Provenance,
+}
+
+/// A quantified indicator.
+#[derive(Debug, Clone, Serialize)]
+pub struct Indicator {
+    /// Key: `<plan key>#<task code or "goals">#<slug or ordinal>`; stable across runs.
+    pub key: String,
+    pub name: String,
+    /// Unit as written: `%`, `万千瓦`, `微克/立方米`, `个`, `万台`, …
+    pub unit: String,
+    pub measure: Measure,
+    pub direction: Direction,
+    /// Whether values may be summed across regions (capacities, counts: yes; ratios: no).
+    pub summable: bool,
+    pub nature: Nature,
+    pub region_key: String,
+    pub plan_key: String,
+    pub task_key: Option<String>,
+    pub baseline_year: Option<i32>,
+    pub baseline_value: Option<f64>,
+    pub targets: Vec<Target>,
+    /// The city indicator this district indicator contributes to (完成全市下达指标).
+    pub contributes_to_key: Option<String>,
+    pub provenance: Provenance,
+}

@@ -1,0 +1,322 @@
+//! Parses the five source texts (`data/sources/*.txt`) into the default
+//! [`Dataset`].
+//!
+//! - [`text`]: noise removal, paragraph joining, sentences, dates, year phrases;
+//! - [`plan_doc`]: the generic structure of a 实施方案 (goals, action groups,
+//!   numbered tasks, 专栏, 责任单位);
+//! - [`indicators`]: quantified targets in running text;
+//! - [`departments`], [`regions`]: canonical units and the administrative tree;
+//! - [`docs`]: one reader per document (where the content is, metadata);
+//! - [`corrections`]: the hand decisions of `data/corrections.toml`.
+//!
+//! Keys are derived from the text only: plan keys are document numbers (or the
+//! plan title when there is none), task keys `<plan key>#<position code>`,
+//! indicator keys `<plan key>#<task code | goals>#<indicator name>`, department
+//! keys `<region key>/<canonical name>`. Parsing the same texts twice gives the
+//! same dataset.
+
+mod corrections;
+mod departments;
+mod docs;
+mod indicators;
+mod plan_doc;
+mod regions;
+mod text;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+
+use sha2::{Digest, Sha256};
+
+use crate::seed::model::{
+    Comparator, Dataset, Direction, Indicator, Measure, Nature, Provenance, SourceDocument, Target,
+};
+
+use corrections::Applied;
+pub use corrections::{Corrections, load_corrections};
+use departments::Registry;
+use docs::{Located, PlanOut};
+
+/// One source file: its name (e.g. `003_8f0cb15813cef04d.txt`) and its text.
+#[derive(Debug, Clone)]
+pub struct SourceText {
+    pub file_name: String,
+    pub text: String,
+}
+
+/// Why the sources could not be parsed.
+#[derive(Debug, thiserror::Error)]
+pub enum ParseError {
+    #[error("source file {0} is missing")]
+    MissingSource(String),
+    #[error("corrections file is invalid: {0}")]
+    Corrections(String),
+    #[error("{file}: correction does not match the text (any more): {quote}")]
+    CorrectionNotFound { file: String, quote: String },
+    #[error("{file}: unexpected structure: {message}")]
+    Structure { file: String, message: String },
+    #[error("{file}: conflicting statements for indicator {indicator}: {message}")]
+    Conflict {
+        file: String,
+        indicator: String,
+        message: String,
+    },
+}
+
+/// Parses the five source texts into the default dataset, applying
+/// `corrections` (from `data/corrections.toml`, see [`load_corrections`]).
+pub fn parse_sources(
+    sources: &[SourceText],
+    corrections: &Corrections,
+) -> Result<Dataset, ParseError> {
+    let corr = Applied::new(corrections);
+    let text_of = |name: &str| {
+        sources
+            .iter()
+            .find(|s| s.file_name == name)
+            .map(|s| s.text.as_str())
+            .ok_or_else(|| ParseError::MissingSource(name.to_string()))
+    };
+    let mut reg = Registry::default();
+    let mut outs: Vec<PlanOut> = Vec::new();
+    outs.push(docs::city_news(text_of(docs::CITY_NEWS)?, &corr, &mut reg)?);
+    outs.extend(docs::eco_conference(
+        text_of(docs::ECO_CONFERENCE)?,
+        &corr,
+        &mut reg,
+    )?);
+    let mut districts = Vec::new();
+    for spec in &docs::DISTRICT_PLANS {
+        districts.push(docs::district_plan(
+            text_of(spec.file)?,
+            spec,
+            &corr,
+            &mut reg,
+        )?);
+    }
+    let peaking = districts
+        .iter()
+        .find_map(|d| docs::city_peaking_plan(d, &mut reg));
+    outs.extend(districts);
+
+    let mut indicators = Vec::new();
+    let mut city: BTreeMap<String, String> = BTreeMap::new();
+    for out in &outs {
+        let built = build_indicators(out, &city)?;
+        if out.plan.key == docs::CITY_ACTION_PLAN {
+            city = built
+                .iter()
+                .map(|i| (i.name.clone(), i.key.clone()))
+                .collect();
+        }
+        indicators.extend(built);
+    }
+    corr.check_all_used()?;
+
+    let mut plans: Vec<_> = outs.iter().map(|o| o.plan.clone()).collect();
+    if let Some(p) = peaking {
+        plans.insert(1, p);
+    }
+    let mut source_docs = Vec::new();
+    for (file, title) in [
+        (
+            docs::CITY_NEWS,
+            "十项行动见行见效 我市高水平高质量谋划绿色低碳发展行动",
+        ),
+        (docs::XIQING_PLAN, "天津市西青区碳达峰实施方案"),
+        (
+            docs::ECO_CONFERENCE,
+            "天津召开2024年全市生态环境保护工作会议",
+        ),
+        (docs::JINGHAI_PLAN, "天津市静海区碳达峰实施方案"),
+        (docs::NANKAI_PLAN, "天津市南开区碳达峰实施方案"),
+    ] {
+        let text = text_of(file)?;
+        source_docs.push(SourceDocument {
+            file_name: file.to_string(),
+            title: title.to_string(),
+            sha256: hex(&Sha256::digest(text.as_bytes())),
+        });
+    }
+    Ok(Dataset {
+        sources: source_docs,
+        regions: regions::all(),
+        departments: reg.into_departments(),
+        plans,
+        tasks: outs.iter().flat_map(|o| o.tasks.iter().cloned()).collect(),
+        indicators,
+    })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The city indicator a district commitment contributes to.
+fn city_counterpart(name: &str) -> &'static str {
+    if name == indicators::CARBON_INTENSITY {
+        "二氧化碳排放强度下降率"
+    } else {
+        indicators::ENERGY_INTENSITY
+    }
+}
+
+/// Merges the targets of one plan into indicators: one indicator per name,
+/// with one target per year, in order of first appearance.
+fn build_indicators(
+    out: &PlanOut,
+    city: &BTreeMap<String, String>,
+) -> Result<Vec<Indicator>, ParseError> {
+    let plan = &out.plan;
+    let mut order: Vec<String> = Vec::new();
+    let mut groups: BTreeMap<String, Vec<&Located>> = BTreeMap::new();
+    for t in &out.targets {
+        if !groups.contains_key(&t.found.name) {
+            order.push(t.found.name.clone());
+        }
+        groups.entry(t.found.name.clone()).or_default().push(t);
+    }
+    let conflict = |name: &str, message: String| ParseError::Conflict {
+        file: out.file.clone(),
+        indicator: name.to_string(),
+        message,
+    };
+    let code_of = |task_key: &Option<String>| match task_key {
+        Some(k) => k
+            .strip_prefix(&format!("{}#", plan.key))
+            .unwrap_or(k)
+            .to_string(),
+        None => "goals".to_string(),
+    };
+    let mut result = Vec::new();
+    for name in &order {
+        let Some(located) = groups.get(name) else {
+            continue;
+        };
+        let Some(first) = located.first() else {
+            continue;
+        };
+        let tasks: Vec<&String> = located.iter().filter_map(|l| l.task_key.as_ref()).collect();
+        if tasks.iter().any(|t| *t != tasks[0]) {
+            return Err(conflict(
+                name,
+                format!("stated in several tasks: {tasks:?}"),
+            ));
+        }
+        let task_key = tasks.first().map(|t| (*t).clone());
+        let f = &first.found;
+        let mut targets: Vec<Target> = Vec::new();
+        for l in located {
+            let g = &l.found;
+            if g.unit != f.unit {
+                return Err(conflict(name, format!("units {} and {}", f.unit, g.unit)));
+            }
+            if let Some(t) = targets.iter().find(|t| t.year == g.year) {
+                if t.value != g.value || t.value_max != g.value_max {
+                    return Err(conflict(name, format!("two values for {}", g.year)));
+                }
+                continue; // the same target stated twice: the first statement wins
+            }
+            targets.push(Target {
+                year: g.year,
+                comparator: g.comparator,
+                value: g.value,
+                value_max: g.value_max,
+                provenance: Provenance {
+                    file_name: out.file.clone(),
+                    section: l.section.clone(),
+                    quote: g.quote.clone(),
+                },
+            });
+        }
+        targets.sort_by_key(|t| t.year);
+        let baseline_year = located.iter().find_map(|l| l.found.baseline_year);
+        result.push(Indicator {
+            key: format!("{}#{}#{name}", plan.key, code_of(&task_key)),
+            name: name.clone(),
+            unit: f.unit.clone(),
+            measure: if f.unit == "%" {
+                Measure::Percentage
+            } else {
+                Measure::Quantity
+            },
+            direction: if f.keep {
+                Direction::Keep
+            } else if f.lower_is_better {
+                Direction::LowerIsBetter
+            } else {
+                Direction::HigherIsBetter
+            },
+            summable: !matches!(f.unit.as_str(), "%" | "min" | "微克/立方米" | ""),
+            nature: if located.iter().any(|l| l.found.binding) {
+                Nature::Binding
+            } else {
+                Nature::Expected
+            },
+            region_key: plan.region_key.clone(),
+            plan_key: plan.key.clone(),
+            task_key,
+            baseline_year,
+            baseline_value: (f.decrease && baseline_year.is_some()).then_some(0.0),
+            targets,
+            contributes_to_key: None,
+            provenance: Provenance {
+                file_name: out.file.clone(),
+                section: first.section.clone(),
+                quote: f.quote.clone(),
+            },
+        });
+    }
+    // 完成全市下达指标: no target of its own, contributes to the city indicator.
+    let mut seen: Vec<&str> = Vec::new();
+    for (name, section, quote) in &out.commitments {
+        if seen.contains(&name.as_str()) {
+            continue;
+        }
+        seen.push(name);
+        if result.iter().any(|i| &i.name == name) {
+            return Err(conflict(
+                name,
+                "both a target and a commitment to the city target".to_string(),
+            ));
+        }
+        let counterpart = city.get(city_counterpart(name)).cloned();
+        if counterpart.is_none() {
+            return Err(conflict(
+                name,
+                "no city indicator to contribute to".to_string(),
+            ));
+        }
+        result.push(Indicator {
+            key: format!("{}#goals#{name}", plan.key),
+            name: name.clone(),
+            unit: "%".to_string(),
+            measure: Measure::Percentage,
+            direction: Direction::HigherIsBetter,
+            summable: false,
+            nature: Nature::Binding,
+            region_key: plan.region_key.clone(),
+            plan_key: plan.key.clone(),
+            task_key: None,
+            baseline_year: None,
+            baseline_value: None,
+            targets: Vec::new(),
+            contributes_to_key: counterpart,
+            provenance: Provenance {
+                file_name: out.file.clone(),
+                section: section.clone(),
+                quote: quote.clone(),
+            },
+        });
+    }
+    // Comparators are only meaningful with a value; make sure none slipped through.
+    debug_assert!(
+        result
+            .iter()
+            .flat_map(|i| &i.targets)
+            .all(|t| t.comparator != Comparator::Between || t.value_max.is_some())
+    );
+    Ok(result)
+}

@@ -1,0 +1,741 @@
+//! Tests against the shipped sources (`data/sources`) and corrections
+//! (`data/corrections.toml`). Every expected value below was checked by
+//! reading the source text.
+
+use super::*;
+use crate::seed::model::{AssignmentRole, DepartmentKind, PlanKind, Task, TaskKind};
+use Comparator::*;
+
+const XQ: &str = "西青政发〔2023〕5号";
+const JH: &str = "津静海政发〔2023〕11号";
+const NK: &str = "南开政发〔2022〕10号";
+const CITY: &str = docs::CITY_ACTION_PLAN;
+const Y2024: &str = docs::PRIORITIES_2024;
+
+fn data_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data")
+}
+
+fn load() -> (Vec<SourceText>, Corrections) {
+    let dir = data_dir().join("sources");
+    let mut sources = Vec::new();
+    for f in [
+        docs::CITY_NEWS,
+        docs::XIQING_PLAN,
+        docs::ECO_CONFERENCE,
+        docs::JINGHAI_PLAN,
+        docs::NANKAI_PLAN,
+    ] {
+        let text = std::fs::read_to_string(dir.join(f)).unwrap();
+        sources.push(SourceText {
+            file_name: f.to_string(),
+            text,
+        });
+    }
+    let toml = std::fs::read_to_string(data_dir().join("corrections.toml")).unwrap();
+    (sources, load_corrections(&toml).unwrap())
+}
+
+fn dataset() -> Dataset {
+    let (s, c) = load();
+    parse_sources(&s, &c).unwrap()
+}
+
+fn task<'d>(d: &'d Dataset, plan: &str, code: &str) -> &'d Task {
+    let key = format!("{plan}#{code}");
+    d.tasks
+        .iter()
+        .find(|t| t.key == key)
+        .unwrap_or_else(|| panic!("no task {key}"))
+}
+
+/// One indicator fact: plan, task code (or "goals"), name, unit, comparator,
+/// value, upper bound, year, baseline year, and for Jinghai the responsible
+/// units of the task in document order.
+type Fact = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    Comparator,
+    f64,
+    Option<f64>,
+    i32,
+    Option<i32>,
+    &'static [&'static str],
+);
+
+const NONE: &[&str] = &[];
+
+#[rustfmt::skip]
+const FACTS: &[Fact] = &[
+    // 000: city 绿色低碳发展行动方案, targets to the end of 2027
+    (CITY, "goals", "PM2.5年均浓度", "微克/立方米", Lte, 35.0, None, 2027, None, NONE),
+    (CITY, "goals", "非化石能源消费比重", "%", Gte, 13.5, None, 2027, None, NONE),
+    (CITY, "goals", "公共充电桩总量", "万台", Gte, 4.2, None, 2027, None, NONE),
+    (CITY, "goals", "单位地区生产总值能耗下降率", "%", Gte, 19.7, None, 2027, Some(2020), NONE),
+    (CITY, "goals", "二氧化碳排放强度下降率", "%", Approx, 27.5, None, 2027, Some(2020), NONE),
+    (CITY, "goals", "绿色出行比例", "%", Approx, 77.0, None, 2027, None, NONE),
+    (CITY, "goals", "绿色生态屏障蓝绿空间", "%", Gte, 67.0, None, 2027, None, NONE),
+    (CITY, "goals", "燃气老旧管网", "公里", Gte, 900.0, None, 2027, None, NONE),
+    (CITY, "goals", "供热老旧管网", "公里", Gte, 500.0, None, 2027, None, NONE),
+    (CITY, "goals", "口袋公园", "个", Gte, 300.0, None, 2027, None, NONE),
+    (CITY, "goals", "既有建筑低碳改造", "万平方米", Gte, 200.0, None, 2027, None, NONE),
+    (CITY, "goals", "生活垃圾无害化处理率", "%", Eq, 100.0, None, 2027, None, NONE),
+    (CITY, "goals", "受污染耕地安全利用率", "%", Approx, 93.0, None, 2027, None, NONE),
+    (CITY, "goals", "湿地保护率", "%", Gte, 50.0, None, 2027, None, NONE),
+    (CITY, "goals", "生态主题精品旅游线路", "条", Between, 4.0, Some(5.0), 2027, None, NONE),
+    (CITY, "goals", "修复岸线长度", "公里", Gte, 23.0, None, 2027, None, NONE),
+    (CITY, "goals", "修复滨海湿地面积", "公顷", Gte, 1180.0, None, 2027, None, NONE),
+    (CITY, "goals", "纳入国家绿色制造名单的单位和产品数量", "个", Gte, 260.0, None, 2027, None, NONE),
+    // 002: 2024 priorities
+    (Y2024, "二", "无废细胞", "个", Gte, 500.0, None, 2024, None, NONE),
+    // 003: Jinghai
+    (JH, "goals", "非化石能源消费比重", "%", Gt, 10.0, None, 2025, None, NONE),
+    (JH, "goals", "非化石能源消费比重", "%", Gte, 15.0, None, 2030, None, NONE),
+    (JH, "goals", "电能占终端用能比重", "%", Gte, 38.0, None, 2025, None, NONE),
+    (JH, "goals", "电能占终端用能比重", "%", Gt, 40.0, None, 2030, None, NONE),
+    (JH, "三.（七）.2", "森林覆盖率", "%", Gte, 10.5, None, 2025, None,
+        &["静海区农业农村委", "静海区水务局", "林海循环经济示范区", "团泊鸟类自然保护区"]),
+    (JH, "三.（一）.1", "规模以上工业单位增加值能耗下降率", "%", Gte, 15.5, None, 2025, Some(2020),
+        &["静海区工业和信息化局", "静海区发展改革委", "静海区各乡镇园区"]),
+    (JH, "三.（一）.2", "工业战略性新兴产业增加值占GDP比重", "%", Gte, 25.0, None, 2025, None,
+        &["静海区发展改革委", "静海区工业和信息化局", "静海区各乡镇园区"]),
+    (JH, "三.（二）.2", "园区废弃电器电子产品资源化率", "%", Gte, 91.5, None, 2025, None,
+        &["静海区工业和信息化局", "静海区合作交流办", "静海区商务局", "静海区生态环境局", "静海区发展改革委", "天津子牙经济技术开发区", "唐官屯镇"]),
+    (JH, "三.（二）.4", "城镇生活垃圾无害化处理率", "%", Eq, 100.0, None, 2025, None,
+        &["静海区城市管理委", "静海区水务局", "静海区商务局", "静海区发展改革委", "静海区生态环境局", "静海区市场监管局", "静海区工业和信息化局", "静海区文旅局", "静海区各乡镇街道园区"]),
+    (JH, "三.（二）.4", "再生水利用率", "%", Gte, 50.0, None, 2025, None, NONE),
+    (JH, "三.（三）.1", "可再生能源电力装机容量", "万千瓦", Gte, 280.0, None, 2025, None,
+        &["静海区发展改革委", "静海区城市管理委", "国网天津静海供电有限公司", "静海区各乡镇园区"]),
+    (JH, "三.（三）.2", "天然气消费量", "亿立方米", Gte, 15.0, None, 2025, None,
+        &["静海区发展改革委", "静海区城市管理委", "静海区各乡镇园区"]),
+    (JH, "三.（三）.3", "新增集中式风电、光伏发电项目配置储能设施比例", "%", Gte, 15.0, None, 2025, None, NONE),
+    (JH, "三.（四）.2", "绿色园区", "家", Gte, 2.0, None, 2025, None, NONE),
+    (JH, "三.（四）.2", "企业节能诊断服务", "家", Gte, 80.0, None, 2025, None, NONE),
+    (JH, "三.（五）.2", "超低能耗建筑示范面积", "万平方米", Gte, 5.0, None, 2025, None,
+        &["静海区住建委", "静海区城市管理委", "静海区各乡镇园区"]),
+    (JH, "三.（五）.2", "供暖热源系统节能运行管理改造比例", "%", Gte, 15.0, None, 2025, None, NONE),
+    (JH, "三.（六）.1", "营运交通工具单位换算周转量碳排放强度下降率", "%", Gte, 19.2, None, 2030, Some(2020),
+        &["静海区交通局", "静海区城市管理委", "静海区商务局", "天津市邮政管理局第三分局"]),
+    (JH, "三.（六）.2", "货物类型网络货运平台", "家", Gte, 2.0, None, 2025, None,
+        &["静海区交通局", "静海区商务局", "静海区发展改革委", "静海区农业农村委", "天津市规划和自然资源局静海分局", "天津市公安局静海分局", "天津市邮政管理局第三分局", "静海区各乡镇街道园区"]),
+    (JH, "三.（六）.3", "绿色出行比例", "%", Gte, 70.0, None, 2025, None, NONE),
+    (JH, "三.（六）.专栏9", "市域（郊）铁路津静线吸引区内客流量", "%", Gte, 9.0, None, 2025, None, NONE),
+    (JH, "三.（六）.专栏9", "市域（郊）铁路津静线吸引区内客流量", "%", Gte, 17.0, None, 2028, None, NONE),
+    (JH, "三.（六）.专栏9", "市域（郊）铁路津静线吸引区内客流量", "%", Gte, 29.0, None, 2030, None, NONE),
+    (JH, "三.（六）.专栏9", "公交接驳线路", "条", Between, 2.0, Some(3.0), 2028, None, NONE),
+    (JH, "三.（六）.4", "公用充电桩", "台", Gte, 500.0, None, 2025, None,
+        &["静海区交通局", "静海区发展改革委", "静海区商务局", "国网天津静海供电有限公司"]),
+    (JH, "三.（六）.4", "静海核心区公共充电服务半径", "公里", Lt, 3.0, None, 2025, None, NONE),
+    (JH, "三.（六）.4", "干线公路废旧沥青路面材料循环利用率", "%", Gte, 95.0, None, 2025, None, NONE),
+    (JH, "三.（七）.1", "生态保护红线面积占区国土面积比例", "%", Gte, 3.81, None, 2025, None, NONE),
+    (JH, "三.（七）.3", "农田残膜回收率", "%", Gte, 85.0, None, 2025, None, &["静海区农业农村委", "静海区各乡镇"]),
+    (JH, "三.（十）", "绿色制造示范单位", "家", Gte, 30.0, None, 2025, None, NONE),
+    // 001: Xiqing (no responsible units in the text)
+    (XQ, "goals", "工业战略性新兴产业增加值占规模以上工业增加值比重", "%", Gte, 46.0, None, 2025, None, NONE),
+    (XQ, "goals", "高技术产业制造业增加值占规模以上工业增加值比重", "%", Gte, 34.0, None, 2025, None, NONE),
+    (XQ, "二.（一）.1", "制造业增加值占地区生产总值比重", "%", Gte, 35.0, None, 2025, None, NONE),
+    (XQ, "二.（二）.1", "投产可再生能源电力装机容量", "万千瓦", Gte, 40.0, None, 2025, None, NONE),
+    (XQ, "二.（二）.2", "天然气消费", "亿立方米", Gte, 28.62, None, 2025, None, NONE),
+    (XQ, "二.（三）.4", "数据中心电能利用效率", "", Lte, 1.5, None, 2025, None, NONE),
+    (XQ, "二.（五）.1", "新能源汽车新车销售量占比", "%", Approx, 25.0, None, 2025, None, NONE),
+    (XQ, "二.（五）.3", "公共充电桩数量", "台", Gte, 7500.0, None, 2025, None, NONE),
+    (XQ, "二.（六）.2", "一般工业固体废物综合利用率", "%", Gte, 98.0, None, 2025, None, NONE),
+    (XQ, "二.（六）.4", "城市生活垃圾资源化利用比例", "%", Approx, 80.0, None, 2025, None, NONE),
+    (XQ, "二.（八）.2", "森林覆盖率", "%", Gte, 14.0, None, 2025, None, NONE),
+    (XQ, "二.（十）.2", "公共机构单位建筑面积碳排放下降率", "%", Gte, 7.0, None, 2025, Some(2020), NONE),
+    // 004: Nankai
+    (NK, "三.（一）.3", "工业战略性新兴产业增加值占规模以上工业增加值比重", "%", Gte, 40.0, None, 2025, None, NONE),
+    (NK, "三.（三）.3", "建成区绿地率", "%", Gte, 35.0, None, 2025, None, NONE),
+    (NK, "三.（五）.3", "具有全国影响力的优势科研项目", "个", Gte, 30.0, None, 2025, None, NONE),
+    (NK, "三.（七）.2", "绿色出行比例", "%", Gte, 75.0, None, 2025, None, NONE),
+    (NK, "三.（七）.2", "绿色出行比例", "%", Approx, 80.0, None, 2030, None, NONE),
+    (NK, "三.（八）.1", "新增、更新公务用车中新能源汽车比例", "%", Gte, 30.0, None, 2023, None, NONE),
+    (NK, "三.（八）.1", "公共机构建筑单位面积能耗下降率", "%", Gte, 5.0, None, 2025, Some(2020), NONE),
+];
+
+fn region_of(plan: &str) -> &'static str {
+    match plan {
+        XQ => regions::XIQING,
+        JH => regions::JINGHAI,
+        NK => regions::NANKAI,
+        _ => regions::TIANJIN,
+    }
+}
+
+#[test]
+fn indicator_facts() {
+    let d = dataset();
+    assert!(FACTS.len() >= 40);
+    for &(plan, code, name, unit, cmp, value, max, year, baseline, units) in FACTS {
+        let key = format!("{plan}#{code}#{name}");
+        let i = d
+            .indicators
+            .iter()
+            .find(|i| i.key == key)
+            .unwrap_or_else(|| panic!("no indicator {key}"));
+        assert_eq!(i.name, name, "{key}");
+        assert_eq!(i.unit, unit, "{key}");
+        assert_eq!(i.plan_key, plan, "{key}");
+        assert_eq!(i.region_key, region_of(plan), "{key}");
+        assert_eq!(i.baseline_year, baseline, "{key}");
+        assert_eq!(i.baseline_value, baseline.map(|_| 0.0), "{key}");
+        let expected_task = (code != "goals").then(|| format!("{plan}#{code}"));
+        assert_eq!(i.task_key, expected_task, "{key}");
+        let t = i
+            .targets
+            .iter()
+            .find(|t| t.year == year)
+            .unwrap_or_else(|| panic!("{key}: no target for {year}"));
+        assert_eq!(
+            (t.comparator, t.value, t.value_max),
+            (cmp, value, max),
+            "{key} {year}"
+        );
+        assert!(
+            t.provenance.quote.contains(&format_number(value)),
+            "{key}: quote {}",
+            t.provenance.quote
+        );
+        if plan == XQ {
+            assert!(
+                task_or_none(&d, i.task_key.as_deref()).is_none_or(|t| t.assignments.is_empty())
+            );
+        }
+        if !units.is_empty() {
+            let t = task(&d, plan, code);
+            let names: Vec<&str> = t
+                .assignments
+                .iter()
+                .map(|a| {
+                    d.departments
+                        .iter()
+                        .find(|x| x.key == a.department_key)
+                        .map_or("?", |x| x.name.as_str())
+                })
+                .collect();
+            assert_eq!(names, units, "{key}");
+            assert_eq!(t.assignments[0].role, AssignmentRole::Lead);
+            assert!(
+                t.assignments[1..]
+                    .iter()
+                    .all(|a| a.role == AssignmentRole::Support)
+            );
+        }
+    }
+}
+
+fn task_or_none<'d>(d: &'d Dataset, key: Option<&str>) -> Option<&'d Task> {
+    key.and_then(|k| d.tasks.iter().find(|t| t.key == k))
+}
+
+fn format_number(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+#[test]
+fn directions_natures_and_measures() {
+    let d = dataset();
+    let get = |key: &str| {
+        d.indicators
+            .iter()
+            .find(|i| i.key == key)
+            .unwrap_or_else(|| panic!("{key}"))
+    };
+    let pm = get(&format!("{CITY}#goals#PM2.5年均浓度"));
+    assert_eq!(
+        (pm.direction, pm.summable, pm.nature),
+        (Direction::LowerIsBetter, false, Nature::Expected)
+    );
+    let energy = get(&format!("{CITY}#goals#单位地区生产总值能耗下降率"));
+    assert_eq!(
+        (energy.direction, energy.nature, energy.measure),
+        (
+            Direction::HigherIsBetter,
+            Nature::Binding,
+            Measure::Percentage
+        )
+    );
+    let waste = get(&format!("{CITY}#goals#生活垃圾无害化处理率"));
+    assert_eq!(waste.direction, Direction::Keep);
+    let capacity = get(&format!("{JH}#三.（三）.1#可再生能源电力装机容量"));
+    assert_eq!(
+        (capacity.summable, capacity.measure, capacity.nature),
+        (true, Measure::Quantity, Nature::Expected)
+    );
+    let fossil = get(&format!("{JH}#goals#非化石能源消费比重"));
+    assert_eq!(fossil.targets.len(), 2);
+    assert_eq!(fossil.nature, Nature::Expected);
+}
+
+#[test]
+fn district_commitments_contribute_to_city_indicators() {
+    let d = dataset();
+    for plan in [XQ, JH, NK] {
+        for (name, city) in [
+            ("单位地区生产总值能耗下降率", "单位地区生产总值能耗下降率"),
+            (
+                "单位地区生产总值二氧化碳排放下降率",
+                "二氧化碳排放强度下降率",
+            ),
+        ] {
+            let key = format!("{plan}#goals#{name}");
+            let i = d
+                .indicators
+                .iter()
+                .find(|i| i.key == key)
+                .unwrap_or_else(|| panic!("{key}"));
+            assert!(i.targets.is_empty());
+            assert_eq!(i.nature, Nature::Binding);
+            assert_eq!(
+                i.contributes_to_key.as_deref(),
+                Some(format!("{CITY}#goals#{city}").as_str())
+            );
+            assert!(
+                i.provenance.quote.contains("下达指标"),
+                "{}",
+                i.provenance.quote
+            );
+        }
+    }
+}
+
+#[test]
+fn plans() {
+    let d = dataset();
+    let keys: Vec<&str> = d.plans.iter().map(|p| p.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        vec![
+            CITY,
+            docs::CITY_PEAKING_PLAN,
+            Y2024,
+            docs::JJJ_MEASURES,
+            XQ,
+            JH,
+            NK
+        ]
+    );
+    let plan = |k: &str| d.plans.iter().find(|p| p.key == k).unwrap();
+    for (key, region, issuer, date, start, end, kind) in [
+        (
+            CITY,
+            "120000",
+            "120000/天津市人民政府",
+            None,
+            None,
+            Some(2027),
+            PlanKind::ActionPlan,
+        ),
+        (
+            Y2024,
+            "120000",
+            "120000/天津市生态环境局",
+            None,
+            Some(2024),
+            Some(2024),
+            PlanKind::AnnualPriorities,
+        ),
+        (
+            docs::JJJ_MEASURES,
+            "jing-jin-ji",
+            "jing-jin-ji/京津冀生态环境联防联控工作协调小组",
+            None,
+            None,
+            None,
+            PlanKind::CoordinationMeasures,
+        ),
+        (
+            XQ,
+            "120111",
+            "120111/西青区人民政府",
+            Some("2023-04-28"),
+            Some(2021),
+            Some(2030),
+            PlanKind::ImplementationPlan,
+        ),
+        (
+            JH,
+            "120118",
+            "120118/静海区人民政府",
+            Some("2023-06-15"),
+            Some(2021),
+            Some(2030),
+            PlanKind::ImplementationPlan,
+        ),
+        (
+            NK,
+            "120104",
+            "120104/南开区人民政府",
+            Some("2022-12-14"),
+            Some(2021),
+            Some(2030),
+            PlanKind::ImplementationPlan,
+        ),
+    ] {
+        let p = plan(key);
+        assert_eq!(p.region_key, region, "{key}");
+        assert_eq!(p.issuer_key.as_deref(), Some(issuer), "{key}");
+        assert_eq!(p.issued_on.as_deref(), date, "{key}");
+        assert_eq!(
+            (p.period_start, p.period_end, p.kind),
+            (start, end, kind),
+            "{key}"
+        );
+        assert!(p.public, "{key}");
+        assert_eq!(p.status, crate::seed::model::PlanStatus::InForce);
+        assert!(!p.provenance.quote.is_empty(), "{key}");
+    }
+    for key in [XQ, JH, NK] {
+        assert_eq!(plan(key).document_number.as_deref(), Some(key));
+        assert_eq!(
+            plan(key).parent_key.as_deref(),
+            Some(docs::CITY_PEAKING_PLAN)
+        );
+    }
+    assert_eq!(
+        plan(docs::JJJ_MEASURES).title,
+        "京津冀生态环境联防联控协同措施清单（两批44项）"
+    );
+    assert!(
+        d.tasks
+            .iter()
+            .all(|t| t.plan_key != docs::JJJ_MEASURES && t.plan_key != docs::CITY_PEAKING_PLAN)
+    );
+}
+
+#[test]
+fn task_counts() {
+    let d = dataset();
+    let count = |plan: &str, kind: TaskKind| {
+        d.tasks
+            .iter()
+            .filter(|t| t.plan_key == plan && t.kind == kind)
+            .count()
+    };
+    // (plan, action groups, numbered tasks, 专栏, indicators)
+    for (plan, groups, tasks, columns, indicators) in [
+        (CITY, 5, 24, 0, 18),
+        (Y2024, 5, 0, 0, 1),
+        (XQ, 23, 40, 0, 31),
+        (JH, 16, 32, 10, 44),
+        (NK, 17, 25, 0, 26),
+    ] {
+        assert_eq!(count(plan, TaskKind::ActionGroup), groups, "{plan} groups");
+        assert_eq!(count(plan, TaskKind::Task), tasks, "{plan} tasks");
+        assert_eq!(
+            count(plan, TaskKind::FeaturedProject),
+            columns,
+            "{plan} 专栏"
+        );
+        assert_eq!(
+            d.indicators.iter().filter(|i| i.plan_key == plan).count(),
+            indicators,
+            "{plan} indicators"
+        );
+    }
+    // Only the 重点任务 chapter has numbered tasks: Jinghai (一)…(十) have 4,4,3,3,4,4,3,3,4,0.
+    let per_group: Vec<usize> = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"]
+        .iter()
+        .map(|g| {
+            let parent = format!("{JH}#三.（{g}）");
+            d.tasks
+                .iter()
+                .filter(|t| {
+                    t.parent_key.as_deref() == Some(parent.as_str()) && t.kind == TaskKind::Task
+                })
+                .count()
+        })
+        .collect();
+    assert_eq!(per_group, vec![4, 4, 3, 3, 4, 4, 3, 3, 4, 0]);
+    // Every numbered Jinghai task names its responsible units; Xiqing none.
+    assert!(
+        d.tasks
+            .iter()
+            .filter(|t| t.plan_key == JH && t.kind == TaskKind::Task)
+            .all(|t| !t.assignments.is_empty())
+    );
+    assert!(
+        d.tasks
+            .iter()
+            .filter(|t| t.plan_key == XQ)
+            .all(|t| t.assignments.is_empty())
+    );
+    assert!(
+        d.tasks
+            .iter()
+            .filter(|t| t.plan_key == NK && t.kind == TaskKind::Task)
+            .all(|t| !t.assignments.is_empty())
+    );
+}
+
+#[test]
+fn task_tree_shape() {
+    let d = dataset();
+    let col = task(&d, JH, "三.（一）.专栏1");
+    assert_eq!(col.kind, TaskKind::FeaturedProject);
+    assert_eq!(
+        col.parent_key.as_deref(),
+        Some(format!("{JH}#三.（一）").as_str())
+    );
+    assert_eq!(col.title, "静海区低碳工业重点发展方向");
+    assert_eq!(col.position, 2);
+    assert_eq!(task(&d, JH, "三.（一）.3").position, 3);
+    let t = task(&d, JH, "三.（二）.1");
+    assert_eq!(t.title, "健全再生资源回收利用体系");
+    // A sentence broken across blank lines is joined.
+    assert!(t.body.contains("建立或整合再生资源信息服务平台"));
+    assert!(!t.body.contains("责任单位"));
+    assert_eq!(
+        t.provenance.section,
+        "三、重点任务 / （二）循环经济助力降碳行动 / 1"
+    );
+    assert_eq!(task(&d, XQ, "二.（三）.1").title, "全面提升节能管理能力");
+    assert_eq!(
+        task(&d, XQ, "四.（一）").title,
+        "严格执行法规标准,加强绿色转型刚性约束"
+    );
+    assert_eq!(task(&d, CITY, "二.3").title, "深入打好碧水保卫战");
+    assert_eq!(task(&d, Y2024, "二").title, "抓环境污染治理,攻坚有“力度”");
+    // The attachment line is not part of the last group.
+    assert!(!task(&d, JH, "五.（四）").body.contains("附件"));
+    // Nankai: 牵头 / 配合.
+    let nk = task(&d, NK, "三.（八）.1");
+    let units: Vec<&str> = nk
+        .assignments
+        .iter()
+        .map(|a| a.department_key.as_str())
+        .collect();
+    assert_eq!(
+        units,
+        vec!["120104/南开区机关事务服务中心", "120104/南开区各相关部门"]
+    );
+}
+
+#[test]
+fn no_noise_anywhere() {
+    let d = dataset();
+    let json = serde_json::to_string(&d).unwrap();
+    for noise in [
+        "188比分直播",
+        "?",
+        "PM<sub>",
+        "PM_{",
+        "<sub>",
+        "瑞士",
+        "青海",
+        "青年",
+        "少年",
+        "安全生产月",
+        "黄南",
+        "扫一扫",
+        "天气预报",
+        "丰善环保网",
+        "**",
+        "#### ",
+    ] {
+        assert!(!json.contains(noise), "found {noise:?}");
+    }
+    // The restored word 关于 in the Xiqing notice (replaced by the spam link).
+    let xq = d.plans.iter().find(|p| p.key == XQ).unwrap();
+    assert_eq!(
+        xq.provenance.quote,
+        "天津市西青区人民政府关于印发天津市西青区碳达峰实施方案的通知"
+    );
+    // Nothing from the unrelated news of doc 000: no department outside the four agencies and the government.
+    let city_units: Vec<&str> = d
+        .departments
+        .iter()
+        .filter(|x| x.region_key == "120000")
+        .map(|x| x.name.as_str())
+        .collect();
+    assert!(
+        !city_units
+            .iter()
+            .any(|n| n.contains("应急") || n.contains("文明办") || n.contains("教委"))
+    );
+}
+
+#[test]
+fn departments_merged() {
+    let d = dataset();
+    let mut reg = departments::Registry::default();
+    let a = reg.resolve("区发改委", regions::JINGHAI);
+    let b = reg.resolve("区发展改革委", regions::JINGHAI);
+    assert_eq!(a, b);
+    let jh = d
+        .departments
+        .iter()
+        .find(|x| x.key == "120118/静海区发展改革委")
+        .unwrap();
+    assert_eq!(jh.aliases, vec!["区发改委"]);
+    assert_eq!(jh.kind, DepartmentKind::Bureau);
+    assert_eq!(jh.parent_key.as_deref(), Some("120118/静海区人民政府"));
+    let dept = |k: &str| {
+        d.departments
+            .iter()
+            .find(|x| x.key == k)
+            .unwrap_or_else(|| panic!("{k}"))
+    };
+    assert_eq!(
+        dept("120000/天津市规划和自然资源局").aliases,
+        vec!["市规划资源局"]
+    );
+    assert_eq!(
+        dept("120000/天津市生态环境局").aliases,
+        vec!["市生态环境局"]
+    );
+    assert_eq!(
+        dept("120118/天津市规划和自然资源局静海分局")
+            .parent_key
+            .as_deref(),
+        Some("120000/天津市规划和自然资源局")
+    );
+    assert_eq!(
+        dept("120118/国网天津静海供电有限公司").kind,
+        DepartmentKind::Enterprise
+    );
+    assert_eq!(
+        dept("120118/静海区各乡镇园区").kind,
+        DepartmentKind::Collective
+    );
+    assert_eq!(
+        dept("120118/静海区各有关乡镇园区").aliases,
+        vec!["各有关乡镇园区", "有关乡镇园区"]
+    );
+    assert_eq!(dept("120117/宁河区生态环境局").kind, DepartmentKind::Bureau);
+    assert_eq!(
+        dept("xiongan/雄安新区管理委员会生态环境局").region_key,
+        regions::XIONGAN
+    );
+    assert_eq!(
+        dept("110112/通州区生态环境局").aliases,
+        vec!["北京市通州区生态环境局"]
+    );
+    // Every department's region exists; every assignment points to a department.
+    for x in &d.departments {
+        assert!(d.regions.iter().any(|r| r.key == x.region_key), "{}", x.key);
+        assert!(!x.aliases.contains(&x.name));
+    }
+    for t in &d.tasks {
+        for a in &t.assignments {
+            assert!(
+                d.departments.iter().any(|x| x.key == a.department_key),
+                "{}",
+                a.department_key
+            );
+        }
+    }
+    assert_eq!(
+        d.departments
+            .iter()
+            .filter(|x| x.region_key == regions::JINGHAI)
+            .count(),
+        41
+    );
+}
+
+#[test]
+fn regions_tree() {
+    let d = dataset();
+    assert_eq!(d.regions.len(), 6 + 16);
+    let r = |k: &str| d.regions.iter().find(|r| r.key == k).unwrap();
+    assert_eq!(r("120118").name, "静海区");
+    assert_eq!(r("120118").parent_key.as_deref(), Some("120000"));
+    assert_eq!(r("120000").parent_key.as_deref(), Some("jing-jin-ji"));
+    assert_eq!(r("xiongan").code, None);
+    assert_eq!(r("jing-jin-ji").code, None);
+    for region in &d.regions {
+        if let Some(p) = &region.parent_key {
+            assert!(d.regions.iter().any(|x| &x.key == p));
+        }
+    }
+}
+
+#[test]
+fn keys_unique_and_deterministic() {
+    let a = dataset();
+    let b = dataset();
+    assert_eq!(
+        serde_json::to_string(&a).unwrap(),
+        serde_json::to_string(&b).unwrap()
+    );
+    let mut keys: Vec<&str> = a.tasks.iter().map(|t| t.key.as_str()).collect();
+    keys.extend(a.indicators.iter().map(|i| i.key.as_str()));
+    keys.extend(a.plans.iter().map(|p| p.key.as_str()));
+    keys.extend(a.departments.iter().map(|p| p.key.as_str()));
+    let n = keys.len();
+    keys.sort_unstable();
+    keys.dedup();
+    assert_eq!(keys.len(), n, "duplicate keys");
+    for t in &a.tasks {
+        assert!(
+            t.parent_key
+                .as_ref()
+                .is_none_or(|p| a.tasks.iter().any(|x| &x.key == p))
+        );
+    }
+    for i in &a.indicators {
+        assert!(
+            i.task_key
+                .as_ref()
+                .is_none_or(|k| a.tasks.iter().any(|t| &t.key == k))
+        );
+        assert!(i.targets.iter().all(|t| !t.provenance.quote.is_empty()));
+    }
+    assert_eq!(a.sources.len(), 5);
+    assert!(a.sources.iter().all(|s| s.sha256.len() == 64));
+}
+
+#[test]
+fn missing_source_and_rotten_corrections_fail() {
+    let (mut s, c) = load();
+    s.retain(|x| x.file_name != docs::JINGHAI_PLAN);
+    assert!(
+        matches!(parse_sources(&s, &c), Err(ParseError::MissingSource(f)) if f == docs::JINGHAI_PLAN)
+    );
+
+    let (s, _) = load();
+    let toml = std::fs::read_to_string(data_dir().join("corrections.toml")).unwrap();
+    let rotten = format!(
+        "{toml}\n[[skip_target]]\nfile = \"003_8f0cb15813cef04d.txt\"\nquote = \"这句话不在文中\"\nnumber = \"1个\"\nreason = \"test\"\n"
+    );
+    let c = load_corrections(&rotten).unwrap();
+    assert!(matches!(
+        parse_sources(&s, &c),
+        Err(ParseError::CorrectionNotFound { .. })
+    ));
+    assert!(matches!(
+        load_corrections("[[nonsense]]\n"),
+        Err(ParseError::Corrections(_))
+    ));
+}
+
+#[test]
+fn parents_come_first() {
+    let d = dataset();
+    for (i, x) in d.departments.iter().enumerate() {
+        if let Some(p) = &x.parent_key {
+            assert!(
+                d.departments[..i].iter().any(|y| &y.key == p),
+                "{} before its parent {p}",
+                x.key
+            );
+        }
+    }
+    for (i, t) in d.tasks.iter().enumerate() {
+        if let Some(p) = &t.parent_key {
+            assert!(d.tasks[..i].iter().any(|y| &y.key == p), "{}", t.key);
+        }
+    }
+    for (i, p) in d.plans.iter().enumerate() {
+        if let Some(parent) = &p.parent_key {
+            assert!(d.plans[..i].iter().any(|y| &y.key == parent), "{}", p.key);
+        }
+    }
+}

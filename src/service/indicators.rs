@@ -1,0 +1,166 @@
+//! Indicators, their targets and actuals, always under the caller's visibility.
+
+use super::page::{self, Page, PageArgs, SortSpec, SortValue};
+use super::{Direction, group_by, indicators_with_target_in, region_subtree, tasks_assigned_to};
+use crate::access::Viewer;
+use crate::error::AppResult;
+use entity::enums::Nature;
+use entity::{indicator, indicator_actual, indicator_target};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select};
+use std::collections::HashMap;
+
+/// Which indicators a list returns.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct IndicatorFilter {
+    /// Substring of the name or unit.
+    pub search: Option<String>,
+    pub plan_id: Option<String>,
+    pub task_id: Option<String>,
+    pub region_id: Option<String>,
+    pub include_subregions: bool,
+    /// Indicators of tasks assigned to this department.
+    pub department_id: Option<String>,
+    /// Indicators with a target in this year.
+    pub year: Option<i32>,
+    pub nature: Option<Nature>,
+    /// Indicators contributing to this (city) indicator.
+    pub contributes_to_id: Option<String>,
+}
+
+/// Sort fields of indicator lists.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, async_graphql::Enum)]
+#[graphql(name = "IndicatorOrderField")]
+pub enum IndicatorOrderField {
+    /// 文件顺序 — in the order of the plan document.
+    #[default]
+    DocumentOrder,
+    /// 名称 — by name.
+    Name,
+}
+
+impl IndicatorFilter {
+    fn condition(&self) -> Condition {
+        let mut cond = Condition::all();
+        if let Some(text) = &self.search {
+            cond = cond.add(page::search_condition(
+                &[
+                    Expr::col((indicator::Entity, indicator::Column::Name)),
+                    Expr::col((indicator::Entity, indicator::Column::Unit)),
+                ],
+                text,
+            ));
+        }
+        if let Some(plan) = &self.plan_id {
+            cond = cond.add(indicator::Column::PlanId.eq(plan.clone()));
+        }
+        if let Some(task) = &self.task_id {
+            cond = cond.add(indicator::Column::TaskId.eq(task.clone()));
+        }
+        if let Some(region) = &self.region_id {
+            cond = cond.add::<Condition>(if self.include_subregions {
+                indicator::Column::RegionId.in_subquery(region_subtree(region)).into()
+            } else {
+                indicator::Column::RegionId.eq(region.clone()).into()
+            });
+        }
+        if let Some(department) = &self.department_id {
+            cond = cond.add(indicator::Column::TaskId.in_subquery(tasks_assigned_to(department, None)));
+        }
+        if let Some(year) = self.year {
+            cond = cond.add(indicator::Column::Id.in_subquery(indicators_with_target_in(year)));
+        }
+        if let Some(nature) = self.nature {
+            cond = cond.add(indicator::Column::Nature.eq(nature));
+        }
+        if let Some(city) = &self.contributes_to_id {
+            cond = cond.add(indicator::Column::ContributesToId.eq(city.clone()));
+        }
+        cond
+    }
+}
+
+/// The sort of an indicator list.
+pub fn sort(field: IndicatorOrderField, direction: Direction) -> SortSpec<indicator::Model> {
+    let descending = direction == Direction::Desc;
+    let id = Expr::col((indicator::Entity, indicator::Column::Id));
+    match field {
+        IndicatorOrderField::DocumentOrder => SortSpec {
+            expr: Expr::col((indicator::Entity, indicator::Column::DocOrder)),
+            id,
+            descending,
+            value_of: |m| SortValue::Text(m.doc_order.clone()),
+            id_of: |m| &m.id,
+        },
+        IndicatorOrderField::Name => SortSpec {
+            expr: Expr::col((indicator::Entity, indicator::Column::Name)),
+            id,
+            descending,
+            value_of: |m| SortValue::Text(m.name.clone()),
+            id_of: |m| &m.id,
+        },
+    }
+}
+
+/// The visible indicators matching `filter`.
+pub fn select(viewer: &Viewer, filter: &IndicatorFilter) -> Select<indicator::Entity> {
+    indicator::Entity::find().filter(viewer.indicator_condition()).filter(filter.condition())
+}
+
+/// One page of visible indicators, and the query that counts them all.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    filter: &IndicatorFilter,
+    order: (IndicatorOrderField, Direction),
+    args: &PageArgs,
+    max_page_size: u32,
+) -> AppResult<(Page<indicator::Model>, Select<indicator::Entity>)> {
+    let query = select(viewer, filter);
+    let page = page::fetch_page(db, query.clone(), &sort(order.0, order.1), args, max_page_size).await?;
+    Ok((page, query))
+}
+
+/// Visible indicators by ID.
+pub async fn by_ids<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    ids: &[String],
+) -> AppResult<HashMap<String, indicator::Model>> {
+    let query = indicator::Entity::find().filter(viewer.indicator_condition());
+    let groups = group_by(db, query, indicator::Column::Id, ids).await?;
+    Ok(groups.into_iter().filter_map(|(k, mut v)| v.pop().map(|m| (k, m))).collect())
+}
+
+/// Visible indicators matching `filter` grouped by `column` (plan, task or
+/// contributed-to indicator), for nested lists.
+pub async fn grouped<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    filter: &IndicatorFilter,
+    column: indicator::Column,
+    keys: &[String],
+) -> AppResult<HashMap<String, Vec<indicator::Model>>> {
+    let query = select(viewer, filter).order_by_asc(indicator::Column::DocOrder);
+    group_by(db, query, column, keys).await
+}
+
+/// Targets of each indicator, by year.
+pub async fn targets_of<C: ConnectionTrait>(
+    db: &C,
+    indicator_ids: &[String],
+) -> AppResult<HashMap<String, Vec<indicator_target::Model>>> {
+    let query = indicator_target::Entity::find().order_by_asc(indicator_target::Column::Year);
+    group_by(db, query, indicator_target::Column::IndicatorId, indicator_ids).await
+}
+
+/// Every reported value of each indicator, by period then revision.
+pub async fn actuals_of<C: ConnectionTrait>(
+    db: &C,
+    indicator_ids: &[String],
+) -> AppResult<HashMap<String, Vec<indicator_actual::Model>>> {
+    let query = indicator_actual::Entity::find()
+        .order_by_asc(indicator_actual::Column::Period)
+        .order_by_asc(indicator_actual::Column::Revision);
+    group_by(db, query, indicator_actual::Column::IndicatorId, indicator_ids).await
+}

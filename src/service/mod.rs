@@ -1,0 +1,112 @@
+//! Domain services: the rules of xietong, independent of GraphQL and HTTP.
+//!
+//! Each module owns one aggregate. Read functions take the [`Viewer`] and add
+//! its visibility condition to every statement (see [`crate::access`]);
+//! batch functions (`*_by_*`) serve the GraphQL DataLoaders with one statement
+//! per batch, never one per row.
+//!
+//! [`Viewer`]: crate::access::Viewer
+
+pub mod departments;
+pub mod indicators;
+pub mod page;
+pub mod plans;
+pub mod progress;
+pub mod regions;
+pub mod tasks;
+
+use crate::error::AppResult;
+use entity::enums::AssignmentRole;
+use entity::{indicator_target, region, task, task_assignment};
+use sea_orm::sea_query::{Query, SelectStatement};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, ModelTrait, QueryFilter, Select};
+use std::collections::HashMap;
+
+/// Orders a list ascending or descending.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, async_graphql::Enum)]
+#[graphql(name = "OrderDirection")]
+pub enum Direction {
+    /// 升序 — ascending.
+    #[default]
+    Asc,
+    /// 降序 — descending.
+    Desc,
+}
+
+/// Loads the rows of `select` whose `column` is one of `keys`, grouped by that
+/// column's value, in one statement.
+pub async fn group_by<E, C>(
+    db: &C,
+    select: Select<E>,
+    column: E::Column,
+    keys: &[String],
+) -> AppResult<HashMap<String, Vec<E::Model>>>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
+    let mut groups: HashMap<String, Vec<E::Model>> = HashMap::new();
+    if keys.is_empty() {
+        return Ok(groups);
+    }
+    let rows = select.filter(column.is_in(keys.iter().cloned())).all(db).await?;
+    for row in rows {
+        if let sea_orm::Value::String(Some(key)) = row.get(column) {
+            groups.entry(key.to_string()).or_default().push(row);
+        }
+    }
+    Ok(groups)
+}
+
+/// Subquery: the IDs of `region_id` and every region under it (the tree is at most four levels deep).
+pub fn region_subtree(region_id: &str) -> SelectStatement {
+    let children_of = |parents: SelectStatement| {
+        Query::select().column(region::Column::Id).from(region::Entity).and_where(region::Column::ParentId.in_subquery(parents)).to_owned()
+    };
+    let this = Query::select().column(region::Column::Id).from(region::Entity).and_where(region::Column::Id.eq(region_id)).to_owned();
+    let level1 = children_of(this.clone());
+    let level2 = children_of(level1.clone());
+    let level3 = children_of(level2.clone());
+    Query::select()
+        .column(region::Column::Id)
+        .from(region::Entity)
+        .cond_where(
+            Condition::any()
+                .add(region::Column::Id.eq(region_id))
+                .add(region::Column::Id.in_subquery(level1))
+                .add(region::Column::Id.in_subquery(level2))
+                .add(region::Column::Id.in_subquery(level3)),
+        )
+        .to_owned()
+}
+
+/// Subquery: the IDs of tasks assigned to `department_id` (with `role`, if given).
+pub fn tasks_assigned_to(department_id: &str, role: Option<AssignmentRole>) -> SelectStatement {
+    let mut query = Query::select()
+        .column(task_assignment::Column::TaskId)
+        .from(task_assignment::Entity)
+        .and_where(task_assignment::Column::DepartmentId.eq(department_id))
+        .to_owned();
+    if let Some(role) = role {
+        query.and_where(task_assignment::Column::Role.eq(role.as_str()));
+    }
+    query
+}
+
+/// Subquery: the IDs of plans with a task assigned to `department_id`.
+pub fn plans_assigned_to(department_id: &str) -> SelectStatement {
+    Query::select()
+        .column(task::Column::PlanId)
+        .from(task::Entity)
+        .and_where(task::Column::Id.in_subquery(tasks_assigned_to(department_id, None)))
+        .to_owned()
+}
+
+/// Subquery: the IDs of indicators with a target in `year`.
+pub fn indicators_with_target_in(year: i32) -> SelectStatement {
+    Query::select()
+        .column(indicator_target::Column::IndicatorId)
+        .from(indicator_target::Entity)
+        .and_where(indicator_target::Column::Year.eq(year))
+        .to_owned()
+}

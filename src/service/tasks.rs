@@ -1,0 +1,203 @@
+//! Tasks and their assignments, always under the caller's visibility.
+
+use super::page::{self, Page, PageArgs, SortSpec, SortValue};
+use super::{Direction, group_by, region_subtree, tasks_assigned_to};
+use sea_orm::sea_query::Query;
+use entity::plan;
+use crate::access::Viewer;
+use crate::error::AppResult;
+use entity::enums::{AssignmentRole, TaskKind, TaskStatus};
+use entity::{task, task_assignment};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select};
+use std::collections::HashMap;
+
+/// Which tasks a list returns.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct TaskFilter {
+    /// Substring of the code, title or full text.
+    pub search: Option<String>,
+    pub plan_id: Option<String>,
+    /// Tasks of plans of this region (and, with `include_subregions`, regions under it).
+    pub region_id: Option<String>,
+    pub include_subregions: bool,
+    /// Tasks assigned to this department.
+    pub department_id: Option<String>,
+    /// With `department_id`: only tasks where it has this role.
+    pub role: Option<AssignmentRole>,
+    pub status: Option<TaskStatus>,
+    pub kind: Option<TaskKind>,
+    pub due_year: Option<i32>,
+    pub parent_id: Option<String>,
+}
+
+/// Sort fields of task lists.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, async_graphql::Enum)]
+#[graphql(name = "TaskOrderField")]
+pub enum TaskOrderField {
+    /// 文件顺序 — in the order of the plan document.
+    #[default]
+    DocumentOrder,
+    /// 标题 — by title.
+    Title,
+    /// 完成年份 — by due year (tasks without one first).
+    DueYear,
+}
+
+impl TaskFilter {
+    fn condition(&self) -> Condition {
+        let mut cond = Condition::all();
+        if let Some(text) = &self.search {
+            cond = cond.add(page::search_condition(
+                &[
+                    Expr::col((task::Entity, task::Column::Code)),
+                    Expr::col((task::Entity, task::Column::Title)),
+                    Expr::col((task::Entity, task::Column::Body)),
+                ],
+                text,
+            ));
+        }
+        if let Some(plan) = &self.plan_id {
+            cond = cond.add(task::Column::PlanId.eq(plan.clone()));
+        }
+        if let Some(region) = &self.region_id {
+            let mut plans = Query::select().column(plan::Column::Id).from(plan::Entity).to_owned();
+            if self.include_subregions {
+                plans.and_where(plan::Column::RegionId.in_subquery(region_subtree(region)));
+            } else {
+                plans.and_where(plan::Column::RegionId.eq(region.clone()));
+            }
+            cond = cond.add(task::Column::PlanId.in_subquery(plans));
+        }
+        if let Some(department) = &self.department_id {
+            cond = cond.add(task::Column::Id.in_subquery(tasks_assigned_to(department, self.role)));
+        }
+        if let Some(status) = self.status {
+            cond = cond.add(task::Column::Status.eq(status));
+        }
+        if let Some(kind) = self.kind {
+            cond = cond.add(task::Column::Kind.eq(kind));
+        }
+        if let Some(year) = self.due_year {
+            cond = cond.add(task::Column::DueYear.eq(year));
+        }
+        if let Some(parent) = &self.parent_id {
+            cond = cond.add(task::Column::ParentId.eq(parent.clone()));
+        }
+        cond
+    }
+}
+
+/// The sort of a task list.
+pub fn sort(field: TaskOrderField, direction: Direction) -> SortSpec<task::Model> {
+    let descending = direction == Direction::Desc;
+    let id = Expr::col((task::Entity, task::Column::Id));
+    match field {
+        TaskOrderField::DocumentOrder => SortSpec {
+            expr: Expr::col((task::Entity, task::Column::DocOrder)),
+            id,
+            descending,
+            value_of: |m| SortValue::Text(m.doc_order.clone()),
+            id_of: |m| &m.id,
+        },
+        TaskOrderField::Title => SortSpec {
+            expr: Expr::col((task::Entity, task::Column::Title)),
+            id,
+            descending,
+            value_of: |m| SortValue::Text(m.title.clone()),
+            id_of: |m| &m.id,
+        },
+        TaskOrderField::DueYear => SortSpec {
+            expr: Expr::cust(r#"COALESCE("task"."due_year", 0)"#),
+            id,
+            descending,
+            value_of: |m| SortValue::Int(i64::from(m.due_year.unwrap_or(0))),
+            id_of: |m| &m.id,
+        },
+    }
+}
+
+/// The visible tasks matching `filter`.
+pub fn select(viewer: &Viewer, filter: &TaskFilter) -> Select<task::Entity> {
+    task::Entity::find().filter(viewer.task_condition()).filter(filter.condition())
+}
+
+/// One page of visible tasks, and the query that counts them all.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    filter: &TaskFilter,
+    order: (TaskOrderField, Direction),
+    args: &PageArgs,
+    max_page_size: u32,
+) -> AppResult<(Page<task::Model>, Select<task::Entity>)> {
+    let query = select(viewer, filter);
+    let page = page::fetch_page(db, query.clone(), &sort(order.0, order.1), args, max_page_size).await?;
+    Ok((page, query))
+}
+
+/// Visible tasks by ID.
+pub async fn by_ids<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    ids: &[String],
+) -> AppResult<HashMap<String, task::Model>> {
+    let query = task::Entity::find().filter(viewer.task_condition());
+    let groups = group_by(db, query, task::Column::Id, ids).await?;
+    Ok(groups.into_iter().filter_map(|(k, mut v)| v.pop().map(|m| (k, m))).collect())
+}
+
+/// Visible tasks matching `filter`, grouped by plan, for `Plan.tasks`.
+pub async fn by_plans<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    filter: &TaskFilter,
+    plan_ids: &[String],
+) -> AppResult<HashMap<String, Vec<task::Model>>> {
+    group_by(db, select(viewer, filter), task::Column::PlanId, plan_ids).await
+}
+
+/// Visible children of each task in document order, for `Task.children`.
+pub async fn children_of<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    parent_ids: &[String],
+) -> AppResult<HashMap<String, Vec<task::Model>>> {
+    let query = select(viewer, &TaskFilter::default()).order_by_asc(task::Column::DocOrder);
+    group_by(db, query, task::Column::ParentId, parent_ids).await
+}
+
+/// Visible tasks matching `filter` assigned to each department, for `Department.tasks`.
+pub async fn by_departments<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    filter: &TaskFilter,
+    department_ids: &[String],
+) -> AppResult<HashMap<String, Vec<task::Model>>> {
+    let assignments = group_by(
+        db,
+        task_assignment::Entity::find(),
+        task_assignment::Column::DepartmentId,
+        department_ids,
+    )
+    .await?;
+    let task_ids: Vec<String> =
+        assignments.values().flatten().map(|a| a.task_id.clone()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    let tasks = group_by(db, select(viewer, filter), task::Column::Id, &task_ids).await?;
+    Ok(assignments
+        .into_iter()
+        .map(|(department, rows)| {
+            let list = rows.iter().filter_map(|a| tasks.get(&a.task_id).and_then(|t| t.first().cloned())).collect();
+            (department, list)
+        })
+        .collect())
+}
+
+/// Assignments of each task, in document order.
+pub async fn assignments_of<C: ConnectionTrait>(
+    db: &C,
+    task_ids: &[String],
+) -> AppResult<HashMap<String, Vec<task_assignment::Model>>> {
+    let query = task_assignment::Entity::find().order_by_asc(task_assignment::Column::Position);
+    group_by(db, query, task_assignment::Column::TaskId, task_ids).await
+}

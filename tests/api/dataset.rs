@@ -1,0 +1,1 @@
+//! Facts of the default dataset (see below).

@@ -1,0 +1,122 @@
+//! `spawn_app()`: the real application on a random port with a fresh database.
+
+use serde_json::{Value, json};
+use std::sync::OnceLock;
+use xietong::config::{DatabaseSettings, Limits, ServeSettings};
+use xietong::startup::Application;
+
+/// A running application and a client for it.
+pub struct TestApp {
+    /// Base URL, e.g. `http://127.0.0.1:41234`.
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db: sea_orm::DatabaseConnection,
+    _store: TestStore,
+}
+
+/// The per-test database; removed when the test ends.
+enum TestStore {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres { server_url: String, name: String },
+}
+
+impl Drop for TestStore {
+    fn drop(&mut self) {
+        if let TestStore::Postgres { server_url, name } = self {
+            let (server_url, name) = (server_url.clone(), name.clone());
+            // A fresh runtime on its own thread: Drop cannot await.
+            let _ = std::thread::spawn(move || {
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+                rt.block_on(async move {
+                    if let Ok(db) = sea_orm::Database::connect(&server_url).await {
+                        use sea_orm::ConnectionTrait;
+                        let _ = db.execute_unprepared(&format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#)).await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// The PostgreSQL server URL to test against, if `DATABASE_URL` names one.
+pub fn postgres_url() -> Option<String> {
+    std::env::var("DATABASE_URL").ok().filter(|u| u.starts_with("postgres"))
+}
+
+fn init_logs() {
+    static ONCE: OnceLock<()> = OnceLock::new();
+    ONCE.get_or_init(|| {
+        if std::env::var("TEST_LOG").is_ok() {
+            xietong::telemetry::init(xietong::config::LogFormat::Pretty);
+        }
+    });
+}
+
+/// A fresh database: a temporary SQLite file, or a new PostgreSQL database.
+async fn fresh_store() -> (String, TestStore) {
+    match postgres_url() {
+        Some(server_url) => {
+            let name = format!("xietong_test_{}", uuid::Uuid::new_v4().simple());
+            let admin = sea_orm::Database::connect(&server_url).await.expect("connect to PostgreSQL");
+            use sea_orm::ConnectionTrait;
+            admin.execute_unprepared(&format!(r#"CREATE DATABASE "{name}""#)).await.expect("create test database");
+            admin.close().await.ok();
+            let url = match server_url.rsplit_once('/') {
+                Some((base, _)) => format!("{base}/{name}"),
+                None => panic!("DATABASE_URL must end with a database name"),
+            };
+            (url, TestStore::Postgres { server_url, name })
+        }
+        None => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+            (url, TestStore::Sqlite(dir))
+        }
+    }
+}
+
+/// Starts the application with the default dataset.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Limits::default()).await
+}
+
+/// Starts the application with the default dataset and the given limits.
+pub async fn spawn_app_with(limits: Limits) -> TestApp {
+    init_logs();
+    let (database_url, store) = fresh_store().await;
+    let database = DatabaseSettings { database_url, db_max_connections: 5, db_acquire_timeout: 5 };
+    let settings = ServeSettings { bind: "127.0.0.1:0".into(), no_seed: false, limits };
+    let app = Application::build(&database, &settings).await.expect("build app");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let db = app.db();
+    tokio::spawn(app.run_until_stopped());
+    TestApp { address, client: reqwest::Client::new(), db, _store: store }
+}
+
+impl TestApp {
+    /// POSTs a GraphQL operation and returns the whole response body.
+    pub async fn graphql(&self, query: &str, variables: Value) -> Value {
+        self.client
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("request")
+            .json()
+            .await
+            .expect("JSON body")
+    }
+
+    /// Like [`TestApp::graphql`], but fails the test on any GraphQL error and returns `data`.
+    pub async fn data(&self, query: &str, variables: Value) -> Value {
+        let body = self.graphql(query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
+        body["data"].clone()
+    }
+}
+
+/// The `extensions.code` of the first error of a response.
+pub fn error_code(body: &Value) -> Option<&str> {
+    body["errors"][0]["extensions"]["code"].as_str()
+}
