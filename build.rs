@@ -29,10 +29,7 @@ use std::process::Command;
 /// Assets served under `/graphiql/assets/`: (file name there, path inside `node_modules`).
 const NPM_ASSETS: [(&str, &str); 4] = [
     ("react.production.min.js", "react/umd/react.production.min.js"),
-    (
-        "react-dom.production.min.js",
-        "react-dom/umd/react-dom.production.min.js",
-    ),
+    ("react-dom.production.min.js", "react-dom/umd/react-dom.production.min.js"),
     ("graphiql.min.js", "graphiql/graphiql.min.js"),
     ("graphiql.min.css", "graphiql/graphiql.min.css"),
 ];
@@ -79,18 +76,12 @@ fn run() -> Result<(), String> {
 
     let examples = examples_json(&web.join("examples"))?;
     let template_path = web.join("index.html");
-    let template =
-        fs::read_to_string(&template_path).map_err(|e| io_error("read", &template_path, &e))?;
-    let page = template
-        .replace("{{ASSET_VERSION}}", &version)
-        .replace("{{EXAMPLES_JSON}}", &examples);
+    let template = fs::read_to_string(&template_path).map_err(|e| io_error("read", &template_path, &e))?;
+    let page = template.replace("{{ASSET_VERSION}}", &version).replace("{{EXAMPLES_JSON}}", &examples);
     let leftover = page.replace("{{CSP_NONCE}}", "");
     if let Some(at) = leftover.find("{{") {
         let snippet: String = leftover[at..].chars().take(40).collect();
-        return Err(format!(
-            "{} has an unknown placeholder near `{snippet}`",
-            template_path.display()
-        ));
+        return Err(format!("{} has an unknown placeholder near `{snippet}`", template_path.display()));
     }
     write_if_changed(&assets_dir.join("index.html"), page.as_bytes())?;
 
@@ -122,13 +113,7 @@ fn npm_ci(web: &Path, npm_dir: &Path) -> Result<(), String> {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(if cfg!(windows) { "npm.cmd" } else { "npm" }));
     let output = Command::new(&npm)
-        .args([
-            "ci",
-            "--no-audit",
-            "--no-fund",
-            "--ignore-scripts",
-            "--prefer-offline",
-        ])
+        .args(["ci", "--no-audit", "--no-fund", "--ignore-scripts", "--prefer-offline"])
         .current_dir(npm_dir)
         .output()
         .map_err(|e| {
@@ -212,10 +197,7 @@ fn examples_json(dir: &Path) -> Result<String, String> {
     let mut json = String::from("[");
     for (i, path) in files.iter().enumerate() {
         let query = fs::read_to_string(path).map_err(|e| io_error("read", path, &e))?;
-        let file = path
-            .file_name()
-            .map(|name| name.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let file = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
         let variables_path = path.with_extension("variables.json");
         let variables = match fs::read_to_string(&variables_path) {
             Ok(text) => json_string(text.trim()),

@@ -70,11 +70,7 @@ pub struct ServeSettings {
 
 impl Default for ServeSettings {
     fn default() -> Self {
-        Self {
-            bind: "127.0.0.1:8080".into(),
-            no_seed: false,
-            limits: Limits::default(),
-        }
+        Self { bind: "127.0.0.1:8080".into(), no_seed: false, limits: Limits::default() }
     }
 }
 

@@ -56,7 +56,12 @@ impl Application {
     }
 }
 
-fn run(listener: TcpListener, schema: AppSchema, db: DatabaseConnection, max_body_bytes: usize) -> anyhow::Result<Server> {
+fn run(
+    listener: TcpListener,
+    schema: AppSchema,
+    db: DatabaseConnection,
+    max_body_bytes: usize,
+) -> anyhow::Result<Server> {
     let schema = web::Data::new(schema);
     let db = web::Data::new(db);
     let server = HttpServer::new(move || {

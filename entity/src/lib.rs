@@ -5,15 +5,20 @@
 //! the API. Enumerations are stored as their SCREAMING_CASE names in text
 //! columns, which reads the same on SQLite and PostgreSQL.
 
+pub mod access_grant;
+pub mod audit_head;
+pub mod change;
 pub mod department;
 pub mod department_alias;
 pub mod enums;
+pub mod idempotency_record;
 pub mod indicator;
 pub mod indicator_actual;
 pub mod indicator_target;
 pub mod plan;
 pub mod progress_report;
 pub mod region;
+pub mod revoked_token;
 pub mod source_document;
 pub mod task;
 pub mod task_assignment;

@@ -7,6 +7,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_create_core_tables;
+mod m20261122_000002_create_audit_and_access;
 
 /// Applies the migrations in order; used by `xietong migrate` and at start-up.
 pub struct Migrator;
@@ -14,6 +15,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261122_000001_create_core_tables::Migration)]
+        vec![
+            Box::new(m20261122_000001_create_core_tables::Migration),
+            Box::new(m20261122_000002_create_audit_and_access::Migration),
+        ]
     }
 }

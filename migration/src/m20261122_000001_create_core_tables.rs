@@ -86,7 +86,10 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone(Department::CreatedAt))
                     .col(timestamp_with_time_zone(Department::UpdatedAt))
                     .foreign_key(&mut fk((Department::Table, Department::RegionId), (Region::Table, Region::Id)))
-                    .foreign_key(&mut fk((Department::Table, Department::ParentId), (Department::Table, Department::Id)))
+                    .foreign_key(&mut fk(
+                        (Department::Table, Department::ParentId),
+                        (Department::Table, Department::Id),
+                    ))
                     .take(),
             )
             .await?;
@@ -184,9 +187,7 @@ impl MigrationTrait for Migration {
                 index(TaskAssignment::Table, "ux_task_assignment", &["task_id", "department_id"]).unique().take(),
             )
             .await?;
-        manager
-            .create_index(index(TaskAssignment::Table, "ix_task_assignment_department", &["department_id"]))
-            .await?;
+        manager.create_index(index(TaskAssignment::Table, "ix_task_assignment_department", &["department_id"])).await?;
 
         let mut indicator = Table::create()
             .table(Indicator::Table)

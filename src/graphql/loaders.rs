@@ -118,7 +118,8 @@ async fn source_documents_by_ids(
     db: &DatabaseConnection,
     ids: &[String],
 ) -> AppResult<HashMap<String, source_document::Model>> {
-    let groups = crate::service::group_by(db, source_document::Entity::find(), source_document::Column::Id, ids).await?;
+    let groups =
+        crate::service::group_by(db, source_document::Entity::find(), source_document::Column::Id, ids).await?;
     Ok(groups.into_iter().filter_map(|(k, mut v)| v.pop().map(|m| (k, m))).collect())
 }
 
@@ -230,7 +231,8 @@ impl Loaders {
         let scope = Arc::new(Scope { db, viewer });
         macro_rules! make {
             ($loader:ident) => {
-                DataLoader::with_cache($loader(scope.clone()), tokio::spawn, HashMapCache::default()).max_batch_size(1000)
+                DataLoader::with_cache($loader(scope.clone()), tokio::spawn, HashMapCache::default())
+                    .max_batch_size(1000)
             };
         }
         Self {

@@ -43,18 +43,12 @@ const ASSETS: [Asset; 4] = [
     Asset {
         name: "react.production.min.js",
         content_type: JS,
-        bytes: include_bytes!(concat!(
-            env!("OUT_DIR"),
-            "/graphiql-assets/react.production.min.js"
-        )),
+        bytes: include_bytes!(concat!(env!("OUT_DIR"), "/graphiql-assets/react.production.min.js")),
     },
     Asset {
         name: "react-dom.production.min.js",
         content_type: JS,
-        bytes: include_bytes!(concat!(
-            env!("OUT_DIR"),
-            "/graphiql-assets/react-dom.production.min.js"
-        )),
+        bytes: include_bytes!(concat!(env!("OUT_DIR"), "/graphiql-assets/react-dom.production.min.js")),
     },
     Asset {
         name: "graphiql.min.js",
@@ -107,10 +101,7 @@ async fn page() -> HttpResponse {
     let nonce = new_nonce();
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .insert_header((
-            header::CONTENT_SECURITY_POLICY,
-            content_security_policy(&nonce),
-        ))
+        .insert_header((header::CONTENT_SECURITY_POLICY, content_security_policy(&nonce)))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .insert_header((header::REFERRER_POLICY, "no-referrer"))
@@ -120,30 +111,17 @@ async fn page() -> HttpResponse {
 
 async fn asset(req: HttpRequest, file: web::Path<String>) -> HttpResponse {
     let Some(asset) = ASSETS.iter().find(|asset| asset.name == file.as_str()) else {
-        return HttpResponse::NotFound()
-            .content_type("text/plain; charset=utf-8")
-            .body("not found");
+        return HttpResponse::NotFound().content_type("text/plain; charset=utf-8").body("not found");
     };
-    let versioned = req
-        .query_string()
-        .split('&')
-        .any(|pair| pair.strip_prefix("v=") == Some(ASSET_VERSION));
-    let cache_control = if versioned {
-        CACHE_IMMUTABLE
-    } else {
-        CACHE_SHORT
-    };
+    let versioned = req.query_string().split('&').any(|pair| pair.strip_prefix("v=") == Some(ASSET_VERSION));
+    let cache_control = if versioned { CACHE_IMMUTABLE } else { CACHE_SHORT };
     let etag = format!("\"{ASSET_VERSION}\"");
     let not_modified = req
         .headers()
         .get(header::IF_NONE_MATCH)
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| value.split(',').any(|tag| tag.trim() == etag || tag.trim() == "*"));
-    let mut response = if not_modified {
-        HttpResponse::NotModified()
-    } else {
-        HttpResponse::Ok()
-    };
+    let mut response = if not_modified { HttpResponse::NotModified() } else { HttpResponse::Ok() };
     response
         .insert_header((header::CACHE_CONTROL, cache_control))
         .insert_header((header::ETAG, etag))
@@ -151,12 +129,7 @@ async fn asset(req: HttpRequest, file: web::Path<String>) -> HttpResponse {
     if not_modified {
         return response.finish();
     }
-    response
-        .insert_header((
-            header::CONTENT_TYPE,
-            HeaderValue::from_static(asset.content_type),
-        ))
-        .body(asset.bytes)
+    response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type))).body(asset.bytes)
 }
 
 #[cfg(test)]
@@ -167,12 +140,7 @@ mod tests {
     use actix_web::{App, test};
 
     fn header_of<B>(response: &ServiceResponse<B>, name: header::HeaderName) -> String {
-        response
-            .headers()
-            .get(name)
-            .and_then(|value| value.to_str().ok())
-            .unwrap_or_default()
-            .to_owned()
+        response.headers().get(name).and_then(|value| value.to_str().ok()).unwrap_or_default().to_owned()
     }
 
     async fn body_text<B: actix_web::body::MessageBody>(response: ServiceResponse<B>) -> String {
@@ -181,10 +149,8 @@ mod tests {
 
     /// URLs a stylesheet would load: `@import` and every `url(…)` target.
     fn css_loads(css: &str) -> Vec<String> {
-        let mut loads: Vec<String> = css
-            .match_indices("@import")
-            .map(|(at, _)| css[at..].chars().take(80).collect())
-            .collect();
+        let mut loads: Vec<String> =
+            css.match_indices("@import").map(|(at, _)| css[at..].chars().take(80).collect()).collect();
         for (at, _) in css.match_indices("url(") {
             let target = css[at + 4..].trim_start_matches(['"', '\'', ' ']);
             if !target.starts_with("data:") {
@@ -197,24 +163,14 @@ mod tests {
     #[actix_web::test]
     async fn page_is_self_contained_with_strict_csp() {
         let app = test::init_service(App::new().configure(configure)).await;
-        let response =
-            test::call_service(&app, test::TestRequest::get().uri("/graphiql").to_request())
-                .await;
+        let response = test::call_service(&app, test::TestRequest::get().uri("/graphiql").to_request()).await;
         assert_eq!(response.status(), StatusCode::OK);
-        assert_eq!(
-            header_of(&response, header::CONTENT_TYPE),
-            "text/html; charset=utf-8"
-        );
+        assert_eq!(header_of(&response, header::CONTENT_TYPE), "text/html; charset=utf-8");
         let csp = header_of(&response, header::CONTENT_SECURITY_POLICY);
         assert!(csp.starts_with("default-src 'none';"), "{csp}");
         assert!(!csp.contains("unsafe-"), "{csp}");
         assert!(csp.contains("connect-src 'self' ws: wss:"), "{csp}");
-        let nonce = csp
-            .split("'nonce-")
-            .nth(1)
-            .and_then(|rest| rest.split('\'').next())
-            .unwrap_or_default()
-            .to_owned();
+        let nonce = csp.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).unwrap_or_default().to_owned();
         assert_eq!(nonce.len(), 32, "{csp}");
 
         let html = body_text(response).await;
@@ -243,9 +199,7 @@ mod tests {
         }
 
         // A fresh nonce per response.
-        let again =
-            test::call_service(&app, test::TestRequest::get().uri("/graphiql").to_request())
-                .await;
+        let again = test::call_service(&app, test::TestRequest::get().uri("/graphiql").to_request()).await;
         assert_ne!(header_of(&again, header::CONTENT_SECURITY_POLICY), csp);
     }
 
@@ -254,25 +208,13 @@ mod tests {
         let app = test::init_service(App::new().configure(configure)).await;
         for asset in &ASSETS {
             let uri = format!("/graphiql/assets/{}?v={ASSET_VERSION}", asset.name);
-            let response =
-                test::call_service(&app, test::TestRequest::get().uri(&uri).to_request()).await;
+            let response = test::call_service(&app, test::TestRequest::get().uri(&uri).to_request()).await;
             assert_eq!(response.status(), StatusCode::OK, "{uri}");
-            assert_eq!(
-                header_of(&response, header::CONTENT_TYPE),
-                asset.content_type,
-                "{uri}"
-            );
-            assert_eq!(
-                header_of(&response, header::CACHE_CONTROL),
-                CACHE_IMMUTABLE,
-                "{uri}"
-            );
+            assert_eq!(header_of(&response, header::CONTENT_TYPE), asset.content_type, "{uri}");
+            assert_eq!(header_of(&response, header::CACHE_CONTROL), CACHE_IMMUTABLE, "{uri}");
             let text = body_text(response).await;
             assert_eq!(text.len(), asset.bytes.len(), "{uri}");
-            assert!(
-                !text.contains("sourceMappingURL"),
-                "{uri} would make devtools fetch a source map"
-            );
+            assert!(!text.contains("sourceMappingURL"), "{uri} would make devtools fetch a source map");
             // Strings such as links in error messages and license comments are never
             // fetched; CDN hosts would be.
             for host in ["unpkg.com", "jsdelivr.net", "googleapis.com", "gstatic.com"] {
@@ -288,21 +230,14 @@ mod tests {
             .find(|asset| asset.name == "graphiql.min.js")
             .map(|asset| String::from_utf8_lossy(asset.bytes).into_owned())
             .unwrap_or_default();
-        assert!(
-            js.contains("document.currentScript.nonce"),
-            "GraphiQL's style nonce patch is missing"
-        );
+        assert!(js.contains("document.currentScript.nonce"), "GraphiQL's style nonce patch is missing");
     }
 
     #[actix_web::test]
     async fn unversioned_assets_are_cached_briefly_and_unknown_ones_are_404() {
         let app = test::init_service(App::new().configure(configure)).await;
-        for uri in [
-            "/graphiql/assets/graphiql.min.js",
-            "/graphiql/assets/graphiql.min.js?v=0000",
-        ] {
-            let response =
-                test::call_service(&app, test::TestRequest::get().uri(uri).to_request()).await;
+        for uri in ["/graphiql/assets/graphiql.min.js", "/graphiql/assets/graphiql.min.js?v=0000"] {
+            let response = test::call_service(&app, test::TestRequest::get().uri(uri).to_request()).await;
             assert_eq!(response.status(), StatusCode::OK, "{uri}");
             assert_eq!(header_of(&response, header::CACHE_CONTROL), CACHE_SHORT);
         }
@@ -323,8 +258,7 @@ mod tests {
             "/graphiql/assets/..%2Fbuild.rs",
             "/graphiql/assets/",
         ] {
-            let response =
-                test::call_service(&app, test::TestRequest::get().uri(uri).to_request()).await;
+            let response = test::call_service(&app, test::TestRequest::get().uri(uri).to_request()).await;
             assert_eq!(response.status(), StatusCode::NOT_FOUND, "{uri}");
         }
     }

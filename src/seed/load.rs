@@ -37,7 +37,11 @@ pub struct TableCounts {
 impl std::fmt::Display for SeedReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         for (table, c) in &self.tables {
-            writeln!(f, "{table:<18} inserted {:>4}  updated {:>4}  unchanged {:>4}", c.inserted, c.updated, c.unchanged)?;
+            writeln!(
+                f,
+                "{table:<18} inserted {:>4}  updated {:>4}  unchanged {:>4}",
+                c.inserted, c.updated, c.unchanged
+            )?;
         }
         Ok(())
     }
@@ -167,7 +171,10 @@ pub async fn load(db: &DatabaseConnection, dataset: &Dataset) -> AppResult<SeedR
         regions,
         |m| m.id.clone(),
         region::Column::Id,
-        |a, b| (&a.code, &a.name, &a.name_en, a.level, &a.parent_id) == (&b.code, &b.name, &b.name_en, b.level, &b.parent_id),
+        |a, b| {
+            (&a.code, &a.name, &a.name_en, a.level, &a.parent_id)
+                == (&b.code, &b.name, &b.name_en, b.level, &b.parent_id)
+        },
         |old, new| {
             let version = old.version + 1;
             let mut am = old.into_active_model();
@@ -489,7 +496,17 @@ pub async fn load(db: &DatabaseConnection, dataset: &Dataset) -> AppResult<SeedR
         indicator::Column::Id,
         |a, b| {
             (&a.name, &a.doc_order, &a.unit, a.measure, a.direction, a.summable, a.nature, &a.region_id, &a.plan_id)
-                == (&b.name, &b.doc_order, &b.unit, b.measure, b.direction, b.summable, b.nature, &b.region_id, &b.plan_id)
+                == (
+                    &b.name,
+                    &b.doc_order,
+                    &b.unit,
+                    b.measure,
+                    b.direction,
+                    b.summable,
+                    b.nature,
+                    &b.region_id,
+                    &b.plan_id,
+                )
                 && (&a.task_id, a.baseline_year, a.baseline_value, &a.contributes_to_id)
                     == (&b.task_id, b.baseline_year, b.baseline_value, &b.contributes_to_id)
                 && (&a.source_document_id, &a.source_section, &a.source_quote)
@@ -594,10 +611,8 @@ pub fn dangling_references(dataset: &Dataset) -> Vec<String> {
     let sources: HashSet<&str> = dataset.sources.iter().map(|s| s.file_name.as_str()).collect();
     let mut missing = Vec::new();
     let mut check = |set: &HashSet<&str>, key: Option<&str>, what: &str, owner: &str| {
-        if let Some(key) = key {
-            if !set.contains(key) {
-                missing.push(format!("{owner} -> {what} {key}"));
-            }
+        if let Some(key) = key.filter(|k| !set.contains(k)) {
+            missing.push(format!("{owner} -> {what} {key}"));
         }
     };
     for r in &dataset.regions {

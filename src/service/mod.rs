@@ -61,9 +61,17 @@ where
 /// Subquery: the IDs of `region_id` and every region under it (the tree is at most four levels deep).
 pub fn region_subtree(region_id: &str) -> SelectStatement {
     let children_of = |parents: SelectStatement| {
-        Query::select().column(region::Column::Id).from(region::Entity).and_where(region::Column::ParentId.in_subquery(parents)).to_owned()
+        Query::select()
+            .column(region::Column::Id)
+            .from(region::Entity)
+            .and_where(region::Column::ParentId.in_subquery(parents))
+            .to_owned()
     };
-    let this = Query::select().column(region::Column::Id).from(region::Entity).and_where(region::Column::Id.eq(region_id)).to_owned();
+    let this = Query::select()
+        .column(region::Column::Id)
+        .from(region::Entity)
+        .and_where(region::Column::Id.eq(region_id))
+        .to_owned();
     let level1 = children_of(this.clone());
     let level2 = children_of(level1.clone());
     let level3 = children_of(level2.clone());

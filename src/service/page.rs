@@ -98,14 +98,22 @@ impl PageArgs {
                 if self.after.is_some() {
                     return Err(AppError::bad_input("after", "use `before` with `last`"));
                 }
-                Ok(Window { forward: false, limit: size("last", last)?, cursor: decode(self.before.as_deref(), "before")? })
+                Ok(Window {
+                    forward: false,
+                    limit: size("last", last)?,
+                    cursor: decode(self.before.as_deref(), "before")?,
+                })
             }
             (first, None) => {
                 if self.before.is_some() {
                     return Err(AppError::bad_input("before", "use `after` with `first`, or `before` with `last`"));
                 }
                 let first = first.unwrap_or(std::cmp::min(DEFAULT_PAGE_SIZE, max_page_size) as i32);
-                Ok(Window { forward: true, limit: size("first", first)?, cursor: decode(self.after.as_deref(), "after")? })
+                Ok(Window {
+                    forward: true,
+                    limit: size("first", first)?,
+                    cursor: decode(self.after.as_deref(), "after")?,
+                })
             }
         }
     }
@@ -152,9 +160,7 @@ where
             (spec.expr.clone().lt(value.clone()), spec.id.clone().lt(id))
         };
         select = select.filter(
-            Condition::any()
-                .add(beyond_value)
-                .add(Condition::all().add(spec.expr.clone().eq(value)).add(beyond_id)),
+            Condition::any().add(beyond_value).add(Condition::all().add(spec.expr.clone().eq(value)).add(beyond_id)),
         );
     }
     let order = if ascending { Order::Asc } else { Order::Desc };
@@ -239,9 +245,10 @@ pub fn search_condition(columns: &[SimpleExpr], text: &str) -> Condition {
     let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
     let pattern = format!("%{}%", escaped.to_lowercase());
     columns.iter().fold(Condition::any(), |cond, col| {
-        cond.add(Expr::expr(sea_orm::sea_query::Func::lower(col.clone())).like(
-            sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\'),
-        ))
+        cond.add(
+            Expr::expr(sea_orm::sea_query::Func::lower(col.clone()))
+                .like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\')),
+        )
     })
 }
 

@@ -2,13 +2,13 @@
 
 use super::page::{self, Page, PageArgs, SortSpec, SortValue};
 use super::{Direction, group_by, indicators_with_target_in, plans_assigned_to, region_subtree};
-use sea_orm::sea_query::Query;
-use entity::indicator;
 use crate::access::Viewer;
 use crate::error::AppResult;
 use entity::enums::{PlanKind, PlanStatus};
+use entity::indicator;
 use entity::plan;
 use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Select};
 use std::collections::HashMap;
 
@@ -81,7 +81,11 @@ impl PlanFilter {
                 .to_owned();
             cond = cond.add(
                 Condition::any()
-                    .add(Condition::all().add(plan::Column::PeriodStart.lte(year)).add(plan::Column::PeriodEnd.gte(year)))
+                    .add(
+                        Condition::all()
+                            .add(plan::Column::PeriodStart.lte(year))
+                            .add(plan::Column::PeriodEnd.gte(year)),
+                    )
                     .add(plan::Column::Id.in_subquery(with_target)),
             );
         }

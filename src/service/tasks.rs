@@ -2,13 +2,13 @@
 
 use super::page::{self, Page, PageArgs, SortSpec, SortValue};
 use super::{Direction, group_by, region_subtree, tasks_assigned_to};
-use sea_orm::sea_query::Query;
-use entity::plan;
 use crate::access::Viewer;
 use crate::error::AppResult;
 use entity::enums::{AssignmentRole, TaskKind, TaskStatus};
+use entity::plan;
 use entity::{task, task_assignment};
 use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select};
 use std::collections::HashMap;
 
@@ -174,15 +174,15 @@ pub async fn by_departments<C: ConnectionTrait>(
     filter: &TaskFilter,
     department_ids: &[String],
 ) -> AppResult<HashMap<String, Vec<task::Model>>> {
-    let assignments = group_by(
-        db,
-        task_assignment::Entity::find(),
-        task_assignment::Column::DepartmentId,
-        department_ids,
-    )
-    .await?;
-    let task_ids: Vec<String> =
-        assignments.values().flatten().map(|a| a.task_id.clone()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    let assignments =
+        group_by(db, task_assignment::Entity::find(), task_assignment::Column::DepartmentId, department_ids).await?;
+    let task_ids: Vec<String> = assignments
+        .values()
+        .flatten()
+        .map(|a| a.task_id.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let tasks = group_by(db, select(viewer, filter), task::Column::Id, &task_ids).await?;
     Ok(assignments
         .into_iter()

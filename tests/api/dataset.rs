@@ -1,1 +1,194 @@
-//! Facts of the default dataset (see below).
+//! The default dataset, checked through the API against facts read from the
+//! source documents. Wrong numbers are worse than missing ones.
+
+use crate::helpers::{TestApp, spawn_app};
+use serde_json::{Value, json};
+
+/// (region code, indicator name, unit, year, comparator, value, upper bound)
+type TargetFact = (&'static str, &'static str, &'static str, i64, &'static str, f64, Option<f64>);
+
+const TARGETS: &[TargetFact] = &[
+    // 天津市静海区碳达峰实施方案 (津静海政发〔2023〕11号)
+    ("120118", "非化石能源消费比重", "%", 2025, "GT", 10.0, None),
+    ("120118", "非化石能源消费比重", "%", 2030, "GTE", 15.0, None),
+    ("120118", "电能占终端用能比重", "%", 2025, "GTE", 38.0, None),
+    ("120118", "电能占终端用能比重", "%", 2030, "GT", 40.0, None),
+    ("120118", "森林覆盖率", "%", 2025, "GTE", 10.5, None),
+    ("120118", "规模以上工业单位增加值能耗下降率", "%", 2025, "GTE", 15.5, None),
+    ("120118", "工业战略性新兴产业增加值占GDP比重", "%", 2025, "GTE", 25.0, None),
+    ("120118", "主要再生资源回收率", "%", 2025, "GTE", 98.0, None),
+    ("120118", "园区废弃电器电子产品资源化率", "%", 2025, "GTE", 91.5, None),
+    ("120118", "园区报废汽车资源化率", "%", 2025, "GTE", 92.0, None),
+    ("120118", "再生水利用率", "%", 2025, "GTE", 50.0, None),
+    ("120118", "可再生能源电力装机容量", "万千瓦", 2025, "GTE", 280.0, None),
+    ("120118", "天然气消费量", "亿立方米", 2025, "GTE", 15.0, None),
+    ("120118", "超低能耗建筑示范面积", "万平方米", 2025, "GTE", 5.0, None),
+    ("120118", "公用充电桩", "台", 2025, "GTE", 500.0, None),
+    ("120118", "生态保护红线面积占区国土面积比例", "%", 2025, "GTE", 3.81, None),
+    ("120118", "农作物秸秆综合利用率", "%", 2025, "GTE", 98.0, None),
+    ("120118", "绿色出行比例", "%", 2025, "GTE", 70.0, None),
+    ("120118", "静海核心区公共充电服务半径", "公里", 2025, "LT", 3.0, None),
+    // 天津市绿色低碳发展行动方案 (city, targets to end of 2027)
+    ("120000", "PM2.5年均浓度", "微克/立方米", 2027, "LTE", 35.0, None),
+    ("120000", "绿色生态屏障蓝绿空间", "%", 2027, "GTE", 67.0, None),
+    ("120000", "二氧化碳排放强度下降率", "%", 2027, "APPROX", 27.5, None),
+    ("120000", "非化石能源消费比重", "%", 2027, "GTE", 13.5, None),
+    ("120000", "公共充电桩总量", "万台", 2027, "GTE", 4.2, None),
+    ("120000", "单位地区生产总值能耗下降率", "%", 2027, "GTE", 19.7, None),
+    ("120000", "燃气老旧管网", "公里", 2027, "GTE", 900.0, None),
+    ("120000", "供热老旧管网", "公里", 2027, "GTE", 500.0, None),
+    ("120000", "既有建筑低碳改造", "万平方米", 2027, "GTE", 200.0, None),
+    ("120000", "口袋公园", "个", 2027, "GTE", 300.0, None),
+    ("120000", "绿色出行比例", "%", 2027, "APPROX", 77.0, None),
+    ("120000", "生态主题精品旅游线路", "条", 2027, "BETWEEN", 4.0, Some(5.0)),
+    ("120000", "修复滨海湿地面积", "公顷", 2027, "GTE", 1180.0, None),
+    // 2024 priorities (五抓五有)
+    ("120000", "无废细胞", "个", 2024, "GTE", 500.0, None),
+];
+
+async fn indicators_of(app: &TestApp, region_code: &str) -> Vec<Value> {
+    let data = app
+        .data(
+            "query($code: String) { indicators(filter: {regionCode: $code}, first: 100) { nodes {
+                name unit baseline { year value } targets { year comparator value valueMax }
+                region { code } provenance { quote document { fileName } } } } }",
+            json!({ "code": region_code }),
+        )
+        .await;
+    data["indicators"]["nodes"].as_array().expect("nodes").clone()
+}
+
+#[tokio::test]
+async fn quantified_targets_carry_their_exact_numbers() {
+    let app = spawn_app().await;
+    let jinghai = indicators_of(&app, "120118").await;
+    let city = indicators_of(&app, "120000").await;
+    for &(region, name, unit, year, comparator, value, value_max) in TARGETS {
+        let pool = if region == "120118" { &jinghai } else { &city };
+        let indicator =
+            pool.iter().find(|i| i["name"] == name).unwrap_or_else(|| panic!("{region} has no indicator named {name}"));
+        assert_eq!(indicator["unit"], unit, "{name}: unit");
+        assert_eq!(indicator["region"]["code"], region, "{name}: region");
+        let target = indicator["targets"]
+            .as_array()
+            .expect("targets")
+            .iter()
+            .find(|t| t["year"] == year)
+            .unwrap_or_else(|| panic!("{name}: no target for {year}"));
+        assert_eq!(target["comparator"], comparator, "{name} {year}: comparator");
+        assert_eq!(target["value"].as_f64(), Some(value), "{name} {year}: value");
+        assert_eq!(target["valueMax"].as_f64(), value_max, "{name} {year}: upper bound");
+        let quote = indicator["provenance"]["quote"].as_str().unwrap_or("");
+        assert!(!quote.is_empty(), "{name}: provenance quote missing");
+    }
+}
+
+#[tokio::test]
+async fn decreases_against_2020_have_2020_as_baseline() {
+    let app = spawn_app().await;
+    let jinghai = indicators_of(&app, "120118").await;
+    let industry = jinghai.iter().find(|i| i["name"] == "规模以上工业单位增加值能耗下降率").expect("indicator");
+    assert_eq!(industry["baseline"], json!({ "year": 2020, "value": 0.0 }));
+    assert!(industry["provenance"]["quote"].as_str().unwrap_or("").contains("比2020年下降15.5%"));
+}
+
+#[tokio::test]
+async fn jinghai_renewable_capacity_lists_its_responsible_units_in_order() {
+    let app = spawn_app().await;
+    let data = app
+        .data(
+            r#"{ indicators(filter: {regionCode: "120118", search: "可再生能源电力装机容量"}) { nodes {
+                targets { year value } task { code assignments { role position department { name aliases } } } } } }"#,
+            json!({}),
+        )
+        .await;
+    let indicator = &data["indicators"]["nodes"][0];
+    assert_eq!(indicator["targets"], json!([{ "year": 2025, "value": 280.0 }]));
+    let assignments = indicator["task"]["assignments"].as_array().expect("assignments");
+    let names: Vec<&str> = assignments.iter().map(|a| a["department"]["name"].as_str().unwrap_or("")).collect();
+    assert_eq!(names, ["静海区发展改革委", "静海区城市管理委", "国网天津静海供电有限公司", "静海区各乡镇园区"]);
+    let roles: Vec<&str> = assignments.iter().map(|a| a["role"].as_str().unwrap_or("")).collect();
+    assert_eq!(roles, ["LEAD", "SUPPORT", "SUPPORT", "SUPPORT"]);
+    let aliases = assignments[0]["department"]["aliases"].as_array().expect("aliases");
+    assert!(aliases.iter().any(|a| a == "区发改委"), "区发改委 is an alias of 静海区发展改革委");
+}
+
+#[tokio::test]
+async fn plans_have_their_document_numbers_dates_and_task_counts() {
+    let app = spawn_app().await;
+    let data = app
+        .data(
+            "{ plans(first: 20) { totalCount nodes { title documentNumber issuedOn sharingClass region { code }
+                groups: tasks(filter: {kind: ACTION_GROUP}) { totalCount }
+                numbered: tasks(filter: {kind: TASK}) { totalCount }
+                columns: tasks(filter: {kind: FEATURED_PROJECT}) { totalCount }
+                indicators { totalCount } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(data["plans"]["totalCount"], 7);
+    let plans = data["plans"]["nodes"].as_array().expect("plans");
+    // (title, 文号, date, region, action groups, numbered tasks, 专栏, indicators)
+    let expected = [
+        ("天津市静海区碳达峰实施方案", Some("津静海政发〔2023〕11号"), Some("2023-06-15"), "120118", 16, 32, 10, 44),
+        ("天津市南开区碳达峰实施方案", Some("南开政发〔2022〕10号"), Some("2022-12-14"), "120104", 17, 25, 0, 26),
+        ("天津市西青区碳达峰实施方案", Some("西青政发〔2023〕5号"), Some("2023-04-28"), "120111", 23, 40, 0, 31),
+        ("天津市绿色低碳发展行动方案", None, None, "120000", 5, 24, 0, 18),
+    ];
+    for (title, number, date, region, groups, numbered, columns, indicators) in expected {
+        let plan = plans.iter().find(|p| p["title"] == title).unwrap_or_else(|| panic!("no plan {title}"));
+        assert_eq!(plan["documentNumber"].as_str(), number, "{title}");
+        assert_eq!(plan["issuedOn"].as_str(), date, "{title}");
+        assert_eq!(plan["region"]["code"], region, "{title}");
+        assert_eq!(plan["sharingClass"], "PUBLIC", "{title} is marked 此件主动公开 or published as news");
+        assert_eq!(plan["groups"]["totalCount"], groups, "{title}: action groups");
+        assert_eq!(plan["numbered"]["totalCount"], numbered, "{title}: numbered tasks");
+        assert_eq!(plan["columns"]["totalCount"], columns, "{title}: 专栏");
+        assert_eq!(plan["indicators"]["totalCount"], indicators, "{title}: indicators");
+    }
+}
+
+#[tokio::test]
+async fn district_commitments_cascade_to_the_city_indicator() {
+    let app = spawn_app().await;
+    let data = app
+        .data(
+            r#"{ indicators(filter: {regionCode: "120000", search: "单位地区生产总值能耗"}) { nodes { name
+                contributors { region { name } targets { year } contributesTo { name } } } } }"#,
+            json!({}),
+        )
+        .await;
+    let city = &data["indicators"]["nodes"][0];
+    let mut districts: Vec<&str> = city["contributors"]
+        .as_array()
+        .expect("contributors")
+        .iter()
+        .map(|c| c["region"]["name"].as_str().unwrap_or(""))
+        .collect();
+    districts.sort();
+    assert_eq!(districts, ["南开区", "西青区", "静海区"]);
+}
+
+#[tokio::test]
+async fn the_unrelated_news_of_the_city_report_is_not_imported() {
+    let app = spawn_app().await;
+    for word in ["瑞士", "青海", "青年", "188比分直播"] {
+        for list in ["plans", "tasks", "indicators", "departments"] {
+            let body =
+                app.data(&format!(r#"{{ {list}(filter: {{search: "{word}"}}) {{ totalCount }} }}"#), json!({})).await;
+            assert_eq!(body[list]["totalCount"], 0, "{list} mention {word}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn reseeding_keeps_every_id_and_adds_nothing() {
+    let app = spawn_app().await;
+    let query = "{ plans(first: 50) { totalCount nodes { id } } tasks(first: 100) { totalCount nodes { id } }
+                   indicators(first: 100) { totalCount nodes { id } } departments(first: 100) { totalCount nodes { id } } }";
+    let before = app.data(query, json!({})).await;
+    let report = xietong::seed::run(&app.db).await.expect("second import");
+    assert!(report.tables.iter().all(|(_, c)| c.inserted == 0 && c.updated == 0), "{report}");
+    let after = app.data(query, json!({})).await;
+    assert_eq!(before, after);
+}

@@ -29,12 +29,7 @@ const QUERY: &str = r#"{ plans(filter: { search: "静海" }) { nodes { documentN
 const EXPECTED: &str = "津静海政发〔2023〕11号";
 
 /// The example operations the page must offer as tabs.
-const EXAMPLE_TABS: [&str; 4] = [
-    "JinghaiIndicators2025",
-    "PlansWithActionGroups",
-    "DepartmentTasks",
-    "Node",
-];
+const EXAMPLE_TABS: [&str; 4] = ["JinghaiIndicators2025", "PlansWithActionGroups", "DepartmentTasks", "Node"];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn graphiql_runs_a_query_in_chromium_without_outside_network() {
@@ -75,10 +70,7 @@ async fn graphiql_runs_a_query_in_chromium_without_outside_network() {
 
 /// Whether Chromium and chromedriver are there; under CI their absence is a failure.
 fn browser_installed() -> bool {
-    let missing: Vec<&str> = [CHROMIUM, CHROMEDRIVER]
-        .into_iter()
-        .filter(|path| !Path::new(path).exists())
-        .collect();
+    let missing: Vec<&str> = [CHROMIUM, CHROMEDRIVER].into_iter().filter(|path| !Path::new(path).exists()).collect();
     if missing.is_empty() {
         return true;
     }
@@ -100,10 +92,7 @@ fn browser_installed() -> bool {
 /// The steps a person would take; `Err` says which one went wrong.
 async fn exercise(client: &Client, address: &str) -> Result<(), String> {
     let page = format!("{address}/graphiql");
-    client
-        .goto(&page)
-        .await
-        .map_err(|e| format!("cannot open {page}: {e}"))?;
+    client.goto(&page).await.map_err(|e| format!("cannot open {page}: {e}"))?;
     client
         .wait()
         .at_most(STEP_TIMEOUT)
@@ -119,9 +108,7 @@ async fn exercise(client: &Client, address: &str) -> Result<(), String> {
     )
     .await?;
     for example in EXAMPLE_TABS {
-        let found = tabs
-            .as_array()
-            .is_some_and(|tabs| tabs.iter().any(|tab| tab.as_str() == Some(example)));
+        let found = tabs.as_array().is_some_and(|tabs| tabs.iter().any(|tab| tab.as_str() == Some(example)));
         if !found {
             return Err(format!("example tab {example} missing; tabs: {tabs}"));
         }
@@ -177,15 +164,10 @@ async fn exercise(client: &Client, address: &str) -> Result<(), String> {
     if loaded["origin"].as_str() != Some(address) {
         return Err(format!("the page's origin is {}, not {address}", loaded["origin"]));
     }
-    let urls: Vec<&str> = loaded["urls"]
-        .as_array()
-        .map(|urls| urls.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
+    let urls: Vec<&str> =
+        loaded["urls"].as_array().map(|urls| urls.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
     let same_origin = format!("{address}/");
-    let outside: Vec<&&str> = urls
-        .iter()
-        .filter(|url| !url.starts_with(&same_origin))
-        .collect();
+    let outside: Vec<&&str> = urls.iter().filter(|url| !url.starts_with(&same_origin)).collect();
     if !outside.is_empty() {
         return Err(format!("the page loaded from outside: {outside:?}"));
     }
@@ -211,10 +193,7 @@ async fn exercise(client: &Client, address: &str) -> Result<(), String> {
 }
 
 async fn script(client: &Client, code: &str, args: Vec<Value>) -> Result<Value, String> {
-    client
-        .execute(code, args)
-        .await
-        .map_err(|e| format!("script failed: {e}\n{code}"))
+    client.execute(code, args).await.map_err(|e| format!("script failed: {e}\n{code}"))
 }
 
 /// A chromedriver on a free local port, in its own process group; on drop the group (the
@@ -228,16 +207,10 @@ impl ChromeDriver {
     fn start() -> Result<Self, String> {
         let port = free_port()?;
         let mut command = Command::new(CHROMEDRIVER);
-        command
-            .arg(format!("--port={port}"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
+        command.arg(format!("--port={port}")).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
         #[cfg(unix)]
         std::os::unix::process::CommandExt::process_group(&mut command, 0);
-        let child = command
-            .spawn()
-            .map_err(|e| format!("cannot start {CHROMEDRIVER}: {e}"))?;
+        let child = command.spawn().map_err(|e| format!("cannot start {CHROMEDRIVER}: {e}"))?;
         let driver = Self { child, port };
         let started = Instant::now();
         while TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_err() {
@@ -268,8 +241,7 @@ impl ChromeDriver {
             "--window-size=1400,900".to_owned(),
             format!("--user-data-dir={}", profile.display()),
             // No name resolves, except the loopback address the server listens on…
-            "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost"
-                .to_owned(),
+            "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost".to_owned(),
             // …and anything that would go through a proxy hits a closed port. Loopback is
             // (by Chromium's default) not proxied.
             format!("--proxy-server=http://127.0.0.1:{closed_port}"),
@@ -277,12 +249,8 @@ impl ChromeDriver {
         ];
         let mut capabilities = serde_json::Map::new();
         capabilities.insert("browserName".to_owned(), json!("chrome"));
-        capabilities.insert(
-            "goog:chromeOptions".to_owned(),
-            json!({ "binary": CHROMIUM, "args": args }),
-        );
-        let mut builder =
-            ClientBuilder::rustls().map_err(|e| format!("cannot set up TLS for WebDriver: {e}"))?;
+        capabilities.insert("goog:chromeOptions".to_owned(), json!({ "binary": CHROMIUM, "args": args }));
+        let mut builder = ClientBuilder::rustls().map_err(|e| format!("cannot set up TLS for WebDriver: {e}"))?;
         builder.capabilities(capabilities);
         builder
             .connect(&format!("http://127.0.0.1:{}", self.port))
@@ -296,11 +264,8 @@ impl Drop for ChromeDriver {
         #[cfg(unix)]
         {
             let group = format!("-{}", self.child.id());
-            let _ = Command::new("kill")
-                .args(["-KILL", "--", &group])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status();
+            let _ =
+                Command::new("kill").args(["-KILL", "--", &group]).stdout(Stdio::null()).stderr(Stdio::null()).status();
         }
         let _ = self.child.kill();
         let _ = self.child.wait();

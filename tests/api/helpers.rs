@@ -30,7 +30,8 @@ impl Drop for TestStore {
                 rt.block_on(async move {
                     if let Ok(db) = sea_orm::Database::connect(&server_url).await {
                         use sea_orm::ConnectionTrait;
-                        let _ = db.execute_unprepared(&format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#)).await;
+                        let _ =
+                            db.execute_unprepared(&format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#)).await;
                     }
                 });
             })

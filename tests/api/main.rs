@@ -1,6 +1,9 @@
 //! End-to-end tests: a real server on a random port with a fresh database
 //! (SQLite by default; PostgreSQL when `DATABASE_URL` names one).
 
+// A failed expectation in a test is a test failure, which is what panics are for here.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod dataset;
 mod graphiql_browser;
 mod helpers;

@@ -110,13 +110,7 @@ async fn nested_lists_page_like_root_lists() {
 #[tokio::test]
 async fn bad_paging_arguments_are_refused_with_bad_user_input() {
     let app = spawn_app().await;
-    for args in [
-        "first: 101",
-        "first: -1",
-        "first: 2, last: 2",
-        "after: \"not-a-cursor\"",
-        "last: 2, after: \"x\"",
-    ] {
+    for args in ["first: 101", "first: -1", "first: 2, last: 2", "after: \"not-a-cursor\"", "last: 2, after: \"x\""] {
         let body = app.graphql(&format!("{{ plans({args}) {{ nodes {{ id }} }} }}"), json!({})).await;
         assert_eq!(crate::helpers::error_code(&body), Some("BAD_USER_INPUT"), "{args}: {body}");
     }

@@ -6,9 +6,13 @@ use serde_json::json;
 #[tokio::test]
 async fn node_round_trips_every_type() {
     let app = spawn_app().await;
-    for (list, typename) in
-        [("regions", "Region"), ("departments", "Department"), ("plans", "Plan"), ("tasks", "Task"), ("indicators", "Indicator")]
-    {
+    for (list, typename) in [
+        ("regions", "Region"),
+        ("departments", "Department"),
+        ("plans", "Plan"),
+        ("tasks", "Task"),
+        ("indicators", "Indicator"),
+    ] {
         let data = app.data(&format!("{{ {list}(first: 3) {{ nodes {{ id }} }} }}"), json!({})).await;
         let nodes = data[list]["nodes"].as_array().expect("nodes").clone();
         assert!(!nodes.is_empty(), "{list} is empty");
@@ -43,7 +47,9 @@ fn base64_url(text: &str) -> String {
 async fn plan_filters_narrow_the_list() {
     let app = spawn_app().await;
     let all = app.data("{ plans { totalCount } }", json!({})).await["plans"]["totalCount"].as_u64().expect("count");
-    let data = app.data(r#"{ plans(filter: {search: "静海"}) { totalCount nodes { title region { code } } } }"#, json!({})).await;
+    let data = app
+        .data(r#"{ plans(filter: {search: "静海"}) { totalCount nodes { title region { code } } } }"#, json!({}))
+        .await;
     let nodes = data["plans"]["nodes"].as_array().expect("nodes");
     assert!(!nodes.is_empty() && (nodes.len() as u64) < all);
     assert!(nodes.iter().all(|n| n["title"].as_str().unwrap_or("").contains("静海")));
@@ -55,8 +61,9 @@ async fn plan_filters_narrow_the_list() {
 
     // Tianjin with its districts holds more plans than Tianjin alone.
     let city = app.data(r#"{ plans(filter: {regionCode: "120000"}) { totalCount } }"#, json!({})).await;
-    let with_districts =
-        app.data(r#"{ plans(filter: {regionCode: "120000", includeSubregions: true}) { totalCount } }"#, json!({})).await;
+    let with_districts = app
+        .data(r#"{ plans(filter: {regionCode: "120000", includeSubregions: true}) { totalCount } }"#, json!({}))
+        .await;
     assert!(with_districts["plans"]["totalCount"].as_u64() > city["plans"]["totalCount"].as_u64());
 
     let data = app.data(r#"{ plans(filter: {status: REPEALED}) { totalCount } }"#, json!({})).await;
@@ -80,7 +87,8 @@ async fn task_filters_by_plan_kind_and_department() {
     assert!(!nodes.is_empty());
     assert!(nodes.iter().all(|n| n["kind"] == "ACTION_GROUP" && n["plan"]["id"] == plan_id.as_str()));
 
-    let dept = app.data(r#"{ departments(filter: {search: "静海区发展改革委"}) { nodes { id name } } }"#, json!({})).await;
+    let dept =
+        app.data(r#"{ departments(filter: {search: "静海区发展改革委"}) { nodes { id name } } }"#, json!({})).await;
     let dept_id = dept["departments"]["nodes"][0]["id"].as_str().expect("department").to_owned();
     let data = app
         .data(
@@ -95,8 +103,9 @@ async fn task_filters_by_plan_kind_and_department() {
         assert!(assigned.iter().any(|a| a["department"]["id"] == dept_id.as_str()));
     }
     // The nested list agrees with the root filter.
-    let nested =
-        app.data("query($d: ID!) { node(id: $d) { ... on Department { tasks { totalCount } } } }", json!({ "d": dept_id })).await;
+    let nested = app
+        .data("query($d: ID!) { node(id: $d) { ... on Department { tasks { totalCount } } } }", json!({ "d": dept_id }))
+        .await;
     assert_eq!(nested["node"]["tasks"]["totalCount"], data["tasks"]["totalCount"]);
 }
 
@@ -119,7 +128,12 @@ async fn order_by_sorts_both_ways() {
     let asc = app.data("{ plans(orderBy: {field: TITLE}) { nodes { title } } }", json!({})).await;
     let desc = app.data("{ plans(orderBy: {field: TITLE, direction: DESC}) { nodes { title } } }", json!({})).await;
     let titles = |v: &serde_json::Value| -> Vec<String> {
-        v["plans"]["nodes"].as_array().expect("nodes").iter().map(|n| n["title"].as_str().unwrap_or("").to_owned()).collect()
+        v["plans"]["nodes"]
+            .as_array()
+            .expect("nodes")
+            .iter()
+            .map(|n| n["title"].as_str().unwrap_or("").to_owned())
+            .collect()
     };
     let (asc, mut desc) = (titles(&asc), titles(&desc));
     let mut sorted = asc.clone();
@@ -128,7 +142,9 @@ async fn order_by_sorts_both_ways() {
     desc.reverse();
     assert_eq!(asc, desc);
 
-    let years = app.data("{ tasks(orderBy: {field: DUE_YEAR, direction: DESC}, first: 100) { nodes { dueYear } } }", json!({})).await;
+    let years = app
+        .data("{ tasks(orderBy: {field: DUE_YEAR, direction: DESC}, first: 100) { nodes { dueYear } } }", json!({}))
+        .await;
     let years: Vec<i64> =
         years["tasks"]["nodes"].as_array().expect("nodes").iter().map(|n| n["dueYear"].as_i64().unwrap_or(0)).collect();
     assert!(years.windows(2).all(|w| w[0] >= w[1]));

@@ -21,12 +21,10 @@ pub fn connection<M, N>(page: Page<M>, total_count: u64, convert: impl Fn(M) -> 
 where
     N: async_graphql::OutputType,
 {
-    let mut conn = Connection::with_additional_fields(
-        page.has_previous_page,
-        page.has_next_page,
-        ListInfo { total_count },
-    );
-    conn.edges.extend(page.rows.into_iter().map(|(cursor, row)| async_graphql::connection::Edge::new(cursor, convert(row))));
+    let mut conn =
+        Connection::with_additional_fields(page.has_previous_page, page.has_next_page, ListInfo { total_count });
+    conn.edges
+        .extend(page.rows.into_iter().map(|(cursor, row)| async_graphql::connection::Edge::new(cursor, convert(row))));
     conn
 }
 
@@ -81,8 +79,11 @@ pub struct Provenance {
 impl Provenance {
     /// The provenance of a record, if it has any.
     pub fn of(document_id: &Option<String>, section: &Option<String>, quote: &Option<String>) -> Option<Self> {
-        (document_id.is_some() || quote.is_some())
-            .then(|| Self { document_id: document_id.clone(), section: section.clone(), quote: quote.clone() })
+        (document_id.is_some() || quote.is_some()).then(|| Self {
+            document_id: document_id.clone(),
+            section: section.clone(),
+            quote: quote.clone(),
+        })
     }
 }
 

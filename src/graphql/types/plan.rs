@@ -1,6 +1,8 @@
 //! The `Plan` type and its list inputs.
 
-use super::common::{Date, ListConnection, Provenance, decode_id, loader_error, nested_connection, page_args, resolve_region};
+use super::common::{
+    Date, ListConnection, Provenance, decode_id, loader_error, nested_connection, page_args, resolve_region,
+};
 use super::department::Department;
 use super::enums::{PlanKind, PlanStatus, SharingClass};
 use super::indicator::{Indicator, IndicatorFilterInput, IndicatorOrderBy};

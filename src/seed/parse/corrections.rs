@@ -134,8 +134,7 @@ impl From<ComparatorName> for Comparator {
 
 /// Reads the corrections file.
 pub fn load_corrections(toml_text: &str) -> Result<Corrections, ParseError> {
-    let mut c: Corrections =
-        toml::from_str(toml_text).map_err(|e| ParseError::Corrections(e.to_string()))?;
+    let mut c: Corrections = toml::from_str(toml_text).map_err(|e| ParseError::Corrections(e.to_string()))?;
     // Quotes are compared with cleaned text: clean them the same way.
     for t in &mut c.title {
         t.quote = clean_line(&t.quote);
@@ -179,10 +178,7 @@ enum Kind {
 
 impl<'a> Applied<'a> {
     pub(crate) fn new(c: &'a Corrections) -> Self {
-        Applied {
-            c,
-            used: RefCell::new(BTreeSet::new()),
-        }
+        Applied { c, used: RefCell::new(BTreeSet::new()) }
     }
 
     fn mark(&self, kind: Kind, i: usize) {
@@ -190,24 +186,11 @@ impl<'a> Applied<'a> {
     }
 
     /// Applies the text fixes of `file` to its cleaned paragraphs.
-    pub(crate) fn apply_fixes(
-        &self,
-        file: &str,
-        paragraphs: &mut [String],
-    ) -> Result<(), ParseError> {
-        for (i, fix) in self
-            .c
-            .fix
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| f.file == file)
-        {
+    pub(crate) fn apply_fixes(&self, file: &str, paragraphs: &mut [String]) -> Result<(), ParseError> {
+        for (i, fix) in self.c.fix.iter().enumerate().filter(|(_, f)| f.file == file) {
             let hits = paragraphs.iter().filter(|p| p.contains(&fix.quote)).count();
             if hits != 1 {
-                return Err(ParseError::CorrectionNotFound {
-                    file: file.to_string(),
-                    quote: fix.quote.clone(),
-                });
+                return Err(ParseError::CorrectionNotFound { file: file.to_string(), quote: fix.quote.clone() });
             }
             for p in paragraphs.iter_mut() {
                 if p.contains(&fix.quote) {
@@ -221,12 +204,8 @@ impl<'a> Applied<'a> {
 
     /// The corrected title of a heading paragraph (label included), if any.
     pub(crate) fn title_for(&self, file: &str, heading: &str) -> Option<&'a str> {
-        let (i, fix) = self
-            .c
-            .title
-            .iter()
-            .enumerate()
-            .find(|(_, t)| t.file == file && heading.starts_with(&t.quote))?;
+        let (i, fix) =
+            self.c.title.iter().enumerate().find(|(_, t)| t.file == file && heading.starts_with(&t.quote))?;
         self.mark(Kind::Title, i);
         Some(&fix.title)
     }
@@ -234,22 +213,13 @@ impl<'a> Applied<'a> {
     /// List items of `list` (separated by 、) with elliptical items spelled out.
     pub(crate) fn split_list(&self, file: &str, list: &str) -> Vec<String> {
         let mut text = list.to_string();
-        for (i, s) in self
-            .c
-            .split
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.file == file)
-        {
+        for (i, s) in self.c.split.iter().enumerate().filter(|(_, s)| s.file == file) {
             if text.contains(&s.quote) {
                 text = text.replace(&s.quote, &s.items.join("、"));
                 self.mark(Kind::Split, i);
             }
         }
-        text.split('、')
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-            .collect()
+        text.split('、').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
     }
 
     /// Whether the number written `number` in `sentence` is declared not a target.
@@ -268,10 +238,12 @@ impl<'a> Applied<'a> {
 
     /// The name given by hand to the target written `number` in `sentence`.
     pub(crate) fn name_for(&self, file: &str, sentence: &str, number: &str) -> Option<&'a str> {
-        let (i, hit) =
-            self.c.name_target.iter().enumerate().find(|(_, s)| {
-                s.file == file && s.number == number && sentence.contains(&s.quote)
-            })?;
+        let (i, hit) = self
+            .c
+            .name_target
+            .iter()
+            .enumerate()
+            .find(|(_, s)| s.file == file && s.number == number && sentence.contains(&s.quote))?;
         self.mark(Kind::Name, i);
         Some(&hit.name)
     }
@@ -297,42 +269,14 @@ impl<'a> Applied<'a> {
             .iter()
             .enumerate()
             .map(|(i, t)| (Kind::Title, i, &t.file, &t.quote))
-            .chain(
-                c.fix
-                    .iter()
-                    .enumerate()
-                    .map(|(i, t)| (Kind::Fix, i, &t.file, &t.quote)),
-            )
-            .chain(
-                c.split
-                    .iter()
-                    .enumerate()
-                    .map(|(i, t)| (Kind::Split, i, &t.file, &t.quote)),
-            )
-            .chain(
-                c.skip_target
-                    .iter()
-                    .enumerate()
-                    .map(|(i, t)| (Kind::Skip, i, &t.file, &t.quote)),
-            )
-            .chain(
-                c.name_target
-                    .iter()
-                    .enumerate()
-                    .map(|(i, t)| (Kind::Name, i, &t.file, &t.quote)),
-            )
-            .chain(
-                c.add_target
-                    .iter()
-                    .enumerate()
-                    .map(|(i, t)| (Kind::Add, i, &t.file, &t.quote)),
-            );
+            .chain(c.fix.iter().enumerate().map(|(i, t)| (Kind::Fix, i, &t.file, &t.quote)))
+            .chain(c.split.iter().enumerate().map(|(i, t)| (Kind::Split, i, &t.file, &t.quote)))
+            .chain(c.skip_target.iter().enumerate().map(|(i, t)| (Kind::Skip, i, &t.file, &t.quote)))
+            .chain(c.name_target.iter().enumerate().map(|(i, t)| (Kind::Name, i, &t.file, &t.quote)))
+            .chain(c.add_target.iter().enumerate().map(|(i, t)| (Kind::Add, i, &t.file, &t.quote)));
         for (kind, i, file, quote) in all {
             if !used.contains(&(kind, i)) {
-                return Err(ParseError::CorrectionNotFound {
-                    file: file.clone(),
-                    quote: quote.clone(),
-                });
+                return Err(ParseError::CorrectionNotFound { file: file.clone(), quote: quote.clone() });
             }
         }
         Ok(())

@@ -38,50 +38,23 @@ fn fixed(written: &str) -> Option<Canon> {
     let plan_bureau = Some(key_of(regions::TIANJIN, "天津市规划和自然资源局"));
     let (name, region, kind, parent) = match written {
         "公安静海分局" => ("天津市公安局静海分局", regions::JINGHAI, Bureau, None),
-        "市规划资源局静海分局" => (
-            "天津市规划和自然资源局静海分局",
-            regions::JINGHAI,
-            Bureau,
-            plan_bureau,
-        ),
-        "市规划资源局南开分局" => (
-            "天津市规划和自然资源局南开分局",
-            regions::NANKAI,
-            Bureau,
-            plan_bureau,
-        ),
+        "市规划资源局静海分局" => ("天津市规划和自然资源局静海分局", regions::JINGHAI, Bureau, plan_bureau),
+        "市规划资源局南开分局" => ("天津市规划和自然资源局南开分局", regions::NANKAI, Bureau, plan_bureau),
         // The text does not say which districts the branch serves.
-        "市邮政管理局第三分局" => {
-            ("天津市邮政管理局第三分局", regions::TIANJIN, Bureau, None)
-        }
-        "市政府" | "天津市人民政府" => {
-            ("天津市人民政府", regions::TIANJIN, Government, None)
-        }
+        "市邮政管理局第三分局" => ("天津市邮政管理局第三分局", regions::TIANJIN, Bureau, None),
+        "市政府" | "天津市人民政府" => ("天津市人民政府", regions::TIANJIN, Government, None),
         "北京市生态环境局" => ("北京市生态环境局", regions::BEIJING, Bureau, None),
         "河北省生态环境厅" => ("河北省生态环境厅", regions::HEBEI, Bureau, None),
-        "北京市通州区生态环境局" => {
-            ("通州区生态环境局", regions::TONGZHOU, Bureau, None)
+        "北京市通州区生态环境局" => ("通州区生态环境局", regions::TONGZHOU, Bureau, None),
+        "河北雄安新区管理委员会生态环境局" => {
+            ("雄安新区管理委员会生态环境局", regions::XIONGAN, Bureau, None)
         }
-        "河北雄安新区管理委员会生态环境局" => (
-            "雄安新区管理委员会生态环境局",
-            regions::XIONGAN,
-            Bureau,
-            None,
-        ),
-        "京津冀生态环境联防联控工作协调小组" => (
-            "京津冀生态环境联防联控工作协调小组",
-            regions::JING_JIN_JI,
-            Collective,
-            None,
-        ),
+        "京津冀生态环境联防联控工作协调小组" => {
+            ("京津冀生态环境联防联控工作协调小组", regions::JING_JIN_JI, Collective, None)
+        }
         _ => return None,
     };
-    Some(Canon {
-        name: name.to_string(),
-        region: region.to_string(),
-        kind,
-        parent,
-    })
+    Some(Canon { name: name.to_string(), region: region.to_string(), kind, parent })
 }
 
 /// Expands the abbreviations that certainly name the same unit.
@@ -90,9 +63,7 @@ fn expand(rest: &str) -> String {
     if !s.contains("发展改革委") {
         s = s.replace("发改委", "发展改革委");
     }
-    s.replace("工信局", "工业和信息化局")
-        .replace("规划资源局", "规划和自然资源局")
-        .replace("城管委", "城市管理委")
+    s.replace("工信局", "工业和信息化局").replace("规划资源局", "规划和自然资源局").replace("城管委", "城市管理委")
 }
 
 fn kind_of(name: &str) -> DepartmentKind {
@@ -115,9 +86,7 @@ pub fn canonical(written: &str, region: &str) -> Canon {
     if let Some(c) = fixed(written) {
         return c;
     }
-    let district = regions::name_of(region)
-        .filter(|n| n.ends_with('区'))
-        .unwrap_or("");
+    let district = regions::name_of(region).filter(|n| n.ends_with('区')).unwrap_or("");
     // Full names with their own region (`天津市静海区人民政府`, `宁河区生态环境局`).
     let without_city = written.strip_prefix("天津市").unwrap_or(written);
     let own_district = ["静海区", "西青区", "南开区", "宁河区", "滨海新区"]
@@ -129,18 +98,11 @@ pub fn canonical(written: &str, region: &str) -> Canon {
     } else if written.starts_with("天津市") {
         (expand(written), regions::TIANJIN.to_string())
     } else if let Some(rest) = written.strip_prefix('市') {
-        (
-            format!("天津市{}", expand(rest)),
-            regions::TIANJIN.to_string(),
-        )
+        (format!("天津市{}", expand(rest)), regions::TIANJIN.to_string())
     } else if let Some(rest) = written.strip_prefix('区') {
         (format!("{district}{}", expand(rest)), region.to_string())
     } else if written.starts_with('各') || written.starts_with("有关") {
-        let normal = if written.starts_with("有关") {
-            format!("各{written}")
-        } else {
-            written.to_string()
-        };
+        let normal = if written.starts_with("有关") { format!("各{written}") } else { written.to_string() };
         (format!("{district}{normal}"), region.to_string())
     } else {
         (written.to_string(), region.to_string())
@@ -148,9 +110,7 @@ pub fn canonical(written: &str, region: &str) -> Canon {
     let kind = kind_of(&name);
     let district_of_name = regions::name_of(&region).unwrap_or("");
     let parent = match kind {
-        DepartmentKind::Government
-            if name.ends_with("区人民政府") || name == "滨海新区人民政府" =>
-        {
+        DepartmentKind::Government if name.ends_with("区人民政府") || name == "滨海新区人民政府" => {
             Some(tianjin_government())
         }
         DepartmentKind::Government | DepartmentKind::Bureau | DepartmentKind::Collective
@@ -164,12 +124,7 @@ pub fn canonical(written: &str, region: &str) -> Canon {
         DepartmentKind::Bureau if region == regions::TIANJIN => Some(tianjin_government()),
         _ => None,
     };
-    Canon {
-        name,
-        region,
-        kind,
-        parent,
-    }
+    Canon { name, region, kind, parent }
 }
 
 /// Departments met so far, by key.
@@ -217,10 +172,7 @@ impl Registry {
             let mut parent = d.parent_key.clone();
             while let Some(p) = parent {
                 n += 1;
-                parent = out
-                    .iter()
-                    .find(|x| x.key == p)
-                    .and_then(|x| x.parent_key.clone());
+                parent = out.iter().find(|x| x.key == p).and_then(|x| x.parent_key.clone());
                 if n > out.len() {
                     break;
                 }
@@ -245,49 +197,19 @@ mod tests {
         assert_eq!(c, canonical("区发展改革委", regions::JINGHAI));
         assert_eq!(c, canonical("静海区发改委", regions::JINGHAI));
         assert_eq!(c.parent.as_deref(), Some("120118/静海区人民政府"));
-        assert_eq!(
-            canonical("区工信局", regions::JINGHAI).name,
-            "静海区工业和信息化局"
-        );
-        assert_eq!(
-            canonical("市规划资源局", regions::TIANJIN).name,
-            "天津市规划和自然资源局"
-        );
-        assert_eq!(
-            canonical("天津市规划和自然资源局", regions::TIANJIN),
-            canonical("市规划资源局", regions::TIANJIN)
-        );
-        assert_eq!(
-            canonical("有关乡镇园区", regions::JINGHAI).name,
-            "静海区各有关乡镇园区"
-        );
-        assert_eq!(
-            canonical("各乡镇园区", regions::JINGHAI).kind,
-            DepartmentKind::Collective
-        );
-        assert_eq!(
-            canonical("唐官屯镇", regions::JINGHAI).kind,
-            DepartmentKind::Government
-        );
-        assert_eq!(
-            canonical("国网天津静海供电有限公司", regions::JINGHAI).kind,
-            DepartmentKind::Enterprise
-        );
-        assert_eq!(
-            canonical("天津子牙经济技术开发区", regions::JINGHAI).kind,
-            DepartmentKind::Bureau
-        );
+        assert_eq!(canonical("区工信局", regions::JINGHAI).name, "静海区工业和信息化局");
+        assert_eq!(canonical("市规划资源局", regions::TIANJIN).name, "天津市规划和自然资源局");
+        assert_eq!(canonical("天津市规划和自然资源局", regions::TIANJIN), canonical("市规划资源局", regions::TIANJIN));
+        assert_eq!(canonical("有关乡镇园区", regions::JINGHAI).name, "静海区各有关乡镇园区");
+        assert_eq!(canonical("各乡镇园区", regions::JINGHAI).kind, DepartmentKind::Collective);
+        assert_eq!(canonical("唐官屯镇", regions::JINGHAI).kind, DepartmentKind::Government);
+        assert_eq!(canonical("国网天津静海供电有限公司", regions::JINGHAI).kind, DepartmentKind::Enterprise);
+        assert_eq!(canonical("天津子牙经济技术开发区", regions::JINGHAI).kind, DepartmentKind::Bureau);
         let gov = canonical("天津市静海区人民政府", regions::JINGHAI);
-        assert_eq!(
-            (gov.name.as_str(), gov.kind),
-            ("静海区人民政府", DepartmentKind::Government)
-        );
+        assert_eq!((gov.name.as_str(), gov.kind), ("静海区人民政府", DepartmentKind::Government));
         assert_eq!(gov.parent, Some(tianjin_government()));
         let ninghe = canonical("宁河区生态环境局", regions::TIANJIN);
-        assert_eq!(
-            (ninghe.name.as_str(), ninghe.region.as_str()),
-            ("宁河区生态环境局", "120117")
-        );
+        assert_eq!((ninghe.name.as_str(), ninghe.region.as_str()), ("宁河区生态环境局", "120117"));
         assert_eq!(canonical("区委宣传部", regions::JINGHAI).parent, None);
     }
 }

@@ -5,9 +5,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::seed::model::{
-    Assignment, AssignmentRole, Plan, PlanKind, PlanStatus, Provenance, Task, TaskKind,
-};
+use crate::seed::model::{Assignment, AssignmentRole, Plan, PlanKind, PlanStatus, Provenance, Task, TaskKind};
 
 use super::ParseError;
 use super::corrections::Applied;
@@ -55,25 +53,15 @@ pub struct PlanOut {
 }
 
 fn structure(file: &str, message: impl Into<String>) -> ParseError {
-    ParseError::Structure {
-        file: file.to_string(),
-        message: message.into(),
-    }
+    ParseError::Structure { file: file.to_string(), message: message.into() }
 }
 
 fn prov(file: &str, section: &str, quote: &str) -> Provenance {
-    Provenance {
-        file_name: file.to_string(),
-        section: section.to_string(),
-        quote: quote.to_string(),
-    }
+    Provenance { file_name: file.to_string(), section: section.to_string(), quote: quote.to_string() }
 }
 
 fn first_sentence_with<'t>(text: &'t str, needle: &str) -> Option<&'t str> {
-    sentences(text)
-        .into_iter()
-        .map(|(_, s)| s.trim())
-        .find(|s| s.contains(needle))
+    sentences(text).into_iter().map(|(_, s)| s.trim()).find(|s| s.contains(needle))
 }
 
 fn title_like(p: &str) -> bool {
@@ -110,10 +98,8 @@ pub fn city_news(raw: &str, corr: &Applied<'_>, reg: &mut Registry) -> Result<Pl
     let file = CITY_NEWS;
     let mut paras = text::paragraphs(raw, Layout::News);
     corr.apply_fixes(file, &mut paras)?;
-    let first_report = paras
-        .iter()
-        .position(|p| p.starts_with("本报讯"))
-        .ok_or_else(|| structure(file, "no report"))?;
+    let first_report =
+        paras.iter().position(|p| p.starts_with("本报讯")).ok_or_else(|| structure(file, "no report"))?;
     let end = paras
         .iter()
         .enumerate()
@@ -125,29 +111,17 @@ pub fn city_news(raw: &str, corr: &Applied<'_>, reg: &mut Registry) -> Result<Pl
 
     // The plan was drawn up by 市委、市政府; 市发展改革委 presented it.
     let lead = &related[first_report];
-    if !lead.contains("市委、市政府") && !related.iter().any(|p| p.contains("市委、市政府"))
-    {
+    if !lead.contains("市委、市政府") && !related.iter().any(|p| p.contains("市委、市政府")) {
         return Err(structure(file, "issuer 市委、市政府 not found"));
     }
     let issuer = reg.resolve("市政府", regions::TIANJIN);
-    let quote = first_sentence_with(lead, "绿色低碳发展行动方案")
-        .ok_or_else(|| structure(file, "plan sentence"))?;
-    let mut p = plan(
-        CITY_ACTION_PLAN,
-        CITY_ACTION_PLAN,
-        regions::TIANJIN,
-        PlanKind::ActionPlan,
-        prov(file, &headline, quote),
-    );
+    let quote = first_sentence_with(lead, "绿色低碳发展行动方案").ok_or_else(|| structure(file, "plan sentence"))?;
+    let mut p =
+        plan(CITY_ACTION_PLAN, CITY_ACTION_PLAN, regions::TIANJIN, PlanKind::ActionPlan, prov(file, &headline, quote));
     p.issuer_key = Some(issuer);
     p.period_end = related
         .iter()
-        .flat_map(|t| {
-            sentences(t)
-                .into_iter()
-                .filter(|(_, s)| s.contains("主要目标"))
-                .flat_map(|(_, s)| year_marks(s))
-        })
+        .flat_map(|t| sentences(t).into_iter().filter(|(_, s)| s.contains("主要目标")).flat_map(|(_, s)| year_marks(s)))
         .map(|m| m.year)
         .max();
 
@@ -169,11 +143,7 @@ pub fn city_news(raw: &str, corr: &Applied<'_>, reg: &mut Registry) -> Result<Pl
             continue;
         }
         for found in indicators::extract(file, para, p.period_end, corr) {
-            targets.push(Located {
-                task_key: None,
-                section: section.clone(),
-                found,
-            });
+            targets.push(Located { task_key: None, section: section.clone(), found });
         }
     }
 
@@ -193,10 +163,7 @@ pub fn city_news(raw: &str, corr: &Applied<'_>, reg: &mut Registry) -> Result<Pl
         let items = corr.split_list(file, &c[3]);
         let count: usize = c[4].parse().map_err(|_| structure(file, "task count"))?;
         if items.len() != count {
-            return Err(structure(
-                file,
-                format!("area {code}: {} tasks listed, {count} stated", items.len()),
-            ));
+            return Err(structure(file, format!("area {code}: {} tasks listed, {count} stated", items.len())));
         }
         tasks.push(task(
             &group_key,
@@ -225,30 +192,14 @@ pub fn city_news(raw: &str, corr: &Applied<'_>, reg: &mut Registry) -> Result<Pl
         }
         total += count;
         if gi + 1 == stated.0 && total != stated.1 {
-            return Err(structure(
-                file,
-                format!("{total} tasks found, {} stated", stated.1),
-            ));
+            return Err(structure(file, format!("{total} tasks found, {} stated", stated.1)));
         }
     }
-    let groups = tasks
-        .iter()
-        .filter(|t| t.kind == TaskKind::ActionGroup)
-        .count();
+    let groups = tasks.iter().filter(|t| t.kind == TaskKind::ActionGroup).count();
     if groups != stated.0 || total != stated.1 {
-        return Err(structure(
-            file,
-            format!("{groups} areas / {total} tasks found, {stated:?} stated"),
-        ));
+        return Err(structure(file, format!("{groups} areas / {total} tasks found, {stated:?} stated")));
     }
-    Ok(PlanOut {
-        plan: p,
-        file: file.to_string(),
-        tasks,
-        targets,
-        commitments: Vec::new(),
-        parent_quote: None,
-    })
+    Ok(PlanOut { plan: p, file: file.to_string(), tasks, targets, commitments: Vec::new(), parent_quote: None })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -287,11 +238,7 @@ const COORDINATION_GROUP: &str = "京津冀生态环境联防联控工作协调�
 /// 002: the 2024 city eco-environment conference (2024 priorities, "五抓五有")
 /// and the Jing-Jin-Ji coordination press conference (two batches of
 /// coordination measures). 2023 results are not targets and are not read.
-pub fn eco_conference(
-    raw: &str,
-    corr: &Applied<'_>,
-    reg: &mut Registry,
-) -> Result<Vec<PlanOut>, ParseError> {
+pub fn eco_conference(raw: &str, corr: &Applied<'_>, reg: &mut Registry) -> Result<Vec<PlanOut>, ParseError> {
     let file = ECO_CONFERENCE;
     let mut paras = text::paragraphs(raw, Layout::News);
     corr.apply_fixes(file, &mut paras)?;
@@ -302,9 +249,7 @@ pub fn eco_conference(
             reg.resolve(&c[1], regions::TIANJIN);
         }
     }
-    let speakers = SPEAKERS
-        .captures(&all)
-        .ok_or_else(|| structure(file, "press conference speakers"))?;
+    let speakers = SPEAKERS.captures(&all).ok_or_else(|| structure(file, "press conference speakers"))?;
     for name in speakers[1].split('、') {
         reg.resolve(name, regions::TIANJIN);
     }
@@ -315,11 +260,7 @@ pub fn eco_conference(
     }
     let issuer = reg.resolve("天津市生态环境局", regions::TIANJIN);
     let quote = first_sentence_with(&all, "五抓五有").ok_or_else(|| structure(file, "五抓五有"))?;
-    let section = paras
-        .iter()
-        .find(|p| p.starts_with("2024年") && title_like(p))
-        .cloned()
-        .unwrap_or_default();
+    let section = paras.iter().find(|p| p.starts_with("2024年") && title_like(p)).cloned().unwrap_or_default();
     let mut priorities = plan(
         PRIORITIES_2024,
         "天津市2024年生态环境保护重点工作（“五抓五有”）",
@@ -355,45 +296,27 @@ pub fn eco_conference(
         t.due_year = Some(2024);
         tasks.push(t);
         for found in indicators::extract(file, p, Some(2024), corr) {
-            targets.push(Located {
-                task_key: Some(key.clone()),
-                section: sec.clone(),
-                found,
-            });
+            targets.push(Located { task_key: Some(key.clone()), section: sec.clone(), found });
         }
     }
     if tasks.len() != 5 {
-        return Err(structure(
-            file,
-            format!("{} of the five priorities found", tasks.len()),
-        ));
+        return Err(structure(file, format!("{} of the five priorities found", tasks.len())));
     }
 
     // Jing-Jin-Ji coordination measures: the text gives their number, not their list.
-    let counts: Vec<String> = MEASURES
-        .captures_iter(&all)
-        .map(|c| c[1].to_string())
-        .collect();
+    let counts: Vec<String> = MEASURES.captures_iter(&all).map(|c| c[1].to_string()).collect();
     let Some(n) = counts.first() else {
         return Err(structure(file, "coordination measures"));
     };
     if counts.iter().any(|c| c != n) {
-        return Err(structure(
-            file,
-            format!("coordination measures counted differently: {counts:?}"),
-        ));
+        return Err(structure(file, format!("coordination measures counted differently: {counts:?}")));
     }
     if !all.contains(COORDINATION_GROUP) {
         return Err(structure(file, COORDINATION_GROUP));
     }
     let group = reg.resolve(COORDINATION_GROUP, regions::JING_JIN_JI);
-    let quote =
-        first_sentence_with(&all, "协同措施清单").ok_or_else(|| structure(file, "协同措施清单"))?;
-    let section = paras
-        .iter()
-        .find(|p| p.contains("京津冀三地") && title_like(p))
-        .cloned()
-        .unwrap_or_default();
+    let quote = first_sentence_with(&all, "协同措施清单").ok_or_else(|| structure(file, "协同措施清单"))?;
+    let section = paras.iter().find(|p| p.contains("京津冀三地") && title_like(p)).cloned().unwrap_or_default();
     let mut measures = plan(
         JJJ_MEASURES,
         &format!("京津冀生态环境联防联控协同措施清单（两批{n}项）"),
@@ -435,10 +358,7 @@ pub struct DistrictSpec {
 
 pub const DISTRICT_PLANS: [DistrictSpec; 3] = [
     DistrictSpec {
-        file: XIQING_PLAN,
-        region: regions::XIQING,
-        title: "天津市西青区碳达峰实施方案",
-        notice_from: None,
+        file: XIQING_PLAN, region: regions::XIQING, title: "天津市西青区碳达峰实施方案", notice_from: None
     },
     DistrictSpec {
         file: JINGHAI_PLAN,
@@ -455,8 +375,7 @@ pub const DISTRICT_PLANS: [DistrictSpec; 3] = [
 ];
 
 static DOC_NUMBER: LazyLock<Regex> = LazyLock::new(|| re(r"\p{Han}{2,6}〔\d{4}〕\d+号"));
-static NOTICE: LazyLock<Regex> =
-    LazyLock::new(|| re(r"((?:天津市)?\p{Han}{2}区人民政府)(?:关于)?印发\p{Han}+?的通知"));
+static NOTICE: LazyLock<Regex> = LazyLock::new(|| re(r"((?:天津市)?\p{Han}{2}区人民政府)(?:关于)?印发\p{Han}+?的通知"));
 static SIGNATURE: LazyLock<Regex> = LazyLock::new(|| re(r"^(?:天津市)?\p{Han}{2}区人民政府$"));
 
 /// 001, 003, 004: a district 碳达峰实施方案 with its notice.
@@ -469,15 +388,11 @@ pub fn district_plan(
     let file = spec.file;
     let mut paras = text::paragraphs(raw, Layout::Plan);
     corr.apply_fixes(file, &mut paras)?;
-    let title_at = paras
-        .iter()
-        .position(|p| p == spec.title)
-        .ok_or_else(|| structure(file, "title line"))?;
+    let title_at = paras.iter().position(|p| p == spec.title).ok_or_else(|| structure(file, "title line"))?;
     let header_from = match spec.notice_from {
-        Some(marker) => paras[..title_at]
-            .iter()
-            .position(|p| p.contains(marker))
-            .ok_or_else(|| structure(file, marker))?,
+        Some(marker) => {
+            paras[..title_at].iter().position(|p| p.contains(marker)).ok_or_else(|| structure(file, marker))?
+        }
         None => 0,
     };
     let header = &paras[header_from..title_at];
@@ -495,26 +410,17 @@ pub fn district_plan(
         .find_map(|p| DOC_NUMBER.find(p))
         .map(|m| m.as_str().to_string())
         .ok_or_else(|| structure(file, "document number"))?;
-    let notice = NOTICE
-        .captures(&header_text)
-        .ok_or_else(|| structure(file, "notice title"))?;
+    let notice = NOTICE.captures(&header_text).ok_or_else(|| structure(file, "notice title"))?;
     let notice_title = notice.get(0).map_or("", |m| m.as_str()).to_string();
     let issuer = reg.resolve(&notice[1], spec.region);
     for p in header.iter().filter(|p| SIGNATURE.is_match(p)) {
         reg.resolve(p, spec.region);
     }
-    let issued_on = header
-        .iter()
-        .find_map(|p| text::iso_date(p))
-        .or_else(|| header.iter().find_map(|p| text::collapsed_date(p)));
+    let issued_on =
+        header.iter().find_map(|p| text::iso_date(p)).or_else(|| header.iter().find_map(|p| text::collapsed_date(p)));
     let all_body = body.join("\n");
-    let mut p = plan(
-        &number,
-        spec.title,
-        spec.region,
-        PlanKind::ImplementationPlan,
-        prov(file, spec.title, &notice_title),
-    );
+    let mut p =
+        plan(&number, spec.title, spec.region, PlanKind::ImplementationPlan, prov(file, spec.title, &notice_title));
     p.document_number = Some(number.clone());
     p.issuer_key = Some(issuer);
     p.issued_on = issued_on;
@@ -525,8 +431,7 @@ pub fn district_plan(
     }
     // Marked 此件主动公开, or (004) republished as news.
     p.public = header_text.contains("主动公开") || header_from > 0;
-    let parent_quote =
-        first_sentence_with(&all_body, "《天津市碳达峰实施方案》").map(str::to_string);
+    let parent_quote = first_sentence_with(&all_body, "《天津市碳达峰实施方案》").map(str::to_string);
     if parent_quote.is_some() {
         p.parent_key = Some(CITY_PEAKING_PLAN.to_string());
     }
@@ -537,21 +442,13 @@ pub fn district_plan(
     let mut commitments = Vec::new();
     for goal in &doc.goals {
         for found in indicators::extract(file, &goal.text, None, corr) {
-            targets.push(Located {
-                task_key: None,
-                section: goal.section.clone(),
-                found,
-            });
+            targets.push(Located { task_key: None, section: goal.section.clone(), found });
         }
         for (name, quote) in indicators::contributions(&goal.text) {
             commitments.push((name, goal.section.clone(), quote));
         }
     }
-    let keys: Vec<String> = doc
-        .nodes
-        .iter()
-        .map(|n| format!("{plan_key}#{}", n.code))
-        .collect();
+    let keys: Vec<String> = doc.nodes.iter().map(|n| format!("{plan_key}#{}", n.code)).collect();
     let mut tasks = Vec::new();
     for (i, node) in doc.nodes.iter().enumerate() {
         let body = node.body();
@@ -570,41 +467,22 @@ pub fn district_plan(
             &body,
             prov(file, &node.section, quote),
         );
-        t.due_year = year_marks(&body)
-            .iter()
-            .filter(|m| !m.baseline)
-            .map(|m| m.year)
-            .max();
+        t.due_year = year_marks(&body).iter().filter(|m| !m.baseline).map(|m| m.year).max();
         t.assignments = node
             .units
             .iter()
             .enumerate()
             .map(|(j, u)| Assignment {
                 department_key: reg.resolve(u, spec.region),
-                role: if j == 0 {
-                    AssignmentRole::Lead
-                } else {
-                    AssignmentRole::Support
-                },
+                role: if j == 0 { AssignmentRole::Lead } else { AssignmentRole::Support },
             })
             .collect();
         for found in indicators::extract(file, &body, None, corr) {
-            targets.push(Located {
-                task_key: Some(keys[i].clone()),
-                section: node.section.clone(),
-                found,
-            });
+            targets.push(Located { task_key: Some(keys[i].clone()), section: node.section.clone(), found });
         }
         tasks.push(t);
     }
-    Ok(PlanOut {
-        plan: p,
-        file: file.to_string(),
-        tasks,
-        targets,
-        commitments,
-        parent_quote,
-    })
+    Ok(PlanOut { plan: p, file: file.to_string(), tasks, targets, commitments, parent_quote })
 }
 
 /// 《天津市碳达峰实施方案》: named by the district plans as the plan they

@@ -157,10 +157,7 @@ fn verb_at_end(left: &str) -> Option<(Verb, bool, usize)> {
         .iter()
         .find(|(w, _, _)| left.ends_with(w))
         .map(|(w, v, noun_after)| (*v, *noun_after, w.len()))
-        .or_else(|| {
-            left.ends_with('为')
-                .then_some((Verb::AtLeast, true, '为'.len_utf8()))
-        })
+        .or_else(|| left.ends_with('为').then_some((Verb::AtLeast, true, '为'.len_utf8())))
 }
 
 /// Cleans the words before a verb into an indicator name.
@@ -193,8 +190,7 @@ fn name_from(left: &str, counted: &str, unit: &str, decrease: bool) -> String {
     if decrease {
         name.push_str("下降率");
     }
-    name.trim_matches(|c: char| "，,、：:的".contains(c))
-        .to_string()
+    name.trim_matches(|c: char| "，,、：:的".contains(c)).to_string()
 }
 
 fn is_boundary(c: char) -> bool {
@@ -202,12 +198,7 @@ fn is_boundary(c: char) -> bool {
 }
 
 /// Extracts the targets of one text (a goals paragraph or a task body).
-pub fn extract(
-    file: &str,
-    text: &str,
-    default_year: Option<i32>,
-    corr: &Applied<'_>,
-) -> Vec<Found> {
+pub fn extract(file: &str, text: &str, default_year: Option<i32>, corr: &Applied<'_>) -> Vec<Found> {
     let marks = year_marks(text);
     let mut out = Vec::new();
     for (offset, sentence) in sentences(text) {
@@ -236,11 +227,7 @@ pub fn extract(
             let unit = c.get(3).map_or("", |u| u.as_str());
             let suffix = c.get(4).map(|s| s.as_str());
             // A digit or letter right before the number: part of a name (PM2.5).
-            if sentence[..m.start()]
-                .chars()
-                .next_back()
-                .is_some_and(|p| p.is_ascii_alphanumeric() || p == '.')
-            {
+            if sentence[..m.start()].chars().next_back().is_some_and(|p| p.is_ascii_alphanumeric() || p == '.') {
                 continue;
             }
             let clause_start = sentence[..m.start()]
@@ -250,17 +237,14 @@ pub fn extract(
                 .next_back()
                 .unwrap_or(0)
                 .max(prev_end);
-            let left =
-                sentence[clause_start..m.start()].trim_start_matches(['、', '且', '和', '及']);
+            let left = sentence[clause_start..m.start()].trim_start_matches(['、', '且', '和', '及']);
             let clause_end = sentence[m.end()..]
                 .char_indices()
                 .find(|(_, ch)| is_boundary(*ch) || matches!(ch, '。' | '；' | ';'))
                 .map_or(sentence.len(), |(i, _)| m.end() + i);
             let right = sentence[m.end()..clause_end].trim();
             let ends_clause = right.is_empty() || right.starts_with(['、', '且', '和', '并']);
-            let hedge_free = HEDGES
-                .iter()
-                .fold(left.to_string(), |s, h| s.trim_end_matches(h).to_string());
+            let hedge_free = HEDGES.iter().fold(left.to_string(), |s, h| s.trim_end_matches(h).to_string());
             let verb = verb_at_end(&hedge_free);
             let noun_after = !ends_clause
                 && verb.is_some_and(|(_, n, _)| n)
@@ -296,10 +280,8 @@ pub fn extract(
                     .map(|(i, ch)| i + ch.len_utf8())
                     .next_back()
                     .unwrap_or(0);
-            let baseline_year = marks
-                .iter()
-                .rfind(|y| y.baseline && y.at >= comma_clause && y.end <= at)
-                .map(|y| y.year);
+            let baseline_year =
+                marks.iter().rfind(|y| y.baseline && y.at >= comma_clause && y.end <= at).map(|y| y.year);
             let Ok(value) = c[1].parse::<f64>() else {
                 continue;
             };
@@ -349,8 +331,7 @@ pub fn extract(
                 baseline_year,
                 decrease,
                 keep: verb_kind == Some(Verb::Keep),
-                lower_is_better: !decrease
-                    && matches!(comparator, Comparator::Lte | Comparator::Lt),
+                lower_is_better: !decrease && matches!(comparator, Comparator::Lte | Comparator::Lt),
                 binding,
                 quote: sentence.trim().to_string(),
             });
@@ -393,32 +374,14 @@ mod tests {
     use super::*;
     use crate::seed::parse::corrections::Corrections;
 
-    type Row = (
-        String,
-        Comparator,
-        f64,
-        Option<f64>,
-        String,
-        i32,
-        Option<i32>,
-    );
+    type Row = (String, Comparator, f64, Option<f64>, String, i32, Option<i32>);
 
     fn one(text: &str) -> Vec<Row> {
         let c = Corrections::default();
         let a = Applied::new(&c);
         extract("t", text, None, &a)
             .into_iter()
-            .map(|f| {
-                (
-                    f.name,
-                    f.comparator,
-                    f.value,
-                    f.value_max,
-                    f.unit,
-                    f.year,
-                    f.baseline_year,
-                )
-            })
+            .map(|f| (f.name, f.comparator, f.value, f.value_max, f.unit, f.year, f.baseline_year))
             .collect()
     }
 
@@ -428,52 +391,20 @@ mod tests {
         let s = |x: &str| x.to_string();
         assert_eq!(
             one("到2025年，全区可再生能源电力装机容量力争达到280万千瓦；到2030年，进一步增长。"),
-            vec![(
-                s("可再生能源电力装机容量"),
-                Gte,
-                280.0,
-                None,
-                s("万千瓦"),
-                2025,
-                None
-            )]
+            vec![(s("可再生能源电力装机容量"), Gte, 280.0, None, s("万千瓦"), 2025, None)]
         );
         assert_eq!(
             one("到2025年，规模以上工业单位增加值能耗比2020年下降15.5%。"),
-            vec![(
-                s("规模以上工业单位增加值能耗下降率"),
-                Gte,
-                15.5,
-                None,
-                s("%"),
-                2025,
-                Some(2020)
-            )]
+            vec![(s("规模以上工业单位增加值能耗下降率"), Gte, 15.5, None, s("%"), 2025, Some(2020))]
         );
         assert_eq!(
             one("到2025年，运输距离超过500公里大宗货物的企业多式联运最低比例达到50%。"),
-            vec![(
-                s("运输距离超过500公里大宗货物的企业多式联运最低比例"),
-                Gte,
-                50.0,
-                None,
-                s("%"),
-                2025,
-                None
-            )]
+            vec![(s("运输距离超过500公里大宗货物的企业多式联运最低比例"), Gte, 50.0, None, s("%"), 2025, None)]
         );
         assert_eq!(
             one("2028年12月底 公交接驳线路增加至2—3条且发车频率短于12min。"),
             vec![
-                (
-                    s("公交接驳线路"),
-                    Between,
-                    2.0,
-                    Some(3.0),
-                    s("条"),
-                    2028,
-                    None
-                ),
+                (s("公交接驳线路"), Between, 2.0, Some(3.0), s("条"), 2028, None),
                 (s("发车频率"), Lt, 12.0, None, s("min"), 2028, None)
             ]
         );

@@ -58,19 +58,12 @@ pub enum ParseError {
     #[error("{file}: unexpected structure: {message}")]
     Structure { file: String, message: String },
     #[error("{file}: conflicting statements for indicator {indicator}: {message}")]
-    Conflict {
-        file: String,
-        indicator: String,
-        message: String,
-    },
+    Conflict { file: String, indicator: String, message: String },
 }
 
 /// Parses the five source texts into the default dataset, applying
 /// `corrections` (from `data/corrections.toml`, see [`load_corrections`]).
-pub fn parse_sources(
-    sources: &[SourceText],
-    corrections: &Corrections,
-) -> Result<Dataset, ParseError> {
+pub fn parse_sources(sources: &[SourceText], corrections: &Corrections) -> Result<Dataset, ParseError> {
     let corr = Applied::new(corrections);
     let text_of = |name: &str| {
         sources
@@ -82,23 +75,12 @@ pub fn parse_sources(
     let mut reg = Registry::default();
     let mut outs: Vec<PlanOut> = Vec::new();
     outs.push(docs::city_news(text_of(docs::CITY_NEWS)?, &corr, &mut reg)?);
-    outs.extend(docs::eco_conference(
-        text_of(docs::ECO_CONFERENCE)?,
-        &corr,
-        &mut reg,
-    )?);
+    outs.extend(docs::eco_conference(text_of(docs::ECO_CONFERENCE)?, &corr, &mut reg)?);
     let mut districts = Vec::new();
     for spec in &docs::DISTRICT_PLANS {
-        districts.push(docs::district_plan(
-            text_of(spec.file)?,
-            spec,
-            &corr,
-            &mut reg,
-        )?);
+        districts.push(docs::district_plan(text_of(spec.file)?, spec, &corr, &mut reg)?);
     }
-    let peaking = districts
-        .iter()
-        .find_map(|d| docs::city_peaking_plan(d, &mut reg));
+    let peaking = districts.iter().find_map(|d| docs::city_peaking_plan(d, &mut reg));
     outs.extend(districts);
 
     let mut indicators = Vec::new();
@@ -106,10 +88,7 @@ pub fn parse_sources(
     for out in &outs {
         let built = build_indicators(out, &city)?;
         if out.plan.key == docs::CITY_ACTION_PLAN {
-            city = built
-                .iter()
-                .map(|i| (i.name.clone(), i.key.clone()))
-                .collect();
+            city = built.iter().map(|i| (i.name.clone(), i.key.clone())).collect();
         }
         indicators.extend(built);
     }
@@ -121,15 +100,9 @@ pub fn parse_sources(
     }
     let mut source_docs = Vec::new();
     for (file, title) in [
-        (
-            docs::CITY_NEWS,
-            "十项行动见行见效 我市高水平高质量谋划绿色低碳发展行动",
-        ),
+        (docs::CITY_NEWS, "十项行动见行见效 我市高水平高质量谋划绿色低碳发展行动"),
         (docs::XIQING_PLAN, "天津市西青区碳达峰实施方案"),
-        (
-            docs::ECO_CONFERENCE,
-            "天津召开2024年全市生态环境保护工作会议",
-        ),
+        (docs::ECO_CONFERENCE, "天津召开2024年全市生态环境保护工作会议"),
         (docs::JINGHAI_PLAN, "天津市静海区碳达峰实施方案"),
         (docs::NANKAI_PLAN, "天津市南开区碳达峰实施方案"),
     ] {
@@ -165,10 +138,7 @@ fn city_counterpart(name: &str) -> &'static str {
 
 /// Merges the targets of one plan into indicators: one indicator per name,
 /// with one target per year, in order of first appearance.
-fn build_indicators(
-    out: &PlanOut,
-    city: &BTreeMap<String, String>,
-) -> Result<Vec<Indicator>, ParseError> {
+fn build_indicators(out: &PlanOut, city: &BTreeMap<String, String>) -> Result<Vec<Indicator>, ParseError> {
     let plan = &out.plan;
     let mut order: Vec<String> = Vec::new();
     let mut groups: BTreeMap<String, Vec<&Located>> = BTreeMap::new();
@@ -184,10 +154,7 @@ fn build_indicators(
         message,
     };
     let code_of = |task_key: &Option<String>| match task_key {
-        Some(k) => k
-            .strip_prefix(&format!("{}#", plan.key))
-            .unwrap_or(k)
-            .to_string(),
+        Some(k) => k.strip_prefix(&format!("{}#", plan.key)).unwrap_or(k).to_string(),
         None => "goals".to_string(),
     };
     let mut result = Vec::new();
@@ -200,10 +167,7 @@ fn build_indicators(
         };
         let tasks: Vec<&String> = located.iter().filter_map(|l| l.task_key.as_ref()).collect();
         if tasks.iter().any(|t| *t != tasks[0]) {
-            return Err(conflict(
-                name,
-                format!("stated in several tasks: {tasks:?}"),
-            ));
+            return Err(conflict(name, format!("stated in several tasks: {tasks:?}")));
         }
         let task_key = tasks.first().map(|t| (*t).clone());
         let f = &first.found;
@@ -237,11 +201,7 @@ fn build_indicators(
             key: format!("{}#{}#{name}", plan.key, code_of(&task_key)),
             name: name.clone(),
             unit: f.unit.clone(),
-            measure: if f.unit == "%" {
-                Measure::Percentage
-            } else {
-                Measure::Quantity
-            },
+            measure: if f.unit == "%" { Measure::Percentage } else { Measure::Quantity },
             direction: if f.keep {
                 Direction::Keep
             } else if f.lower_is_better {
@@ -250,11 +210,7 @@ fn build_indicators(
                 Direction::HigherIsBetter
             },
             summable: !matches!(f.unit.as_str(), "%" | "min" | "微克/立方米" | ""),
-            nature: if located.iter().any(|l| l.found.binding) {
-                Nature::Binding
-            } else {
-                Nature::Expected
-            },
+            nature: if located.iter().any(|l| l.found.binding) { Nature::Binding } else { Nature::Expected },
             region_key: plan.region_key.clone(),
             plan_key: plan.key.clone(),
             task_key,
@@ -277,17 +233,11 @@ fn build_indicators(
         }
         seen.push(name);
         if result.iter().any(|i| &i.name == name) {
-            return Err(conflict(
-                name,
-                "both a target and a commitment to the city target".to_string(),
-            ));
+            return Err(conflict(name, "both a target and a commitment to the city target".to_string()));
         }
         let counterpart = city.get(city_counterpart(name)).cloned();
         if counterpart.is_none() {
-            return Err(conflict(
-                name,
-                "no city indicator to contribute to".to_string(),
-            ));
+            return Err(conflict(name, "no city indicator to contribute to".to_string()));
         }
         result.push(Indicator {
             key: format!("{}#goals#{name}", plan.key),
@@ -304,19 +254,12 @@ fn build_indicators(
             baseline_value: None,
             targets: Vec::new(),
             contributes_to_key: counterpart,
-            provenance: Provenance {
-                file_name: out.file.clone(),
-                section: section.clone(),
-                quote: quote.clone(),
-            },
+            provenance: Provenance { file_name: out.file.clone(), section: section.clone(), quote: quote.clone() },
         });
     }
     // Comparators are only meaningful with a value; make sure none slipped through.
     debug_assert!(
-        result
-            .iter()
-            .flat_map(|i| &i.targets)
-            .all(|t| t.comparator != Comparator::Between || t.value_max.is_some())
+        result.iter().flat_map(|i| &i.targets).all(|t| t.comparator != Comparator::Between || t.value_max.is_some())
     );
     Ok(result)
 }

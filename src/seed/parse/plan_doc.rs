@@ -80,18 +80,13 @@ fn split_title(
 ) -> Result<(String, Option<String>), ParseError> {
     if let Some(title) = corr.title_for(file, heading) {
         if !rest.starts_with(title) {
-            return Err(ParseError::CorrectionNotFound {
-                file: file.to_string(),
-                quote: title.to_string(),
-            });
+            return Err(ParseError::CorrectionNotFound { file: file.to_string(), quote: title.to_string() });
         }
         return Ok((title.to_string(), Some(rest.to_string())));
     }
     match rest.find('。') {
         None if rest.chars().count() <= MAX_TITLE => Ok((rest.to_string(), None)),
-        Some(i) if rest[..i].chars().count() <= MAX_TITLE => {
-            Ok((rest[..i].to_string(), Some(rest.to_string())))
-        }
+        Some(i) if rest[..i].chars().count() <= MAX_TITLE => Ok((rest[..i].to_string(), Some(rest.to_string()))),
         _ => Err(ParseError::Structure {
             file: file.to_string(),
             message: format!("heading without a recognisable title: {heading}"),
@@ -163,16 +158,8 @@ pub fn parse(file: &str, paragraphs: &[String], corr: &Applied<'_>) -> Result<Pl
             continue;
         }
         if mode == Mode::Tasks {
-            let task = TASK
-                .captures(p)
-                .map(|c| (TaskKind::Task, c[1].to_string(), c[2].to_string()));
-            let column = COLUMN.captures(p).map(|c| {
-                (
-                    TaskKind::FeaturedProject,
-                    c[1].to_string(),
-                    c[2].to_string(),
-                )
-            });
+            let task = TASK.captures(p).map(|c| (TaskKind::Task, c[1].to_string(), c[2].to_string()));
+            let column = COLUMN.captures(p).map(|c| (TaskKind::FeaturedProject, c[1].to_string(), c[2].to_string()));
             if let Some((kind, number, rest)) = task.or(column) {
                 let Some(g) = group else {
                     return Err(ParseError::Structure {
@@ -183,20 +170,10 @@ pub fn parse(file: &str, paragraphs: &[String], corr: &Applied<'_>) -> Result<Pl
                 let parent = &doc.nodes[g];
                 let (code, title, inline, label) = if kind == TaskKind::Task {
                     let (title, inline) = split_title(file, p, &rest, corr)?;
-                    (
-                        format!("{}.{number}", parent.code),
-                        title,
-                        inline,
-                        number.clone(),
-                    )
+                    (format!("{}.{number}", parent.code), title, inline, number.clone())
                 } else {
                     let label = format!("专栏{number}");
-                    (
-                        format!("{}.{label}", parent.code),
-                        rest.clone(),
-                        None,
-                        format!("{label} {rest}"),
-                    )
+                    (format!("{}.{label}", parent.code), rest.clone(), None, format!("{label} {rest}"))
                 };
                 let section = format!("{} / {label}", parent.section);
                 doc.nodes.push(Node {
@@ -217,10 +194,7 @@ pub fn parse(file: &str, paragraphs: &[String], corr: &Applied<'_>) -> Result<Pl
         }
         match mode {
             Mode::Skip => {}
-            Mode::Goals => doc.goals.push(Goal {
-                section: goal_section.clone(),
-                text: p.clone(),
-            }),
+            Mode::Goals => doc.goals.push(Goal { section: goal_section.clone(), text: p.clone() }),
             Mode::Tasks => {
                 let Some(i) = leaf.or(group) else {
                     return Err(ParseError::Structure {
@@ -241,10 +215,8 @@ pub fn parse(file: &str, paragraphs: &[String], corr: &Applied<'_>) -> Result<Pl
 /// Whether a written item names a unit (not some other parenthetical).
 fn looks_like_unit(item: &str) -> bool {
     const HEADS: [&str; 8] = ["区", "市", "各", "有关", "天津", "国网", "公安", "中德"];
-    const TAILS: [&str; 16] = [
-        "局", "委", "办", "处", "中心", "部", "校", "联", "公司", "门", "单位", "区", "镇", "乡",
-        "城", "园区",
-    ];
+    const TAILS: [&str; 16] =
+        ["局", "委", "办", "处", "中心", "部", "校", "联", "公司", "门", "单位", "区", "镇", "乡", "城", "园区"];
     HEADS.iter().any(|h| item.starts_with(h)) || TAILS.iter().any(|t| item.ends_with(t))
 }
 
@@ -301,18 +273,9 @@ mod tests {
 
     #[test]
     fn units_in_order() {
-        assert_eq!(
-            split_units("区民政局等有关单位"),
-            vec!["区民政局", "各有关单位"]
-        );
-        assert_eq!(
-            split_units("区机关事务服务中心牵头,各相关部门配合"),
-            vec!["区机关事务服务中心", "各相关部门"]
-        );
-        assert_eq!(
-            split_units("区发展改革委、区统计局按职责分工负责"),
-            vec!["区发展改革委", "区统计局"]
-        );
+        assert_eq!(split_units("区民政局等有关单位"), vec!["区民政局", "各有关单位"]);
+        assert_eq!(split_units("区机关事务服务中心牵头,各相关部门配合"), vec!["区机关事务服务中心", "各相关部门"]);
+        assert_eq!(split_units("区发展改革委、区统计局按职责分工负责"), vec!["区发展改革委", "区统计局"]);
         assert_eq!(split_units("区教育局等"), vec!["区教育局"]);
     }
 }

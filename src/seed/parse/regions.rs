@@ -34,14 +34,7 @@ const TIANJIN_DISTRICTS: [(&str, &str, &str); 16] = [
     ("120119", "蓟州区", "Jizhou District"),
 ];
 
-fn region(
-    key: &str,
-    code: Option<&str>,
-    name: &str,
-    en: &str,
-    level: RegionLevel,
-    parent: Option<&str>,
-) -> Region {
+fn region(key: &str, code: Option<&str>, name: &str, en: &str, level: RegionLevel, parent: Option<&str>) -> Region {
     Region {
         key: key.to_string(),
         code: code.map(str::to_string),
@@ -55,66 +48,19 @@ fn region(
 /// All regions, parents before children.
 pub fn all() -> Vec<Region> {
     let mut out = vec![
-        region(
-            JING_JIN_JI,
-            None,
-            "京津冀",
-            "Beijing-Tianjin-Hebei (Jing-Jin-Ji)",
-            RegionLevel::Area,
-            None,
-        ),
-        region(
-            BEIJING,
-            Some(BEIJING),
-            "北京市",
-            "Beijing Municipality",
-            RegionLevel::Province,
-            Some(JING_JIN_JI),
-        ),
-        region(
-            TIANJIN,
-            Some(TIANJIN),
-            "天津市",
-            "Tianjin Municipality",
-            RegionLevel::Province,
-            Some(JING_JIN_JI),
-        ),
-        region(
-            HEBEI,
-            Some(HEBEI),
-            "河北省",
-            "Hebei Province",
-            RegionLevel::Province,
-            Some(JING_JIN_JI),
-        ),
-        region(
-            XIONGAN,
-            None,
-            "雄安新区",
-            "Xiong'an New Area",
-            RegionLevel::Prefecture,
-            Some(HEBEI),
-        ),
+        region(JING_JIN_JI, None, "京津冀", "Beijing-Tianjin-Hebei (Jing-Jin-Ji)", RegionLevel::Area, None),
+        region(BEIJING, Some(BEIJING), "北京市", "Beijing Municipality", RegionLevel::Province, Some(JING_JIN_JI)),
+        region(TIANJIN, Some(TIANJIN), "天津市", "Tianjin Municipality", RegionLevel::Province, Some(JING_JIN_JI)),
+        region(HEBEI, Some(HEBEI), "河北省", "Hebei Province", RegionLevel::Province, Some(JING_JIN_JI)),
+        region(XIONGAN, None, "雄安新区", "Xiong'an New Area", RegionLevel::Prefecture, Some(HEBEI)),
         // 北京市通州区: owner of 北京市通州区生态环境局 (speaker in 002).
-        region(
-            TONGZHOU,
-            Some(TONGZHOU),
-            "通州区",
-            "Tongzhou District",
-            RegionLevel::District,
-            Some(BEIJING),
-        ),
+        region(TONGZHOU, Some(TONGZHOU), "通州区", "Tongzhou District", RegionLevel::District, Some(BEIJING)),
     ];
-    out.extend(TIANJIN_DISTRICTS.iter().map(|(code, name, en)| {
-        region(
-            code,
-            Some(code),
-            name,
-            en,
-            RegionLevel::District,
-            Some(TIANJIN),
-        )
-    }));
+    out.extend(
+        TIANJIN_DISTRICTS
+            .iter()
+            .map(|(code, name, en)| region(code, Some(code), name, en, RegionLevel::District, Some(TIANJIN))),
+    );
     out
 }
 
@@ -127,17 +73,11 @@ pub fn name_of(key: &str) -> Option<&'static str> {
         HEBEI => Some("河北省"),
         XIONGAN => Some("雄安新区"),
         TONGZHOU => Some("通州区"),
-        _ => TIANJIN_DISTRICTS
-            .iter()
-            .find(|(c, _, _)| *c == key)
-            .map(|(_, n, _)| *n),
+        _ => TIANJIN_DISTRICTS.iter().find(|(c, _, _)| *c == key).map(|(_, n, _)| *n),
     }
 }
 
 /// Key of a Tianjin district by name (`滨海新区` → `120116`).
 pub fn tianjin_district(name: &str) -> Option<&'static str> {
-    TIANJIN_DISTRICTS
-        .iter()
-        .find(|(_, n, _)| *n == name)
-        .map(|(c, _, _)| *c)
+    TIANJIN_DISTRICTS.iter().find(|(_, n, _)| *n == name).map(|(c, _, _)| *c)
 }

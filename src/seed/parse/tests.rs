@@ -19,18 +19,9 @@ fn data_dir() -> std::path::PathBuf {
 fn load() -> (Vec<SourceText>, Corrections) {
     let dir = data_dir().join("sources");
     let mut sources = Vec::new();
-    for f in [
-        docs::CITY_NEWS,
-        docs::XIQING_PLAN,
-        docs::ECO_CONFERENCE,
-        docs::JINGHAI_PLAN,
-        docs::NANKAI_PLAN,
-    ] {
+    for f in [docs::CITY_NEWS, docs::XIQING_PLAN, docs::ECO_CONFERENCE, docs::JINGHAI_PLAN, docs::NANKAI_PLAN] {
         let text = std::fs::read_to_string(dir.join(f)).unwrap();
-        sources.push(SourceText {
-            file_name: f.to_string(),
-            text,
-        });
+        sources.push(SourceText { file_name: f.to_string(), text });
     }
     let toml = std::fs::read_to_string(data_dir().join("corrections.toml")).unwrap();
     (sources, load_corrections(&toml).unwrap())
@@ -43,10 +34,7 @@ fn dataset() -> Dataset {
 
 fn task<'d>(d: &'d Dataset, plan: &str, code: &str) -> &'d Task {
     let key = format!("{plan}#{code}");
-    d.tasks
-        .iter()
-        .find(|t| t.key == key)
-        .unwrap_or_else(|| panic!("no task {key}"))
+    d.tasks.iter().find(|t| t.key == key).unwrap_or_else(|| panic!("no task {key}"))
 }
 
 /// One indicator fact: plan, task code (or "goals"), name, unit, comparator,
@@ -170,11 +158,7 @@ fn indicator_facts() {
     assert!(FACTS.len() >= 40);
     for &(plan, code, name, unit, cmp, value, max, year, baseline, units) in FACTS {
         let key = format!("{plan}#{code}#{name}");
-        let i = d
-            .indicators
-            .iter()
-            .find(|i| i.key == key)
-            .unwrap_or_else(|| panic!("no indicator {key}"));
+        let i = d.indicators.iter().find(|i| i.key == key).unwrap_or_else(|| panic!("no indicator {key}"));
         assert_eq!(i.name, name, "{key}");
         assert_eq!(i.unit, unit, "{key}");
         assert_eq!(i.plan_key, plan, "{key}");
@@ -183,45 +167,22 @@ fn indicator_facts() {
         assert_eq!(i.baseline_value, baseline.map(|_| 0.0), "{key}");
         let expected_task = (code != "goals").then(|| format!("{plan}#{code}"));
         assert_eq!(i.task_key, expected_task, "{key}");
-        let t = i
-            .targets
-            .iter()
-            .find(|t| t.year == year)
-            .unwrap_or_else(|| panic!("{key}: no target for {year}"));
-        assert_eq!(
-            (t.comparator, t.value, t.value_max),
-            (cmp, value, max),
-            "{key} {year}"
-        );
-        assert!(
-            t.provenance.quote.contains(&format_number(value)),
-            "{key}: quote {}",
-            t.provenance.quote
-        );
+        let t = i.targets.iter().find(|t| t.year == year).unwrap_or_else(|| panic!("{key}: no target for {year}"));
+        assert_eq!((t.comparator, t.value, t.value_max), (cmp, value, max), "{key} {year}");
+        assert!(t.provenance.quote.contains(&format_number(value)), "{key}: quote {}", t.provenance.quote);
         if plan == XQ {
-            assert!(
-                task_or_none(&d, i.task_key.as_deref()).is_none_or(|t| t.assignments.is_empty())
-            );
+            assert!(task_or_none(&d, i.task_key.as_deref()).is_none_or(|t| t.assignments.is_empty()));
         }
         if !units.is_empty() {
             let t = task(&d, plan, code);
             let names: Vec<&str> = t
                 .assignments
                 .iter()
-                .map(|a| {
-                    d.departments
-                        .iter()
-                        .find(|x| x.key == a.department_key)
-                        .map_or("?", |x| x.name.as_str())
-                })
+                .map(|a| d.departments.iter().find(|x| x.key == a.department_key).map_or("?", |x| x.name.as_str()))
                 .collect();
             assert_eq!(names, units, "{key}");
             assert_eq!(t.assignments[0].role, AssignmentRole::Lead);
-            assert!(
-                t.assignments[1..]
-                    .iter()
-                    .all(|a| a.role == AssignmentRole::Support)
-            );
+            assert!(t.assignments[1..].iter().all(|a| a.role == AssignmentRole::Support));
         }
     }
 }
@@ -231,43 +192,24 @@ fn task_or_none<'d>(d: &'d Dataset, key: Option<&str>) -> Option<&'d Task> {
 }
 
 fn format_number(v: f64) -> String {
-    if v.fract() == 0.0 {
-        format!("{}", v as i64)
-    } else {
-        format!("{v}")
-    }
+    if v.fract() == 0.0 { format!("{}", v as i64) } else { format!("{v}") }
 }
 
 #[test]
 fn directions_natures_and_measures() {
     let d = dataset();
-    let get = |key: &str| {
-        d.indicators
-            .iter()
-            .find(|i| i.key == key)
-            .unwrap_or_else(|| panic!("{key}"))
-    };
+    let get = |key: &str| d.indicators.iter().find(|i| i.key == key).unwrap_or_else(|| panic!("{key}"));
     let pm = get(&format!("{CITY}#goals#PM2.5年均浓度"));
-    assert_eq!(
-        (pm.direction, pm.summable, pm.nature),
-        (Direction::LowerIsBetter, false, Nature::Expected)
-    );
+    assert_eq!((pm.direction, pm.summable, pm.nature), (Direction::LowerIsBetter, false, Nature::Expected));
     let energy = get(&format!("{CITY}#goals#单位地区生产总值能耗下降率"));
     assert_eq!(
         (energy.direction, energy.nature, energy.measure),
-        (
-            Direction::HigherIsBetter,
-            Nature::Binding,
-            Measure::Percentage
-        )
+        (Direction::HigherIsBetter, Nature::Binding, Measure::Percentage)
     );
     let waste = get(&format!("{CITY}#goals#生活垃圾无害化处理率"));
     assert_eq!(waste.direction, Direction::Keep);
     let capacity = get(&format!("{JH}#三.（三）.1#可再生能源电力装机容量"));
-    assert_eq!(
-        (capacity.summable, capacity.measure, capacity.nature),
-        (true, Measure::Quantity, Nature::Expected)
-    );
+    assert_eq!((capacity.summable, capacity.measure, capacity.nature), (true, Measure::Quantity, Nature::Expected));
     let fossil = get(&format!("{JH}#goals#非化石能源消费比重"));
     assert_eq!(fossil.targets.len(), 2);
     assert_eq!(fossil.nature, Nature::Expected);
@@ -279,28 +221,14 @@ fn district_commitments_contribute_to_city_indicators() {
     for plan in [XQ, JH, NK] {
         for (name, city) in [
             ("单位地区生产总值能耗下降率", "单位地区生产总值能耗下降率"),
-            (
-                "单位地区生产总值二氧化碳排放下降率",
-                "二氧化碳排放强度下降率",
-            ),
+            ("单位地区生产总值二氧化碳排放下降率", "二氧化碳排放强度下降率"),
         ] {
             let key = format!("{plan}#goals#{name}");
-            let i = d
-                .indicators
-                .iter()
-                .find(|i| i.key == key)
-                .unwrap_or_else(|| panic!("{key}"));
+            let i = d.indicators.iter().find(|i| i.key == key).unwrap_or_else(|| panic!("{key}"));
             assert!(i.targets.is_empty());
             assert_eq!(i.nature, Nature::Binding);
-            assert_eq!(
-                i.contributes_to_key.as_deref(),
-                Some(format!("{CITY}#goals#{city}").as_str())
-            );
-            assert!(
-                i.provenance.quote.contains("下达指标"),
-                "{}",
-                i.provenance.quote
-            );
+            assert_eq!(i.contributes_to_key.as_deref(), Some(format!("{CITY}#goals#{city}").as_str()));
+            assert!(i.provenance.quote.contains("下达指标"), "{}", i.provenance.quote);
         }
     }
 }
@@ -309,38 +237,11 @@ fn district_commitments_contribute_to_city_indicators() {
 fn plans() {
     let d = dataset();
     let keys: Vec<&str> = d.plans.iter().map(|p| p.key.as_str()).collect();
-    assert_eq!(
-        keys,
-        vec![
-            CITY,
-            docs::CITY_PEAKING_PLAN,
-            Y2024,
-            docs::JJJ_MEASURES,
-            XQ,
-            JH,
-            NK
-        ]
-    );
+    assert_eq!(keys, vec![CITY, docs::CITY_PEAKING_PLAN, Y2024, docs::JJJ_MEASURES, XQ, JH, NK]);
     let plan = |k: &str| d.plans.iter().find(|p| p.key == k).unwrap();
     for (key, region, issuer, date, start, end, kind) in [
-        (
-            CITY,
-            "120000",
-            "120000/天津市人民政府",
-            None,
-            None,
-            Some(2027),
-            PlanKind::ActionPlan,
-        ),
-        (
-            Y2024,
-            "120000",
-            "120000/天津市生态环境局",
-            None,
-            Some(2024),
-            Some(2024),
-            PlanKind::AnnualPriorities,
-        ),
+        (CITY, "120000", "120000/天津市人民政府", None, None, Some(2027), PlanKind::ActionPlan),
+        (Y2024, "120000", "120000/天津市生态环境局", None, Some(2024), Some(2024), PlanKind::AnnualPriorities),
         (
             docs::JJJ_MEASURES,
             "jing-jin-ji",
@@ -382,62 +283,31 @@ fn plans() {
         assert_eq!(p.region_key, region, "{key}");
         assert_eq!(p.issuer_key.as_deref(), Some(issuer), "{key}");
         assert_eq!(p.issued_on.as_deref(), date, "{key}");
-        assert_eq!(
-            (p.period_start, p.period_end, p.kind),
-            (start, end, kind),
-            "{key}"
-        );
+        assert_eq!((p.period_start, p.period_end, p.kind), (start, end, kind), "{key}");
         assert!(p.public, "{key}");
         assert_eq!(p.status, crate::seed::model::PlanStatus::InForce);
         assert!(!p.provenance.quote.is_empty(), "{key}");
     }
     for key in [XQ, JH, NK] {
         assert_eq!(plan(key).document_number.as_deref(), Some(key));
-        assert_eq!(
-            plan(key).parent_key.as_deref(),
-            Some(docs::CITY_PEAKING_PLAN)
-        );
+        assert_eq!(plan(key).parent_key.as_deref(), Some(docs::CITY_PEAKING_PLAN));
     }
-    assert_eq!(
-        plan(docs::JJJ_MEASURES).title,
-        "京津冀生态环境联防联控协同措施清单（两批44项）"
-    );
-    assert!(
-        d.tasks
-            .iter()
-            .all(|t| t.plan_key != docs::JJJ_MEASURES && t.plan_key != docs::CITY_PEAKING_PLAN)
-    );
+    assert_eq!(plan(docs::JJJ_MEASURES).title, "京津冀生态环境联防联控协同措施清单（两批44项）");
+    assert!(d.tasks.iter().all(|t| t.plan_key != docs::JJJ_MEASURES && t.plan_key != docs::CITY_PEAKING_PLAN));
 }
 
 #[test]
 fn task_counts() {
     let d = dataset();
-    let count = |plan: &str, kind: TaskKind| {
-        d.tasks
-            .iter()
-            .filter(|t| t.plan_key == plan && t.kind == kind)
-            .count()
-    };
+    let count = |plan: &str, kind: TaskKind| d.tasks.iter().filter(|t| t.plan_key == plan && t.kind == kind).count();
     // (plan, action groups, numbered tasks, 专栏, indicators)
-    for (plan, groups, tasks, columns, indicators) in [
-        (CITY, 5, 24, 0, 18),
-        (Y2024, 5, 0, 0, 1),
-        (XQ, 23, 40, 0, 31),
-        (JH, 16, 32, 10, 44),
-        (NK, 17, 25, 0, 26),
-    ] {
+    for (plan, groups, tasks, columns, indicators) in
+        [(CITY, 5, 24, 0, 18), (Y2024, 5, 0, 0, 1), (XQ, 23, 40, 0, 31), (JH, 16, 32, 10, 44), (NK, 17, 25, 0, 26)]
+    {
         assert_eq!(count(plan, TaskKind::ActionGroup), groups, "{plan} groups");
         assert_eq!(count(plan, TaskKind::Task), tasks, "{plan} tasks");
-        assert_eq!(
-            count(plan, TaskKind::FeaturedProject),
-            columns,
-            "{plan} 专栏"
-        );
-        assert_eq!(
-            d.indicators.iter().filter(|i| i.plan_key == plan).count(),
-            indicators,
-            "{plan} indicators"
-        );
+        assert_eq!(count(plan, TaskKind::FeaturedProject), columns, "{plan} 专栏");
+        assert_eq!(d.indicators.iter().filter(|i| i.plan_key == plan).count(), indicators, "{plan} indicators");
     }
     // Only the 重点任务 chapter has numbered tasks: Jinghai (一)…(十) have 4,4,3,3,4,4,3,3,4,0.
     let per_group: Vec<usize> = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"]
@@ -446,32 +316,15 @@ fn task_counts() {
             let parent = format!("{JH}#三.（{g}）");
             d.tasks
                 .iter()
-                .filter(|t| {
-                    t.parent_key.as_deref() == Some(parent.as_str()) && t.kind == TaskKind::Task
-                })
+                .filter(|t| t.parent_key.as_deref() == Some(parent.as_str()) && t.kind == TaskKind::Task)
                 .count()
         })
         .collect();
     assert_eq!(per_group, vec![4, 4, 3, 3, 4, 4, 3, 3, 4, 0]);
     // Every numbered Jinghai task names its responsible units; Xiqing none.
-    assert!(
-        d.tasks
-            .iter()
-            .filter(|t| t.plan_key == JH && t.kind == TaskKind::Task)
-            .all(|t| !t.assignments.is_empty())
-    );
-    assert!(
-        d.tasks
-            .iter()
-            .filter(|t| t.plan_key == XQ)
-            .all(|t| t.assignments.is_empty())
-    );
-    assert!(
-        d.tasks
-            .iter()
-            .filter(|t| t.plan_key == NK && t.kind == TaskKind::Task)
-            .all(|t| !t.assignments.is_empty())
-    );
+    assert!(d.tasks.iter().filter(|t| t.plan_key == JH && t.kind == TaskKind::Task).all(|t| !t.assignments.is_empty()));
+    assert!(d.tasks.iter().filter(|t| t.plan_key == XQ).all(|t| t.assignments.is_empty()));
+    assert!(d.tasks.iter().filter(|t| t.plan_key == NK && t.kind == TaskKind::Task).all(|t| !t.assignments.is_empty()));
 }
 
 #[test]
@@ -479,10 +332,7 @@ fn task_tree_shape() {
     let d = dataset();
     let col = task(&d, JH, "三.（一）.专栏1");
     assert_eq!(col.kind, TaskKind::FeaturedProject);
-    assert_eq!(
-        col.parent_key.as_deref(),
-        Some(format!("{JH}#三.（一）").as_str())
-    );
+    assert_eq!(col.parent_key.as_deref(), Some(format!("{JH}#三.（一）").as_str()));
     assert_eq!(col.title, "静海区低碳工业重点发展方向");
     assert_eq!(col.position, 2);
     assert_eq!(task(&d, JH, "三.（一）.3").position, 3);
@@ -491,30 +341,17 @@ fn task_tree_shape() {
     // A sentence broken across blank lines is joined.
     assert!(t.body.contains("建立或整合再生资源信息服务平台"));
     assert!(!t.body.contains("责任单位"));
-    assert_eq!(
-        t.provenance.section,
-        "三、重点任务 / （二）循环经济助力降碳行动 / 1"
-    );
+    assert_eq!(t.provenance.section, "三、重点任务 / （二）循环经济助力降碳行动 / 1");
     assert_eq!(task(&d, XQ, "二.（三）.1").title, "全面提升节能管理能力");
-    assert_eq!(
-        task(&d, XQ, "四.（一）").title,
-        "严格执行法规标准,加强绿色转型刚性约束"
-    );
+    assert_eq!(task(&d, XQ, "四.（一）").title, "严格执行法规标准,加强绿色转型刚性约束");
     assert_eq!(task(&d, CITY, "二.3").title, "深入打好碧水保卫战");
     assert_eq!(task(&d, Y2024, "二").title, "抓环境污染治理,攻坚有“力度”");
     // The attachment line is not part of the last group.
     assert!(!task(&d, JH, "五.（四）").body.contains("附件"));
     // Nankai: 牵头 / 配合.
     let nk = task(&d, NK, "三.（八）.1");
-    let units: Vec<&str> = nk
-        .assignments
-        .iter()
-        .map(|a| a.department_key.as_str())
-        .collect();
-    assert_eq!(
-        units,
-        vec!["120104/南开区机关事务服务中心", "120104/南开区各相关部门"]
-    );
+    let units: Vec<&str> = nk.assignments.iter().map(|a| a.department_key.as_str()).collect();
+    assert_eq!(units, vec!["120104/南开区机关事务服务中心", "120104/南开区各相关部门"]);
 }
 
 #[test]
@@ -543,22 +380,11 @@ fn no_noise_anywhere() {
     }
     // The restored word 关于 in the Xiqing notice (replaced by the spam link).
     let xq = d.plans.iter().find(|p| p.key == XQ).unwrap();
-    assert_eq!(
-        xq.provenance.quote,
-        "天津市西青区人民政府关于印发天津市西青区碳达峰实施方案的通知"
-    );
+    assert_eq!(xq.provenance.quote, "天津市西青区人民政府关于印发天津市西青区碳达峰实施方案的通知");
     // Nothing from the unrelated news of doc 000: no department outside the four agencies and the government.
-    let city_units: Vec<&str> = d
-        .departments
-        .iter()
-        .filter(|x| x.region_key == "120000")
-        .map(|x| x.name.as_str())
-        .collect();
-    assert!(
-        !city_units
-            .iter()
-            .any(|n| n.contains("应急") || n.contains("文明办") || n.contains("教委"))
-    );
+    let city_units: Vec<&str> =
+        d.departments.iter().filter(|x| x.region_key == "120000").map(|x| x.name.as_str()).collect();
+    assert!(!city_units.iter().any(|n| n.contains("应急") || n.contains("文明办") || n.contains("教委")));
 }
 
 #[test]
@@ -568,55 +394,23 @@ fn departments_merged() {
     let a = reg.resolve("区发改委", regions::JINGHAI);
     let b = reg.resolve("区发展改革委", regions::JINGHAI);
     assert_eq!(a, b);
-    let jh = d
-        .departments
-        .iter()
-        .find(|x| x.key == "120118/静海区发展改革委")
-        .unwrap();
+    let jh = d.departments.iter().find(|x| x.key == "120118/静海区发展改革委").unwrap();
     assert_eq!(jh.aliases, vec!["区发改委"]);
     assert_eq!(jh.kind, DepartmentKind::Bureau);
     assert_eq!(jh.parent_key.as_deref(), Some("120118/静海区人民政府"));
-    let dept = |k: &str| {
-        d.departments
-            .iter()
-            .find(|x| x.key == k)
-            .unwrap_or_else(|| panic!("{k}"))
-    };
+    let dept = |k: &str| d.departments.iter().find(|x| x.key == k).unwrap_or_else(|| panic!("{k}"));
+    assert_eq!(dept("120000/天津市规划和自然资源局").aliases, vec!["市规划资源局"]);
+    assert_eq!(dept("120000/天津市生态环境局").aliases, vec!["市生态环境局"]);
     assert_eq!(
-        dept("120000/天津市规划和自然资源局").aliases,
-        vec!["市规划资源局"]
-    );
-    assert_eq!(
-        dept("120000/天津市生态环境局").aliases,
-        vec!["市生态环境局"]
-    );
-    assert_eq!(
-        dept("120118/天津市规划和自然资源局静海分局")
-            .parent_key
-            .as_deref(),
+        dept("120118/天津市规划和自然资源局静海分局").parent_key.as_deref(),
         Some("120000/天津市规划和自然资源局")
     );
-    assert_eq!(
-        dept("120118/国网天津静海供电有限公司").kind,
-        DepartmentKind::Enterprise
-    );
-    assert_eq!(
-        dept("120118/静海区各乡镇园区").kind,
-        DepartmentKind::Collective
-    );
-    assert_eq!(
-        dept("120118/静海区各有关乡镇园区").aliases,
-        vec!["各有关乡镇园区", "有关乡镇园区"]
-    );
+    assert_eq!(dept("120118/国网天津静海供电有限公司").kind, DepartmentKind::Enterprise);
+    assert_eq!(dept("120118/静海区各乡镇园区").kind, DepartmentKind::Collective);
+    assert_eq!(dept("120118/静海区各有关乡镇园区").aliases, vec!["各有关乡镇园区", "有关乡镇园区"]);
     assert_eq!(dept("120117/宁河区生态环境局").kind, DepartmentKind::Bureau);
-    assert_eq!(
-        dept("xiongan/雄安新区管理委员会生态环境局").region_key,
-        regions::XIONGAN
-    );
-    assert_eq!(
-        dept("110112/通州区生态环境局").aliases,
-        vec!["北京市通州区生态环境局"]
-    );
+    assert_eq!(dept("xiongan/雄安新区管理委员会生态环境局").region_key, regions::XIONGAN);
+    assert_eq!(dept("110112/通州区生态环境局").aliases, vec!["北京市通州区生态环境局"]);
     // Every department's region exists; every assignment points to a department.
     for x in &d.departments {
         assert!(d.regions.iter().any(|r| r.key == x.region_key), "{}", x.key);
@@ -624,20 +418,10 @@ fn departments_merged() {
     }
     for t in &d.tasks {
         for a in &t.assignments {
-            assert!(
-                d.departments.iter().any(|x| x.key == a.department_key),
-                "{}",
-                a.department_key
-            );
+            assert!(d.departments.iter().any(|x| x.key == a.department_key), "{}", a.department_key);
         }
     }
-    assert_eq!(
-        d.departments
-            .iter()
-            .filter(|x| x.region_key == regions::JINGHAI)
-            .count(),
-        41
-    );
+    assert_eq!(d.departments.iter().filter(|x| x.region_key == regions::JINGHAI).count(), 41);
 }
 
 #[test]
@@ -661,10 +445,7 @@ fn regions_tree() {
 fn keys_unique_and_deterministic() {
     let a = dataset();
     let b = dataset();
-    assert_eq!(
-        serde_json::to_string(&a).unwrap(),
-        serde_json::to_string(&b).unwrap()
-    );
+    assert_eq!(serde_json::to_string(&a).unwrap(), serde_json::to_string(&b).unwrap());
     let mut keys: Vec<&str> = a.tasks.iter().map(|t| t.key.as_str()).collect();
     keys.extend(a.indicators.iter().map(|i| i.key.as_str()));
     keys.extend(a.plans.iter().map(|p| p.key.as_str()));
@@ -674,18 +455,10 @@ fn keys_unique_and_deterministic() {
     keys.dedup();
     assert_eq!(keys.len(), n, "duplicate keys");
     for t in &a.tasks {
-        assert!(
-            t.parent_key
-                .as_ref()
-                .is_none_or(|p| a.tasks.iter().any(|x| &x.key == p))
-        );
+        assert!(t.parent_key.as_ref().is_none_or(|p| a.tasks.iter().any(|x| &x.key == p)));
     }
     for i in &a.indicators {
-        assert!(
-            i.task_key
-                .as_ref()
-                .is_none_or(|k| a.tasks.iter().any(|t| &t.key == k))
-        );
+        assert!(i.task_key.as_ref().is_none_or(|k| a.tasks.iter().any(|t| &t.key == k)));
         assert!(i.targets.iter().all(|t| !t.provenance.quote.is_empty()));
     }
     assert_eq!(a.sources.len(), 5);
@@ -696,9 +469,7 @@ fn keys_unique_and_deterministic() {
 fn missing_source_and_rotten_corrections_fail() {
     let (mut s, c) = load();
     s.retain(|x| x.file_name != docs::JINGHAI_PLAN);
-    assert!(
-        matches!(parse_sources(&s, &c), Err(ParseError::MissingSource(f)) if f == docs::JINGHAI_PLAN)
-    );
+    assert!(matches!(parse_sources(&s, &c), Err(ParseError::MissingSource(f)) if f == docs::JINGHAI_PLAN));
 
     let (s, _) = load();
     let toml = std::fs::read_to_string(data_dir().join("corrections.toml")).unwrap();
@@ -706,14 +477,8 @@ fn missing_source_and_rotten_corrections_fail() {
         "{toml}\n[[skip_target]]\nfile = \"003_8f0cb15813cef04d.txt\"\nquote = \"这句话不在文中\"\nnumber = \"1个\"\nreason = \"test\"\n"
     );
     let c = load_corrections(&rotten).unwrap();
-    assert!(matches!(
-        parse_sources(&s, &c),
-        Err(ParseError::CorrectionNotFound { .. })
-    ));
-    assert!(matches!(
-        load_corrections("[[nonsense]]\n"),
-        Err(ParseError::Corrections(_))
-    ));
+    assert!(matches!(parse_sources(&s, &c), Err(ParseError::CorrectionNotFound { .. })));
+    assert!(matches!(load_corrections("[[nonsense]]\n"), Err(ParseError::Corrections(_))));
 }
 
 #[test]
@@ -721,11 +486,7 @@ fn parents_come_first() {
     let d = dataset();
     for (i, x) in d.departments.iter().enumerate() {
         if let Some(p) = &x.parent_key {
-            assert!(
-                d.departments[..i].iter().any(|y| &y.key == p),
-                "{} before its parent {p}",
-                x.key
-            );
+            assert!(d.departments[..i].iter().any(|y| &y.key == p), "{} before its parent {p}", x.key);
         }
     }
     for (i, t) in d.tasks.iter().enumerate() {

@@ -29,12 +29,7 @@ pub fn clean_line(raw: &str) -> String {
     s = s.replace('?', " ").replace('\u{FFFD}', "");
     s = SUB
         .replace_all(&s, |c: &regex::Captures<'_>| {
-            c.iter()
-                .skip(1)
-                .flatten()
-                .next()
-                .map(|m| m.as_str().to_string())
-                .unwrap_or_default()
+            c.iter().skip(1).flatten().next().map(|m| m.as_str().to_string()).unwrap_or_default()
         })
         .into_owned();
     s = s.replace("**", "");
@@ -42,11 +37,7 @@ pub fn clean_line(raw: &str) -> String {
     let without_hashes = trimmed.trim_start_matches('#');
     s = without_hashes.to_string();
     s = s.replace('(', "（").replace(')', "）");
-    let cells: Vec<String> = s
-        .split('\t')
-        .map(squeeze_spaces)
-        .filter(|c| !c.is_empty())
-        .collect();
+    let cells: Vec<String> = s.split('\t').map(squeeze_spaces).filter(|c| !c.is_empty()).collect();
     cells.join(" ")
 }
 
@@ -81,9 +72,7 @@ fn squeeze_spaces(s: &str) -> String {
     for (i, &c) in chars.iter().enumerate() {
         if c == ' ' || c == '\u{3000}' || c == '\u{A0}' {
             let prev = out.chars().next_back();
-            let next = chars[i + 1..]
-                .iter()
-                .find(|n| !matches!(n, ' ' | '\u{3000}' | '\u{A0}'));
+            let next = chars[i + 1..].iter().find(|n| !matches!(n, ' ' | '\u{3000}' | '\u{A0}'));
             let keep = matches!((prev, next), (Some(p), Some(n))
                 if p.is_ascii_alphanumeric() && n.is_ascii_alphanumeric())
                 && !out.ends_with(' ');
@@ -99,10 +88,7 @@ fn squeeze_spaces(s: &str) -> String {
 
 /// Characters after which a paragraph is complete.
 fn is_terminal(c: char) -> bool {
-    matches!(
-        c,
-        '。' | '；' | ';' | '！' | '!' | '？' | '：' | ':' | '）' | '”' | '」'
-    )
+    matches!(c, '。' | '；' | ';' | '！' | '!' | '？' | '：' | ':' | '）' | '”' | '」')
 }
 
 /// Whether the paragraph ends a sentence (so the next one does not continue it).
@@ -112,8 +98,7 @@ pub fn is_terminated(p: &str) -> bool {
 
 /// Whether a paragraph has any sentence punctuation at all.
 pub fn has_punctuation(p: &str) -> bool {
-    p.chars()
-        .any(|c| matches!(c, '。' | '，' | ',' | '；' | ';' | '：' | ':' | '、'))
+    p.chars().any(|c| matches!(c, '。' | '，' | ',' | '；' | ';' | '：' | ':' | '、'))
 }
 
 /// How the paragraph joiner treats heading-like lines.
@@ -126,9 +111,8 @@ pub enum Layout {
     News,
 }
 
-static PLAN_HEADING: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d{1,2}[\.．、]|专栏\s*\d|附件)")
-});
+static PLAN_HEADING: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d{1,2}[\.．、]|专栏\s*\d|附件)"));
 
 /// A structural heading line of a plan (possibly with body text after it).
 pub fn is_plan_heading(p: &str) -> bool {
@@ -146,13 +130,7 @@ pub fn paragraphs(raw: &str, layout: Layout) -> Vec<String> {
     // (cleaned line, markdown heading, table row)
     let lines: Vec<(String, bool, bool)> = raw
         .lines()
-        .map(|l| {
-            (
-                clean_line(l),
-                l.trim_start().starts_with('#'),
-                l.contains('\t'),
-            )
-        })
+        .map(|l| (clean_line(l), l.trim_start().starts_with('#'), l.contains('\t')))
         .filter(|(l, _, _)| !l.is_empty())
         .collect();
     // Short lines without punctuation are titles, signatures or headlines.
@@ -191,8 +169,7 @@ pub fn paragraphs(raw: &str, layout: Layout) -> Vec<String> {
             }
         }
         out.push(line.clone());
-        last_is_pure_heading =
-            is_head && (row || layout == Layout::News || title_like(line) || is_pure_heading(line));
+        last_is_pure_heading = is_head && (row || layout == Layout::News || title_like(line) || is_pure_heading(line));
         i += 1;
     }
     out
@@ -293,12 +270,7 @@ pub fn year_marks(text: &str) -> Vec<YearMark> {
         let Some(m) = c.get(0) else { continue };
         if let Some(fyp) = c.get(5) {
             let year = if fyp.as_str() == "四" { 2025 } else { 2030 };
-            out.push(YearMark {
-                at: m.start(),
-                end: m.end(),
-                year,
-                baseline: false,
-            });
+            out.push(YearMark { at: m.start(), end: m.end(), year, baseline: false });
             continue;
         }
         let after = text[m.end()..].chars().next();
@@ -312,12 +284,7 @@ pub fn year_marks(text: &str) -> Vec<YearMark> {
         let prefix = c.get(1).map(|p| p.as_str());
         let suffix = c.get(4).map(|p| p.as_str()).unwrap_or("");
         let baseline = matches!(prefix, Some("比" | "较")) || suffix.contains("基础上");
-        out.push(YearMark {
-            at: m.start(),
-            end: m.end(),
-            year,
-            baseline,
-        });
+        out.push(YearMark { at: m.start(), end: m.end(), year, baseline });
     }
     out
 }
@@ -328,30 +295,15 @@ mod tests {
 
     #[test]
     fn cleans_noise() {
-        assert_eq!(
-            clean_line("1.?加快构建低碳工业体系。"),
-            "1.加快构建低碳工业体系。"
-        );
-        assert_eq!(
-            clean_line("国务院188比分直播碳达峰碳中和"),
-            "国务院关于碳达峰碳中和"
-        );
+        assert_eq!(clean_line("1.?加快构建低碳工业体系。"), "1.加快构建低碳工业体系。");
+        assert_eq!(clean_line("国务院188比分直播碳达峰碳中和"), "国务院关于碳达峰碳中和");
         assert_eq!(clean_line("188比分直播"), "");
         assert_eq!(clean_line("PM<sub>2.5</sub>年均浓度"), "PM2.5年均浓度");
         assert_eq!(clean_line("以PM_{2.5}控制为主线"), "以PM2.5控制为主线");
-        assert_eq!(
-            clean_line("#### **（一）工业绿色低碳转型行动**"),
-            "（一）工业绿色低碳转型行动"
-        );
-        assert_eq!(
-            clean_line("到 2025 年，达到 280 万千瓦"),
-            "到2025年，达到280万千瓦"
-        );
+        assert_eq!(clean_line("#### **（一）工业绿色低碳转型行动**"), "（一）工业绿色低碳转型行动");
+        assert_eq!(clean_line("到 2025 年，达到 280 万千瓦"), "到2025年，达到280万千瓦");
         assert_eq!(clean_line("(一)指导思想"), "（一）指导思想");
-        assert_eq!(
-            clean_line("2022—2023 年\t完成既有唐官屯站改造。"),
-            "2022—2023年 完成既有唐官屯站改造。"
-        );
+        assert_eq!(clean_line("2022—2023 年\t完成既有唐官屯站改造。"), "2022—2023年 完成既有唐官屯站改造。");
     }
 
     #[test]
@@ -365,10 +317,7 @@ mod tests {
     fn year_phrases() {
         let marks = year_marks("到2025年，比2020年下降15.5%；“十四五”期间，2023年起");
         let years: Vec<(i32, bool)> = marks.iter().map(|m| (m.year, m.baseline)).collect();
-        assert_eq!(
-            years,
-            vec![(2025, false), (2020, true), (2025, false), (2023, false)]
-        );
+        assert_eq!(years, vec![(2025, false), (2020, true), (2025, false), (2023, false)]);
         assert!(year_marks("《规划（2022—2035年）》").is_empty());
         assert!(year_marks("国务院《2030年前碳达峰行动方案》").is_empty());
     }
@@ -377,12 +326,6 @@ mod tests {
     fn joins_broken_sentences() {
         let raw = "1. 任务。鼓励企业建立或整合\n\n\n\n再生资源信息服务平台，优化。\n\n2. 下一项。";
         let p = paragraphs(raw, Layout::Plan);
-        assert_eq!(
-            p,
-            vec![
-                "1.任务。鼓励企业建立或整合再生资源信息服务平台，优化。",
-                "2.下一项。"
-            ]
-        );
+        assert_eq!(p, vec!["1.任务。鼓励企业建立或整合再生资源信息服务平台，优化。", "2.下一项。"]);
     }
 }
