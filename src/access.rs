@@ -10,12 +10,15 @@
 //! of DESIGN.md §3. Tasks and indicators inherit their plan's class unless
 //! they set their own.
 
+use crate::error::{AppError, AppResult};
+use crate::service::audit::Actor;
 use entity::enums::SharingClass;
-use sea_orm::sea_query::{Expr, SimpleExpr};
+use sea_orm::sea_query::{Expr, Query, SelectStatement, SimpleExpr};
 use sea_orm::{Condition, ExprTrait};
 
 /// Role named in a caller's token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[graphql(name = "Role")]
 pub enum Role {
     /// 只读 — reads what its sharing class allows, writes nothing.
@@ -99,17 +102,92 @@ impl Viewer {
         if identity.role == Role::Admin {
             return Condition::all();
         }
-        let unconditional = class.clone().eq(SharingClass::Unconditional.as_str());
-        let in_jurisdiction = if identity.jurisdiction.is_empty() {
-            Expr::cust("1 = 0")
+        let in_jurisdiction: Condition = if identity.jurisdiction.is_empty() {
+            Condition::any()
         } else {
-            region.is_in(identity.jurisdiction.iter().cloned())
+            Condition::all().add(region.is_in(identity.jurisdiction.iter().cloned()))
         };
-        let conditional = Condition::all()
-            .add(class.clone().eq(SharingClass::Conditional.as_str()))
-            .add(Condition::any().add(in_jurisdiction).add(scope.assigned_to(&identity.department_id)));
-        Condition::any().add(public).add(unconditional).add(conditional)
+        let department = identity.department_id.as_str();
+        let unconditional = class.clone().eq(SharingClass::Unconditional.as_str());
+        let conditional = Condition::all().add(class.clone().eq(SharingClass::Conditional.as_str())).add(
+            Condition::any()
+                .add(in_jurisdiction.clone())
+                .add(scope.assigned_to(department))
+                .add(scope.plan_id().in_subquery(granted_plans(department))),
+        );
+        let mut not_shared_readers = Condition::any().add(scope.plan_id().in_subquery(plans_owned_by(department)));
+        if identity.role == Role::Coordinator {
+            not_shared_readers = not_shared_readers.add(in_jurisdiction);
+        }
+        let not_shared = Condition::all().add(class.eq(SharingClass::NotShared.as_str())).add(not_shared_readers);
+        Condition::any().add(public).add(unconditional).add(conditional).add(not_shared)
     }
+
+    /// The caller's identity, or UNAUTHENTICATED for anonymous callers.
+    pub fn identity(&self) -> AppResult<&Identity> {
+        self.identity.as_ref().ok_or_else(|| AppError::Unauthenticated("this operation requires a token".into()))
+    }
+
+    /// The caller as the author of a change.
+    pub fn actor(&self, request_id: Option<String>) -> AppResult<Actor> {
+        let identity = self.identity()?;
+        Ok(Actor {
+            subject: identity.subject.clone(),
+            client: identity.client.clone(),
+            department_id: Some(identity.department_id.clone()),
+            role: identity.role,
+            request_id,
+        })
+    }
+
+    /// Requires an administrator.
+    pub fn require_admin(&self, action: &str) -> AppResult<&Identity> {
+        let identity = self.identity()?;
+        if identity.role == Role::Admin {
+            Ok(identity)
+        } else {
+            Err(AppError::Forbidden(format!("only an ADMIN may {action}")))
+        }
+    }
+
+    /// Requires an administrator, or a coordinator whose jurisdiction contains `region_id`.
+    pub fn require_coordinator_of(&self, region_id: &str, action: &str) -> AppResult<&Identity> {
+        let identity = self.identity()?;
+        match identity.role {
+            Role::Admin => Ok(identity),
+            Role::Coordinator if identity.jurisdiction.iter().any(|r| r == region_id) => Ok(identity),
+            Role::Coordinator => Err(AppError::Forbidden(format!(
+                "a coordinator may {action} only inside its own jurisdiction; this record belongs to another region"
+            ))),
+            Role::Bureau | Role::Reader => {
+                Err(AppError::Forbidden(format!("only a COORDINATOR or ADMIN may {action}")))
+            }
+        }
+    }
+}
+
+/// Subquery: plans with an active (unexpired, unrevoked) grant for `department_id`.
+fn granted_plans(department_id: &str) -> SelectStatement {
+    use entity::access_grant;
+    use sea_orm::ColumnTrait;
+    Query::select()
+        .column(access_grant::Column::PlanId)
+        .from(access_grant::Entity)
+        .and_where(access_grant::Column::DepartmentId.eq(department_id))
+        .and_where(access_grant::Column::RevokedAt.is_null())
+        .and_where(access_grant::Column::ExpiresAt.gt(chrono::Utc::now()))
+        .to_owned()
+}
+
+/// Subquery: plans issued (owned) by `department_id`.
+fn plans_owned_by(department_id: &str) -> SelectStatement {
+    use entity::plan;
+    use sea_orm::ColumnTrait;
+    Query::select()
+        .column(plan::Column::Id)
+        .from(plan::Entity)
+        .and_where(plan::Column::IssuerId.eq(department_id))
+        .to_owned()
 }
 
 /// Which table a visibility condition is for; decides how "assigned to the
@@ -122,6 +200,16 @@ enum PlanScope {
 }
 
 impl PlanScope {
+    /// The plan ID column of the table.
+    fn plan_id(self) -> SimpleExpr {
+        use entity::{indicator, plan, task};
+        match self {
+            Self::Plan => Expr::col((plan::Entity, plan::Column::Id)),
+            Self::Task => Expr::col((task::Entity, task::Column::PlanId)),
+            Self::Indicator => Expr::col((indicator::Entity, indicator::Column::PlanId)),
+        }
+    }
+
     fn assigned_to(self, department_id: &str) -> Condition {
         use crate::service::{plans_assigned_to, tasks_assigned_to};
         use entity::{indicator, plan, task};

@@ -4,7 +4,12 @@
 //! SQLite file `xietong.db` in the working directory, which it creates,
 //! migrates and seeds on first start.
 
+use crate::access::Role;
+use crate::auth::AuthSettings;
+use crate::auth::claims::parse_role;
+use crate::auth::duration::parse_ttl;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::time::Duration;
 
 /// xietong (协同): the GraphQL API for Jing-Jin-Ji green low-carbon coordination data.
 #[derive(Debug, Parser)]
@@ -35,6 +40,53 @@ pub enum Command {
     Migrate,
     /// Import the default dataset from data/sources (idempotent: same IDs every time).
     Seed,
+    /// Access tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// The audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+/// `xietong audit …`.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the hash chain of the audit trail and name the first broken link (exit status 1 if any).
+    Verify,
+}
+
+/// `xietong token …`.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Print a token the local server accepts (HS256, signed with the local secret).
+    Issue(IssueTokenArgs),
+}
+
+/// Settings of `xietong token issue`.
+#[derive(Debug, Clone, Args)]
+pub struct IssueTokenArgs {
+    /// Department: its global ID, or its name or an alias (an ambiguous name lists the candidates).
+    #[arg(long)]
+    pub dept: String,
+
+    /// Role: ADMIN, COORDINATOR, BUREAU or READER.
+    #[arg(long, value_parser = parse_role)]
+    pub role: Role,
+
+    /// Lifetime, e.g. 30m, 8h, 7d (at most 366d).
+    #[arg(long, default_value = "8h", value_parser = parse_ttl)]
+    pub ttl: Duration,
+
+    /// Name of the calling system (`client` claim).
+    #[arg(long)]
+    pub client: Option<String>,
+
+    /// Subject (`sub` claim); default: the local user name.
+    #[arg(long)]
+    pub subject: Option<String>,
+
+    #[command(flatten)]
+    pub auth: AuthSettings,
 }
 
 /// Where the data lives.
@@ -66,11 +118,14 @@ pub struct ServeSettings {
 
     #[command(flatten)]
     pub limits: Limits,
+
+    #[command(flatten)]
+    pub auth: AuthSettings,
 }
 
 impl Default for ServeSettings {
     fn default() -> Self {
-        Self { bind: "127.0.0.1:8080".into(), no_seed: false, limits: Limits::default() }
+        Self { bind: "127.0.0.1:8080".into(), no_seed: false, limits: Limits::default(), auth: AuthSettings::default() }
     }
 }
 
@@ -105,4 +160,44 @@ impl Default for Limits {
 pub enum LogFormat {
     Pretty,
     Json,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn token_issue_parses() -> Result<(), clap::Error> {
+        let cli = Cli::try_parse_from([
+            "xietong",
+            "token",
+            "issue",
+            "--dept",
+            "静海区发展改革委",
+            "--role",
+            "bureau",
+            "--ttl",
+            "30m",
+            "--jwt-secret-file",
+            "/tmp/s",
+        ])?;
+        let Some(Command::Token(TokenCommand::Issue(args))) = cli.command else {
+            panic!("expected `token issue`, got {:?}", cli.command);
+        };
+        assert_eq!((args.role, args.ttl), (Role::Bureau, Duration::from_secs(1800)));
+        assert_eq!(args.auth.jwt_secret_file, Some("/tmp/s".into()));
+        assert_eq!(args.auth.jwt_issuer, "xietong");
+        assert!(Cli::try_parse_from(["xietong", "token", "issue", "--dept", "x", "--role", "ROOT"]).is_err());
+
+        let cli = Cli::try_parse_from(["xietong", "--jwt-issuer", "tj", "--jwt-public-keys", "a=a.pem"])?;
+        assert_eq!(cli.serve.auth.jwt_issuer, "tj");
+        assert_eq!(cli.serve.auth.jwt_public_keys.len(), 1);
+        Ok(())
+    }
 }

@@ -8,11 +8,13 @@
 //! - [`http`]: routes (GraphQL, GraphiQL, health).
 //! - [`graphql`]: schema, thin resolvers, DataLoaders and API types.
 //! - [`service`]: domain rules, one module per aggregate; [`access`]: who may
-//!   see what, in one place; [`error`]: the error codes.
+//!   see what, in one place; [`auth`]: who is calling (tokens); [`error`]: the
+//!   error codes.
 //! - [`seed`]: the default dataset, parsed from the source documents.
 //! - [`ids`]: opaque, stable global IDs.
 
 pub mod access;
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod error;

@@ -1,8 +1,8 @@
 //! The `xietong` binary: parses the command line and dispatches.
 
 use clap::Parser;
-use xietong::config::{Cli, Command};
-use xietong::{db, seed, startup::Application, telemetry};
+use xietong::config::{AuditCommand, Cli, Command, TokenCommand};
+use xietong::{auth, db, seed, startup::Application, telemetry};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -24,6 +24,20 @@ async fn main() -> anyhow::Result<()> {
             db::migrate(&conn).await?;
             let report = seed::run(&conn).await?;
             print!("{report}");
+        }
+        Command::Token(TokenCommand::Issue(args)) => {
+            println!("{}", auth::cli::issue(&cli.database, &args).await?);
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            let conn = db::connect(&cli.database).await?;
+            let result = xietong::service::audit::verify(&conn).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            match result.first_broken {
+                None => println!("audit trail intact: {} changes verified", result.checked),
+                Some((seq, reason)) => {
+                    println!("audit trail BROKEN at change {seq}: {reason} ({} changes verified before it)", result.checked);
+                    std::process::exit(1);
+                }
+            }
         }
     }
     Ok(())

@@ -1,5 +1,6 @@
 //! Building and running the application.
 
+use crate::auth::Authenticator;
 use crate::config::{DatabaseSettings, ServeSettings};
 use crate::graphql::{AppSchema, build_schema};
 use crate::{db, http, seed};
@@ -18,12 +19,16 @@ pub struct Application {
 }
 
 impl Application {
-    /// Connects, migrates, seeds an empty store (unless disabled), builds the
-    /// schema once and binds the listener. Port 0 picks a free port.
+    /// Builds the token verifier (loading or generating its keys), connects,
+    /// migrates, seeds an empty store (unless disabled), builds the schema
+    /// once and binds the listener. Port 0 picks a free port.
     ///
     /// # Errors
-    /// When the database cannot be reached or migrated, or the address cannot be bound.
+    /// When the authentication settings are invalid, the database cannot be
+    /// reached or migrated, or the address cannot be bound.
     pub async fn build(database: &DatabaseSettings, settings: &ServeSettings) -> anyhow::Result<Self> {
+        let authenticator = Authenticator::from_settings(&settings.auth, &database.database_url)
+            .context("configuring authentication")?;
         let db = db::connect(database).await.context("connecting to the database")?;
         db::migrate(&db).await.context("migrating the database")?;
         if !settings.no_seed && seed::load::is_empty(&db).await? {
@@ -33,7 +38,7 @@ impl Application {
         let schema = build_schema(db.clone(), settings.limits.clone());
         let listener = TcpListener::bind(&settings.bind).with_context(|| format!("binding {}", settings.bind))?;
         let port = listener.local_addr()?.port();
-        let server = run(listener, schema, db.clone(), settings.limits.max_body_bytes)?;
+        let server = run(listener, schema, db.clone(), authenticator, settings.limits.max_body_bytes)?;
         Ok(Self { port, server, db })
     }
 
@@ -60,15 +65,18 @@ fn run(
     listener: TcpListener,
     schema: AppSchema,
     db: DatabaseConnection,
+    authenticator: Authenticator,
     max_body_bytes: usize,
 ) -> anyhow::Result<Server> {
     let schema = web::Data::new(schema);
     let db = web::Data::new(db);
+    let authenticator = web::Data::new(authenticator);
     let server = HttpServer::new(move || {
         App::new()
             .wrap(TracingLogger::default())
             .app_data(schema.clone())
             .app_data(db.clone())
+            .app_data(authenticator.clone())
             .app_data(web::PayloadConfig::new(max_body_bytes))
             .app_data(web::JsonConfig::default().limit(max_body_bytes))
             .configure(http::configure)

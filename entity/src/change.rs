@@ -3,7 +3,7 @@
 
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "change")]
 pub struct Model {
     /// Position in the total order of committed changes, from 1, without gaps.
@@ -24,7 +24,11 @@ pub struct Model {
     pub before: Option<String>,
     /// JSON of the record after the change.
     pub after: Option<String>,
-    /// The plan the record belongs to, for filters and visibility.
+    /// Whose visibility governs who may read this entry: `Plan`, `Task` or
+    /// `Indicator` with `scope_id`, `PUBLIC` (reference data) or `ADMIN`.
+    pub scope_entity: String,
+    pub scope_id: Option<String>,
+    /// The plan the record belongs to, for filters.
     pub plan_id: Option<String>,
     pub region_id: Option<String>,
     pub request_id: Option<String>,

@@ -4,7 +4,7 @@
 use crate::enums::ActualStatus;
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "indicator_actual")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

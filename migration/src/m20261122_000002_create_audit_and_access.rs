@@ -49,6 +49,8 @@ impl MigrationTrait for Migration {
                     .col(string_len(Change::Action, 32))
                     .col(text_null(Change::Before))
                     .col(text_null(Change::After))
+                    .col(string_len(Change::ScopeEntity, 32))
+                    .col(string_len_null(Change::ScopeId, 36))
                     .col(string_len_null(Change::PlanId, 36))
                     .col(string_len_null(Change::RegionId, 36))
                     .col(string_null(Change::RequestId))
@@ -176,6 +178,8 @@ enum Change {
     Action,
     Before,
     After,
+    ScopeEntity,
+    ScopeId,
     PlanId,
     RegionId,
     RequestId,

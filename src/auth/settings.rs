@@ -30,6 +30,7 @@ pub struct AuthSettings {
     pub jwt_secret_file: Option<PathBuf>,
 
     /// The HS256 secret itself (at least 32 bytes); overrides --jwt-secret-file.
+    /// Prefer the environment variable: arguments are visible to other local users.
     #[arg(long, env = "XIETONG_JWT_SECRET", hide_env_values = true)]
     pub jwt_secret: Option<JwtSecret>,
 
@@ -153,7 +154,7 @@ pub fn parse_public_key_spec(entry: &str) -> Result<PublicKeySpec, String> {
         entry.split_once('=').ok_or_else(|| format!("`{entry}` is not `kid=path.pem` or `kid:ALG=path.pem`"))?;
     let (kid, algorithm) = match name.split_once(':') {
         Some((kid, alg)) => {
-            let algorithm = match alg.to_ascii_uppercase().as_str() {
+            let algorithm = match alg.trim().to_ascii_uppercase().as_str() {
                 "RS256" => JwtAlgorithm::Rs256,
                 "ES256" => JwtAlgorithm::Es256,
                 _ => return Err(format!("key `{kid}`: algorithm `{alg}` is not RS256 or ES256")),
@@ -244,7 +245,11 @@ mod tests {
         );
         assert_eq!(
             parse_public_key_spec(" 2026-07:es256 = /etc/x/b.pem "),
-            Ok(PublicKeySpec { kid: "2026-07".into(), algorithm: Some(JwtAlgorithm::Es256), path: "/etc/x/b.pem".into() })
+            Ok(PublicKeySpec {
+                kid: "2026-07".into(),
+                algorithm: Some(JwtAlgorithm::Es256),
+                path: "/etc/x/b.pem".into()
+            })
         );
         for bad in ["k1", "=a.pem", "k1=", "k1:HS256=a.pem", ":RS256=a.pem", "k1:XX=a.pem"] {
             assert!(parse_public_key_spec(bad).is_err(), "{bad}");

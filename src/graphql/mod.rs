@@ -5,22 +5,23 @@
 
 pub mod context;
 pub mod loaders;
+pub mod mutation;
 pub mod query;
 pub mod types;
 
 use crate::config::Limits;
-use async_graphql::{EmptyMutation, EmptySubscription, Schema};
+use async_graphql::{EmptySubscription, Schema};
 use context::AppState;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
 /// The schema type served by xietong.
-pub type AppSchema = Schema<query::QueryRoot, EmptyMutation, EmptySubscription>;
+pub type AppSchema = Schema<query::QueryRoot, mutation::MutationRoot, EmptySubscription>;
 
 /// Builds the schema once, with the limits that protect it.
 pub fn build_schema(db: DatabaseConnection, limits: Limits) -> AppSchema {
     let limits = Arc::new(limits);
-    Schema::build(query::QueryRoot, EmptyMutation, EmptySubscription)
+    Schema::build(query::QueryRoot, mutation::MutationRoot::default(), EmptySubscription)
         .data(AppState { db, limits: limits.clone() })
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)

@@ -2,6 +2,7 @@
 
 use super::context::ContextExt;
 use super::types::Node;
+use super::types::change::{Change, ChangeFilterInput};
 use super::types::common::{ListConnection, connection, page_args, wants_total};
 use super::types::department::{Department, DepartmentFilter, DepartmentOrderBy};
 use super::types::indicator::{Indicator, IndicatorFilterInput, IndicatorOrderBy};
@@ -12,7 +13,7 @@ use super::types::viewer::ViewerInfo;
 use crate::error::{AppResult, GqlResult};
 use crate::ids::{NodeKind, from_global_any};
 use crate::service::page::{self, Page};
-use crate::service::{departments, indicators, plans, regions, tasks};
+use crate::service::{changes, departments, indicators, plans, regions, tasks};
 use async_graphql::{Context, ID, Object};
 use sea_orm::{EntityTrait, Select};
 
@@ -184,6 +185,38 @@ impl QueryRoot {
         )
         .await;
         root_connection(ctx, result, Indicator).await
+    }
+
+    /// 变更记录 — The change feed: committed changes the caller may see, in commit order.
+    /// Resume with `after` set to the last cursor you processed: nothing is skipped or repeated.
+    async fn changes(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ChangeFilterInput>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<ListConnection<Change>> {
+        let state = ctx.state()?;
+        let f = filter.unwrap_or_default();
+        let decode = super::types::common::decode_id;
+        let entity_id = match &f.id {
+            Some(id) => Some(from_global_any(id, "filter.id").gql()?.1),
+            None => None,
+        };
+        let filter = changes::ChangeFilter {
+            entity: f.entity,
+            entity_id,
+            department_id: decode(NodeKind::Department, &f.department_id, "filter.departmentId").gql()?,
+            plan_id: decode(NodeKind::Plan, &f.plan_id, "filter.planId").gql()?,
+            since: f.since,
+            after_seq: None,
+        };
+        let args = page_args(first, after, last, before);
+        let viewer = &ctx.scope()?.viewer;
+        let result = changes::list(&state.db, viewer, &filter, &args, state.limits.max_page_size).await;
+        root_connection(ctx, result, Change).await
     }
 
     /// 当前调用方 — Who is calling: identity, department and role.

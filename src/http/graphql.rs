@@ -1,9 +1,17 @@
 //! `POST /graphql` and `GET /graphql`: GraphQL over HTTP.
+//!
+//! The caller is established before anything executes: no `Authorization`
+//! header is the anonymous viewer; a refused token or malformed header
+//! answers the whole request 401 with a GraphQL-shaped body
+//! `{"errors":[{"message":…,"extensions":{"code":"UNAUTHENTICATED"}}]}`.
 
-use crate::access::Viewer;
+use crate::auth::Authenticator;
+use crate::error::AppError;
 use crate::graphql::AppSchema;
 use crate::graphql::context::RequestScope;
-use actix_web::{HttpRequest, web};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
+use actix_web::{Either, HttpRequest, HttpResponse, web};
 use async_graphql_actix_web::{GraphQLBatchRequest, GraphQLResponse};
 use sea_orm::DatabaseConnection;
 use tracing_actix_web::RequestId;
@@ -23,12 +31,52 @@ async fn sdl(schema: web::Data<AppSchema>) -> actix_web::HttpResponse {
 async fn execute(
     schema: web::Data<AppSchema>,
     db: web::Data<DatabaseConnection>,
+    authenticator: web::Data<Authenticator>,
     request_id: RequestId,
-    _http: HttpRequest,
+    http: HttpRequest,
     request: GraphQLBatchRequest,
-) -> GraphQLResponse {
-    let viewer = Viewer::anonymous();
+) -> Either<GraphQLResponse, HttpResponse> {
+    let viewer = match authorization(&http) {
+        Ok(header) => authenticator.viewer(db.get_ref(), header).await,
+        Err(error) => Err(error),
+    };
+    let viewer = match viewer {
+        Ok(viewer) => viewer,
+        Err(error) => return Either::Right(refusal(error)),
+    };
     let scope = std::sync::Arc::new(RequestScope::new(db.get_ref().clone(), viewer));
     let request = request.into_inner().data(scope).data(request_id);
-    schema.execute_batch(request).await.into()
+    Either::Left(schema.execute_batch(request).await.into())
+}
+
+/// The request's one `Authorization` header value, if any.
+fn authorization(http: &HttpRequest) -> Result<Option<&str>, AppError> {
+    let mut values = http.headers().get_all(AUTHORIZATION);
+    let Some(value) = values.next() else { return Ok(None) };
+    if values.next().is_some() {
+        return Err(AppError::Unauthenticated("more than one Authorization header".into()));
+    }
+    value
+        .to_str()
+        .map(Some)
+        .map_err(|_| AppError::Unauthenticated("malformed Authorization header: expected `Bearer <token>`".into()))
+}
+
+/// The answer to a request whose caller could not be established: 401 for a
+/// refused token, 503/500 when the store failed; nothing was executed.
+fn refusal(error: AppError) -> HttpResponse {
+    let status = match &error {
+        AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+        AppError::ServiceUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    let code = error.code();
+    // Logs internal causes; the message shown is the safe one.
+    let message = error.into_graphql().message;
+    let body = serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
+    let mut response = HttpResponse::build(status);
+    if status == StatusCode::UNAUTHORIZED {
+        response.insert_header((WWW_AUTHENTICATE, r#"Bearer error="invalid_token""#));
+    }
+    response.json(body)
 }

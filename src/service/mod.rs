@@ -7,6 +7,8 @@
 //!
 //! [`Viewer`]: crate::access::Viewer
 
+pub mod audit;
+pub mod changes;
 pub mod departments;
 pub mod indicators;
 pub mod page;
@@ -14,6 +16,7 @@ pub mod plans;
 pub mod progress;
 pub mod regions;
 pub mod tasks;
+pub mod writes;
 
 use crate::error::AppResult;
 use entity::enums::AssignmentRole;

@@ -2,8 +2,23 @@
 
 use serde_json::{Value, json};
 use std::sync::OnceLock;
+use xietong::access::Role;
+use xietong::auth::AuthSettings;
+use xietong::auth::issue::{TokenRequest, sign_hs256};
+use xietong::auth::settings::JwtSecret;
 use xietong::config::{DatabaseSettings, Limits, ServeSettings};
+use xietong::ids::{NodeKind, to_global};
 use xietong::startup::Application;
+
+/// The HS256 secret of every test app (fixed, so tests sign their own tokens;
+/// no secret file is written).
+pub const TEST_JWT_SECRET: &str = "xietong-test-only-secret-0123456789abcdefghijklmnop";
+
+/// Authentication settings of [`spawn_app`]: HS256 with [`TEST_JWT_SECRET`],
+/// issuer and audience `xietong`.
+pub fn test_auth() -> AuthSettings {
+    AuthSettings { jwt_secret: Some(JwtSecret::new(TEST_JWT_SECRET)), ..AuthSettings::default() }
+}
 
 /// A running application and a client for it.
 pub struct TestApp {
@@ -11,6 +26,10 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub db: sea_orm::DatabaseConnection,
+    /// The database URL the app uses (for running the `xietong` binary against it).
+    pub database_url: String,
+    /// The app's authentication settings.
+    pub auth: AuthSettings,
     _store: TestStore,
 }
 
@@ -84,15 +103,25 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts the application with the default dataset and the given limits.
 pub async fn spawn_app_with(limits: Limits) -> TestApp {
+    spawn(limits, test_auth()).await
+}
+
+/// Starts the application with the default dataset and the given authentication settings.
+pub async fn spawn_app_with_auth(auth: AuthSettings) -> TestApp {
+    spawn(Limits::default(), auth).await
+}
+
+async fn spawn(limits: Limits, auth: AuthSettings) -> TestApp {
     init_logs();
     let (database_url, store) = fresh_store().await;
-    let database = DatabaseSettings { database_url, db_max_connections: 5, db_acquire_timeout: 5 };
-    let settings = ServeSettings { bind: "127.0.0.1:0".into(), no_seed: false, limits };
+    let database =
+        DatabaseSettings { database_url: database_url.clone(), db_max_connections: 5, db_acquire_timeout: 5 };
+    let settings = ServeSettings { bind: "127.0.0.1:0".into(), no_seed: false, limits, auth: auth.clone() };
     let app = Application::build(&database, &settings).await.expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.db();
     tokio::spawn(app.run_until_stopped());
-    TestApp { address, client: reqwest::Client::new(), db, _store: store }
+    TestApp { address, client: reqwest::Client::new(), db, database_url, auth, _store: store }
 }
 
 impl TestApp {
@@ -107,6 +136,49 @@ impl TestApp {
             .json()
             .await
             .expect("JSON body")
+    }
+
+    /// POSTs a GraphQL operation with `Authorization: Bearer <token>` and returns the whole body.
+    pub async fn graphql_as(&self, token: &str, query: &str, variables: Value) -> Value {
+        self.post_graphql(Some(&format!("Bearer {token}")), query, variables).await.1
+    }
+
+    /// POSTs a GraphQL operation with the given raw `Authorization` header
+    /// value (or none) and returns the HTTP status and the body.
+    pub async fn post_graphql(
+        &self,
+        authorization: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> (reqwest::StatusCode, Value) {
+        let mut request = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(value) = authorization {
+            request = request.header(reqwest::header::AUTHORIZATION, value);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status();
+        (status, response.json().await.expect("JSON body"))
+    }
+
+    /// A valid one-hour token (HS256, [`TEST_JWT_SECRET`]) with subject
+    /// `test-user` for the department named by `dept` (global ID, name or alias).
+    pub async fn token(&self, dept: &str, role: Role) -> String {
+        let department =
+            xietong::auth::cli::resolve_department(&self.db, dept).await.expect("the department exists and is unique");
+        let request = TokenRequest {
+            subject: "test-user".into(),
+            department: to_global(NodeKind::Department, &department.id).0,
+            role,
+            client: None,
+            ttl: std::time::Duration::from_secs(3600),
+        };
+        let (token, _) =
+            sign_hs256(TEST_JWT_SECRET.as_bytes(), &self.auth.jwt_issuer, &self.auth.jwt_audience, &request)
+                .expect("sign a token");
+        token
     }
 
     /// Like [`TestApp::graphql`], but fails the test on any GraphQL error and returns `data`.

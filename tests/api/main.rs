@@ -4,9 +4,11 @@
 // A failed expectation in a test is a test failure, which is what panics are for here.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod auth_tokens;
 mod dataset;
 mod graphiql_browser;
 mod helpers;
+mod mutations;
 mod paging;
 mod queries;
 mod schema;

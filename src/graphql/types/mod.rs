@@ -1,9 +1,11 @@
 //! GraphQL object and input types. Each wraps a database model and converts
 //! on the way out, so renaming a column never silently changes the API.
 
+pub mod change;
 pub mod common;
 pub mod department;
 pub mod enums;
+pub mod grant;
 pub mod indicator;
 pub mod plan;
 pub mod region;

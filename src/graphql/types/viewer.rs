@@ -2,9 +2,10 @@
 
 use super::common::loader_error;
 use super::department::Department;
+use super::region::Region;
 use crate::access::{Role, Viewer};
 use crate::graphql::context::ContextExt;
-use async_graphql::{Context, Object};
+use async_graphql::{Context, Enum, Object};
 
 /// The caller of the current request.
 pub struct ViewerInfo(pub Viewer);
@@ -39,4 +40,60 @@ impl ViewerInfo {
             ctx.scope()?.loaders.department.load_one(identity.department_id.clone()).await.map_err(loader_error)?;
         Ok(found.map(Department))
     }
+
+    /// 管辖范围 — The caller's region and every region under it (empty when anonymous).
+    async fn jurisdiction(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Region>> {
+        let Some(identity) = &self.0.identity else { return Ok(Vec::new()) };
+        let found = ctx.scope()?.loaders.region.load_many(identity.jurisdiction.iter().cloned()).await.map_err(loader_error)?;
+        let mut regions: Vec<Region> = found.into_values().map(Region).collect();
+        regions.sort_by(|a, b| a.0.code.cmp(&b.0.code).then_with(|| a.0.name.cmp(&b.0.name)));
+        Ok(regions)
+    }
+
+    /// 权限 — What the caller may do; the server enforces these on every path.
+    async fn permissions(&self) -> Vec<Permission> {
+        use Permission::*;
+        match self.0.identity.as_ref().map(|i| i.role) {
+            None => vec![ReadPublic],
+            Some(Role::Reader) => vec![ReadPublic, ReadShared],
+            Some(Role::Bureau) => vec![ReadPublic, ReadShared, ReportProgress, RecordActuals],
+            Some(Role::Coordinator) => {
+                vec![ReadPublic, ReadShared, ReportProgress, RecordActuals, ManagePlans, GrantAccess]
+            }
+            Some(Role::Admin) => vec![
+                ReadPublic,
+                ReadShared,
+                ReadAll,
+                ReportProgress,
+                RecordActuals,
+                ManagePlans,
+                GrantAccess,
+                ManageReferenceData,
+                RevokeTokens,
+            ],
+        }
+    }
+}
+
+/// 权限 — Something a caller may do.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Permission {
+    /// 读取主动公开数据 — read PUBLIC records.
+    ReadPublic,
+    /// 读取共享数据 — read UNCONDITIONAL records, CONDITIONAL ones in the jurisdiction, assigned or granted.
+    ReadShared,
+    /// 读取全部数据 — read everything, NOT_SHARED included.
+    ReadAll,
+    /// 报告进展 — report progress on assigned tasks (only a LEAD closes a task).
+    ReportProgress,
+    /// 填报实际值 — record actuals of the indicators of assigned tasks.
+    RecordActuals,
+    /// 管理方案 — manage plans, tasks, assignments, indicators and targets inside the jurisdiction.
+    ManagePlans,
+    /// 授权访问 — grant access to CONDITIONAL plans of the jurisdiction.
+    GrantAccess,
+    /// 管理基础数据 — manage regions and departments.
+    ManageReferenceData,
+    /// 吊销令牌 — revoke tokens.
+    RevokeTokens,
 }

@@ -1,0 +1,108 @@
+//! The change feed: the audit trail as the caller may read it.
+//!
+//! Entries are totally ordered by `seq`, which is assigned and committed in
+//! the same order (see [`super::audit`]), so a reader paging by cursor never
+//! skips an entry that commits late. An entry is visible when the record
+//! named by its scope is visible to the caller now; reference-data entries
+//! are visible to everyone, administrative ones to administrators only.
+
+use super::page::{self, Page, PageArgs, SortSpec, SortValue};
+use crate::access::Viewer;
+use crate::error::AppResult;
+use chrono::{DateTime, Utc};
+use entity::{change, indicator, plan, task};
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Select};
+
+/// Which changes a feed returns.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct ChangeFilter {
+    /// Entity type, e.g. `Plan`, `Task`, `Actual`.
+    pub entity: Option<String>,
+    /// Record ID of the changed entity.
+    pub entity_id: Option<String>,
+    /// Changes made by callers of this department.
+    pub department_id: Option<String>,
+    /// Changes of records of this plan.
+    pub plan_id: Option<String>,
+    /// Changes at or after this time.
+    pub since: Option<DateTime<Utc>>,
+    /// Changes after this sequence number.
+    pub after_seq: Option<i64>,
+}
+
+/// The condition on `change` rows this caller may read.
+pub fn visibility(viewer: &Viewer) -> Condition {
+    if viewer.is_admin() {
+        return Condition::all();
+    }
+    let scoped = |entity: &str, ids: sea_orm::sea_query::SelectStatement| {
+        Condition::all().add(change::Column::ScopeEntity.eq(entity)).add(change::Column::ScopeId.in_subquery(ids))
+    };
+    Condition::any()
+        .add(change::Column::ScopeEntity.eq("PUBLIC"))
+        .add(scoped(
+            "Plan",
+            Query::select().column(plan::Column::Id).from(plan::Entity).cond_where(viewer.plan_condition()).to_owned(),
+        ))
+        .add(scoped(
+            "Task",
+            Query::select().column(task::Column::Id).from(task::Entity).cond_where(viewer.task_condition()).to_owned(),
+        ))
+        .add(scoped(
+            "Indicator",
+            Query::select()
+                .column(indicator::Column::Id)
+                .from(indicator::Entity)
+                .cond_where(viewer.indicator_condition())
+                .to_owned(),
+        ))
+}
+
+/// The visible changes matching `filter`.
+pub fn select(viewer: &Viewer, filter: &ChangeFilter) -> Select<change::Entity> {
+    let mut cond = Condition::all();
+    if let Some(entity) = &filter.entity {
+        cond = cond.add(change::Column::Entity.eq(entity.clone()));
+    }
+    if let Some(id) = &filter.entity_id {
+        cond = cond.add(change::Column::EntityId.eq(id.clone()));
+    }
+    if let Some(department) = &filter.department_id {
+        cond = cond.add(change::Column::ActorDepartmentId.eq(department.clone()));
+    }
+    if let Some(plan) = &filter.plan_id {
+        cond = cond.add(change::Column::PlanId.eq(plan.clone()));
+    }
+    if let Some(since) = filter.since {
+        cond = cond.add(change::Column::OccurredAt.gte(since));
+    }
+    if let Some(seq) = filter.after_seq {
+        cond = cond.add(change::Column::Seq.gt(seq));
+    }
+    change::Entity::find().filter(visibility(viewer)).filter(cond)
+}
+
+/// Feed order: by sequence number.
+pub fn sort() -> SortSpec<change::Model> {
+    SortSpec {
+        expr: Expr::col((change::Entity, change::Column::Seq)),
+        id: Expr::col((change::Entity, change::Column::Id)),
+        descending: false,
+        value_of: |m| SortValue::Int(m.seq),
+        id_of: |m| &m.id,
+    }
+}
+
+/// One page of the visible feed, and the query that counts it.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    filter: &ChangeFilter,
+    args: &PageArgs,
+    max_page_size: u32,
+) -> AppResult<(Page<change::Model>, Select<change::Entity>)> {
+    let query = select(viewer, filter);
+    let page = page::fetch_page(db, query.clone(), &sort(), args, max_page_size).await?;
+    Ok((page, query))
+}

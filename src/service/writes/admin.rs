@@ -1,0 +1,203 @@
+//! Administration: regions, departments and their aliases (ADMIN), revoked
+//! tokens (ADMIN), and access grants (ADMIN or the owning coordinator).
+
+mod departments;
+mod grants;
+
+pub use departments::{
+    DepartmentPatch, NewDepartment, add_department_alias, create_department, remove_department_alias, update_department,
+};
+pub use grants::{NewGrant, grant_access, revoke_grant, revoke_token};
+
+use super::{Checks, Idempotency, MAX_TITLE, check_version, json, load};
+use crate::access::Viewer;
+use crate::error::{AppError, AppResult};
+use crate::service::audit::{self, Actor, ChangeInput, Scope};
+use chrono::Utc;
+use entity::enums::RegionLevel;
+use entity::{department, region};
+use sea_orm::ActiveValue::Set;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
+};
+use serde::Serialize;
+
+/// Input of createRegion, with IDs decoded.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewRegion {
+    pub code: Option<String>,
+    pub name: String,
+    pub name_en: String,
+    pub level: RegionLevel,
+    pub parent_id: Option<String>,
+}
+
+/// Changes of updateRegion; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RegionPatch {
+    pub code: Option<String>,
+    pub name: Option<String>,
+    pub name_en: Option<String>,
+    pub parent_id: Option<String>,
+}
+
+/// Whether `code` is a GB/T 2260 administrative division code (six digits).
+pub fn valid_region_code(code: &str) -> bool {
+    code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn public_change(
+    entity: &'static str,
+    action: &'static str,
+    id: &str,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> ChangeInput {
+    ChangeInput {
+        entity,
+        entity_id: id.to_owned(),
+        action,
+        before,
+        after,
+        scope: Scope::Public,
+        plan_id: None,
+        region_id: None,
+    }
+}
+
+/// Walks up a parent chain from `start`: meeting `own_id` would make a cycle.
+async fn check_no_cycle<F, Fut>(own_id: &str, start: &str, field: &str, parent_of: F) -> AppResult<()>
+where
+    F: Fn(String) -> Fut,
+    Fut: std::future::Future<Output = AppResult<Option<String>>>,
+{
+    let mut cursor = Some(start.to_owned());
+    for _ in 0..64 {
+        let Some(node) = cursor else { return Ok(()) };
+        if node == own_id {
+            return Err(AppError::bad_input(field, "a record cannot be placed under itself or its descendants"));
+        }
+        cursor = parent_of(node).await?;
+    }
+    Ok(())
+}
+
+/// Checks a region code is well formed and not used by another region.
+async fn check_code(txn: &DatabaseTransaction, code: &str, own_id: Option<&str>) -> AppResult<()> {
+    let taken = region::Entity::find().filter(region::Column::Code.eq(code)).one(txn).await?;
+    match taken {
+        Some(other) if Some(other.id.as_str()) != own_id => {
+            Err(AppError::bad_input("input.code", format!("code {code} is already used by {}", other.name)))
+        }
+        _ => Ok(()),
+    }
+}
+
+async fn require_region(txn: &DatabaseTransaction, id: &str, field: &str) -> AppResult<()> {
+    match region::Entity::find_by_id(id).one(txn).await? {
+        Some(_) => Ok(()),
+        None => Err(AppError::bad_input(field, "no such region")),
+    }
+}
+
+fn check_region_fields(checks: &mut Checks, code: Option<&str>, name: Option<&str>, name_en: Option<&str>) {
+    checks.opt_text("input.name", name, MAX_TITLE).opt_text("input.nameEn", name_en, MAX_TITLE);
+    checks.require(code.is_none_or(valid_region_code), "input.code", "must be a six-digit GB/T 2260 code");
+}
+
+/// Creates a region (ADMIN).
+pub async fn create_region(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    actor: &Actor,
+    input: NewRegion,
+    idempotency_key: Option<&str>,
+) -> AppResult<region::Model> {
+    let mut checks = Checks::default();
+    checks.text("input.name", &input.name, MAX_TITLE).text("input.nameEn", &input.name_en, MAX_TITLE);
+    check_region_fields(&mut checks, input.code.as_deref(), None, None);
+    checks.finish()?;
+    let idempotency = Idempotency::new("createRegion", idempotency_key, &input)?;
+
+    let txn = audit::begin_write(db).await?;
+    if let Some(id) = idempotency.replay(&txn, actor).await? {
+        let found = load(&txn, "Region", &id, region::Entity::find(), region::Column::Id).await?;
+        txn.commit().await?;
+        return Ok(found);
+    }
+    viewer.require_admin("create regions")?;
+    if let Some(parent) = &input.parent_id {
+        require_region(&txn, parent, "input.parentId").await?;
+    }
+    if let Some(code) = &input.code {
+        check_code(&txn, code, None).await?;
+    }
+    let now = Utc::now();
+    let created = region::Model {
+        id: crate::ids::new_uuid(),
+        code: input.code,
+        name: input.name.trim().to_owned(),
+        name_en: input.name_en.trim().to_owned(),
+        level: input.level,
+        parent_id: input.parent_id,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    }
+    .into_active_model()
+    .insert(&txn)
+    .await?;
+    idempotency.remember(&txn, actor, "Region", &created.id).await?;
+    audit::record(&txn, actor, public_change("Region", "CREATE", &created.id, None, json(&created))).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Updates a region at `expected_version` (ADMIN); its parent chain must stay acyclic.
+pub async fn update_region(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    actor: &Actor,
+    id: &str,
+    expected_version: i32,
+    patch: RegionPatch,
+) -> AppResult<region::Model> {
+    let mut checks = Checks::default();
+    check_region_fields(&mut checks, patch.code.as_deref(), patch.name.as_deref(), patch.name_en.as_deref());
+    checks.finish()?;
+
+    let txn = audit::begin_write(db).await?;
+    let before = load(&txn, "Region", id, region::Entity::find(), region::Column::Id).await?;
+    viewer.require_admin("update regions")?;
+    check_version("Region", before.version, expected_version)?;
+    if let Some(parent) = &patch.parent_id {
+        require_region(&txn, parent, "input.parentId").await?;
+        let parent_of = |r: String| {
+            let txn = &txn;
+            async move { Ok(region::Entity::find_by_id(r).one(txn).await?.and_then(|r| r.parent_id)) }
+        };
+        check_no_cycle(id, parent, "input.parentId", parent_of).await?;
+    }
+    if let Some(code) = &patch.code {
+        check_code(&txn, code, Some(id)).await?;
+    }
+    let mut am = before.clone().into_active_model();
+    if let Some(v) = patch.code {
+        am.code = Set(Some(v));
+    }
+    if let Some(v) = patch.name {
+        am.name = Set(v.trim().to_owned());
+    }
+    if let Some(v) = patch.name_en {
+        am.name_en = Set(v.trim().to_owned());
+    }
+    if let Some(v) = patch.parent_id {
+        am.parent_id = Set(Some(v));
+    }
+    am.version = Set(before.version + 1);
+    am.updated_at = Set(Utc::now());
+    let after = am.update(&txn).await?;
+    audit::record(&txn, actor, public_change("Region", "UPDATE", id, json(&before), json(&after))).await?;
+    txn.commit().await?;
+    Ok(after)
+}

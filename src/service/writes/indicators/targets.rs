@@ -1,0 +1,172 @@
+//! setTarget and removeTarget: a target change is a change of its indicator,
+//! whose version is bumped in the same transaction.
+
+use super::load_managed;
+use crate::access::Viewer;
+use crate::error::{AppError, AppResult};
+use crate::service::audit::{self, Actor, ChangeInput, Scope};
+use crate::service::writes::{Checks, YEARS, check_version, json};
+use chrono::Utc;
+use entity::enums::Comparator;
+use entity::{indicator, indicator_target};
+use sea_orm::ActiveValue::Set;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, ModelTrait,
+    QueryFilter,
+};
+use serde::Serialize;
+
+/// Input of setTarget, with the indicator ID decoded.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewTarget {
+    pub indicator_id: String,
+    pub year: i32,
+    pub comparator: Comparator,
+    pub value: f64,
+    pub value_max: Option<f64>,
+    /// The version of the existing target of that year the change is based on.
+    pub expected_version: Option<i32>,
+}
+
+fn target_change(
+    action: &'static str,
+    owner: &indicator::Model,
+    before: Option<&indicator_target::Model>,
+    after: Option<&indicator_target::Model>,
+) -> ChangeInput {
+    let id = after.or(before).map(|t| t.id.clone()).unwrap_or_default();
+    ChangeInput {
+        entity: "Target",
+        entity_id: id,
+        action,
+        before: before.and_then(json),
+        after: after.and_then(json),
+        scope: Scope::Record { entity: "Indicator", id: owner.id.clone() },
+        plan_id: Some(owner.plan_id.clone()),
+        region_id: Some(owner.region_id.clone()),
+    }
+}
+
+/// Bumps an indicator's version after a change to its targets.
+async fn touch(txn: &DatabaseTransaction, found: &indicator::Model) -> AppResult<indicator::Model> {
+    let mut am = found.clone().into_active_model();
+    am.version = Set(found.version + 1);
+    am.updated_at = Set(Utc::now());
+    Ok(am.update(txn).await?)
+}
+
+/// The target of `year` of an indicator, if any.
+async fn target_of(
+    txn: &DatabaseTransaction,
+    indicator_id: &str,
+    year: i32,
+) -> AppResult<Option<indicator_target::Model>> {
+    Ok(indicator_target::Entity::find()
+        .filter(indicator_target::Column::IndicatorId.eq(indicator_id))
+        .filter(indicator_target::Column::Year.eq(year))
+        .one(txn)
+        .await?)
+}
+
+/// Refuses a change based on a version of a target that is stale or gone.
+fn check_target_version(existing: Option<&indicator_target::Model>, expected: Option<i32>, year: i32) -> AppResult<()> {
+    match (existing, expected) {
+        (Some(t), Some(v)) => check_version("Target", t.version, v),
+        (None, Some(v)) => Err(AppError::Conflict {
+            message: format!("expectedVersion {v} refers to a target of {year} that no longer exists; reload it"),
+            current_version: None,
+        }),
+        (_, None) => Ok(()),
+    }
+}
+
+/// Creates or replaces the target of `input.year` of an indicator the caller coordinates.
+pub async fn set_target(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    actor: &Actor,
+    input: NewTarget,
+) -> AppResult<(indicator_target::Model, indicator::Model)> {
+    let mut checks = Checks::default();
+    checks.year("input.year", Some(input.year)).number("input.value", Some(input.value));
+    checks.number("input.valueMax", input.value_max);
+    match (input.comparator, input.value_max) {
+        (Comparator::Between, None) => checks.require(false, "input.valueMax", "BETWEEN requires valueMax"),
+        (Comparator::Between, Some(max)) => {
+            checks.require(max >= input.value, "input.valueMax", "must not be less than value")
+        }
+        (_, max) => checks.require(max.is_none(), "input.valueMax", "only a BETWEEN target has valueMax"),
+    };
+    checks.finish()?;
+
+    let txn = audit::begin_write(db).await?;
+    let found = load_managed(&txn, viewer, &input.indicator_id, "set targets").await?;
+    if let Some(base) = found.baseline_year.filter(|b| input.year < *b) {
+        return Err(AppError::bad_input("input.year", format!("must not be before the baseline year {base}")));
+    }
+    let existing = target_of(&txn, &found.id, input.year).await?;
+    check_target_version(existing.as_ref(), input.expected_version, input.year)?;
+    let now = Utc::now();
+    let (action, target) = match &existing {
+        Some(before) => {
+            let mut am = before.clone().into_active_model();
+            am.comparator = Set(input.comparator);
+            am.value = Set(input.value);
+            am.value_max = Set(input.value_max);
+            // The value no longer comes from the document; the Change keeps the old one.
+            am.source_document_id = Set(None);
+            am.source_section = Set(None);
+            am.source_quote = Set(None);
+            am.version = Set(before.version + 1);
+            am.updated_at = Set(now);
+            ("UPDATE", am.update(&txn).await?)
+        }
+        None => {
+            let created = indicator_target::Model {
+                id: crate::ids::new_uuid(),
+                indicator_id: found.id.clone(),
+                year: input.year,
+                comparator: input.comparator,
+                value: input.value,
+                value_max: input.value_max,
+                source_document_id: None,
+                source_section: None,
+                source_quote: None,
+                version: 1,
+                created_at: now,
+                updated_at: now,
+            };
+            ("CREATE", created.into_active_model().insert(&txn).await?)
+        }
+    };
+    audit::record(&txn, actor, target_change(action, &found, existing.as_ref(), Some(&target))).await?;
+    let after = touch(&txn, &found).await?;
+    txn.commit().await?;
+    Ok((target, after))
+}
+
+/// Removes the target of `year` of an indicator the caller coordinates.
+pub async fn remove_target(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    actor: &Actor,
+    indicator_id: &str,
+    year: i32,
+    expected_version: Option<i32>,
+) -> AppResult<indicator::Model> {
+    let mut checks = Checks::default();
+    checks.require(YEARS.contains(&year), "input.year", "no target of this year");
+    checks.finish()?;
+
+    let txn = audit::begin_write(db).await?;
+    let found = load_managed(&txn, viewer, indicator_id, "remove targets").await?;
+    let before = target_of(&txn, &found.id, year)
+        .await?
+        .ok_or_else(|| AppError::bad_input("input.year", format!("{} has no target for {year}", found.name)))?;
+    check_target_version(Some(&before), expected_version, year)?;
+    before.clone().delete(&txn).await?;
+    audit::record(&txn, actor, target_change("DELETE", &found, Some(&before), None)).await?;
+    let after = touch(&txn, &found).await?;
+    txn.commit().await?;
+    Ok(after)
+}

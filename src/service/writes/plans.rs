@@ -1,0 +1,274 @@
+//! createPlan, updatePlan, archivePlan.
+
+use super::{Checks, Idempotency, MAX_CODE, MAX_TEXT, MAX_TITLE, check_version, json, load};
+use crate::access::Viewer;
+use crate::error::{AppError, AppResult};
+use crate::service::audit::{self, Actor, ChangeInput, Scope};
+use chrono::{NaiveDate, Utc};
+use entity::enums::{PlanKind, PlanStatus, SharingClass};
+use entity::{department, plan, region};
+use sea_orm::ActiveValue::Set;
+use sea_orm::{ActiveModelTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter};
+use serde::Serialize;
+
+/// Input of createPlan, with IDs already decoded.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewPlan {
+    pub title: String,
+    pub document_number: Option<String>,
+    pub region_id: String,
+    pub issuer_id: Option<String>,
+    pub issued_on: Option<NaiveDate>,
+    pub period_start: Option<i32>,
+    pub period_end: Option<i32>,
+    pub kind: PlanKind,
+    pub status: PlanStatus,
+    pub sharing_class: SharingClass,
+    pub legal_basis: Option<String>,
+    pub parent_id: Option<String>,
+}
+
+/// Changes of updatePlan; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PlanPatch {
+    pub title: Option<String>,
+    pub document_number: Option<String>,
+    pub issuer_id: Option<String>,
+    pub issued_on: Option<NaiveDate>,
+    pub period_start: Option<i32>,
+    pub period_end: Option<i32>,
+    pub kind: Option<PlanKind>,
+    pub status: Option<PlanStatus>,
+    pub sharing_class: Option<SharingClass>,
+    pub legal_basis: Option<String>,
+    pub parent_id: Option<String>,
+}
+
+fn check_fields(
+    checks: &mut Checks,
+    title: Option<&str>,
+    document_number: Option<&str>,
+    period: (Option<i32>, Option<i32>),
+    legal_basis: Option<&str>,
+) {
+    checks
+        .opt_text("input.title", title, MAX_TITLE)
+        .opt_text("input.documentNumber", document_number, MAX_CODE)
+        .year("input.periodStart", period.0)
+        .year("input.periodEnd", period.1)
+        .opt_text("input.legalBasis", legal_basis, MAX_TEXT);
+    if let (Some(start), Some(end)) = period {
+        checks.require(start <= end, "input.periodEnd", "must not be before periodStart");
+    }
+}
+
+/// A NOT_SHARED record must state its legal basis.
+fn check_legal_basis(checks: &mut Checks, class: SharingClass, legal_basis: Option<&str>) {
+    checks.require(
+        class != SharingClass::NotShared || legal_basis.is_some_and(|b| !b.trim().is_empty()),
+        "input.legalBasis",
+        "a NOT_SHARED record must state its legal basis",
+    );
+}
+
+/// Checks that referenced records exist (and the parent plan is visible).
+async fn check_references(
+    txn: &DatabaseTransaction,
+    viewer: &Viewer,
+    region_id: Option<&str>,
+    issuer_id: Option<&str>,
+    parent_id: Option<&str>,
+) -> AppResult<()> {
+    let mut checks = Checks::default();
+    if let Some(id) = region_id {
+        checks.require(region::Entity::find_by_id(id).one(txn).await?.is_some(), "input.regionId", "no such region");
+    }
+    if let Some(id) = issuer_id {
+        let found = department::Entity::find_by_id(id).one(txn).await?;
+        checks.require(found.is_some(), "input.issuerId", "no such department");
+    }
+    if let Some(id) = parent_id {
+        let found = plan::Entity::find_by_id(id).filter(viewer.plan_condition()).one(txn).await?;
+        checks.require(found.is_some(), "input.parentId", "no such plan");
+    }
+    checks.finish()
+}
+
+fn change(action: &'static str, before: Option<&plan::Model>, after: &plan::Model) -> ChangeInput {
+    ChangeInput {
+        entity: "Plan",
+        entity_id: after.id.clone(),
+        action,
+        before: before.and_then(json),
+        after: json(after),
+        scope: Scope::Record { entity: "Plan", id: after.id.clone() },
+        plan_id: Some(after.id.clone()),
+        region_id: Some(after.region_id.clone()),
+    }
+}
+
+/// Creates a plan in a region the caller coordinates.
+pub async fn create_plan(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    actor: &Actor,
+    input: NewPlan,
+    idempotency_key: Option<&str>,
+) -> AppResult<plan::Model> {
+    let mut checks = Checks::default();
+    checks.text("input.title", &input.title, MAX_TITLE);
+    check_fields(
+        &mut checks,
+        None,
+        input.document_number.as_deref(),
+        (input.period_start, input.period_end),
+        input.legal_basis.as_deref(),
+    );
+    check_legal_basis(&mut checks, input.sharing_class, input.legal_basis.as_deref());
+    checks.finish()?;
+    let idempotency = Idempotency::new("createPlan", idempotency_key, &input)?;
+
+    let txn = audit::begin_write(db).await?;
+    if let Some(id) = idempotency.replay(&txn, actor).await? {
+        let plan = load(&txn, "Plan", &id, plan::Entity::find(), plan::Column::Id).await?;
+        txn.commit().await?;
+        return Ok(plan);
+    }
+    viewer.require_coordinator_of(&input.region_id, "create plans")?;
+    check_references(&txn, viewer, Some(&input.region_id), input.issuer_id.as_deref(), input.parent_id.as_deref())
+        .await?;
+    let now = Utc::now();
+    let created = plan::Model {
+        id: crate::ids::new_uuid(),
+        title: input.title.trim().to_owned(),
+        document_number: input.document_number,
+        issuer_id: input.issuer_id,
+        region_id: input.region_id,
+        issued_on: input.issued_on,
+        period_start: input.period_start,
+        period_end: input.period_end,
+        kind: input.kind,
+        status: input.status,
+        sharing_class: input.sharing_class,
+        legal_basis: input.legal_basis,
+        parent_id: input.parent_id,
+        source_document_id: None,
+        source_section: None,
+        source_quote: None,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    }
+    .into_active_model()
+    .insert(&txn)
+    .await?;
+    idempotency.remember(&txn, actor, "Plan", &created.id).await?;
+    audit::record(&txn, actor, change("CREATE", None, &created)).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Loads a plan the caller may see and coordinate, inside the transaction.
+async fn load_managed(txn: &DatabaseTransaction, viewer: &Viewer, id: &str, action: &str) -> AppResult<plan::Model> {
+    let found = load(txn, "Plan", id, plan::Entity::find().filter(viewer.plan_condition()), plan::Column::Id).await?;
+    viewer.require_coordinator_of(&found.region_id, action)?;
+    Ok(found)
+}
+
+/// Updates the given fields of a plan at `expected_version`.
+pub async fn update_plan(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    actor: &Actor,
+    id: &str,
+    expected_version: i32,
+    patch: PlanPatch,
+) -> AppResult<plan::Model> {
+    let mut checks = Checks::default();
+    check_fields(
+        &mut checks,
+        patch.title.as_deref(),
+        patch.document_number.as_deref(),
+        (patch.period_start, patch.period_end),
+        patch.legal_basis.as_deref(),
+    );
+    checks.finish()?;
+
+    let txn = audit::begin_write(db).await?;
+    let before = load_managed(&txn, viewer, id, "update plans").await?;
+    check_version("Plan", before.version, expected_version)?;
+    if patch.parent_id.as_deref() == Some(id) {
+        return Err(AppError::bad_input("input.parentId", "a plan cannot implement itself"));
+    }
+    check_references(&txn, viewer, None, patch.issuer_id.as_deref(), patch.parent_id.as_deref()).await?;
+    let mut checks = Checks::default();
+    let period = (patch.period_start.or(before.period_start), patch.period_end.or(before.period_end));
+    if let (Some(start), Some(end)) = period {
+        checks.require(start <= end, "input.periodEnd", "must not be before periodStart");
+    }
+    let class = patch.sharing_class.unwrap_or(before.sharing_class);
+    check_legal_basis(&mut checks, class, patch.legal_basis.as_deref().or(before.legal_basis.as_deref()));
+    checks.finish()?;
+
+    let mut am = before.clone().into_active_model();
+    if let Some(v) = patch.title {
+        am.title = Set(v.trim().to_owned());
+    }
+    if let Some(v) = patch.document_number {
+        am.document_number = Set(Some(v));
+    }
+    if let Some(v) = patch.issuer_id {
+        am.issuer_id = Set(Some(v));
+    }
+    if let Some(v) = patch.issued_on {
+        am.issued_on = Set(Some(v));
+    }
+    if let Some(v) = patch.period_start {
+        am.period_start = Set(Some(v));
+    }
+    if let Some(v) = patch.period_end {
+        am.period_end = Set(Some(v));
+    }
+    if let Some(v) = patch.kind {
+        am.kind = Set(v);
+    }
+    if let Some(v) = patch.status {
+        am.status = Set(v);
+    }
+    if let Some(v) = patch.sharing_class {
+        am.sharing_class = Set(v);
+    }
+    if let Some(v) = patch.legal_basis {
+        am.legal_basis = Set(Some(v));
+    }
+    if let Some(v) = patch.parent_id {
+        am.parent_id = Set(Some(v));
+    }
+    am.version = Set(before.version + 1);
+    am.updated_at = Set(Utc::now());
+    let after = am.update(&txn).await?;
+    audit::record(&txn, actor, change("UPDATE", Some(&before), &after)).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Archives a plan (status ARCHIVED); its records stay readable.
+pub async fn archive_plan(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    actor: &Actor,
+    id: &str,
+    expected_version: i32,
+) -> AppResult<plan::Model> {
+    let txn = audit::begin_write(db).await?;
+    let before = load_managed(&txn, viewer, id, "archive plans").await?;
+    check_version("Plan", before.version, expected_version)?;
+    let mut am = before.clone().into_active_model();
+    am.status = Set(PlanStatus::Archived);
+    am.version = Set(before.version + 1);
+    am.updated_at = Set(Utc::now());
+    let after = am.update(&txn).await?;
+    audit::record(&txn, actor, change("ARCHIVE", Some(&before), &after)).await?;
+    txn.commit().await?;
+    Ok(after)
+}

@@ -1,0 +1,269 @@
+//! reportProgress and recordActual: what bureaus write about their own tasks.
+
+use super::{Checks, Idempotency, MAX_TEXT, json, load};
+use crate::access::{Role, Viewer};
+use crate::error::{AppError, AppResult};
+use crate::service::audit::{self, Actor, ChangeInput, Scope};
+use chrono::Utc;
+use entity::enums::{ActualStatus, AssignmentRole, TaskStatus};
+use entity::{indicator, indicator_actual, plan, progress_report, task, task_assignment};
+use sea_orm::ActiveValue::Set;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder,
+};
+use serde::Serialize;
+
+/// Whether `period` is `YYYY`, `YYYY-H1`/`H2`, `YYYY-Q1`…`Q4` or `YYYY-MM`.
+pub fn valid_period(period: &str) -> bool {
+    let Some(year) = period.get(..4).and_then(|y| y.parse::<i32>().ok()) else { return false };
+    if !super::YEARS.contains(&year) || !period.is_char_boundary(4) {
+        return false;
+    }
+    match &period[4..] {
+        "" => true,
+        "-H1" | "-H2" | "-Q1" | "-Q2" | "-Q3" | "-Q4" => true,
+        rest => {
+            rest.len() == 3
+                && rest.starts_with('-')
+                && rest[1..].parse::<u32>().is_ok_and(|m| (1..=12).contains(&m))
+                && rest[1..].chars().all(|c| c.is_ascii_digit())
+        }
+    }
+}
+
+/// Input of reportProgress.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewReport {
+    pub task_id: String,
+    pub period: String,
+    pub status: TaskStatus,
+    pub percent: Option<i32>,
+    pub narrative: String,
+}
+
+/// Input of recordActual.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewActual {
+    pub indicator_id: String,
+    pub period: String,
+    pub value: f64,
+    pub status: ActualStatus,
+    pub note: Option<String>,
+    pub reason: Option<String>,
+}
+
+/// The caller's role on a task: its assignment for bureaus; coordinators of
+/// the plan's region and administrators act as LEAD.
+async fn role_on_task(
+    txn: &DatabaseTransaction,
+    viewer: &Viewer,
+    task_id: &str,
+    plan: &plan::Model,
+    action: &str,
+) -> AppResult<AssignmentRole> {
+    let identity = viewer.identity()?;
+    match identity.role {
+        Role::Admin => Ok(AssignmentRole::Lead),
+        Role::Coordinator => viewer.require_coordinator_of(&plan.region_id, action).map(|_| AssignmentRole::Lead),
+        Role::Reader => Err(AppError::Forbidden(format!("a READER may not {action}"))),
+        Role::Bureau => task_assignment::Entity::find()
+            .filter(task_assignment::Column::TaskId.eq(task_id))
+            .filter(task_assignment::Column::DepartmentId.eq(identity.department_id.clone()))
+            .one(txn)
+            .await?
+            .map(|a| a.role)
+            .ok_or_else(|| {
+                AppError::Forbidden(format!("your department is not assigned to this task, so it may not {action}"))
+            }),
+    }
+}
+
+/// Records a progress report; a LEAD's report (or a coordinator's) also sets the task's status.
+pub async fn report_progress(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    actor: &Actor,
+    input: NewReport,
+    idempotency_key: Option<&str>,
+) -> AppResult<(progress_report::Model, task::Model)> {
+    let mut checks = Checks::default();
+    checks
+        .require(valid_period(&input.period), "input.period", "must be YYYY, YYYY-H1, YYYY-Q3 or YYYY-MM")
+        .require(input.percent.is_none_or(|p| (0..=100).contains(&p)), "input.percent", "must be between 0 and 100")
+        .text("input.narrative", &input.narrative, MAX_TEXT)
+        .require(input.status != TaskStatus::Archived, "input.status", "a report cannot archive a task");
+    checks.finish()?;
+    let idempotency = Idempotency::new("reportProgress", idempotency_key, &input)?;
+
+    let txn = audit::begin_write(db).await?;
+    if let Some(id) = idempotency.replay(&txn, actor).await? {
+        let report =
+            load(&txn, "ProgressReport", &id, progress_report::Entity::find(), progress_report::Column::Id).await?;
+        let found = load(&txn, "Task", &report.task_id, task::Entity::find(), task::Column::Id).await?;
+        txn.commit().await?;
+        return Ok((report, found));
+    }
+    let (before, plan) = super::tasks::load_visible(&txn, viewer, &input.task_id).await?;
+    let role = role_on_task(&txn, viewer, &before.id, &plan, "report progress on it").await?;
+    if input.status == TaskStatus::Completed && role != AssignmentRole::Lead {
+        return Err(AppError::Forbidden(
+            "only the LEAD department may close a task; a SUPPORT department reports its contribution".into(),
+        ));
+    }
+    let identity = viewer.identity()?;
+    let report = progress_report::Model {
+        id: crate::ids::new_uuid(),
+        task_id: before.id.clone(),
+        period: input.period,
+        status: input.status,
+        percent: input.percent,
+        narrative: input.narrative,
+        department_id: identity.department_id.clone(),
+        reporter: identity.subject.clone(),
+        created_at: Utc::now(),
+    }
+    .into_active_model()
+    .insert(&txn)
+    .await?;
+    idempotency.remember(&txn, actor, "ProgressReport", &report.id).await?;
+    audit::record(
+        &txn,
+        actor,
+        ChangeInput {
+            entity: "ProgressReport",
+            entity_id: report.id.clone(),
+            action: "REPORT_PROGRESS",
+            before: None,
+            after: json(&report),
+            scope: Scope::Record { entity: "Task", id: before.id.clone() },
+            plan_id: Some(plan.id.clone()),
+            region_id: Some(plan.region_id.clone()),
+        },
+    )
+    .await?;
+    let after = if role == AssignmentRole::Lead && before.status != report.status {
+        let mut am = before.clone().into_active_model();
+        am.status = Set(report.status);
+        am.version = Set(before.version + 1);
+        am.updated_at = Set(Utc::now());
+        let after = am.update(&txn).await?;
+        audit::record(&txn, actor, super::tasks::change("UPDATE", &plan, Some(&before), &after)).await?;
+        after
+    } else {
+        before
+    };
+    txn.commit().await?;
+    Ok((report, after))
+}
+
+/// Records a value of an indicator for a period. A second value for the same
+/// period is a new revision that supersedes the first and must give a reason;
+/// nothing is overwritten.
+pub async fn record_actual(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    actor: &Actor,
+    input: NewActual,
+    idempotency_key: Option<&str>,
+) -> AppResult<(indicator_actual::Model, indicator::Model)> {
+    let mut checks = Checks::default();
+    checks
+        .require(valid_period(&input.period), "input.period", "must be YYYY, YYYY-H1, YYYY-Q3 or YYYY-MM")
+        .number("input.value", Some(input.value))
+        .opt_text("input.note", input.note.as_deref(), MAX_TEXT)
+        .opt_text("input.reason", input.reason.as_deref(), MAX_TEXT);
+    checks.finish()?;
+    let idempotency = Idempotency::new("recordActual", idempotency_key, &input)?;
+
+    let txn = audit::begin_write(db).await?;
+    if let Some(id) = idempotency.replay(&txn, actor).await? {
+        let actual = load(&txn, "Actual", &id, indicator_actual::Entity::find(), indicator_actual::Column::Id).await?;
+        let found =
+            load(&txn, "Indicator", &actual.indicator_id, indicator::Entity::find(), indicator::Column::Id).await?;
+        txn.commit().await?;
+        return Ok((actual, found));
+    }
+    let found = load(
+        &txn,
+        "Indicator",
+        &input.indicator_id,
+        indicator::Entity::find().filter(viewer.indicator_condition()),
+        indicator::Column::Id,
+    )
+    .await?;
+    let plan = load(&txn, "Plan", &found.plan_id, plan::Entity::find(), plan::Column::Id).await?;
+    match &found.task_id {
+        Some(task_id) => {
+            role_on_task(&txn, viewer, task_id, &plan, "record actuals of its indicators").await?;
+        }
+        None => {
+            viewer.require_coordinator_of(&plan.region_id, "record actuals of a plan's main goals")?;
+        }
+    }
+    let previous = indicator_actual::Entity::find()
+        .filter(indicator_actual::Column::IndicatorId.eq(found.id.clone()))
+        .filter(indicator_actual::Column::Period.eq(input.period.clone()))
+        .order_by_desc(indicator_actual::Column::Revision)
+        .one(&txn)
+        .await?;
+    if previous.is_some() && input.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+        return Err(AppError::bad_input(
+            "input.reason",
+            format!("{} already has a value for {}; a correction must give its reason", found.name, input.period),
+        ));
+    }
+    let identity = viewer.identity()?;
+    let actual = indicator_actual::Model {
+        id: crate::ids::new_uuid(),
+        indicator_id: found.id.clone(),
+        period: input.period,
+        value: input.value,
+        status: input.status,
+        revision: previous.as_ref().map_or(1, |p| p.revision + 1),
+        supersedes_id: previous.as_ref().map(|p| p.id.clone()),
+        reason: input.reason,
+        note: input.note,
+        department_id: Some(identity.department_id.clone()),
+        reported_by: Some(identity.subject.clone()),
+        reported_at: Utc::now(),
+    }
+    .into_active_model()
+    .insert(&txn)
+    .await?;
+    idempotency.remember(&txn, actor, "Actual", &actual.id).await?;
+    audit::record(
+        &txn,
+        actor,
+        ChangeInput {
+            entity: "Actual",
+            entity_id: actual.id.clone(),
+            action: if previous.is_some() { "REVISE_ACTUAL" } else { "RECORD_ACTUAL" },
+            before: previous.as_ref().and_then(json),
+            after: json(&actual),
+            scope: Scope::Record { entity: "Indicator", id: found.id.clone() },
+            plan_id: Some(plan.id.clone()),
+            region_id: Some(found.region_id.clone()),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((actual, found))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::valid_period;
+
+    #[test]
+    fn periods() {
+        for ok in ["2024", "2024-H1", "2024-Q4", "2024-07", "2024-12"] {
+            assert!(valid_period(ok), "{ok}");
+        }
+        for bad in
+            ["", "24", "2024-13", "2024-00", "2024-Q5", "2024-7", "abcd", "2024-", "2024-H1x", "1800", "２０２４"]
+        {
+            assert!(!valid_period(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,403 @@
+//! createTask, updateTask, moveTask, archiveTask, assignDepartment, unassignDepartment.
+
+use super::{Checks, Idempotency, MAX_CODE, MAX_TEXT, MAX_TITLE, check_version, json, load};
+use crate::access::Viewer;
+use crate::error::{AppError, AppResult};
+use crate::service::audit::{self, Actor, ChangeInput, Scope};
+use chrono::Utc;
+use entity::enums::{AssignmentRole, SharingClass, TaskKind, TaskStatus};
+use entity::{department, plan, task, task_assignment};
+use sea_orm::ActiveValue::Set;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, ModelTrait,
+    QueryFilter, QueryOrder,
+};
+use serde::Serialize;
+
+/// Input of createTask, with IDs decoded.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewTask {
+    pub plan_id: String,
+    pub parent_id: Option<String>,
+    pub kind: TaskKind,
+    pub code: String,
+    pub title: String,
+    pub body: String,
+    pub due_year: Option<i32>,
+    pub sharing_class: Option<SharingClass>,
+    pub legal_basis: Option<String>,
+}
+
+/// Changes of updateTask; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TaskPatch {
+    pub code: Option<String>,
+    pub title: Option<String>,
+    pub body: Option<String>,
+    pub due_year: Option<i32>,
+    pub status: Option<TaskStatus>,
+    pub sharing_class: Option<SharingClass>,
+    pub legal_basis: Option<String>,
+}
+
+fn check_fields(checks: &mut Checks, code: Option<&str>, title: Option<&str>, body: Option<&str>, due: Option<i32>) {
+    checks.opt_text("input.code", code, MAX_CODE).opt_text("input.title", title, MAX_TITLE).year("input.dueYear", due);
+    if let Some(body) = body {
+        checks.require(
+            body.chars().count() <= MAX_TEXT,
+            "input.body",
+            format!("must be at most {MAX_TEXT} characters"),
+        );
+    }
+}
+
+/// The change record of a task.
+pub(crate) fn change(
+    action: &'static str,
+    plan: &plan::Model,
+    before: Option<&task::Model>,
+    after: &task::Model,
+) -> ChangeInput {
+    ChangeInput {
+        entity: "Task",
+        entity_id: after.id.clone(),
+        action,
+        before: before.and_then(json),
+        after: json(after),
+        scope: Scope::Record { entity: "Task", id: after.id.clone() },
+        plan_id: Some(plan.id.clone()),
+        region_id: Some(plan.region_id.clone()),
+    }
+}
+
+/// Loads a task the caller may see, with its plan, inside the transaction.
+pub(crate) async fn load_visible(
+    txn: &DatabaseTransaction,
+    viewer: &Viewer,
+    id: &str,
+) -> AppResult<(task::Model, plan::Model)> {
+    let found = load(txn, "Task", id, task::Entity::find().filter(viewer.task_condition()), task::Column::Id).await?;
+    let plan = load(txn, "Plan", &found.plan_id, plan::Entity::find(), plan::Column::Id).await?;
+    Ok((found, plan))
+}
+
+async fn load_managed(
+    txn: &DatabaseTransaction,
+    viewer: &Viewer,
+    id: &str,
+    action: &str,
+) -> AppResult<(task::Model, plan::Model)> {
+    let (found, plan) = load_visible(txn, viewer, id).await?;
+    viewer.require_coordinator_of(&plan.region_id, action)?;
+    Ok((found, plan))
+}
+
+/// Bumps a task's version after a change to its assignments, in the same transaction.
+async fn touch(txn: &DatabaseTransaction, found: &task::Model) -> AppResult<task::Model> {
+    let mut am = found.clone().into_active_model();
+    am.version = Set(found.version + 1);
+    am.updated_at = Set(Utc::now());
+    Ok(am.update(txn).await?)
+}
+
+/// Creates a task in a plan the caller coordinates.
+pub async fn create_task(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    actor: &Actor,
+    input: NewTask,
+    idempotency_key: Option<&str>,
+) -> AppResult<task::Model> {
+    let mut checks = Checks::default();
+    checks.text("input.code", &input.code, MAX_CODE).text("input.title", &input.title, MAX_TITLE);
+    check_fields(&mut checks, None, None, Some(&input.body), input.due_year);
+    checks.finish()?;
+    let idempotency = Idempotency::new("createTask", idempotency_key, &input)?;
+
+    let txn = audit::begin_write(db).await?;
+    if let Some(id) = idempotency.replay(&txn, actor).await? {
+        let found = load(&txn, "Task", &id, task::Entity::find(), task::Column::Id).await?;
+        txn.commit().await?;
+        return Ok(found);
+    }
+    let plan =
+        load(&txn, "Plan", &input.plan_id, plan::Entity::find().filter(viewer.plan_condition()), plan::Column::Id)
+            .await?;
+    viewer.require_coordinator_of(&plan.region_id, "create tasks")?;
+    if let Some(parent) = &input.parent_id {
+        let (parent, _) = load_visible(&txn, viewer, parent).await?;
+        if parent.plan_id != plan.id {
+            return Err(AppError::bad_input("input.parentId", "the parent task belongs to another plan"));
+        }
+    }
+    let siblings = task::Entity::find()
+        .filter(task::Column::PlanId.eq(plan.id.clone()))
+        .filter(match &input.parent_id {
+            Some(p) => task::Column::ParentId.eq(p.clone()),
+            None => task::Column::ParentId.is_null(),
+        })
+        .order_by_desc(task::Column::Position)
+        .one(&txn)
+        .await?;
+    let now = Utc::now();
+    let created = task::Model {
+        id: crate::ids::new_uuid(),
+        plan_id: plan.id.clone(),
+        parent_id: input.parent_id,
+        kind: input.kind,
+        code: input.code.trim().to_owned(),
+        position: siblings.map_or(0, |s| s.position + 1),
+        // Tasks added through the API sort after the document's, in creation order.
+        doc_order: format!("{}:z{:020}", plan.id, now.timestamp_micros()),
+        title: input.title.trim().to_owned(),
+        body: input.body,
+        due_year: input.due_year,
+        status: TaskStatus::NotStarted,
+        sharing_class: input.sharing_class,
+        legal_basis: input.legal_basis,
+        source_document_id: None,
+        source_section: None,
+        source_quote: None,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    }
+    .into_active_model()
+    .insert(&txn)
+    .await?;
+    idempotency.remember(&txn, actor, "Task", &created.id).await?;
+    audit::record(&txn, actor, change("CREATE", &plan, None, &created)).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Updates the given fields of a task at `expected_version`.
+pub async fn update_task(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    actor: &Actor,
+    id: &str,
+    expected_version: i32,
+    patch: TaskPatch,
+) -> AppResult<task::Model> {
+    let mut checks = Checks::default();
+    check_fields(&mut checks, patch.code.as_deref(), patch.title.as_deref(), patch.body.as_deref(), patch.due_year);
+    checks.opt_text("input.legalBasis", patch.legal_basis.as_deref(), MAX_TEXT);
+    checks.finish()?;
+
+    let txn = audit::begin_write(db).await?;
+    let (before, plan) = load_managed(&txn, viewer, id, "update tasks").await?;
+    check_version("Task", before.version, expected_version)?;
+    let class = patch.sharing_class.or(before.sharing_class);
+    if class == Some(SharingClass::NotShared)
+        && patch.legal_basis.as_deref().or(before.legal_basis.as_deref()).is_none_or(|b| b.trim().is_empty())
+    {
+        return Err(AppError::bad_input("input.legalBasis", "a NOT_SHARED record must state its legal basis"));
+    }
+    let mut am = before.clone().into_active_model();
+    if let Some(v) = patch.code {
+        am.code = Set(v.trim().to_owned());
+    }
+    if let Some(v) = patch.title {
+        am.title = Set(v.trim().to_owned());
+    }
+    if let Some(v) = patch.body {
+        am.body = Set(v);
+    }
+    if let Some(v) = patch.due_year {
+        am.due_year = Set(Some(v));
+    }
+    if let Some(v) = patch.status {
+        am.status = Set(v);
+    }
+    if let Some(v) = patch.sharing_class {
+        am.sharing_class = Set(Some(v));
+    }
+    if let Some(v) = patch.legal_basis {
+        am.legal_basis = Set(Some(v));
+    }
+    am.version = Set(before.version + 1);
+    am.updated_at = Set(Utc::now());
+    let after = am.update(&txn).await?;
+    audit::record(&txn, actor, change("UPDATE", &plan, Some(&before), &after)).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Moves a task under another parent of the same plan (or to the top), at `position` among its new siblings.
+pub async fn move_task(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    actor: &Actor,
+    id: &str,
+    expected_version: i32,
+    new_parent_id: Option<String>,
+    position: i32,
+) -> AppResult<task::Model> {
+    let mut checks = Checks::default();
+    checks.require((0..=10_000).contains(&position), "input.position", "must be between 0 and 10000");
+    checks.finish()?;
+
+    let txn = audit::begin_write(db).await?;
+    let (before, plan) = load_managed(&txn, viewer, id, "move tasks").await?;
+    check_version("Task", before.version, expected_version)?;
+    if let Some(parent_id) = &new_parent_id {
+        let (parent, _) = load_visible(&txn, viewer, parent_id).await?;
+        if parent.plan_id != before.plan_id {
+            return Err(AppError::bad_input("input.parentId", "the new parent belongs to another plan"));
+        }
+        // Walk up from the new parent: meeting the task itself would make a cycle.
+        let mut cursor = Some(parent);
+        let mut steps = 0;
+        while let Some(node) = cursor {
+            if node.id == before.id {
+                return Err(AppError::bad_input(
+                    "input.parentId",
+                    "a task cannot move under itself or its descendants",
+                ));
+            }
+            steps += 1;
+            if steps > 64 {
+                break;
+            }
+            cursor = match node.parent_id {
+                Some(p) => task::Entity::find_by_id(p).one(&txn).await?,
+                None => None,
+            };
+        }
+    }
+    let mut am = before.clone().into_active_model();
+    am.parent_id = Set(new_parent_id);
+    am.position = Set(position);
+    am.version = Set(before.version + 1);
+    am.updated_at = Set(Utc::now());
+    let after = am.update(&txn).await?;
+    audit::record(&txn, actor, change("MOVE", &plan, Some(&before), &after)).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Archives a task (status ARCHIVED).
+pub async fn archive_task(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    actor: &Actor,
+    id: &str,
+    expected_version: i32,
+) -> AppResult<task::Model> {
+    let txn = audit::begin_write(db).await?;
+    let (before, plan) = load_managed(&txn, viewer, id, "archive tasks").await?;
+    check_version("Task", before.version, expected_version)?;
+    let mut am = before.clone().into_active_model();
+    am.status = Set(TaskStatus::Archived);
+    am.version = Set(before.version + 1);
+    am.updated_at = Set(Utc::now());
+    let after = am.update(&txn).await?;
+    audit::record(&txn, actor, change("ARCHIVE", &plan, Some(&before), &after)).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+fn assignment_change(
+    action: &'static str,
+    plan: &plan::Model,
+    task_id: &str,
+    before: Option<&task_assignment::Model>,
+    after: Option<&task_assignment::Model>,
+    id: &str,
+) -> ChangeInput {
+    ChangeInput {
+        entity: "Assignment",
+        entity_id: id.to_owned(),
+        action,
+        before: before.and_then(json),
+        after: after.and_then(json),
+        scope: Scope::Record { entity: "Task", id: task_id.to_owned() },
+        plan_id: Some(plan.id.clone()),
+        region_id: Some(plan.region_id.clone()),
+    }
+}
+
+/// Assigns a department to a task as LEAD or SUPPORT (at the end of the list unless `position` is given);
+/// an existing assignment of that department changes its role.
+pub async fn assign_department(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    actor: &Actor,
+    task_id: &str,
+    department_id: &str,
+    role: AssignmentRole,
+    position: Option<i32>,
+) -> AppResult<(task::Model, task_assignment::Model)> {
+    let mut checks = Checks::default();
+    checks.require(position.is_none_or(|p| (0..=1000).contains(&p)), "input.position", "must be between 0 and 1000");
+    checks.finish()?;
+    let txn = audit::begin_write(db).await?;
+    let (found, plan) = load_managed(&txn, viewer, task_id, "assign departments").await?;
+    if department::Entity::find_by_id(department_id).one(&txn).await?.is_none() {
+        return Err(AppError::bad_input("input.departmentId", "no such department"));
+    }
+    let existing =
+        task_assignment::Entity::find().filter(task_assignment::Column::TaskId.eq(task_id)).all(&txn).await?;
+    let current = existing.iter().find(|a| a.department_id == department_id).cloned();
+    let assignment = match current {
+        Some(before) => {
+            let mut am = before.clone().into_active_model();
+            am.role = Set(role);
+            if let Some(p) = position {
+                am.position = Set(p);
+            }
+            let after = am.update(&txn).await?;
+            audit::record(
+                &txn,
+                actor,
+                assignment_change("UPDATE", &plan, task_id, Some(&before), Some(&after), &after.id),
+            )
+            .await?;
+            after
+        }
+        None => {
+            let next = existing.iter().map(|a| a.position + 1).max().unwrap_or(0);
+            let created = task_assignment::Model {
+                id: crate::ids::new_uuid(),
+                task_id: task_id.to_owned(),
+                department_id: department_id.to_owned(),
+                role,
+                position: position.unwrap_or(next),
+                created_at: Utc::now(),
+            }
+            .into_active_model()
+            .insert(&txn)
+            .await?;
+            audit::record(&txn, actor, assignment_change("CREATE", &plan, task_id, None, Some(&created), &created.id))
+                .await?;
+            created
+        }
+    };
+    let task = touch(&txn, &found).await?;
+    txn.commit().await?;
+    Ok((task, assignment))
+}
+
+/// Removes a department from a task.
+pub async fn unassign_department(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    actor: &Actor,
+    task_id: &str,
+    department_id: &str,
+) -> AppResult<task::Model> {
+    let txn = audit::begin_write(db).await?;
+    let (found, plan) = load_managed(&txn, viewer, task_id, "unassign departments").await?;
+    let before = task_assignment::Entity::find()
+        .filter(task_assignment::Column::TaskId.eq(task_id))
+        .filter(task_assignment::Column::DepartmentId.eq(department_id))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::bad_input("input.departmentId", "this department is not assigned to the task"))?;
+    before.clone().delete(&txn).await?;
+    audit::record(&txn, actor, assignment_change("DELETE", &plan, task_id, Some(&before), None, &before.id)).await?;
+    let task = touch(&txn, &found).await?;
+    txn.commit().await?;
+    Ok(task)
+}
