@@ -50,6 +50,9 @@ pub struct Identity {
     pub role: Role,
     /// Record IDs of the caller's region and every region under it.
     pub jurisdiction: Vec<String>,
+    /// When the token expires (seconds since the Unix epoch); long-lived
+    /// subscriptions end then.
+    pub expires_at: Option<i64>,
 }
 
 impl Viewer {

@@ -3,6 +3,7 @@
 use crate::auth::Authenticator;
 use crate::config::{DatabaseSettings, ServeSettings};
 use crate::graphql::{AppSchema, build_schema};
+use crate::service::notify::{self, ChangeNotifier};
 use crate::{db, http, seed};
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer, web};
@@ -35,7 +36,11 @@ impl Application {
             let report = seed::run(&db).await.context("loading the default dataset")?;
             tracing::info!(%report, "loaded the default dataset into an empty database");
         }
-        let schema = build_schema(db.clone(), settings.limits.clone());
+        let notifier = ChangeNotifier::default();
+        if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+            notify::spawn_postgres_listener(database.database_url.clone(), notifier.clone());
+        }
+        let schema = build_schema(db.clone(), settings.limits.clone(), notifier);
         let listener = TcpListener::bind(&settings.bind).with_context(|| format!("binding {}", settings.bind))?;
         let port = listener.local_addr()?.port();
         let server = run(listener, schema, db.clone(), authenticator, settings.limits.max_body_bytes)?;
@@ -45,6 +50,11 @@ impl Application {
     /// The port the server listens on.
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// A handle to stop the server (gracefully or not) from elsewhere.
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
     }
 
     /// The application's connection pool (tests inspect the store through it).

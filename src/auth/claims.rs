@@ -66,6 +66,8 @@ pub(super) struct ReceivedClaims {
     pub client: Option<String>,
     pub jti: Option<String>,
     pub iat: Option<serde_json::Value>,
+    /// Checked by the verifier before these claims are read; kept to end subscriptions on time.
+    pub exp: Option<u64>,
 }
 
 #[cfg(test)]

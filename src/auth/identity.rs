@@ -31,5 +31,6 @@ pub(super) async fn load<C: ConnectionTrait>(db: &C, token: VerifiedToken) -> Re
         department_id: department.id,
         role: token.role,
         jurisdiction,
+        expires_at: Some(token.expires_at),
     })
 }

@@ -46,6 +46,8 @@ pub struct VerifiedToken {
     pub role: Role,
     /// `jti`.
     pub jti: String,
+    /// `exp`, seconds since the Unix epoch.
+    pub expires_at: i64,
 }
 
 /// The token verifier, built once at startup from [`AuthSettings`].
@@ -174,7 +176,14 @@ impl Authenticator {
         let department_id = from_global(NodeKind::Department, &dept, "dept")
             .map_err(|_| refuse("token claim `dept` is not a department ID"))?;
         let role = parse_role(&role).map_err(|e| refuse(format!("token {e}")))?;
-        Ok(VerifiedToken { subject, client: claims.client, department_id, role, jti })
+        Ok(VerifiedToken {
+            subject,
+            client: claims.client,
+            department_id,
+            role,
+            jti,
+            expires_at: claims.exp.and_then(|e| i64::try_from(e).ok()).unwrap_or(i64::MAX),
+        })
     }
 
     fn accepted(&self, alg: &str) -> Result<JwtAlgorithm, AppError> {

@@ -3,6 +3,7 @@
 use super::loaders::Loaders;
 use crate::access::Viewer;
 use crate::config::Limits;
+use crate::service::notify::ChangeNotifier;
 use async_graphql::Context;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
@@ -12,6 +13,8 @@ use std::sync::Arc;
 pub struct AppState {
     pub db: DatabaseConnection,
     pub limits: Arc<Limits>,
+    /// Wakes subscribers when changes commit.
+    pub notifier: ChangeNotifier,
 }
 
 /// Per-request data: the caller and the request's loaders.
@@ -24,6 +27,14 @@ impl RequestScope {
     /// The scope of one request by `viewer`.
     pub fn new(db: DatabaseConnection, viewer: Viewer) -> Self {
         Self { loaders: Loaders::new(db, viewer.clone()), viewer }
+    }
+
+    /// The scope of a long-lived WebSocket connection: its loaders do not
+    /// cache, so every event shows records as they are now.
+    pub fn uncached(db: DatabaseConnection, viewer: Viewer) -> Self {
+        let scope = Self::new(db, viewer);
+        scope.loaders.disable_cache();
+        scope
     }
 }
 

@@ -226,6 +226,29 @@ pub struct Loaders {
 }
 
 impl Loaders {
+    /// Turns caching off on every loader (for long-lived connections).
+    pub fn disable_cache(&self) {
+        self.region.enable_all_cache(false);
+        self.region_children.enable_all_cache(false);
+        self.department.enable_all_cache(false);
+        self.department_aliases.enable_all_cache(false);
+        self.plan.enable_all_cache(false);
+        self.task.enable_all_cache(false);
+        self.task_children.enable_all_cache(false);
+        self.task_assignments.enable_all_cache(false);
+        self.task_reports.enable_all_cache(false);
+        self.indicator.enable_all_cache(false);
+        self.indicator_targets.enable_all_cache(false);
+        self.indicator_actuals.enable_all_cache(false);
+        self.source_document.enable_all_cache(false);
+        self.plans_by_region.enable_all_cache(false);
+        self.tasks_by_plan.enable_all_cache(false);
+        self.tasks_by_department.enable_all_cache(false);
+        self.indicators_by_plan.enable_all_cache(false);
+        self.indicators_by_task.enable_all_cache(false);
+        self.indicator_contributors.enable_all_cache(false);
+    }
+
     /// Fresh loaders for one request by `viewer`. They cache for the request's lifetime only.
     pub fn new(db: DatabaseConnection, viewer: Viewer) -> Self {
         let scope = Arc::new(Scope { db, viewer });

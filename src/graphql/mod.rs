@@ -6,23 +6,27 @@
 pub mod context;
 pub mod loaders;
 pub mod mutation;
+mod notify_extension;
 pub mod query;
+pub mod subscription;
 pub mod types;
 
 use crate::config::Limits;
-use async_graphql::{EmptySubscription, Schema};
+use async_graphql::Schema;
+use crate::service::notify::ChangeNotifier;
 use context::AppState;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
 /// The schema type served by xietong.
-pub type AppSchema = Schema<query::QueryRoot, mutation::MutationRoot, EmptySubscription>;
+pub type AppSchema = Schema<query::QueryRoot, mutation::MutationRoot, subscription::SubscriptionRoot>;
 
 /// Builds the schema once, with the limits that protect it.
-pub fn build_schema(db: DatabaseConnection, limits: Limits) -> AppSchema {
+pub fn build_schema(db: DatabaseConnection, limits: Limits, notifier: ChangeNotifier) -> AppSchema {
     let limits = Arc::new(limits);
-    Schema::build(query::QueryRoot, mutation::MutationRoot::default(), EmptySubscription)
-        .data(AppState { db, limits: limits.clone() })
+    Schema::build(query::QueryRoot, mutation::MutationRoot::default(), subscription::SubscriptionRoot)
+        .data(AppState { db, limits: limits.clone(), notifier: notifier.clone() })
+        .extension(notify_extension::PokeAfterMutation(notifier))
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(64)
@@ -32,5 +36,5 @@ pub fn build_schema(db: DatabaseConnection, limits: Limits) -> AppSchema {
 /// The SDL of the schema, as committed in `schema.graphql`.
 pub fn sdl() -> String {
     let db = DatabaseConnection::default();
-    build_schema(db, Limits::default()).sdl()
+    build_schema(db, Limits::default(), ChangeNotifier::default()).sdl()
 }

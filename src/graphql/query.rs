@@ -37,7 +37,7 @@ where
 pub struct QueryRoot;
 
 /// 查询 — Read access to plans, tasks, indicators, departments and regions, under the caller's sharing rights.
-#[Object]
+#[Object(name = "Query")]
 impl QueryRoot {
     /// 按标识取记录 — Fetches any record by its global ID; null when it does not exist or the caller may not see it.
     async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
@@ -211,6 +211,7 @@ impl QueryRoot {
             department_id: decode(NodeKind::Department, &f.department_id, "filter.departmentId").gql()?,
             plan_id: decode(NodeKind::Plan, &f.plan_id, "filter.planId").gql()?,
             since: f.since,
+            region_id: None,
             after_seq: None,
         };
         let args = page_args(first, after, last, before);

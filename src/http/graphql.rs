@@ -18,7 +18,12 @@ use tracing_actix_web::RequestId;
 
 /// Registers the GraphQL endpoint.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/graphql").route(web::post().to(execute)).route(web::get().to(execute)))
+    cfg.service(
+        web::resource("/graphql")
+            .route(web::post().to(execute))
+            .route(web::get().guard(actix_web::guard::Header("upgrade", "websocket")).to(super::subscriptions::serve))
+            .route(web::get().to(execute)),
+    )
         .route("/schema.graphql", web::get().to(sdl));
 }
 

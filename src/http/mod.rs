@@ -3,6 +3,7 @@
 pub mod graphiql;
 mod graphql;
 mod health;
+mod subscriptions;
 
 use actix_web::web;
 

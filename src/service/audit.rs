@@ -104,6 +104,10 @@ pub async fn record(txn: &DatabaseTransaction, actor: &Actor, input: ChangeInput
     head.last_seq = sea_orm::ActiveValue::Set(row.seq);
     head.last_hash = sea_orm::ActiveValue::Set(row.hash.clone());
     head.update(txn).await?;
+    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        // Delivered to listeners only if, and when, the transaction commits.
+        txn.execute_unprepared(&format!("NOTIFY {}", super::notify::CHANNEL)).await?;
+    }
     Ok(inserted)
 }
 

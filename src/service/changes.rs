@@ -25,6 +25,8 @@ pub struct ChangeFilter {
     pub department_id: Option<String>,
     /// Changes of records of this plan.
     pub plan_id: Option<String>,
+    /// Changes of records of this region.
+    pub region_id: Option<String>,
     /// Changes at or after this time.
     pub since: Option<DateTime<Utc>>,
     /// Changes after this sequence number.
@@ -74,6 +76,9 @@ pub fn select(viewer: &Viewer, filter: &ChangeFilter) -> Select<change::Entity> 
     if let Some(plan) = &filter.plan_id {
         cond = cond.add(change::Column::PlanId.eq(plan.clone()));
     }
+    if let Some(region) = &filter.region_id {
+        cond = cond.add(change::Column::RegionId.eq(region.clone()));
+    }
     if let Some(since) = filter.since {
         cond = cond.add(change::Column::OccurredAt.gte(since));
     }
@@ -105,4 +110,28 @@ pub async fn list<C: ConnectionTrait>(
     let query = select(viewer, filter);
     let page = page::fetch_page(db, query.clone(), &sort(), args, max_page_size).await?;
     Ok((page, query))
+}
+
+/// The next `limit` visible changes after `after_seq`, in order.
+pub async fn next_batch<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    filter: &ChangeFilter,
+    after_seq: i64,
+    limit: u64,
+) -> AppResult<Vec<change::Model>> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    let filter = ChangeFilter { after_seq: Some(after_seq), ..filter.clone() };
+    Ok(select(viewer, &filter).order_by_asc(change::Column::Seq).limit(limit).all(db).await?)
+}
+
+/// The sequence number of the latest committed change (0 when there is none).
+pub async fn head_seq<C: ConnectionTrait>(db: &C) -> AppResult<i64> {
+    Ok(entity::audit_head::Entity::find_by_id(1).one(db).await?.map_or(0, |h| h.last_seq))
+}
+
+/// The feed cursor just after change `seq` (the start of the feed for 0).
+pub async fn cursor_at<C: ConnectionTrait>(db: &C, seq: i64) -> AppResult<String> {
+    let id = change::Entity::find_by_id(seq).one(db).await?.map(|c| c.id).unwrap_or_default();
+    Ok(page::encode(SortValue::Int(seq), &id))
 }

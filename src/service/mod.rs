@@ -11,6 +11,7 @@ pub mod audit;
 pub mod changes;
 pub mod departments;
 pub mod indicators;
+pub mod notify;
 pub mod page;
 pub mod plans;
 pub mod progress;

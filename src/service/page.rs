@@ -129,7 +129,16 @@ fn decode(cursor: Option<&str>, field: &str) -> AppResult<Option<CursorData>> {
     serde_json::from_slice(&bytes).map(Some).map_err(|_| invalid())
 }
 
-fn encode(value: SortValue, id: &str) -> String {
+/// Decodes a cursor into its sort value and ID.
+///
+/// # Errors
+/// `BAD_USER_INPUT` naming `field` when the cursor is not one xietong issued.
+pub fn decode_cursor(cursor: &str, field: &str) -> AppResult<(SortValue, String)> {
+    decode(Some(cursor), field)?.map(|c| (c.0, c.1)).ok_or_else(|| AppError::bad_input(field, "not a valid cursor"))
+}
+
+/// The cursor of a row with this sort value and ID.
+pub fn encode(value: SortValue, id: &str) -> String {
     let json = serde_json::to_vec(&CursorData(value, id.to_owned())).unwrap_or_default();
     URL_SAFE_NO_PAD.encode(json)
 }

@@ -30,7 +30,15 @@ pub struct TestApp {
     pub database_url: String,
     /// The app's authentication settings.
     pub auth: AuthSettings,
+    /// Stops this instance's HTTP server.
+    pub server: actix_web::dev::ServerHandle,
     _store: TestStore,
+}
+
+/// A second server process-equivalent on the same database as a [`TestApp`].
+pub struct Instance {
+    pub address: String,
+    pub server: actix_web::dev::ServerHandle,
 }
 
 /// The per-test database; removed when the test ends.
@@ -120,11 +128,26 @@ async fn spawn(limits: Limits, auth: AuthSettings) -> TestApp {
     let app = Application::build(&database, &settings).await.expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.db();
+    let server = app.handle();
     tokio::spawn(app.run_until_stopped());
-    TestApp { address, client: reqwest::Client::new(), db, database_url, auth, _store: store }
+    TestApp { address, client: reqwest::Client::new(), db, database_url, auth, server, _store: store }
 }
 
 impl TestApp {
+    /// Starts another instance on this app's database (as a second server
+    /// behind a load balancer would be), without seeding.
+    pub async fn another_instance(&self) -> Instance {
+        let database =
+            DatabaseSettings { database_url: self.database_url.clone(), db_max_connections: 5, db_acquire_timeout: 5 };
+        let settings =
+            ServeSettings { bind: "127.0.0.1:0".into(), no_seed: true, limits: Limits::default(), auth: self.auth.clone() };
+        let app = Application::build(&database, &settings).await.expect("build second instance");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let server = app.handle();
+        tokio::spawn(app.run_until_stopped());
+        Instance { address, server }
+    }
+
     /// POSTs a GraphQL operation and returns the whole response body.
     pub async fn graphql(&self, query: &str, variables: Value) -> Value {
         self.client

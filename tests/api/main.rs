@@ -4,11 +4,15 @@
 // A failed expectation in a test is a test failure, which is what panics are for here.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod admin_mutations;
 mod auth_tokens;
+mod authorization;
 mod dataset;
 mod graphiql_browser;
 mod helpers;
+mod indicator_mutations;
 mod mutations;
 mod paging;
 mod queries;
 mod schema;
+mod subscriptions;

@@ -18,6 +18,7 @@ use async_graphql::{Context, MergedObject};
 
 /// The mutation root.
 #[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
 pub struct MutationRoot(
     plans::PlanMutation,
     tasks::TaskMutation,

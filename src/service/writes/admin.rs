@@ -15,7 +15,7 @@ use crate::error::{AppError, AppResult};
 use crate::service::audit::{self, Actor, ChangeInput, Scope};
 use chrono::Utc;
 use entity::enums::RegionLevel;
-use entity::{department, region};
+use entity::region;
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
