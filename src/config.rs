@@ -8,6 +8,7 @@ use crate::access::Role;
 use crate::auth::AuthSettings;
 use crate::auth::claims::parse_role;
 use crate::auth::duration::parse_ttl;
+pub use crate::http::rate_limit::RateLimitSettings;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::time::Duration;
 
@@ -141,17 +142,68 @@ pub struct Limits {
     pub max_depth: usize,
 
     /// Highest query cost; list fields multiply their children's cost by the page size.
-    #[arg(long, env = "XIETONG_MAX_COMPLEXITY", default_value_t = 50_000)]
+    #[arg(long, env = "XIETONG_MAX_COMPLEXITY", default_value_t = 250_000)]
     pub max_complexity: usize,
 
     /// Largest request body, in bytes.
     #[arg(long, env = "XIETONG_MAX_BODY_BYTES", default_value_t = 262_144)]
     pub max_body_bytes: usize,
+
+    /// Most aliased fields one document may use.
+    #[arg(long, env = "XIETONG_MAX_ALIASES", default_value_t = 30)]
+    pub max_aliases: usize,
+
+    /// Most operations one batched request may carry.
+    #[arg(long, env = "XIETONG_MAX_BATCH", default_value_t = 10)]
+    pub max_batch: usize,
+
+    /// Allow-list mode: a file of SHA-256 hashes (hex, one per line, `#` comments) of the only operations
+    /// the server executes.
+    #[arg(long, env = "XIETONG_ALLOWED_OPERATIONS")]
+    pub allowed_operations: Option<std::path::PathBuf>,
+
+    /// Per-caller rate limit on /graphql (see `crate::http::rate_limit`).
+    #[command(flatten)]
+    pub rate_limit: RateLimitSettings,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { max_page_size: 100, max_depth: 12, max_complexity: 50_000, max_body_bytes: 262_144 }
+        Self {
+            max_page_size: 100,
+            max_depth: 12,
+            max_complexity: 250_000,
+            max_body_bytes: 262_144,
+            max_aliases: 30,
+            max_batch: 10,
+            allowed_operations: None,
+            rate_limit: RateLimitSettings::default(),
+        }
+    }
+}
+
+impl Limits {
+    /// Reads the allow-list file, if one is configured.
+    ///
+    /// # Errors
+    /// When the file cannot be read or holds a line that is not a SHA-256 hash.
+    pub fn load_allowed_operations(&self) -> anyhow::Result<Option<std::collections::HashSet<String>>> {
+        let Some(path) = &self.allowed_operations else { return Ok(None) };
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("reading the allow-list {}: {e}", path.display()))?;
+        let mut hashes = std::collections::HashSet::new();
+        for (n, line) in text.lines().enumerate() {
+            let line = line.split('#').next().unwrap_or("").trim();
+            if line.is_empty() {
+                continue;
+            }
+            let hash = line.trim_start_matches("sha256:").to_ascii_lowercase();
+            if hash.len() != 64 || !hash.chars().all(|c| c.is_ascii_hexdigit()) {
+                anyhow::bail!("{}:{}: not a SHA-256 hash: {line}", path.display(), n + 1);
+            }
+            hashes.insert(hash);
+        }
+        Ok(Some(hashes))
     }
 }
 

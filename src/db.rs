@@ -36,3 +36,25 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
 pub async fn ping(db: &DatabaseConnection) -> bool {
     db.execute_unprepared("SELECT 1").await.is_ok()
 }
+
+/// Counts the SQL statements a connection pool executes (for metrics and for
+/// tests asserting that a request's statement count does not grow with its size).
+#[derive(Clone, Default, Debug)]
+pub struct StatementCounter(std::sync::Arc<std::sync::atomic::AtomicU64>);
+
+impl StatementCounter {
+    /// Starts counting the statements of `db` (and of every clone made afterwards).
+    pub fn attach(db: &mut DatabaseConnection) -> Self {
+        let counter = Self::default();
+        let inner = counter.0.clone();
+        db.set_metric_callback(move |_| {
+            inner.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        });
+        counter
+    }
+
+    /// Statements executed so far.
+    pub fn get(&self) -> u64 {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}

@@ -28,10 +28,11 @@ pub enum NodeKind {
     SourceDocument,
     TaskAssignment,
     DepartmentAlias,
+    AccessGrant,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 11] = [
+    const ALL: [NodeKind; 12] = [
         Self::Region,
         Self::Department,
         Self::Plan,
@@ -43,6 +44,7 @@ impl NodeKind {
         Self::SourceDocument,
         Self::TaskAssignment,
         Self::DepartmentAlias,
+        Self::AccessGrant,
     ];
 
     /// The type name used inside global IDs (and as the GraphQL type name).
@@ -59,6 +61,7 @@ impl NodeKind {
             Self::SourceDocument => "SourceDocument",
             Self::TaskAssignment => "Assignment",
             Self::DepartmentAlias => "DepartmentAlias",
+            Self::AccessGrant => "Grant",
         }
     }
 

@@ -1,7 +1,7 @@
 //! Building and running the application.
 
 use crate::auth::Authenticator;
-use crate::config::{DatabaseSettings, ServeSettings};
+use crate::config::{DatabaseSettings, Limits, ServeSettings};
 use crate::graphql::{AppSchema, build_schema};
 use crate::service::notify::{self, ChangeNotifier};
 use crate::{db, http, seed};
@@ -17,6 +17,7 @@ pub struct Application {
     port: u16,
     server: Server,
     db: DatabaseConnection,
+    statements: db::StatementCounter,
 }
 
 impl Application {
@@ -30,7 +31,8 @@ impl Application {
     pub async fn build(database: &DatabaseSettings, settings: &ServeSettings) -> anyhow::Result<Self> {
         let authenticator = Authenticator::from_settings(&settings.auth, &database.database_url)
             .context("configuring authentication")?;
-        let db = db::connect(database).await.context("connecting to the database")?;
+        let mut db = db::connect(database).await.context("connecting to the database")?;
+        let statements = db::StatementCounter::attach(&mut db);
         db::migrate(&db).await.context("migrating the database")?;
         if !settings.no_seed && seed::load::is_empty(&db).await? {
             let report = seed::run(&db).await.context("loading the default dataset")?;
@@ -40,11 +42,12 @@ impl Application {
         if db.get_database_backend() == sea_orm::DbBackend::Postgres {
             notify::spawn_postgres_listener(database.database_url.clone(), notifier.clone());
         }
-        let schema = build_schema(db.clone(), settings.limits.clone(), notifier);
+        let allowed = settings.limits.load_allowed_operations()?;
+        let schema = build_schema(db.clone(), settings.limits.clone(), notifier, allowed);
         let listener = TcpListener::bind(&settings.bind).with_context(|| format!("binding {}", settings.bind))?;
         let port = listener.local_addr()?.port();
-        let server = run(listener, schema, db.clone(), authenticator, settings.limits.max_body_bytes)?;
-        Ok(Self { port, server, db })
+        let server = run(listener, schema, db.clone(), authenticator, &settings.limits)?;
+        Ok(Self { port, server, db, statements })
     }
 
     /// The port the server listens on.
@@ -55,6 +58,11 @@ impl Application {
     /// A handle to stop the server (gracefully or not) from elsewhere.
     pub fn handle(&self) -> actix_web::dev::ServerHandle {
         self.server.handle()
+    }
+
+    /// Counts the SQL statements the application executes.
+    pub fn statements(&self) -> db::StatementCounter {
+        self.statements.clone()
     }
 
     /// The application's connection pool (tests inspect the store through it).
@@ -76,23 +84,67 @@ fn run(
     schema: AppSchema,
     db: DatabaseConnection,
     authenticator: Authenticator,
-    max_body_bytes: usize,
+    limits: &Limits,
 ) -> anyhow::Result<Server> {
+    let max_body_bytes = limits.max_body_bytes;
+    // Operations (src/http/metrics.rs, src/http/rate_limit.rs): one registry and one limiter per application.
+    let metrics = web::Data::new(http::metrics::Metrics::new().context("registering metrics")?);
+    let rate_limiter = http::rate_limit::RateLimiter::new(&limits.rate_limit);
+    rate_limiter.start_housekeeping();
+    let rate_limiter = web::Data::new(rate_limiter);
+    let limits = web::Data::new(limits.clone());
     let schema = web::Data::new(schema);
     let db = web::Data::new(db);
     let authenticator = web::Data::new(authenticator);
     let server = HttpServer::new(move || {
         App::new()
             .wrap(TracingLogger::default())
+            .wrap(actix_web::middleware::from_fn(http::metrics::track_http))
+            .app_data(metrics.clone())
+            .app_data(rate_limiter.clone())
             .app_data(schema.clone())
             .app_data(db.clone())
             .app_data(authenticator.clone())
+            .app_data(limits.clone())
             .app_data(web::PayloadConfig::new(max_body_bytes))
             .app_data(web::JsonConfig::default().limit(max_body_bytes))
             .configure(http::configure)
     })
     .shutdown_timeout(30)
+    // Fault hardening (tests/api/faults.rs): SIGINT drains like SIGTERM.
+    .shutdown_signal(shutdown_signal())
     .listen(listener)?
     .run();
     Ok(server)
+}
+
+/// Resolves on the first SIGTERM or SIGINT (Ctrl-C elsewhere). Both start a
+/// graceful shutdown that finishes in-flight requests: actix-web's own
+/// handlers would abort them on SIGINT.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
+            (Ok(mut term), Ok(mut int)) => {
+                let name = tokio::select! {
+                    _ = term.recv() => "SIGTERM",
+                    _ = int.recv() => "SIGINT",
+                };
+                tracing::info!(signal = name, "shutting down: finishing in-flight requests");
+            }
+            (Err(error), _) | (_, Err(error)) => {
+                tracing::warn!(%error, "cannot listen for shutdown signals");
+                std::future::pending::<()>().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            tracing::info!("shutting down: finishing in-flight requests");
+        } else {
+            std::future::pending::<()>().await;
+        }
+    }
 }

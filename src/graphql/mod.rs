@@ -6,6 +6,7 @@
 pub mod context;
 pub mod loaders;
 pub mod mutation;
+pub mod limits;
 mod notify_extension;
 pub mod query;
 pub mod subscription;
@@ -16,17 +17,30 @@ use async_graphql::Schema;
 use crate::service::notify::ChangeNotifier;
 use context::AppState;
 use sea_orm::DatabaseConnection;
+use std::collections::HashSet;
 use std::sync::Arc;
 
 /// The schema type served by xietong.
 pub type AppSchema = Schema<query::QueryRoot, mutation::MutationRoot, subscription::SubscriptionRoot>;
 
 /// Builds the schema once, with the limits that protect it.
-pub fn build_schema(db: DatabaseConnection, limits: Limits, notifier: ChangeNotifier) -> AppSchema {
+pub fn build_schema(
+    db: DatabaseConnection,
+    limits: Limits,
+    notifier: ChangeNotifier,
+    allowed_operations: Option<HashSet<String>>,
+) -> AppSchema {
+    let guard = limits::GuardSettings {
+        max_aliases: limits.max_aliases,
+        max_depth: limits.max_depth,
+        max_complexity: limits.max_complexity,
+        allowed_operations: allowed_operations.map(Arc::new),
+    };
     let limits = Arc::new(limits);
     Schema::build(query::QueryRoot, mutation::MutationRoot::default(), subscription::SubscriptionRoot)
         .data(AppState { db, limits: limits.clone(), notifier: notifier.clone() })
         .extension(notify_extension::PokeAfterMutation(notifier))
+        .extension(limits::Guard(Arc::new(guard)))
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(64)
@@ -36,5 +50,5 @@ pub fn build_schema(db: DatabaseConnection, limits: Limits, notifier: ChangeNoti
 /// The SDL of the schema, as committed in `schema.graphql`.
 pub fn sdl() -> String {
     let db = DatabaseConnection::default();
-    build_schema(db, Limits::default(), ChangeNotifier::default()).sdl()
+    build_schema(db, Limits::default(), ChangeNotifier::default(), None).sdl()
 }

@@ -59,6 +59,7 @@ impl QueryRoot {
     }
 
     /// 行政区域 — Regions of the administrative tree.
+    #[graphql(complexity = "crate::graphql::types::common::page_cost(first, last, child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn regions(
         &self,
@@ -86,6 +87,7 @@ impl QueryRoot {
     }
 
     /// 单位 — Departments and responsible units.
+    #[graphql(complexity = "crate::graphql::types::common::page_cost(first, last, child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn departments(
         &self,
@@ -113,6 +115,7 @@ impl QueryRoot {
     }
 
     /// 方案 — Plans the caller may see.
+    #[graphql(complexity = "crate::graphql::types::common::page_cost(first, last, child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn plans(
         &self,
@@ -136,6 +139,7 @@ impl QueryRoot {
     }
 
     /// 任务 — Tasks the caller may see, across plans.
+    #[graphql(complexity = "crate::graphql::types::common::page_cost(first, last, child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn tasks(
         &self,
@@ -159,6 +163,7 @@ impl QueryRoot {
     }
 
     /// 指标 — Indicators the caller may see, across plans.
+    #[graphql(complexity = "crate::graphql::types::common::page_cost(first, last, child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn indicators(
         &self,
@@ -189,6 +194,7 @@ impl QueryRoot {
 
     /// 变更记录 — The change feed: committed changes the caller may see, in commit order.
     /// Resume with `after` set to the last cursor you processed: nothing is skipped or repeated.
+    #[graphql(complexity = "crate::graphql::types::common::page_cost(first, last, child_complexity)")]
     async fn changes(
         &self,
         ctx: &Context<'_>,

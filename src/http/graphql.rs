@@ -6,9 +6,11 @@
 //! `{"errors":[{"message":…,"extensions":{"code":"UNAUTHENTICATED"}}]}`.
 
 use crate::auth::Authenticator;
+use crate::config::Limits;
 use crate::error::AppError;
 use crate::graphql::AppSchema;
 use crate::graphql::context::RequestScope;
+use crate::http::metrics::Observation;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
 use actix_web::{Either, HttpRequest, HttpResponse, web};
@@ -20,6 +22,8 @@ use tracing_actix_web::RequestId;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/graphql")
+            // Rate limiting (src/http/rate_limit.rs): before the body is read or anything runs.
+            .wrap(actix_web::middleware::from_fn(super::rate_limit::limit))
             .route(web::post().to(execute))
             .route(web::get().guard(actix_web::guard::Header("upgrade", "websocket")).to(super::subscriptions::serve))
             .route(web::get().to(execute)),
@@ -37,21 +41,40 @@ async fn execute(
     schema: web::Data<AppSchema>,
     db: web::Data<DatabaseConnection>,
     authenticator: web::Data<Authenticator>,
+    limits: web::Data<Limits>,
     request_id: RequestId,
     http: HttpRequest,
-    request: GraphQLBatchRequest,
+    mut request: GraphQLBatchRequest,
 ) -> Either<GraphQLResponse, HttpResponse> {
+    // Metrics (src/http/metrics.rs): labels each operation and times the request; outcomes recorded below.
+    let observation = Observation::start(&http, &mut request.0);
     let viewer = match authorization(&http) {
         Ok(header) => authenticator.viewer(db.get_ref(), header).await,
         Err(error) => Err(error),
     };
     let viewer = match viewer {
         Ok(viewer) => viewer,
-        Err(error) => return Either::Right(refusal(error)),
+        Err(error) => {
+            observation.refused(error.code());
+            return Either::Right(refusal(error));
+        }
     };
+    let request = request.into_inner();
+    if let async_graphql::BatchRequest::Batch(operations) = &request {
+        if operations.len() > limits.max_batch {
+            let error = AppError::bad_input(
+                "batch",
+                format!("the batch holds {} operations; the limit is {}", operations.len(), limits.max_batch),
+            );
+            observation.refused(error.code());
+            return Either::Right(refusal(error));
+        }
+    }
     let scope = std::sync::Arc::new(RequestScope::new(db.get_ref().clone(), viewer));
-    let request = request.into_inner().data(scope).data(request_id);
-    Either::Left(schema.execute_batch(request).await.into())
+    let request = request.data(scope).data(request_id);
+    let response = schema.execute_batch(request).await;
+    observation.executed(&response);
+    Either::Left(response.into())
 }
 
 /// The request's one `Authorization` header value, if any.
@@ -73,6 +96,7 @@ fn refusal(error: AppError) -> HttpResponse {
     let status = match &error {
         AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
         AppError::ServiceUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        AppError::BadUserInput { .. } => StatusCode::BAD_REQUEST,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     };
     let code = error.code();

@@ -1,13 +1,18 @@
-//! HTTP routes: GraphQL, GraphiQL, health and readiness.
+//! HTTP routes: GraphQL, GraphiQL, health and readiness, metrics; rate limiting.
 
 pub mod graphiql;
 mod graphql;
 mod health;
+pub mod metrics;
+pub mod rate_limit;
 mod subscriptions;
 
 use actix_web::web;
 
 /// Registers every route of xietong.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.configure(graphql::configure).configure(graphiql::configure).configure(health::configure);
+    cfg.configure(graphql::configure)
+        .configure(graphiql::configure)
+        .configure(health::configure)
+        .configure(metrics::configure);
 }

@@ -8,6 +8,7 @@
 use crate::auth::Authenticator;
 use crate::graphql::AppSchema;
 use crate::graphql::context::RequestScope;
+use crate::http::metrics::Metrics;
 use actix_web::http::header::{HeaderValue, SEC_WEBSOCKET_PROTOCOL};
 use actix_web::{HttpRequest, HttpResponse, web};
 use actix_ws::{CloseCode, CloseReason, Message};
@@ -28,6 +29,7 @@ pub async fn serve(
     schema: web::Data<AppSchema>,
     db: web::Data<DatabaseConnection>,
     authenticator: web::Data<Authenticator>,
+    metrics: web::Data<Metrics>,
 ) -> actix_web::Result<HttpResponse> {
     let protocol = request
         .headers()
@@ -57,7 +59,10 @@ pub async fn serve(
     let db = db.get_ref().clone();
     let authenticator = authenticator.into_inner();
     let schema = schema.get_ref().clone();
+    // Metrics (src/http/metrics.rs): `xietong_subscriptions_open` counts this connection until the task ends.
+    let open = metrics.subscription_opened();
     actix_web::rt::spawn(async move {
+        let _open = open;
         let on_init = move |payload: serde_json::Value| {
             let (db, authenticator) = (db.clone(), authenticator.clone());
             async move { connection_data(&db, &authenticator, &payload).await }

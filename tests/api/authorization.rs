@@ -14,7 +14,7 @@
 
 use crate::helpers::{TestApp, error_code, spawn_app};
 use chrono::{Duration, Utc};
-use entity::enums::{AssignmentRole, Comparator, TaskStatus};
+use entity::enums::TaskStatus;
 use entity::{
     access_grant, change, department, department_alias, idempotency_record, indicator, indicator_actual,
     indicator_target, plan, progress_report, region, revoked_token, task, task_assignment,
@@ -25,25 +25,16 @@ use sea_orm::{
 };
 use serde_json::{Value, json};
 use xietong::access::Role;
-use xietong::graphql::types::grant::grant_id;
 use xietong::ids::{NodeKind, to_global};
 
 // ------------------------------------------------------------------ callers
 
+/// The twelve kinds of caller of the issue; [`CALLERS`] gives each its department and role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[rustfmt::skip]
 enum Caller {
-    Anonymous,
-    Reader,
-    Lead,
-    Support,
-    Unassigned,
-    DistrictCoordinator,
-    OtherDistrictCoordinator,
-    CityCoordinator,
-    Admin,
-    BeijingPartner,
-    GrantHolder,
-    ExpiredGrant,
+    Anonymous, Reader, Lead, Support, Unassigned, DistrictCoordinator, OtherDistrictCoordinator, CityCoordinator,
+    Admin, BeijingPartner, GrantHolder, ExpiredGrant,
 }
 
 const LEAD: &str = "静海区发展改革委";
@@ -119,11 +110,14 @@ async fn region_id(db: &DatabaseConnection, code: &str) -> String {
     region::Entity::find().filter(region::Column::Code.eq(code)).one(db).await.unwrap().expect("region").id
 }
 
-/// Runs a setup operation as `token`, failing the test on any error.
-async fn setup(app: &TestApp, token: &str, query: &str, input: Value) -> Value {
-    let body = app.graphql_as(token, query, json!({ "input": input })).await;
+/// Runs mutation `field` as `token` for setup, failing the test on any error; returns the ID of the
+/// payload's `record`.
+async fn setup(app: &TestApp, token: &str, field: &str, record: &str, input: Value) -> String {
+    let ty = field[..1].to_uppercase() + &field[1..];
+    let query = format!("mutation($input: {ty}Input!) {{ {field}(input: $input) {{ {record} {{ id }} }} }}");
+    let body = app.graphql_as(token, &query, json!({ "input": input })).await;
     assert!(body.get("errors").is_none(), "setup failed: {body:#}");
-    body["data"].clone()
+    body["data"][field][record]["id"].as_str().expect("id").to_owned()
 }
 
 async fn rows<E>(db: &DatabaseConnection, _: E) -> i64
@@ -178,44 +172,29 @@ const FB: Outcome = Outcome::Forbidden;
 const UA: Outcome = Outcome::Unauthenticated;
 const NF: Outcome = Outcome::NotFound;
 
+/// The mutations, one row of [`MATRIX`] each; `CloseTask` is reportProgress with status COMPLETED.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[rustfmt::skip]
 enum M {
-    CreatePlan,
-    UpdatePlan,
-    ArchivePlan,
-    CreateTask,
-    UpdateTask,
-    MoveTask,
-    AssignDepartment,
-    UnassignDepartment,
-    ArchiveTask,
-    ReportProgress,
-    /// reportProgress with status COMPLETED.
-    CloseTask,
-    RecordActual,
-    CreateIndicator,
-    UpdateIndicator,
-    SetTarget,
-    RemoveTarget,
-    GrantAccess,
-    RevokeGrant,
-    CreateRegion,
-    UpdateRegion,
-    CreateDepartment,
-    UpdateDepartment,
-    AddDepartmentAlias,
-    RemoveDepartmentAlias,
+    CreatePlan, UpdatePlan, ArchivePlan,
+    CreateTask, UpdateTask, MoveTask, AssignDepartment, UnassignDepartment, ArchiveTask,
+    ReportProgress, CloseTask, RecordActual,
+    CreateIndicator, UpdateIndicator, SetTarget, RemoveTarget,
+    GrantAccess, RevokeGrant,
+    CreateRegion, UpdateRegion, CreateDepartment, UpdateDepartment, AddDepartmentAlias, RemoveDepartmentAlias,
     RevokeToken,
 }
 
 /// Expected outcome of each mutation for each caller. The target is the CONDITIONAL 静海区 plan, its task
 /// 三.（三）.1 (LEAD 静海区发展改革委, SUPPORT 南开区城市管理委) or that task's indicator 可再生能源电力装机容量;
 /// createPlan creates in 静海区; the administrative rows touch regions, departments and tokens.
+/// As implemented, a COORDINATOR of the plan's region reports progress and actuals as a LEAD would,
+/// and grants and revokes access to its plans; DESIGN.md §3 names neither right explicitly.
 #[rustfmt::skip]
 const MATRIX: [(M, [Outcome; 12]); 25] = [
     //                          anon READER LEAD SUPP unas 静海 南开 city ADMIN 北京 grant expired
     (M::CreatePlan,            [UA,  FB,    FB,  FB,  FB,  OK,  FB,  OK,  OK,   FB,  FB,   FB]),
-    (M::UpdatePlan,            [UA,  FB,    FB,  NF,  FB,  OK,  NF,  OK,  OK,   NF,  FB,   NF]),
+    (M::UpdatePlan,            [UA,  FB,    FB,  FB,  FB,  OK,  NF,  OK,  OK,   NF,  FB,   NF]),
     (M::ArchivePlan,           [UA,  FB,    FB,  FB,  FB,  OK,  NF,  OK,  OK,   NF,  FB,   NF]),
     (M::CreateTask,            [UA,  FB,    FB,  FB,  FB,  OK,  NF,  OK,  OK,   NF,  FB,   NF]),
     (M::UpdateTask,            [UA,  FB,    FB,  FB,  FB,  OK,  NF,  OK,  OK,   NF,  FB,   NF]),
@@ -259,7 +238,7 @@ impl M {
         match self {
             M::CreatePlan => &[("Plan", "CREATE")],
             M::UpdatePlan => &[("Plan", "UPDATE")],
-            M::ArchivePlan => &[("Plan", "UPDATE")],
+            M::ArchivePlan => &[("Plan", "ARCHIVE")],
             M::CreateTask => &[("Task", "CREATE")],
             M::UpdateTask => &[("Task", "UPDATE")],
             M::MoveTask => &[("Task", "MOVE")],
@@ -294,7 +273,7 @@ struct Fixture {
     jinghai: String,
     /// 宁河区: the region updateRegion changes.
     ninghe: String,
-    /// 静海区统计局: the department assigned, unassigned, renamed and aliased.
+    /// 静海区统计局: the department assigned, unassigned, updated and aliased.
     spare: String,
     /// 滨海新区生态环境局: the department grantAccess and revokeGrant cells grant to.
     grantee: String,
@@ -324,13 +303,13 @@ async fn mutation_fixture(app: &TestApp, callers: &Callers) -> Fixture {
     let admin = callers.token(Caller::Admin);
     let input = json!({ "id": gid(NodeKind::Plan, &fx.plan), "sharingClass": "CONDITIONAL",
                         "expectedVersion": version(db, plan::Entity, &fx.plan).await });
-    setup(app, admin, &M::UpdatePlan.document(), input).await;
+    setup(app, admin, "updatePlan", "plan", input).await;
     let input = json!({ "taskId": gid(NodeKind::Task, &fx.task), "role": "SUPPORT",
                         "departmentId": gid(NodeKind::Department, &dept_id(app, SUPPORT).await) });
-    setup(app, admin, &M::AssignDepartment.document(), input).await;
+    setup(app, admin, "assignDepartment", "task", input).await;
     let input = json!({ "planId": gid(NodeKind::Plan, &fx.plan), "expiresAt": (Utc::now() + Duration::days(30)),
                         "departmentId": gid(NodeKind::Department, &dept_id(app, GRANT_HOLDER).await) });
-    setup(app, admin, &M::GrantAccess.document(), input).await;
+    setup(app, admin, "grantAccess", "grant", input).await;
     insert_grant(db, &fx.plan, &dept_id(app, EXPIRED_HOLDER).await, Duration::days(-1)).await;
     fx
 }
@@ -363,16 +342,13 @@ async fn snapshot(db: &DatabaseConnection, fx: &Fixture) -> Vec<(&'static str, i
 }
 
 /// Prepares the state a cell needs and returns its fresh input; `n` is unique per cell, `i` the caller.
-async fn prepare(app: &TestApp, fx: &Fixture, m: M, n: usize, i: usize) -> Value {
+async fn prepare(app: &TestApp, admin: &str, fx: &Fixture, m: M, n: usize, i: usize) -> Value {
     let db = &app.db;
     let (plan_id, task_id) = (gid(NodeKind::Plan, &fx.plan), gid(NodeKind::Task, &fx.task));
     let indicator_id = gid(NodeKind::Indicator, &fx.indicator);
     let spare = gid(NodeKind::Department, &fx.spare);
     let month = format!("{:02}", i + 1);
     let key = format!("authz-{n}");
-    let spare_assignment = task_assignment::Entity::find()
-        .filter(task_assignment::Column::TaskId.eq(fx.task.clone()))
-        .filter(task_assignment::Column::DepartmentId.eq(fx.spare.clone()));
     match m {
         M::CreatePlan => json!({ "title": format!("授权矩阵新方案{n}"), "regionId": gid(NodeKind::Region, &fx.jinghai),
                                  "kind": "ACTION_PLAN", "sharingClass": "PUBLIC", "idempotencyKey": key }),
@@ -387,23 +363,14 @@ async fn prepare(app: &TestApp, fx: &Fixture, m: M, n: usize, i: usize) -> Value
             json!({ "id": task_id, "expectedVersion": version(db, task::Entity, &fx.task).await })
         }
         M::AssignDepartment => {
-            for row in spare_assignment.all(db).await.unwrap() {
-                task_assignment::Entity::delete_by_id(row.id).exec(db).await.unwrap();
-            }
+            let (on_task, of_spare) = (task_assignment::Column::TaskId, task_assignment::Column::DepartmentId);
+            let found = task_assignment::Entity::delete_many().filter(on_task.eq(fx.task.clone()));
+            found.filter(of_spare.eq(fx.spare.clone())).exec(db).await.unwrap();
             json!({ "taskId": task_id, "departmentId": spare, "role": "SUPPORT" })
         }
         M::UnassignDepartment => {
-            if spare_assignment.one(db).await.unwrap().is_none() {
-                let row = task_assignment::Model {
-                    id: uuid::Uuid::new_v4().to_string(),
-                    task_id: fx.task.clone(),
-                    department_id: fx.spare.clone(),
-                    role: AssignmentRole::Support,
-                    position: 99,
-                    created_at: Utc::now(),
-                };
-                row.into_active_model().insert(db).await.unwrap();
-            }
+            let input = json!({ "taskId": task_id, "departmentId": spare, "role": "SUPPORT" });
+            setup(app, admin, "assignDepartment", "task", input).await;
             json!({ "taskId": task_id, "departmentId": spare })
         }
         M::ReportProgress | M::CloseTask => {
@@ -425,34 +392,16 @@ async fn prepare(app: &TestApp, fx: &Fixture, m: M, n: usize, i: usize) -> Value
                                       "expectedVersion": version(db, indicator::Entity, &fx.indicator).await }),
         M::SetTarget => json!({ "indicatorId": indicator_id, "year": 2040 + i, "comparator": "GTE", "value": 300 }),
         M::RemoveTarget => {
-            let existing = indicator_target::Entity::find()
-                .filter(indicator_target::Column::IndicatorId.eq(fx.indicator.clone()))
-                .filter(indicator_target::Column::Year.eq(2060))
-                .one(db)
-                .await
-                .unwrap();
-            if existing.is_none() {
-                let row = indicator_target::Model {
-                    id: uuid::Uuid::new_v4().to_string(),
-                    indicator_id: fx.indicator.clone(),
-                    year: 2060,
-                    comparator: Comparator::Gte,
-                    value: 500.0,
-                    value_max: None,
-                    source_document_id: None,
-                    source_section: None,
-                    source_quote: None,
-                    version: 1,
-                    created_at: Utc::now(),
-                    updated_at: Utc::now(),
-                };
-                row.into_active_model().insert(db).await.unwrap();
-            }
+            let target = json!({ "indicatorId": indicator_id, "year": 2060, "comparator": "GTE", "value": 500 });
+            setup(app, admin, "setTarget", "target", target).await;
             json!({ "indicatorId": indicator_id, "year": 2060 })
         }
         M::GrantAccess => json!({ "planId": plan_id, "departmentId": gid(NodeKind::Department, &fx.grantee),
                                   "expiresAt": Utc::now() + Duration::days(7), "idempotencyKey": key }),
-        M::RevokeGrant => json!({ "id": grant_id(&insert_grant(db, &fx.plan, &fx.grantee, Duration::days(7)).await) }),
+        M::RevokeGrant => {
+            let grant = insert_grant(db, &fx.plan, &fx.grantee, Duration::days(7)).await;
+            json!({ "id": gid(NodeKind::AccessGrant, &grant) })
+        }
         M::CreateRegion => json!({ "code": format!("99{n:04}"), "name": format!("测试区{n}"), "level": "DISTRICT",
                                    "nameEn": format!("Test District {n}"), "idempotencyKey": key }),
         M::UpdateRegion => json!({ "id": gid(NodeKind::Region, &fx.ninghe), "nameEn": format!("Ninghe {n}"),
@@ -464,13 +413,9 @@ async fn prepare(app: &TestApp, fx: &Fixture, m: M, n: usize, i: usize) -> Value
         M::AddDepartmentAlias => json!({ "departmentId": spare, "alias": format!("统计局别名{n}") }),
         M::RemoveDepartmentAlias => {
             let alias = format!("待删别名{n}");
-            let row = department_alias::Model {
-                id: uuid::Uuid::new_v4().to_string(),
-                department_id: fx.spare.clone(),
-                alias: alias.clone(),
-            };
-            row.into_active_model().insert(db).await.unwrap();
-            json!({ "departmentId": spare, "alias": alias })
+            let input = json!({ "departmentId": spare, "alias": alias });
+            setup(app, admin, "addDepartmentAlias", "department", input.clone()).await;
+            input
         }
         M::RevokeToken => json!({ "jti": format!("authz-jti-{n}"), "reason": "授权矩阵" }),
     }
@@ -487,17 +432,31 @@ fn outcome(body: &Value, field: &str) -> Result<Outcome, String> {
     }
 }
 
-/// Runs every cell of the given rows of [`MATRIX`] on one app and fails listing every wrong cell.
-async fn check_rows(rows: &[M]) {
+/// Whether the changes after `seq` are exactly `m`'s audit entries, recorded as made by `who`.
+async fn audit_failure(db: &DatabaseConnection, seq: i64, m: M, who: &Identity) -> Option<String> {
+    let added = change::Entity::find().filter(change::Column::Seq.gt(seq)).order_by_asc(change::Column::Seq).all(db);
+    let added = added.await.unwrap();
+    let entries: Vec<(&str, &str)> = added.iter().map(|c| (c.entity.as_str(), c.action.as_str())).collect();
+    let role = serde_json::to_value(who.role).unwrap();
+    let by_caller = added
+        .iter()
+        .all(|c| c.actor_department_id.as_deref() == Some(who.department_id.as_str()) && c.actor_role == role);
+    (entries != m.audit() || !by_caller).then(|| format!("audit entries {entries:?}, expected {:?} by it", m.audit()))
+}
+
+/// Runs the cells of the rows `first..=last` of [`MATRIX`] on one app and fails listing every wrong cell.
+async fn check_rows(first: M, last: M) {
     let app = spawn_app().await;
     let callers = Callers::of(&app).await;
     let fx = mutation_fixture(&app, &callers).await;
+    let admin = callers.token(Caller::Admin);
     let mut failures = Vec::new();
-    for &m in rows {
-        let (row, expected) = MATRIX.iter().enumerate().find(|(_, (r, _))| *r == m).map(|(i, (_, e))| (i, e)).unwrap();
+    let index = |m: M| MATRIX.iter().position(|(r, _)| *r == m).expect("a row");
+    for (row, (m, expected)) in MATRIX.iter().enumerate().take(index(last) + 1).skip(index(first)) {
+        let m = *m;
         for (i, (caller, _)) in CALLERS.iter().enumerate() {
             let cell = format!("{m:?} × {caller:?}");
-            let input = prepare(&app, &fx, m, row * CALLERS.len() + i, i).await;
+            let input = prepare(&app, admin, &fx, m, row * CALLERS.len() + i, i).await;
             let (before, seq) = (snapshot(&app.db, &fx).await, last_seq(&app.db).await);
             let body = callers.send(&app, i, &m.document(), json!({ "input": input })).await;
             let got = match outcome(&body, &m.field()) {
@@ -511,21 +470,8 @@ async fn check_rows(rows: &[M]) {
                 let message = body["errors"][0]["message"].as_str().unwrap_or("").to_owned();
                 failures.push(format!("{cell}: expected {:?}, got {got:?} {message}", expected[i]));
             } else if got == OK {
-                let added = change::Entity::find()
-                    .filter(change::Column::Seq.gt(seq))
-                    .order_by_asc(change::Column::Seq)
-                    .all(&app.db)
-                    .await
-                    .unwrap();
-                let entries: Vec<(&str, &str)> = added.iter().map(|c| (c.entity.as_str(), c.action.as_str())).collect();
                 let who = callers.0[i].as_ref().expect("a success needs a token");
-                let role = serde_json::to_value(who.role).unwrap();
-                let by_caller = added.iter().all(|c| {
-                    c.actor_department_id.as_deref() == Some(who.department_id.as_str()) && c.actor_role == role
-                });
-                if entries != m.audit() || !by_caller {
-                    failures.push(format!("{cell}: audit entries {entries:?}, expected {:?} by the caller", m.audit()));
-                }
+                failures.extend(audit_failure(&app.db, seq, m, who).await.map(|f| format!("{cell}: {f}")));
             } else {
                 let after = snapshot(&app.db, &fx).await;
                 let changed: Vec<_> = before.iter().zip(&after).filter(|(b, a)| b != a).collect();
@@ -540,48 +486,41 @@ async fn check_rows(rows: &[M]) {
 
 #[tokio::test]
 async fn plan_mutations_follow_the_matrix() {
-    check_rows(&[M::CreatePlan, M::UpdatePlan, M::ArchivePlan]).await;
+    check_rows(M::CreatePlan, M::ArchivePlan).await;
 }
 
 #[tokio::test]
 async fn task_mutations_follow_the_matrix() {
-    let rows = [M::CreateTask, M::UpdateTask, M::MoveTask, M::AssignDepartment, M::UnassignDepartment];
-    check_rows(&[&rows[..], &[M::ArchiveTask]].concat()).await;
+    check_rows(M::CreateTask, M::ArchiveTask).await;
 }
 
 #[tokio::test]
 async fn reporting_mutations_follow_the_matrix() {
-    check_rows(&[M::ReportProgress, M::CloseTask, M::RecordActual]).await;
+    check_rows(M::ReportProgress, M::RecordActual).await;
 }
 
 #[tokio::test]
 async fn indicator_mutations_follow_the_matrix() {
-    check_rows(&[M::CreateIndicator, M::UpdateIndicator, M::SetTarget, M::RemoveTarget]).await;
+    check_rows(M::CreateIndicator, M::RemoveTarget).await;
 }
 
 #[tokio::test]
 async fn grant_mutations_follow_the_matrix() {
-    check_rows(&[M::GrantAccess, M::RevokeGrant]).await;
+    check_rows(M::GrantAccess, M::RevokeGrant).await;
 }
 
 #[tokio::test]
 async fn administrative_mutations_follow_the_matrix() {
-    let rows = [M::CreateRegion, M::UpdateRegion, M::CreateDepartment, M::UpdateDepartment];
-    check_rows(&[&rows[..], &[M::AddDepartmentAlias, M::RemoveDepartmentAlias, M::RevokeToken]].concat()).await;
+    check_rows(M::CreateRegion, M::RevokeToken).await;
 }
 
 #[tokio::test]
 async fn the_matrix_covers_every_mutation_and_every_caller() {
     let app = spawn_app().await;
     let data = app.data("{ __schema { mutationType { fields { name } } } }", json!({})).await;
-    let served: Vec<&str> = data["__schema"]["mutationType"]["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|f| f["name"].as_str())
-        .collect();
-    let tested: Vec<String> = MATRIX.iter().map(|(m, _)| m.field()).collect();
-    let missing: Vec<&&str> = served.iter().filter(|f| !tested.iter().any(|t| t == **f)).collect();
+    let served =
+        data["__schema"]["mutationType"]["fields"].as_array().unwrap().iter().filter_map(|f| f["name"].as_str());
+    let missing: Vec<&str> = served.filter(|f| !MATRIX.iter().any(|(m, _)| m.field() == *f)).collect();
     assert!(missing.is_empty(), "mutations without a row in MATRIX: {missing:?}");
     let callers: Vec<Caller> = SEES.iter().map(|(c, _)| *c).collect();
     assert_eq!(callers, CALLERS.map(|(c, _)| c), "SEES lists the callers in CALLERS order");
@@ -604,7 +543,7 @@ const SEES: [(Caller, [bool; 7]); 12] = [
     (Caller::Anonymous,               [Y,  N,  N,     N,   N,   N,         N]),
     (Caller::Reader,                  [Y,  Y,  Y,     Y,   Y,   N,         N]),
     (Caller::Lead,                    [Y,  Y,  Y,     Y,   Y,   Y,         N]),
-    (Caller::Support,                 [Y,  Y,  Y,     Y,   Y,   N,         N]),
+    (Caller::Support,                 [Y,  Y,  Y,     Y,   N,   N,         N]),
     (Caller::Unassigned,              [Y,  Y,  Y,     Y,   Y,   N,         N]),
     (Caller::DistrictCoordinator,     [Y,  Y,  Y,     Y,   Y,   Y,         N]),
     (Caller::OtherDistrictCoordinator,[Y,  Y,  N,     N,   N,   N,         N]),
@@ -639,66 +578,35 @@ async fn visibility_fixture(app: &TestApp, callers: &Callers) -> Vec<Sample> {
     let dept = |name: &'static str| async move { gid(NodeKind::Department, &dept_id(app, name).await) };
     let jinghai = gid(NodeKind::Region, &region_id(&app.db, "120118").await);
     let mut samples = Vec::new();
-    for (class, column, tasks) in [
-        ("PUBLIC", 0, vec![0]),
-        ("UNCONDITIONAL", 1, vec![1]),
-        ("CONDITIONAL", 2, vec![3, 4]),
-        ("NOT_SHARED", 5, vec![5]),
-    ] {
+    let classes = [("PUBLIC", 0, vec![0]), ("UNCONDITIONAL", 1, vec![1]), ("CONDITIONAL", 2, vec![3, 4])];
+    for (class, column, tasks) in classes.into_iter().chain([("NOT_SHARED", 5, vec![5])]) {
         let (issuer, basis) = match class {
             "NOT_SHARED" => (dept(LEAD).await, json!("《政务数据共享条例》：涉及未公开的重大项目信息")),
             _ => (dept("静海区人民政府").await, Value::Null),
         };
         let input = json!({ "title": format!("{PREFIX}{class}方案"), "regionId": jinghai, "issuerId": issuer,
                             "kind": "IMPLEMENTATION_PLAN", "sharingClass": class, "legalBasis": basis });
-        let data = setup(
-            app,
-            admin,
-            "mutation($input: CreatePlanInput!) { createPlan(input: $input) { plan { id } } }",
-            input,
-        )
-        .await;
-        let mut sample = Sample {
-            column,
-            id: data["createPlan"]["plan"]["id"].as_str().unwrap().to_owned(),
-            tasks: vec![],
-            grants: 0,
-        };
+        let id = setup(app, admin, "createPlan", "plan", input).await;
+        let mut sample = Sample { column, id, tasks: vec![], grants: 0 };
         for (k, column) in tasks.into_iter().enumerate() {
             let input = json!({ "planId": sample.id, "kind": "TASK", "code": format!("一.{k}"),
                                 "title": format!("{PREFIX}{class}任务{k}") });
-            let data = setup(
-                app,
-                admin,
-                "mutation($input: CreateTaskInput!) { createTask(input: $input) { task { id } } }",
-                input,
-            )
-            .await;
-            let id = data["createTask"]["task"]["id"].as_str().unwrap().to_owned();
-            let input = json!({ "planId": sample.id, "taskId": id, "name": format!("{PREFIX}{class}指标{k}"), "unit": "万千瓦",
-                                "measure": "QUANTITY", "direction": "HIGHER_IS_BETTER", "summable": true, "nature": "EXPECTED" });
-            let data = setup(
-                app,
-                admin,
-                "mutation($input: CreateIndicatorInput!) { createIndicator(input: $input) { indicator { id } } }",
-                input,
-            )
-            .await;
-            let indicator = data["createIndicator"]["indicator"]["id"].as_str().unwrap().to_owned();
-            let mut assignments = 0;
-            if column == 3 {
-                for (name, role) in [(LEAD, "LEAD"), (SUPPORT, "SUPPORT")] {
-                    let input = json!({ "taskId": id, "departmentId": dept(name).await, "role": role });
-                    setup(app, admin, &M::AssignDepartment.document(), input).await;
-                    assignments += 1;
-                }
+            let id = setup(app, admin, "createTask", "task", input).await;
+            let input = json!({ "planId": sample.id, "taskId": id, "name": format!("{PREFIX}{class}指标{k}"),
+                                "unit": "万千瓦", "measure": "QUANTITY", "direction": "HIGHER_IS_BETTER",
+                                "summable": true, "nature": "EXPECTED" });
+            let indicator = setup(app, admin, "createIndicator", "indicator", input).await;
+            let assigned = if column == 3 { vec![(LEAD, "LEAD"), (SUPPORT, "SUPPORT")] } else { vec![] };
+            for (name, role) in &assigned {
+                let input = json!({ "taskId": id, "departmentId": dept(name).await, "role": role });
+                setup(app, admin, "assignDepartment", "task", input).await;
             }
-            sample.tasks.push(SampleTask { column, id, indicator, assignments });
+            sample.tasks.push(SampleTask { column, id, indicator, assignments: assigned.len() });
         }
         if class == "CONDITIONAL" {
             let input = json!({ "planId": sample.id, "departmentId": dept(GRANT_HOLDER).await,
                                 "expiresAt": Utc::now() + Duration::days(30) });
-            setup(app, admin, &M::GrantAccess.document(), input).await;
+            setup(app, admin, "grantAccess", "grant", input).await;
             sample.grants = 1;
             let plan = xietong::ids::from_global(NodeKind::Plan, &sample.id, "id").unwrap();
             insert_grant(&app.db, &plan, &dept_id(app, EXPIRED_HOLDER).await, Duration::days(-1)).await;
@@ -708,131 +616,118 @@ async fn visibility_fixture(app: &TestApp, callers: &Callers) -> Vec<Sample> {
     samples
 }
 
-fn ids(list: &Value) -> Vec<String> {
-    let mut ids: Vec<String> =
-        list["nodes"].as_array().expect("nodes").iter().map(|n| n["id"].as_str().unwrap().to_owned()).collect();
-    ids.sort();
-    ids
-}
-
-/// Compares a connection with the expected IDs (its nodes and its totalCount).
-fn expect_ids(failures: &mut Vec<String>, what: String, list: &Value, mut expected: Vec<String>) {
+/// Compares a connection (its nodes and its totalCount) with the expected IDs.
+fn expect_ids<'a>(failures: &mut Vec<String>, what: &str, list: &Value, expected: impl Iterator<Item = &'a String>) {
+    let mut expected: Vec<&str> = expected.map(String::as_str).collect();
+    let mut got: Vec<&str> = list["nodes"].as_array().expect("nodes").iter().filter_map(|n| n["id"].as_str()).collect();
     expected.sort();
-    if ids(list) != expected || list["totalCount"].as_u64() != Some(expected.len() as u64) {
+    got.sort();
+    if got != expected || list["totalCount"].as_u64() != Some(expected.len() as u64) {
         failures.push(format!("{what}: expected {expected:?}, got {list}"));
     }
 }
 
-const READS: &str = "query($search: String!, $region: ID!) {
+/// One entry of the change feed, with the ID of the plan, task or indicator it creates.
+fn feed_entry(change: &Value) -> String {
+    let (entity, action) = (change["entity"].as_str().unwrap(), change["action"].as_str().unwrap());
+    match entity {
+        "Plan" | "Task" | "Indicator" => format!("{entity} {action} {}", change["entityId"].as_str().unwrap()),
+        _ => format!("{entity} {action}"),
+    }
+}
+
+const LISTS: &str = "query($search: String!, $region: ID!) {
     plans(filter: {search: $search}, first: 20) { totalCount nodes { id
         tasks { totalCount nodes { id indicators { id } } } indicators { totalCount nodes { id } } } }
     region: node(id: $region) { ... on Region { plans(filter: {search: $search}) { totalCount nodes { id } } } }
     tasks(filter: {search: $search}, first: 20) { totalCount nodes { id } }
     indicators(filter: {search: $search}, first: 20) { totalCount nodes { id } } }";
 
+/// Root lists, their totalCounts, `Region.plans`, `Plan.tasks`, `Plan.indicators` and `Task.indicators`.
+async fn check_lists(app: &TestApp, callers: &Callers, i: usize, samples: &[Sample], failures: &mut Vec<String>) {
+    let (caller, sees) = SEES[i];
+    let region = gid(NodeKind::Region, &region_id(&app.db, "120118").await);
+    let body = callers.send(app, i, LISTS, json!({ "search": PREFIX, "region": region })).await;
+    assert!(body.get("errors").is_none(), "{caller:?}: {body:#}");
+    let data = &body["data"];
+    let plans = || samples.iter().filter(|p| sees[p.column]).map(|p| &p.id);
+    let tasks = || samples.iter().flat_map(|p| &p.tasks).filter(|t| sees[t.column]);
+    expect_ids(failures, &format!("{caller:?} plans"), &data["plans"], plans());
+    expect_ids(failures, &format!("{caller:?} Region.plans"), &data["region"]["plans"], plans());
+    expect_ids(failures, &format!("{caller:?} tasks"), &data["tasks"], tasks().map(|t| &t.id));
+    expect_ids(failures, &format!("{caller:?} indicators"), &data["indicators"], tasks().map(|t| &t.indicator));
+    for node in data["plans"]["nodes"].as_array().unwrap() {
+        let Some(plan) = samples.iter().find(|p| p.id == node["id"]) else { continue };
+        let visible = || plan.tasks.iter().filter(|t| sees[t.column]);
+        let what = format!("{caller:?} Plan[{}]", plan.column);
+        expect_ids(failures, &format!("{what}.tasks"), &node["tasks"], visible().map(|t| &t.id));
+        expect_ids(failures, &format!("{what}.indicators"), &node["indicators"], visible().map(|t| &t.indicator));
+        for task in node["tasks"]["nodes"].as_array().unwrap() {
+            let Some(t) = plan.tasks.iter().find(|t| t.id == task["id"]) else { continue };
+            if task["indicators"] != json!([{ "id": t.indicator }]) {
+                failures
+                    .push(format!("{what} Task.indicators: expected [{}], got {}", t.indicator, task["indicators"]));
+            }
+        }
+    }
+}
+
+/// `node(id)` of every sample record, and `changes(filter: {planId})` of every sample plan.
+async fn check_nodes_and_feeds(
+    app: &TestApp,
+    callers: &Callers,
+    i: usize,
+    samples: &[Sample],
+    failures: &mut Vec<String>,
+) {
+    let (caller, sees) = SEES[i];
+    let mut records: Vec<(&str, bool)> = samples.iter().map(|p| (p.id.as_str(), sees[p.column])).collect();
+    for t in samples.iter().flat_map(|p| &p.tasks) {
+        records.extend([(t.id.as_str(), sees[t.column]), (t.indicator.as_str(), sees[t.column])]);
+    }
+    let nodes = records.iter().enumerate().map(|(k, (id, _))| format!("n{k}: node(id: \"{id}\") {{ id }}"));
+    let feeds = samples.iter().enumerate().map(|(k, p)| {
+        format!("c{k}: changes(filter: {{planId: \"{}\"}}) {{ totalCount nodes {{ entity action entityId }} }}", p.id)
+    });
+    let query = format!("{{ {} }}", nodes.chain(feeds).collect::<Vec<_>>().join(" "));
+    let body = callers.send(app, i, &query, json!({})).await;
+    assert!(body.get("errors").is_none(), "{caller:?}: {body:#}");
+    for (k, (id, visible)) in records.iter().enumerate() {
+        let node = &body["data"][format!("n{k}")];
+        if node.is_null() == *visible {
+            failures.push(format!("{caller:?} node({id}): expected visible={visible}, got {node}"));
+        }
+    }
+    for (k, p) in samples.iter().enumerate() {
+        let mut expected = Vec::new();
+        if sees[p.column] {
+            expected.push(format!("Plan CREATE {}", p.id));
+        }
+        for t in p.tasks.iter().filter(|t| sees[t.column]) {
+            expected.extend([format!("Task CREATE {}", t.id), format!("Indicator CREATE {}", t.indicator)]);
+            expected.extend((0..t.assignments).map(|_| "Assignment CREATE".to_owned()));
+        }
+        expected.extend((0..if sees[GRANTS] { p.grants } else { 0 }).map(|_| "Grant GRANT".to_owned()));
+        expected.sort();
+        let feed = &body["data"][format!("c{k}")];
+        let mut got: Vec<String> = feed["nodes"].as_array().unwrap().iter().map(feed_entry).collect();
+        got.sort();
+        if got != expected || feed["totalCount"].as_u64() != Some(expected.len() as u64) {
+            failures
+                .push(format!("{caller:?} changes(planId: Plan[{}]): expected {expected:?}, got {got:?}", p.column));
+        }
+    }
+}
+
 #[tokio::test]
 async fn every_caller_reads_exactly_what_the_sharing_classes_allow() {
     let app = spawn_app().await;
     let callers = Callers::of(&app).await;
     let samples = visibility_fixture(&app, &callers).await;
-    let region = gid(NodeKind::Region, &region_id(&app.db, "120118").await);
     let mut failures = Vec::new();
-    for (i, (caller, sees)) in SEES.iter().enumerate() {
-        let plans: Vec<&Sample> = samples.iter().filter(|p| sees[p.column]).collect();
-        let tasks: Vec<&SampleTask> = samples.iter().flat_map(|p| &p.tasks).filter(|t| sees[t.column]).collect();
-        let body = callers.send(&app, i, READS, json!({ "search": PREFIX, "region": region })).await;
-        assert!(body.get("errors").is_none(), "{caller:?}: {body:#}");
-        let data = &body["data"];
-        let plan_ids: Vec<String> = plans.iter().map(|p| p.id.clone()).collect();
-        expect_ids(&mut failures, format!("{caller:?} plans"), &data["plans"], plan_ids.clone());
-        expect_ids(&mut failures, format!("{caller:?} Region.plans"), &data["region"]["plans"], plan_ids);
-        expect_ids(
-            &mut failures,
-            format!("{caller:?} tasks"),
-            &data["tasks"],
-            tasks.iter().map(|t| t.id.clone()).collect(),
-        );
-        let indicators: Vec<String> = tasks.iter().map(|t| t.indicator.clone()).collect();
-        expect_ids(&mut failures, format!("{caller:?} indicators"), &data["indicators"], indicators);
-        for node in data["plans"]["nodes"].as_array().unwrap() {
-            let Some(plan) = samples.iter().find(|p| p.id == node["id"]) else { continue };
-            let visible: Vec<&SampleTask> = plan.tasks.iter().filter(|t| sees[t.column]).collect();
-            let what = format!("{caller:?} Plan[{}]", plan.column);
-            expect_ids(
-                &mut failures,
-                format!("{what}.tasks"),
-                &node["tasks"],
-                visible.iter().map(|t| t.id.clone()).collect(),
-            );
-            let indicators: Vec<String> = visible.iter().map(|t| t.indicator.clone()).collect();
-            expect_ids(&mut failures, format!("{what}.indicators"), &node["indicators"], indicators);
-            for task in node["tasks"]["nodes"].as_array().unwrap() {
-                let Some(t) = plan.tasks.iter().find(|t| t.id == task["id"]) else { continue };
-                let got: Vec<&Value> = task["indicators"].as_array().unwrap().iter().map(|i| &i["id"]).collect();
-                if got != [&json!(t.indicator)] {
-                    failures.push(format!("{what} Task.indicators: expected [{}], got {got:?}", t.indicator));
-                }
-            }
-        }
-        // node(id) of every sample record, and the change feed of every sample plan.
-        let mut records: Vec<(&str, bool)> = samples.iter().map(|p| (p.id.as_str(), sees[p.column])).collect();
-        for t in samples.iter().flat_map(|p| &p.tasks) {
-            records.extend([(t.id.as_str(), sees[t.column]), (t.indicator.as_str(), sees[t.column])]);
-        }
-        let nodes: Vec<String> =
-            records.iter().enumerate().map(|(k, (id, _))| format!("n{k}: node(id: \"{id}\") {{ id }}")).collect();
-        let feeds: Vec<String> = samples
-            .iter()
-            .enumerate()
-            .map(|(k, p)| format!("c{k}: changes(filter: {{planId: \"{}\"}}, first: 50) {{ totalCount nodes {{ entity action entityId }} }}", p.id))
-            .collect();
-        let query = format!("{{ {} {} }}", nodes.join(" "), feeds.join(" "));
-        let body = callers.send(&app, i, &query, json!({})).await;
-        assert!(body.get("errors").is_none(), "{caller:?}: {body:#}");
-        for (k, (id, visible)) in records.iter().enumerate() {
-            if body["data"][format!("n{k}")].is_null() == *visible {
-                failures.push(format!(
-                    "{caller:?} node({id}): expected visible={visible}, got {}",
-                    body["data"][format!("n{k}")]
-                ));
-            }
-        }
-        for (k, p) in samples.iter().enumerate() {
-            let mut expected = Vec::new();
-            if sees[p.column] {
-                expected.push(format!("Plan CREATE {}", p.id));
-            }
-            for t in p.tasks.iter().filter(|t| sees[t.column]) {
-                expected.extend([format!("Task CREATE {}", t.id), format!("Indicator CREATE {}", t.indicator)]);
-                expected.extend((0..t.assignments).map(|_| "Assignment CREATE".to_owned()));
-            }
-            if sees[GRANTS] {
-                expected.extend((0..p.grants).map(|_| "Grant GRANT".to_owned()));
-            }
-            expected.sort();
-            let feed = &body["data"][format!("c{k}")];
-            let mut got: Vec<String> = feed["nodes"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|c| {
-                    let (entity, action) = (c["entity"].as_str().unwrap(), c["action"].as_str().unwrap());
-                    match entity {
-                        "Plan" | "Task" | "Indicator" => {
-                            format!("{entity} {action} {}", c["entityId"].as_str().unwrap())
-                        }
-                        _ => format!("{entity} {action}"),
-                    }
-                })
-                .collect();
-            got.sort();
-            if got != expected || feed["totalCount"].as_u64() != Some(expected.len() as u64) {
-                failures.push(format!(
-                    "{caller:?} changes(planId: Plan[{}]): expected {expected:?}, got {got:?}",
-                    p.column
-                ));
-            }
-        }
+    for i in 0..SEES.len() {
+        check_lists(&app, &callers, i, &samples, &mut failures).await;
+        check_nodes_and_feeds(&app, &callers, i, &samples, &mut failures).await;
     }
     assert!(failures.is_empty(), "{} wrong reads:\n{}", failures.len(), failures.join("\n"));
 }

@@ -250,3 +250,24 @@ async fn audit_verify_passes_on_a_clean_trail_and_names_an_altered_row() {
     let tampered = xietong::service::audit::verify(&app.db).await.expect("verify");
     assert_eq!(tampered.first_broken.map(|b| b.0), Some(2));
 }
+
+#[tokio::test]
+async fn an_idempotency_key_never_replays_another_callers_result() {
+    let app = spawn_app().await;
+    // Both tokens carry the same subject ("test-user"); only department and role differ.
+    let jinghai = app.token("静海区人民政府", Role::Coordinator).await;
+    let beijing = app.token("通州区生态环境局", Role::Bureau).await;
+    let region = app.data(r#"{ regions(filter: {code: "120118"}) { nodes { id } } }"#, json!({})).await["regions"]["nodes"][0]
+        ["id"]
+        .clone();
+    let create = "mutation($input: CreatePlanInput!) { createPlan(input: $input) { plan { id title } } }";
+    let input = json!({ "title": "内部工作方案", "regionId": region, "kind": "ACTION_PLAN", "sharingClass": "NOT_SHARED",
+                        "legalBasis": "《政务数据共享条例》", "idempotencyKey": "same-key" });
+    let first = app.graphql_as(&jinghai, create, json!({ "input": input })).await;
+    assert!(first["data"]["createPlan"]["plan"]["id"].is_string(), "{first:#}");
+    let replayed = app.graphql_as(&beijing, create, json!({ "input": input })).await;
+    assert_eq!(error_code(&replayed), Some("FORBIDDEN"), "{replayed:#}");
+    assert!(replayed["data"].is_null() || replayed["data"]["createPlan"].is_null());
+    let again = app.graphql_as(&jinghai, create, json!({ "input": input })).await;
+    assert_eq!(again["data"]["createPlan"]["plan"]["id"], first["data"]["createPlan"]["plan"]["id"]);
+}

@@ -7,7 +7,7 @@ use crate::error::GqlResult;
 use crate::graphql::types::common::decode_id;
 use crate::graphql::types::department::Department;
 use crate::graphql::types::enums::{DepartmentKind, RegionLevel};
-use crate::graphql::types::grant::{Grant, decode_grant_id};
+use crate::graphql::types::grant::{Grant};
 use crate::graphql::types::region::Region;
 use crate::ids::{NodeKind, from_global};
 use crate::service::writes::admin::{self, DepartmentPatch, NewDepartment, NewGrant, NewRegion, RegionPatch};
@@ -339,7 +339,7 @@ impl AdminMutation {
         input: RevokeGrantInput,
     ) -> async_graphql::Result<RevokeGrantPayload> {
         let (state, viewer, actor) = write_context(ctx)?;
-        let id = decode_grant_id(&input.id, "input.id").gql()?;
+        let id = crate::ids::from_global(crate::ids::NodeKind::AccessGrant, &input.id, "input.id").gql()?;
         let grant = admin::revoke_grant(&state.db, viewer, &actor, &id, input.expected_version).await.gql()?;
         Ok(RevokeGrantPayload { grant: Grant(grant) })
     }

@@ -174,3 +174,10 @@ pub fn nested_connection<M: Clone, N: async_graphql::OutputType>(
         .map_err(crate::error::AppError::into_graphql)?;
     Ok(connection(page, total, convert))
 }
+
+/// Complexity of a connection field: its children's cost times the page size asked for (default page size
+/// when none is given), plus one for the field itself.
+pub fn page_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
+    let page = first.or(last).unwrap_or(crate::service::page::DEFAULT_PAGE_SIZE as i32).clamp(0, 10_000) as usize;
+    1 + child_complexity.saturating_mul(page)
+}

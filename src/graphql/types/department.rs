@@ -57,6 +57,7 @@ impl Department {
     }
 
     /// 承担任务 — Tasks this unit is assigned to (as LEAD or SUPPORT) that the caller may see.
+    #[graphql(complexity = "crate::graphql::types::common::page_cost(first, last, child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn tasks(
         &self,

@@ -1,42 +1,14 @@
 //! The `Grant` type: an access grant opening a CONDITIONAL plan to a department.
 //!
-//! Grant IDs have the same opaque form as every other ID (base64url of
-//! `Grant:<uuid>`), so they stay valid once `NodeKind` learns about grants.
 
 use super::common::loader_error;
 use super::department::Department;
 use super::plan::Plan;
-use crate::error::{AppError, AppResult};
+use crate::ids::{NodeKind, to_global};
 use crate::graphql::context::ContextExt;
 use async_graphql::{Context, ID, Object};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use entity::access_grant;
-
-/// The type name inside a grant's global ID.
-const KIND: &str = "Grant";
-
-/// The opaque global ID of a grant.
-pub fn grant_id(record_id: &str) -> ID {
-    ID(URL_SAFE_NO_PAD.encode(format!("{KIND}:{record_id}")))
-}
-
-/// Decodes a grant's global ID into its record ID.
-///
-/// # Errors
-/// BAD_USER_INPUT naming `field` when the ID is not a grant ID xietong issued.
-pub fn decode_grant_id(id: &str, field: &str) -> AppResult<String> {
-    let invalid = || AppError::bad_input(field, "not a valid Grant ID");
-    if id.len() > 128 {
-        return Err(invalid());
-    }
-    let bytes = URL_SAFE_NO_PAD.decode(id.as_bytes()).map_err(|_| invalid())?;
-    let text = String::from_utf8(bytes).map_err(|_| invalid())?;
-    let record = text.strip_prefix("Grant:").ok_or_else(invalid)?;
-    let record = uuid::Uuid::parse_str(record).map_err(|_| invalid())?;
-    Ok(record.to_string())
-}
 
 /// An access grant.
 #[derive(Clone)]
@@ -47,7 +19,7 @@ pub struct Grant(pub access_grant::Model);
 impl Grant {
     /// 全局标识 — Opaque global ID.
     async fn id(&self) -> ID {
-        grant_id(&self.0.id)
+        to_global(NodeKind::AccessGrant, &self.0.id)
     }
 
     /// 方案 — The plan the grant opens.
@@ -96,20 +68,5 @@ impl Grant {
     /// 版本 — Record version, for `expectedVersion` on revokeGrant.
     async fn version(&self) -> i32 {
         self.0.version
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn grant_ids_round_trip() {
-        let record = crate::ids::new_uuid();
-        let id = grant_id(&record);
-        assert_eq!(decode_grant_id(&id, "id").ok(), Some(record.clone()));
-        let plan = crate::ids::to_global(crate::ids::NodeKind::Plan, &record);
-        assert!(decode_grant_id(&plan, "id").is_err());
-        assert!(decode_grant_id("!!!", "id").is_err());
     }
 }

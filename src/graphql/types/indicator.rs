@@ -99,6 +99,7 @@ impl Indicator {
     }
 
     /// 目标 — Targets by year.
+    #[graphql(complexity = "1 + 3 * child_complexity")]
     async fn targets(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Target>> {
         let found = ctx.scope()?.loaders.indicator_targets.load_one(self.0.id.clone()).await.map_err(loader_error)?;
         Ok(found.unwrap_or_default().into_iter().map(Target).collect())
@@ -106,6 +107,7 @@ impl Indicator {
 
     /// 实际值 — Reported values by period. By default only the current revision of each
     /// period; with `includeSuperseded` every revision ever reported.
+    #[graphql(complexity = "1 + 10 * child_complexity")]
     async fn actuals(
         &self,
         ctx: &Context<'_>,
@@ -156,6 +158,7 @@ impl Indicator {
     }
 
     /// 分解指标 — District indicators contributing to this one.
+    #[graphql(complexity = "1 + 20 * child_complexity")]
     async fn contributors(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Indicator>> {
         let key = (self.0.id.clone(), IndicatorFilter::default());
         let found = ctx.scope()?.loaders.indicator_contributors.load_one(key).await.map_err(loader_error)?;

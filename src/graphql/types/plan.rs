@@ -115,6 +115,7 @@ impl Plan {
     }
 
     /// 任务 — Tasks of the plan (all levels unless filtered), in document order by default.
+    #[graphql(complexity = "crate::graphql::types::common::page_cost(first, last, child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn tasks(
         &self,
@@ -141,6 +142,7 @@ impl Plan {
     }
 
     /// 指标 — Indicators of the plan, in document order by default.
+    #[graphql(complexity = "crate::graphql::types::common::page_cost(first, last, child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn indicators(
         &self,

@@ -54,12 +54,14 @@ impl Region {
     }
 
     /// 下级区域 — Child regions, by code.
+    #[graphql(complexity = "1 + 20 * child_complexity")]
     async fn children(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Region>> {
         let found = ctx.scope()?.loaders.region_children.load_one(self.0.id.clone()).await.map_err(loader_error)?;
         Ok(found.unwrap_or_default().into_iter().map(Region).collect())
     }
 
     /// 本区域方案 — Plans of this region that the caller may see.
+    #[graphql(complexity = "crate::graphql::types::common::page_cost(first, last, child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn plans(
         &self,

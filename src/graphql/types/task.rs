@@ -96,18 +96,21 @@ impl Task {
     }
 
     /// 下级任务 — Child nodes, in document order.
+    #[graphql(complexity = "1 + 10 * child_complexity")]
     async fn children(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Task>> {
         let found = ctx.scope()?.loaders.task_children.load_one(self.0.id.clone()).await.map_err(loader_error)?;
         Ok(found.unwrap_or_default().into_iter().map(Task).collect())
     }
 
     /// 责任单位 — Responsible units in the order the document lists them; the first is LEAD.
+    #[graphql(complexity = "1 + 5 * child_complexity")]
     async fn assignments(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Assignment>> {
         let found = ctx.scope()?.loaders.task_assignments.load_one(self.0.id.clone()).await.map_err(loader_error)?;
         Ok(found.unwrap_or_default().into_iter().map(Assignment).collect())
     }
 
     /// 指标 — Indicators this task must move.
+    #[graphql(complexity = "1 + 5 * child_complexity")]
     async fn indicators(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Indicator>> {
         let key = (self.0.id.clone(), IndicatorFilter::default());
         let found = ctx.scope()?.loaders.indicators_by_task.load_one(key).await.map_err(loader_error)?;
@@ -115,6 +118,7 @@ impl Task {
     }
 
     /// 进展报告 — Progress reports, oldest first.
+    #[graphql(complexity = "1 + 20 * child_complexity")]
     async fn progress_reports(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ProgressReport>> {
         let found = ctx.scope()?.loaders.task_reports.load_one(self.0.id.clone()).await.map_err(loader_error)?;
         Ok(found.unwrap_or_default().into_iter().map(ProgressReport).collect())

@@ -42,6 +42,7 @@ impl ViewerInfo {
     }
 
     /// 管辖范围 — The caller's region and every region under it (empty when anonymous).
+    #[graphql(complexity = "1 + 20 * child_complexity")]
     async fn jurisdiction(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Region>> {
         let Some(identity) = &self.0.identity else { return Ok(Vec::new()) };
         let found = ctx.scope()?.loaders.region.load_many(identity.jurisdiction.iter().cloned()).await.map_err(loader_error)?;

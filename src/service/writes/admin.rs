@@ -120,12 +120,12 @@ pub async fn create_region(
     let idempotency = Idempotency::new("createRegion", idempotency_key, &input)?;
 
     let txn = audit::begin_write(db).await?;
+    viewer.require_admin("create regions")?;
     if let Some(id) = idempotency.replay(&txn, actor).await? {
         let found = load(&txn, "Region", &id, region::Entity::find(), region::Column::Id).await?;
         txn.commit().await?;
         return Ok(found);
     }
-    viewer.require_admin("create regions")?;
     if let Some(parent) = &input.parent_id {
         require_region(&txn, parent, "input.parentId").await?;
     }

@@ -187,14 +187,14 @@ pub async fn create_indicator(
     let idempotency = Idempotency::new("createIndicator", idempotency_key, &input)?;
 
     let txn = audit::begin_write(db).await?;
-    if let Some(id) = idempotency.replay(&txn, actor).await? {
-        let found = load(&txn, "Indicator", &id, indicator::Entity::find(), indicator::Column::Id).await?;
-        txn.commit().await?;
-        return Ok(found);
-    }
     let query = plan::Entity::find().filter(viewer.plan_condition());
     let owner = load(&txn, "Plan", &input.plan_id, query, plan::Column::Id).await?;
     viewer.require_coordinator_of(&owner.region_id, "create indicators")?;
+    if let Some(id) = idempotency.replay(&txn, actor).await? {
+        let found = load(&txn, "Indicator", &id, indicator::Entity::find().filter(viewer.indicator_condition()), indicator::Column::Id).await?;
+        txn.commit().await?;
+        return Ok(found);
+    }
     let region_id = input.region_id.clone().unwrap_or_else(|| owner.region_id.clone());
     if region::Entity::find_by_id(region_id.as_str()).one(&txn).await?.is_none() {
         return Err(AppError::bad_input("input.regionId", "no such region"));

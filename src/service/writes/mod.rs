@@ -136,7 +136,7 @@ impl<'a> Idempotency<'a> {
     pub async fn replay(&self, txn: &DatabaseTransaction, actor: &Actor) -> AppResult<Option<String>> {
         let Some(key) = self.key else { return Ok(None) };
         let found = idempotency_record::Entity::find()
-            .filter(idempotency_record::Column::Subject.eq(actor.subject.clone()))
+            .filter(idempotency_record::Column::Subject.eq(scope_of(actor)))
             .filter(idempotency_record::Column::Operation.eq(self.operation))
             .filter(idempotency_record::Column::Key.eq(key))
             .one(txn)
@@ -162,7 +162,7 @@ impl<'a> Idempotency<'a> {
         let Some(key) = self.key else { return Ok(()) };
         idempotency_record::Model {
             id: crate::ids::new_uuid(),
-            subject: actor.subject.clone(),
+            subject: scope_of(actor),
             operation: self.operation.to_owned(),
             key: key.to_owned(),
             entity: entity.to_owned(),
@@ -175,6 +175,19 @@ impl<'a> Idempotency<'a> {
         .await?;
         Ok(())
     }
+}
+
+/// Whose keys an idempotency key belongs to: the token subject *in* its
+/// department and role, so two callers sharing a subject name never see each
+/// other's results. A replay is answered only after the caller passed the same
+/// access checks as the first request (callers check before replaying).
+fn scope_of(actor: &Actor) -> String {
+    format!(
+        "{}|{}|{}",
+        actor.subject,
+        actor.department_id.as_deref().unwrap_or(""),
+        crate::service::audit::role_name(actor.role)
+    )
 }
 
 /// Loads a row by ID inside the transaction, or NOT_FOUND.

@@ -129,12 +129,12 @@ pub async fn create_plan(
     let idempotency = Idempotency::new("createPlan", idempotency_key, &input)?;
 
     let txn = audit::begin_write(db).await?;
+    viewer.require_coordinator_of(&input.region_id, "create plans")?;
     if let Some(id) = idempotency.replay(&txn, actor).await? {
-        let plan = load(&txn, "Plan", &id, plan::Entity::find(), plan::Column::Id).await?;
+        let plan = load(&txn, "Plan", &id, plan::Entity::find().filter(viewer.plan_condition()), plan::Column::Id).await?;
         txn.commit().await?;
         return Ok(plan);
     }
-    viewer.require_coordinator_of(&input.region_id, "create plans")?;
     check_references(&txn, viewer, Some(&input.region_id), input.issuer_id.as_deref(), input.parent_id.as_deref())
         .await?;
     let now = Utc::now();

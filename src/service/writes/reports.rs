@@ -97,15 +97,15 @@ pub async fn report_progress(
     let idempotency = Idempotency::new("reportProgress", idempotency_key, &input)?;
 
     let txn = audit::begin_write(db).await?;
+    let (before, plan) = super::tasks::load_visible(&txn, viewer, &input.task_id).await?;
+    let role = role_on_task(&txn, viewer, &before.id, &plan, "report progress on it").await?;
     if let Some(id) = idempotency.replay(&txn, actor).await? {
         let report =
             load(&txn, "ProgressReport", &id, progress_report::Entity::find(), progress_report::Column::Id).await?;
-        let found = load(&txn, "Task", &report.task_id, task::Entity::find(), task::Column::Id).await?;
+        let found = load(&txn, "Task", &report.task_id, task::Entity::find().filter(viewer.task_condition()), task::Column::Id).await?;
         txn.commit().await?;
         return Ok((report, found));
     }
-    let (before, plan) = super::tasks::load_visible(&txn, viewer, &input.task_id).await?;
-    let role = role_on_task(&txn, viewer, &before.id, &plan, "report progress on it").await?;
     if input.status == TaskStatus::Completed && role != AssignmentRole::Lead {
         return Err(AppError::Forbidden(
             "only the LEAD department may close a task; a SUPPORT department reports its contribution".into(),
@@ -177,13 +177,6 @@ pub async fn record_actual(
     let idempotency = Idempotency::new("recordActual", idempotency_key, &input)?;
 
     let txn = audit::begin_write(db).await?;
-    if let Some(id) = idempotency.replay(&txn, actor).await? {
-        let actual = load(&txn, "Actual", &id, indicator_actual::Entity::find(), indicator_actual::Column::Id).await?;
-        let found =
-            load(&txn, "Indicator", &actual.indicator_id, indicator::Entity::find(), indicator::Column::Id).await?;
-        txn.commit().await?;
-        return Ok((actual, found));
-    }
     let found = load(
         &txn,
         "Indicator",
@@ -200,6 +193,13 @@ pub async fn record_actual(
         None => {
             viewer.require_coordinator_of(&plan.region_id, "record actuals of a plan's main goals")?;
         }
+    }
+    if let Some(id) = idempotency.replay(&txn, actor).await? {
+        let actual = load(&txn, "Actual", &id, indicator_actual::Entity::find(), indicator_actual::Column::Id).await?;
+        let found =
+            load(&txn, "Indicator", &actual.indicator_id, indicator::Entity::find().filter(viewer.indicator_condition()), indicator::Column::Id).await?;
+        txn.commit().await?;
+        return Ok((actual, found));
     }
     let previous = indicator_actual::Entity::find()
         .filter(indicator_actual::Column::IndicatorId.eq(found.id.clone()))

@@ -115,15 +115,15 @@ pub async fn create_task(
     let idempotency = Idempotency::new("createTask", idempotency_key, &input)?;
 
     let txn = audit::begin_write(db).await?;
-    if let Some(id) = idempotency.replay(&txn, actor).await? {
-        let found = load(&txn, "Task", &id, task::Entity::find(), task::Column::Id).await?;
-        txn.commit().await?;
-        return Ok(found);
-    }
     let plan =
         load(&txn, "Plan", &input.plan_id, plan::Entity::find().filter(viewer.plan_condition()), plan::Column::Id)
             .await?;
     viewer.require_coordinator_of(&plan.region_id, "create tasks")?;
+    if let Some(id) = idempotency.replay(&txn, actor).await? {
+        let found = load(&txn, "Task", &id, task::Entity::find().filter(viewer.task_condition()), task::Column::Id).await?;
+        txn.commit().await?;
+        return Ok(found);
+    }
     if let Some(parent) = &input.parent_id {
         let (parent, _) = load_visible(&txn, viewer, parent).await?;
         if parent.plan_id != plan.id {

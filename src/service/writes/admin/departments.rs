@@ -93,12 +93,12 @@ pub async fn create_department(
     let idempotency = Idempotency::new("createDepartment", idempotency_key, &input)?;
 
     let txn = audit::begin_write(db).await?;
+    viewer.require_admin("create departments")?;
     if let Some(id) = idempotency.replay(&txn, actor).await? {
         let found = load(&txn, "Department", &id, department::Entity::find(), department::Column::Id).await?;
         txn.commit().await?;
         return Ok(found);
     }
-    viewer.require_admin("create departments")?;
     require_region(&txn, &input.region_id, "input.regionId").await?;
     if let Some(parent) = &input.parent_id {
         require_department(&txn, parent, "input.parentId").await?;

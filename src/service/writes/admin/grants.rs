@@ -73,12 +73,12 @@ pub async fn grant_access(
     let idempotency = Idempotency::new("grantAccess", idempotency_key, &input)?;
 
     let txn = audit::begin_write(db).await?;
+    let owner = load_owned(&txn, viewer, &input.plan_id, "Plan", "grant access to its plans").await?;
     if let Some(id) = idempotency.replay(&txn, actor).await? {
         let found = load(&txn, "Grant", &id, access_grant::Entity::find(), access_grant::Column::Id).await?;
         txn.commit().await?;
         return Ok(found);
     }
-    let owner = load_owned(&txn, viewer, &input.plan_id, "Plan", "grant access to its plans").await?;
     if owner.sharing_class != SharingClass::Conditional {
         return Err(AppError::bad_input(
             "input.planId",
