@@ -47,6 +47,36 @@ pub enum Command {
     /// The audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Write a large synthetic dataset (for benchmarks) under Tianjin's districts; no audit entries.
+    Generate(GenerateArgs),
+}
+
+/// Settings of `xietong generate` (see [`crate::generate`]).
+#[derive(Debug, Clone, Args)]
+pub struct GenerateArgs {
+    /// Tianjin districts to generate plans for (at most 16), in order of administrative code.
+    #[arg(long, env = "XIETONG_GEN_DISTRICTS", default_value_t = 16)]
+    pub districts: usize,
+
+    /// Plans per district.
+    #[arg(long, env = "XIETONG_GEN_PLANS_PER_DISTRICT", default_value_t = 20)]
+    pub plans_per_district: usize,
+
+    /// Tasks per plan (action groups and their numbered tasks together).
+    #[arg(long, env = "XIETONG_GEN_TASKS_PER_PLAN", default_value_t = 200)]
+    pub tasks_per_plan: usize,
+
+    /// Indicators per task.
+    #[arg(long, env = "XIETONG_GEN_INDICATORS_PER_TASK", default_value_t = 3)]
+    pub indicators_per_task: usize,
+
+    /// Reported actuals per indicator (periods from 2021 on, with revisions).
+    #[arg(long, env = "XIETONG_GEN_ACTUALS_PER_INDICATOR", default_value_t = 20)]
+    pub actuals_per_indicator: usize,
+
+    /// Seed of the generated values (IDs depend only on the record's position).
+    #[arg(long, env = "XIETONG_GEN_SEED", default_value_t = 1)]
+    pub seed: u64,
 }
 
 /// `xietong audit …`.
@@ -157,6 +187,10 @@ pub struct Limits {
     #[arg(long, env = "XIETONG_MAX_BATCH", default_value_t = 10)]
     pub max_batch: usize,
 
+    /// Milliseconds a DataLoader collects keys before it queries (one statement per relation and level).
+    #[arg(long, env = "XIETONG_BATCH_WINDOW_MS", default_value_t = 5)]
+    pub batch_window_ms: u64,
+
     /// Allow-list mode: a file of SHA-256 hashes (hex, one per line, `#` comments) of the only operations
     /// the server executes.
     #[arg(long, env = "XIETONG_ALLOWED_OPERATIONS")]
@@ -176,6 +210,7 @@ impl Default for Limits {
             max_body_bytes: 262_144,
             max_aliases: 30,
             max_batch: 10,
+            batch_window_ms: 5,
             allowed_operations: None,
             rate_limit: RateLimitSettings::default(),
         }
@@ -183,6 +218,11 @@ impl Default for Limits {
 }
 
 impl Limits {
+    /// The DataLoader batch window.
+    pub fn batch_window(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.batch_window_ms)
+    }
+
     /// Reads the allow-list file, if one is configured.
     ///
     /// # Errors

@@ -136,9 +136,27 @@ impl From<DbErr> for AppError {
     }
 }
 
+/// Whether a driver error means the connection failed rather than the
+/// statement, so that the same request may succeed when retried: the store is
+/// unreachable, the connection broke mid-conversation (`Io`, `Protocol`), or
+/// PostgreSQL ended or refused the session — SQLSTATE class 08 (connection
+/// exception), 57P01/57P02/57P03 (administrator or crash shutdown, e.g. a
+/// restart; cannot connect now) and 53300 (too many connections).
 fn is_connection_failure(err: &sea_orm::sqlx::Error) -> bool {
     use sea_orm::sqlx::Error as E;
-    matches!(err, E::Io(_) | E::PoolTimedOut | E::PoolClosed | E::WorkerCrashed | E::Tls(_))
+    match err {
+        E::Io(_) | E::Tls(_) | E::Protocol(_) | E::PoolTimedOut | E::PoolClosed | E::WorkerCrashed => true,
+        // Fault hardening (tests/api/faults.rs): a restarted or overloaded PostgreSQL.
+        E::Database(db) => db
+            .try_downcast_ref::<sea_orm::sqlx::postgres::PgDatabaseError>()
+            .is_some_and(|pg| is_unavailable_sqlstate(pg.code())),
+        _ => false,
+    }
+}
+
+/// PostgreSQL SQLSTATEs that say the session, not the statement, failed.
+fn is_unavailable_sqlstate(code: &str) -> bool {
+    code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03" | "53300")
 }
 
 /// Result alias of the domain layer.
@@ -178,6 +196,22 @@ mod tests {
         ];
         for (error, code) in cases {
             assert_eq!(error.code(), code);
+        }
+    }
+
+    #[test]
+    fn connection_failures_are_service_unavailable() {
+        use sea_orm::sqlx::Error as E;
+        let unavailable = |e: E| AppError::from(DbErr::Query(sea_orm::RuntimeErr::SqlxError(e.into()))).code();
+        assert_eq!(unavailable(E::Io(std::io::ErrorKind::UnexpectedEof.into())), "SERVICE_UNAVAILABLE");
+        assert_eq!(unavailable(E::Protocol("unexpected message".into())), "SERVICE_UNAVAILABLE");
+        assert_eq!(unavailable(E::PoolTimedOut), "SERVICE_UNAVAILABLE");
+        assert_eq!(unavailable(E::RowNotFound), "INTERNAL");
+        for code in ["08006", "08001", "57P01", "57P02", "57P03", "53300"] {
+            assert!(is_unavailable_sqlstate(code), "{code}");
+        }
+        for code in ["23505", "40001", "42P01", "57014"] {
+            assert!(!is_unavailable_sqlstate(code), "{code}");
         }
     }
 

@@ -12,12 +12,14 @@
 //!   error codes.
 //! - [`seed`]: the default dataset, parsed from the source documents.
 //! - [`ids`]: opaque, stable global IDs.
+//! - [`generate`]: a large synthetic dataset for benchmarks.
 
 pub mod access;
 pub mod auth;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod generate;
 pub mod graphql;
 pub mod http;
 pub mod ids;

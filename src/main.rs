@@ -2,7 +2,7 @@
 
 use clap::Parser;
 use xietong::config::{AuditCommand, Cli, Command, TokenCommand};
-use xietong::{auth, db, seed, startup::Application, telemetry};
+use xietong::{auth, db, generate, seed, startup::Application, telemetry};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -27,6 +27,10 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Token(TokenCommand::Issue(args)) => {
             println!("{}", auth::cli::issue(&cli.database, &args).await?);
+        }
+        Command::Generate(args) => {
+            let conn = db::connect(&cli.database).await?;
+            print!("{}", generate::run(&conn, &args).await?);
         }
         Command::Audit(AuditCommand::Verify) => {
             let conn = db::connect(&cli.database).await?;

@@ -24,15 +24,15 @@ pub struct RequestScope {
 }
 
 impl RequestScope {
-    /// The scope of one request by `viewer`.
-    pub fn new(db: DatabaseConnection, viewer: Viewer) -> Self {
-        Self { loaders: Loaders::new(db, viewer.clone()), viewer }
+    /// The scope of one request by `viewer` (see [`Loaders::new`] for `batch_window`).
+    pub fn new(db: DatabaseConnection, viewer: Viewer, batch_window: std::time::Duration) -> Self {
+        Self { loaders: Loaders::new(db, viewer.clone(), batch_window), viewer }
     }
 
     /// The scope of a long-lived WebSocket connection: its loaders do not
     /// cache, so every event shows records as they are now.
-    pub fn uncached(db: DatabaseConnection, viewer: Viewer) -> Self {
-        let scope = Self::new(db, viewer);
+    pub fn uncached(db: DatabaseConnection, viewer: Viewer, batch_window: std::time::Duration) -> Self {
+        let scope = Self::new(db, viewer, batch_window);
         scope.loaders.disable_cache();
         scope
     }

@@ -16,6 +16,10 @@ use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 use std::sync::Arc;
 
+/// Request data marking a request that arrived by HTTP GET: it may not run mutations.
+#[derive(Clone, Copy, Debug)]
+pub struct ReadOnlyTransport;
+
 /// The limits the guard enforces.
 #[derive(Debug, Clone, Default)]
 pub struct GuardSettings {
@@ -102,6 +106,13 @@ impl Extension for GuardExtension {
             }
         }
         let document = next.run(ctx, query, variables).await?;
+        let mutation = document
+            .operations
+            .iter()
+            .any(|(_, op)| op.node.ty == async_graphql::parser::types::OperationType::Mutation);
+        if mutation && ctx.data_opt::<ReadOnlyTransport>().is_some() {
+            return Err(error("BAD_USER_INPUT", "mutations must be sent with POST, not GET".to_owned()));
+        }
         let aliases = aliases_in(&document);
         if aliases > self.0.max_aliases {
             return Err(error(
@@ -136,7 +147,13 @@ impl GuardExtension {
             m if m.contains("recursion") || m.contains("too many directives") => ("QUERY_TOO_COMPLEX", None),
             // Errors before execution (syntax, validation, variables) have no path.
             _ if error.path.is_empty() => ("BAD_USER_INPUT", None),
-            m if m.starts_with("Failed to parse") || m.starts_with("Invalid value") => ("BAD_USER_INPUT", None),
+            // Input coercion of arguments and variables, reported at the field.
+            m if ["Failed to parse", "Invalid value", "Expected input type", "Expected type", "Oneof"]
+                .iter()
+                .any(|prefix| m.starts_with(prefix)) =>
+            {
+                ("BAD_USER_INPUT", None)
+            }
             _ => {
                 tracing::error!(message = %error.message, "an error without a code reached the response");
                 ("INTERNAL", Some("internal error".to_owned()))

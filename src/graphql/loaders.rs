@@ -250,12 +250,17 @@ impl Loaders {
     }
 
     /// Fresh loaders for one request by `viewer`. They cache for the request's lifetime only.
-    pub fn new(db: DatabaseConnection, viewer: Viewer) -> Self {
+    ///
+    /// `batch_window` is how long a loader collects keys before it queries:
+    /// the resolvers of one level register their keys within it, so each level
+    /// costs one statement per relation rather than several partial batches.
+    pub fn new(db: DatabaseConnection, viewer: Viewer, batch_window: std::time::Duration) -> Self {
         let scope = Arc::new(Scope { db, viewer });
         macro_rules! make {
             ($loader:ident) => {
                 DataLoader::with_cache($loader(scope.clone()), tokio::spawn, HashMapCache::default())
                     .max_batch_size(1000)
+                    .delay(batch_window)
             };
         }
         Self {

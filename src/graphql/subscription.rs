@@ -97,21 +97,20 @@ impl SubscriptionRoot {
                         break;
                     }
                 };
-                if let Some(last) = batch.last() {
-                    if let Ok(head) = changes::head_seq(&state.db).await {
-                        if head - last.seq > MAX_LAG {
-                            let cursor = resume_cursor.clone();
-                            yield Err(AppError::Conflict {
-                                message: format!(
-                                    "this subscriber fell more than {MAX_LAG} changes behind; \
-                                     catch up with `changes(after: \"{cursor}\")` and subscribe again"
-                                ),
-                                current_version: None,
-                            }
-                            .into_graphql());
-                            break;
-                        }
+                let head = changes::head_seq(&state.db).await.unwrap_or(position);
+                if let Some(last) = batch.last()
+                    && head - last.seq > MAX_LAG
+                {
+                    let cursor = resume_cursor.clone();
+                    yield Err(AppError::Conflict {
+                        message: format!(
+                            "this subscriber fell more than {MAX_LAG} changes behind; \
+                             catch up with `changes(after: \"{cursor}\")` and subscribe again"
+                        ),
+                        current_version: None,
                     }
+                    .into_graphql());
+                    break;
                 }
                 let full = batch.len() as u64 == BATCH;
                 for row in batch {

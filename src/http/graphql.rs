@@ -14,7 +14,7 @@ use crate::http::metrics::Observation;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
 use actix_web::{Either, HttpRequest, HttpResponse, web};
-use async_graphql_actix_web::{GraphQLBatchRequest, GraphQLResponse};
+use async_graphql_actix_web::GraphQLResponse;
 use sea_orm::DatabaseConnection;
 use tracing_actix_web::RequestId;
 
@@ -44,10 +44,18 @@ async fn execute(
     limits: web::Data<Limits>,
     request_id: RequestId,
     http: HttpRequest,
-    mut request: GraphQLBatchRequest,
+    payload: web::Payload,
 ) -> Either<GraphQLResponse, HttpResponse> {
+    let mut request = match read_request(&http, payload, limits.max_body_bytes).await {
+        Ok(request) => request,
+        Err((status, error)) => {
+            let mut response = refusal(error);
+            *response.status_mut() = status;
+            return Either::Right(response);
+        }
+    };
     // Metrics (src/http/metrics.rs): labels each operation and times the request; outcomes recorded below.
-    let observation = Observation::start(&http, &mut request.0);
+    let observation = Observation::start(&http, &mut request);
     let viewer = match authorization(&http) {
         Ok(header) => authenticator.viewer(db.get_ref(), header).await,
         Err(error) => Err(error),
@@ -59,22 +67,65 @@ async fn execute(
             return Either::Right(refusal(error));
         }
     };
-    let request = request.into_inner();
-    if let async_graphql::BatchRequest::Batch(operations) = &request {
-        if operations.len() > limits.max_batch {
-            let error = AppError::bad_input(
-                "batch",
-                format!("the batch holds {} operations; the limit is {}", operations.len(), limits.max_batch),
-            );
-            observation.refused(error.code());
-            return Either::Right(refusal(error));
-        }
+    if let async_graphql::BatchRequest::Batch(operations) = &request
+        && operations.len() > limits.max_batch
+    {
+        let error = AppError::bad_input(
+            "batch",
+            format!("the batch holds {} operations; the limit is {}", operations.len(), limits.max_batch),
+        );
+        observation.refused(error.code());
+        return Either::Right(refusal(error));
     }
-    let scope = std::sync::Arc::new(RequestScope::new(db.get_ref().clone(), viewer));
-    let request = request.data(scope).data(request_id);
+    let scope = std::sync::Arc::new(RequestScope::new(db.get_ref().clone(), viewer, limits.batch_window()));
+    let mut request = request.data(scope).data(request_id);
+    if http.method() == actix_web::http::Method::GET {
+        request = request.data(crate::graphql::limits::ReadOnlyTransport);
+    }
     let response = schema.execute_batch(request).await;
     observation.executed(&response);
     Either::Left(response.into())
+}
+
+/// Reads the GraphQL request from the query string (GET) or a JSON body
+/// (POST), refusing bodies over `max_body_bytes` before reading them whole.
+async fn read_request(
+    http: &HttpRequest,
+    mut payload: web::Payload,
+    max_body_bytes: usize,
+) -> Result<async_graphql::BatchRequest, (StatusCode, AppError)> {
+    use futures_util::StreamExt;
+    let bad = |message: String| (StatusCode::BAD_REQUEST, AppError::bad_input("request", message));
+    if http.method() == actix_web::http::Method::GET {
+        return async_graphql::http::parse_query_string(http.query_string())
+            .map(async_graphql::BatchRequest::Single)
+            .map_err(|e| bad(format!("invalid GraphQL GET request: {e}")));
+    }
+    let too_large = || {
+        (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::bad_input("request", format!("the request body exceeds the limit of {max_body_bytes} bytes")),
+        )
+    };
+    let declared = http
+        .headers()
+        .get(actix_web::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > max_body_bytes) {
+        return Err(too_large());
+    }
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| bad(format!("cannot read the request body: {e}")))?;
+        if body.len() + chunk.len() > max_body_bytes {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    serde_json::from_slice::<async_graphql::BatchRequest>(&body).map_err(|e| {
+        bad(format!("the body must be a GraphQL request in JSON ({{\"query\": …, \"variables\": …}}) or a list of them: {e}"))
+    })
 }
 
 /// The request's one `Authorization` header value, if any.

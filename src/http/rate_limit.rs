@@ -37,6 +37,10 @@ use std::time::Duration;
 pub const HOUSEKEEPING_INTERVAL: Duration = Duration::from_secs(30);
 
 /// Rate-limit settings (flattened into [`crate::config::Limits`]).
+///
+/// The command line enables limiting (600 a minute, bursts of 100);
+/// [`Default`] — what embedders and the test suite get from
+/// `Limits::default()` — disables it, so only code that asks for a limit has one.
 #[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
 pub struct RateLimitSettings {
     /// Requests to /graphql one caller (token subject, else client IP) may send per minute; 0 disables limiting.
@@ -50,8 +54,9 @@ pub struct RateLimitSettings {
 }
 
 impl Default for RateLimitSettings {
+    /// Limiting disabled (rate 0); see the type's documentation.
     fn default() -> Self {
-        Self { rate_limit_per_minute: 600, rate_limit_burst: 100 }
+        Self { rate_limit_per_minute: 0, rate_limit_burst: 100 }
     }
 }
 
@@ -203,6 +208,20 @@ mod tests {
     }
 
     #[test]
+    fn the_command_line_enables_limiting_by_default() {
+        use clap::Parser;
+        #[derive(clap::Parser)]
+        struct Cli {
+            #[command(flatten)]
+            settings: RateLimitSettings,
+        }
+        let cli = Cli::try_parse_from(["x"]).unwrap();
+        assert_eq!(cli.settings, RateLimitSettings { rate_limit_per_minute: 600, rate_limit_burst: 100 });
+        assert!(Cli::try_parse_from(["x", "--rate-limit-burst", "0"]).is_err());
+        assert_eq!(RateLimitSettings::default().rate_limit_per_minute, 0);
+    }
+
+    #[test]
     fn zero_disables() {
         let limiter = RateLimiter::new(&RateLimitSettings { rate_limit_per_minute: 0, rate_limit_burst: 1 });
         for _ in 0..1000 {
@@ -213,7 +232,7 @@ mod tests {
 
     #[test]
     fn the_refusal_is_graphql_shaped() {
-        let limiter = RateLimiter::new(&RateLimitSettings::default());
+        let limiter = RateLimiter::new(&RateLimitSettings { rate_limit_per_minute: 600, rate_limit_burst: 100 });
         let response = limiter.refusal(7);
         assert_eq!(response.status(), actix_web::http::StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(response.headers().get(RETRY_AFTER).unwrap(), "7");

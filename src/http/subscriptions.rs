@@ -136,6 +136,6 @@ async fn connection_data(
         .await
         .map_err(|error| async_graphql::Error::new(format!("{REFUSED}{}", error.into_graphql().message)))?;
     let mut data = async_graphql::Data::default();
-    data.insert(Arc::new(RequestScope::uncached(db.clone(), viewer)));
+    data.insert(Arc::new(RequestScope::uncached(db.clone(), viewer, std::time::Duration::from_millis(2))));
     Ok(data)
 }

@@ -323,10 +323,11 @@ async fn an_unreachable_database_answers_service_unavailable_and_service_resumes
 
     // The connection dies in the middle of a mutation's transaction.
     let lock = hold_audit_lock(&db).await;
-    let (response, ()) = tokio::join!(app.graphql(Some(&bureau), RECORD, actual_input(&indicator, "2030-07", 1.0)), async {
-        blocked_backend(&db, APP_SESSION).await;
-        proxy.cut();
-    });
+    let (response, ()) =
+        tokio::join!(app.graphql(Some(&bureau), RECORD, actual_input(&indicator, "2030-07", 1.0)), async {
+            blocked_backend(&db, APP_SESSION).await;
+            proxy.cut();
+        });
     lock.rollback().await.expect("release the lock");
     let (status, body) = response;
     assert!(status == 200 || status == 503, "mutation cut mid-transaction: HTTP {status}: {body:#}");
@@ -360,10 +361,11 @@ async fn terminated_database_sessions_answer_service_unavailable_and_the_pool_he
     // Terminated while a mutation waits inside its transaction: that request
     // answers SERVICE_UNAVAILABLE (the caller may retry); nothing is written.
     let lock = hold_audit_lock(&db).await;
-    let (response, ()) = tokio::join!(app.graphql(Some(&bureau), RECORD, actual_input(&indicator, "2032-01", 1.0)), async {
-        blocked_backend(&db, APP_SESSION).await;
-        db.execute_raw(terminate_all.clone()).await.expect("terminate the app's sessions");
-    });
+    let (response, ()) =
+        tokio::join!(app.graphql(Some(&bureau), RECORD, actual_input(&indicator, "2032-01", 1.0)), async {
+            blocked_backend(&db, APP_SESSION).await;
+            db.execute_raw(terminate_all.clone()).await.expect("terminate the app's sessions");
+        });
     lock.rollback().await.expect("release the lock");
     let (status, body) = response;
     assert!(status == 200 || status == 503, "mutation whose session was terminated: HTTP {status}: {body:#}");
@@ -551,7 +553,8 @@ async fn kill_9_under_write_load_loses_no_acknowledged_mutation_and_no_audit_ent
         let is_actual = writer < ACTUAL_WRITERS;
         let subject = format!("kill9-writer-{writer}");
         let token = sign_token(&db, BUREAU, Role::Bureau, &subject).await;
-        let (client, url, outcomes, acknowledged) = (client.clone(), url.clone(), outcomes.clone(), acknowledged.clone());
+        let (client, url, outcomes, acknowledged) =
+            (client.clone(), url.clone(), outcomes.clone(), acknowledged.clone());
         let (indicator, task) = (indicator.clone(), task.clone());
         writers.push(tokio::spawn(async move {
             // Distinct periods per writer: 50 years of months each.
@@ -599,7 +602,11 @@ async fn kill_9_under_write_load_loses_no_acknowledged_mutation_and_no_audit_ent
     let deadline = Instant::now() + Duration::from_secs(180);
     while acknowledged.load(Ordering::SeqCst) < KILL_AFTER {
         assert!(Instant::now() < deadline, "the writers stalled:\n{}", app.output());
-        assert!(writers.iter().any(|w| !w.is_finished()), "every writer stopped: {:?}", outcomes.lock().unwrap().errors);
+        assert!(
+            writers.iter().any(|w| !w.is_finished()),
+            "every writer stopped: {:?}",
+            outcomes.lock().unwrap().errors
+        );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     app.kill();

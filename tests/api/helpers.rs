@@ -30,8 +30,8 @@ pub struct TestApp {
     pub database_url: String,
     /// The app's authentication settings.
     pub auth: AuthSettings,
-    /// Stops this instance's HTTP server.
-    pub server: actix_web::dev::ServerHandle,
+    /// Counts the SQL statements this instance executes.
+    pub statements: xietong::db::StatementCounter,
     _store: TestStore,
 }
 
@@ -128,9 +128,9 @@ async fn spawn(limits: Limits, auth: AuthSettings) -> TestApp {
     let app = Application::build(&database, &settings).await.expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.db();
-    let server = app.handle();
+    let statements = app.statements();
     tokio::spawn(app.run_until_stopped());
-    TestApp { address, client: reqwest::Client::new(), db, database_url, auth, server, _store: store }
+    TestApp { address, client: reqwest::Client::new(), db, database_url, auth, statements, _store: store }
 }
 
 impl TestApp {

@@ -20,3 +20,6 @@ mod queries;
 mod rate_limit;
 mod schema;
 mod subscriptions;
+mod limits;
+mod statements;
+mod fuzz;

@@ -97,7 +97,8 @@ impl Drop for ProcessStore {
 /// A token for `dept` (name, alias or global ID) with the given role and
 /// subject, one hour long, that a [`TestProcess`] accepts.
 pub async fn sign_token(db: &sea_orm::DatabaseConnection, dept: &str, role: Role, subject: &str) -> String {
-    let department = xietong::auth::cli::resolve_department(db, dept).await.expect("the department exists and is unique");
+    let department =
+        xietong::auth::cli::resolve_department(db, dept).await.expect("the department exists and is unique");
     let request = TokenRequest {
         subject: subject.into(),
         department: to_global(NodeKind::Department, &department.id).0,
@@ -201,11 +202,8 @@ impl TestProcess {
 
     /// Sends a signal by name (`TERM`, `INT`, `KILL`, …) without waiting.
     pub fn signal(&self, name: &str) {
-        let status = Command::new("kill")
-            .arg(format!("-{name}"))
-            .arg(self.pid().to_string())
-            .status()
-            .expect("run `kill`");
+        let status =
+            Command::new("kill").arg(format!("-{name}")).arg(self.pid().to_string()).status().expect("run `kill`");
         assert!(status.success(), "kill -{name} {} failed: {status}", self.pid());
     }
 
@@ -250,8 +248,10 @@ impl TestProcess {
     /// POSTs a GraphQL operation (with `Authorization: Bearer <token>` when
     /// given) and returns the HTTP status and the body (`null` if not JSON).
     pub async fn graphql(&self, token: Option<&str>, query: &str, variables: Value) -> (reqwest::StatusCode, Value) {
-        let mut request =
-            self.client.post(format!("{}/graphql", self.address)).json(&json!({ "query": query, "variables": variables }));
+        let mut request = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({ "query": query, "variables": variables }));
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }

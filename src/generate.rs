@@ -1,0 +1,593 @@
+//! `xietong generate`: a large, synthetic but well-formed dataset for benchmarks.
+//!
+//! Contract:
+//! - Migrates the store, and loads the default dataset first when it holds no plans.
+//! - Writes plans under the first `--districts` of Tianjin's 16 districts (by administrative
+//!   code), each with `--tasks-per-plan` tasks (action groups of up to 20 nodes and their
+//!   numbered tasks), each task with 1–3 assigned departments and `--indicators-per-task`
+//!   indicators, each indicator with targets for 2025 and 2030 and `--actuals-per-indicator`
+//!   reported values (periods `YYYY-H1`, `YYYY-H2`, `YYYY` from 2021 on, the yearly value with
+//!   revisions 1–3 that supersede each other).
+//! - Departments: ten bureaus per district named `<district><bureau>` (静海区发展改革委 …);
+//!   existing departments of that name are used, missing ones are created.
+//! - IDs are name-based UUIDs ([`stable_uuid`]) of keys like `gen/<code>/<plan>/<task>`, so
+//!   every run writes the same IDs; values come from a RNG seeded by `--seed` and the plan.
+//! - Each plan is written with all its rows in one transaction, in multi-row INSERTs of at
+//!   most [`CHUNK_ROWS`] rows (under SQLite's 32,766 bound parameters). A plan that already
+//!   exists is skipped, so running again (or after an interruption) completes the dataset
+//!   and never fails or duplicates.
+//! - This is seeding, not a mutation: no audit Changes are written.
+//! - Ends with `ANALYZE`, as a bulk load should, so both stores plan with current statistics.
+
+use crate::config::GenerateArgs;
+use crate::ids::{NodeKind, stable_uuid};
+use anyhow::{Context, bail};
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::enums::{
+    ActualStatus, AssignmentRole, Comparator, DepartmentKind, Direction, Measure, Nature, PlanKind, PlanStatus,
+    RegionLevel, SharingClass, TaskKind, TaskStatus,
+};
+use entity::{department, indicator, indicator_actual, indicator_target, plan, region, task, task_assignment};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
+    QueryOrder, TransactionTrait,
+};
+use std::time::{Duration, Instant};
+
+/// Rows per multi-row INSERT. The widest table (indicator, 24 columns) then binds
+/// 24,000 parameters per statement, under SQLite's limit of 32,766.
+pub const CHUNK_ROWS: usize = 1000;
+
+/// Most nodes (an action group and its numbered tasks) per action group.
+const GROUP_SIZE: usize = 20;
+
+/// The bureaus generated for each district, as `<district name><bureau>`.
+const BUREAUS: [&str; 10] = [
+    "发展改革委",
+    "工业和信息化局",
+    "生态环境局",
+    "住建委",
+    "交通局",
+    "城市管理委",
+    "农业农村委",
+    "商务局",
+    "科技局",
+    "水务局",
+];
+
+/// Units with how they are measured and whether they add up across regions.
+const UNITS: [(&str, Measure, bool); 5] = [
+    ("%", Measure::Percentage, false),
+    ("万千瓦", Measure::Quantity, true),
+    ("万吨标准煤", Measure::Quantity, true),
+    ("个", Measure::Quantity, true),
+    ("亿千瓦时", Measure::Quantity, true),
+];
+
+/// What one `generate` run wrote.
+#[derive(Debug, Default, Clone)]
+pub struct GenerateReport {
+    /// Whether the default dataset had to be loaded first.
+    pub seeded: bool,
+    pub departments: u64,
+    pub plans: u64,
+    pub plans_skipped: u64,
+    pub tasks: u64,
+    pub assignments: u64,
+    pub indicators: u64,
+    pub targets: u64,
+    pub actuals: u64,
+    /// Time spent writing rows.
+    pub elapsed: Duration,
+    /// Time spent on `ANALYZE`.
+    pub analyze: Duration,
+    /// Rows of each table after the run.
+    pub totals: Vec<(&'static str, u64)>,
+}
+
+impl std::fmt::Display for GenerateReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.seeded {
+            writeln!(f, "loaded the default dataset first")?;
+        }
+        writeln!(f, "inserted:")?;
+        for (name, n) in [
+            ("department", self.departments),
+            ("plan", self.plans),
+            ("task", self.tasks),
+            ("task_assignment", self.assignments),
+            ("indicator", self.indicators),
+            ("indicator_target", self.targets),
+            ("indicator_actual", self.actuals),
+        ] {
+            writeln!(f, "  {name:<18} {n:>9}")?;
+        }
+        let rows = self.departments
+            + self.plans
+            + self.tasks
+            + self.assignments
+            + self.indicators
+            + self.targets
+            + self.actuals;
+        let secs = self.elapsed.as_secs_f64();
+        writeln!(f, "plans already present (skipped): {}", self.plans_skipped)?;
+        writeln!(
+            f,
+            "wrote {rows} rows in {secs:.1} s ({:.0} rows/s); ANALYZE {:.1} s",
+            rows as f64 / secs.max(1e-9),
+            self.analyze.as_secs_f64()
+        )?;
+        writeln!(f, "rows now in the store:")?;
+        for (name, n) in &self.totals {
+            writeln!(f, "  {name:<18} {n:>9}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes the synthetic dataset described by `args` into `db` (see the module docs).
+///
+/// # Errors
+/// Invalid sizes, fewer Tianjin districts than asked for, or database errors
+/// (the plan being written is rolled back; plans written before it stay).
+pub async fn run(db: &DatabaseConnection, args: &GenerateArgs) -> anyhow::Result<GenerateReport> {
+    if args.tasks_per_plan == 0 || args.plans_per_district == 0 {
+        bail!("--plans-per-district and --tasks-per-plan must be at least 1");
+    }
+    if args.actuals_per_indicator > 400 {
+        bail!("--actuals-per-indicator must be at most 400 (periods run from 2021 to 2100)");
+    }
+    crate::db::migrate(db).await.context("migrating the database")?;
+    let mut report = GenerateReport::default();
+    if crate::seed::load::is_empty(db).await? {
+        crate::seed::run(db).await.context("loading the default dataset")?;
+        report.seeded = true;
+    }
+    let districts = tianjin_districts(db).await?;
+    if args.districts > districts.len() {
+        bail!("--districts {} asks for more than the {} Tianjin districts in the store", args.districts, districts.len());
+    }
+    let started = Instant::now();
+    let now = Utc::now();
+    for (d, district) in districts.iter().take(args.districts).enumerate() {
+        let (departments, created) = ensure_departments(db, district, now).await?;
+        report.departments += created;
+        for p in 0..args.plans_per_district {
+            let code = district.code.as_deref().unwrap_or("?");
+            let id = stable_uuid(NodeKind::Plan, &format!("gen/{code}/{p}"));
+            if plan::Entity::find_by_id(id).one(db).await?.is_some() {
+                report.plans_skipped += 1;
+                continue;
+            }
+            let rows = PlanRows::build(args, district, &departments, d, p, now);
+            let txn = db.begin().await?;
+            rows.insert(&txn, &mut report).await.with_context(|| format!("writing plan gen/{code}/{p}"))?;
+            txn.commit().await?;
+        }
+        tracing::info!(district = %district.name, elapsed_s = started.elapsed().as_secs(), "district generated");
+    }
+    report.elapsed = started.elapsed();
+    let analyzing = Instant::now();
+    db.execute_unprepared("ANALYZE").await.context("ANALYZE")?;
+    report.analyze = analyzing.elapsed();
+    report.totals = vec![
+        ("plan", plan::Entity::find().count(db).await?),
+        ("task", task::Entity::find().count(db).await?),
+        ("task_assignment", task_assignment::Entity::find().count(db).await?),
+        ("indicator", indicator::Entity::find().count(db).await?),
+        ("indicator_target", indicator_target::Entity::find().count(db).await?),
+        ("indicator_actual", indicator_actual::Entity::find().count(db).await?),
+    ];
+    Ok(report)
+}
+
+/// Tianjin's districts, by administrative code.
+async fn tianjin_districts(db: &DatabaseConnection) -> anyhow::Result<Vec<region::Model>> {
+    let tianjin = region::Entity::find()
+        .filter(region::Column::Code.eq("120000"))
+        .one(db)
+        .await?
+        .context("the store has no region 120000 (天津市); run `xietong seed` first")?;
+    Ok(region::Entity::find()
+        .filter(region::Column::ParentId.eq(tianjin.id))
+        .filter(region::Column::Level.eq(RegionLevel::District))
+        .order_by_asc(region::Column::Code)
+        .all(db)
+        .await?)
+}
+
+/// The IDs of the district's ten bureaus, creating the missing ones; and how many were created.
+async fn ensure_departments(
+    db: &DatabaseConnection,
+    district: &region::Model,
+    now: DateTime<Utc>,
+) -> anyhow::Result<(Vec<String>, u64)> {
+    let existing = department::Entity::find().filter(department::Column::RegionId.eq(district.id.clone())).all(db).await?;
+    let code = district.code.as_deref().unwrap_or("?");
+    let mut ids = Vec::new();
+    let mut missing = Vec::new();
+    for bureau in BUREAUS {
+        let name = format!("{}{bureau}", district.name);
+        match existing.iter().find(|d| d.name == name) {
+            Some(found) => ids.push(found.id.clone()),
+            None => {
+                let id = stable_uuid(NodeKind::Department, &format!("gen/{code}/{bureau}"));
+                ids.push(id.clone());
+                missing.push(department::Model {
+                    id,
+                    name,
+                    kind: DepartmentKind::Bureau,
+                    region_id: district.id.clone(),
+                    parent_id: None,
+                    version: 1,
+                    created_at: now,
+                    updated_at: now,
+                });
+            }
+        }
+    }
+    let created = missing.len() as u64;
+    let txn = db.begin().await?;
+    insert_chunked::<department::Entity, _>(&txn, missing).await?;
+    txn.commit().await?;
+    Ok((ids, created))
+}
+
+/// Inserts `rows` in multi-row statements of at most [`CHUNK_ROWS`] rows.
+async fn insert_chunked<E, C>(db: &C, rows: Vec<E::Model>) -> anyhow::Result<u64>
+where
+    E: EntityTrait,
+    E::Model: IntoActiveModel<E::ActiveModel>,
+    C: ConnectionTrait,
+{
+    let mut written = 0;
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<E::ActiveModel> = rows.by_ref().take(CHUNK_ROWS).map(IntoActiveModel::into_active_model).collect();
+        written += chunk.len() as u64;
+        E::insert_many(chunk).exec_without_returning(db).await?;
+    }
+    Ok(written)
+}
+
+/// Every row of one generated plan.
+struct PlanRows {
+    plan: plan::Model,
+    tasks: Vec<task::Model>,
+    assignments: Vec<task_assignment::Model>,
+    indicators: Vec<indicator::Model>,
+    targets: Vec<indicator_target::Model>,
+    actuals: Vec<indicator_actual::Model>,
+}
+
+impl PlanRows {
+    /// The rows of plan `p` of district number `d`.
+    fn build(
+        args: &GenerateArgs,
+        district: &region::Model,
+        departments: &[String],
+        d: usize,
+        p: usize,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let mut rng = StdRng::seed_from_u64(args.seed.wrapping_mul(1_000_003).wrapping_add((d * 10_000 + p) as u64));
+        let code = district.code.as_deref().unwrap_or("?");
+        let plan_key = format!("gen/{code}/{p}");
+        let plan_id = stable_uuid(NodeKind::Plan, &plan_key);
+        // Mostly shared among agencies; some public, some conditional, some withheld.
+        let sharing_class = match p % 10 {
+            0 => SharingClass::Public,
+            7 => SharingClass::Conditional,
+            9 => SharingClass::NotShared,
+            _ => SharingClass::Unconditional,
+        };
+        let year = 2024 + (p % 2) as i32;
+        let issued_on = NaiveDate::from_ymd_opt(year, 1 + (p % 12) as u32, 1 + (d % 28) as u32);
+        let plan = plan::Model {
+            id: plan_id.clone(),
+            title: format!("{}合成方案第{}号（基准测试数据）", district.name, p + 1),
+            document_number: Some(format!("津{code}合成〔{year}〕{}号", p + 1)),
+            issuer_id: departments.first().cloned(),
+            region_id: district.id.clone(),
+            issued_on,
+            period_start: Some(year),
+            period_end: Some(2030),
+            kind: if p % 3 == 0 { PlanKind::ImplementationPlan } else { PlanKind::ActionPlan },
+            status: PlanStatus::InForce,
+            sharing_class,
+            legal_basis: (sharing_class == SharingClass::NotShared).then(|| "合成数据：不予共享示例".to_owned()),
+            parent_id: None,
+            source_document_id: None,
+            source_section: None,
+            source_quote: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        let mut rows = Self {
+            plan,
+            tasks: Vec::with_capacity(args.tasks_per_plan),
+            assignments: Vec::new(),
+            indicators: Vec::new(),
+            targets: Vec::new(),
+            actuals: Vec::new(),
+        };
+        // Document order: each action group, then its numbered tasks.
+        let mut group_id = String::new();
+        let (mut g, mut position) = (0usize, 0i32);
+        for t in 0..args.tasks_per_plan {
+            let starts_group = t % GROUP_SIZE == 0;
+            let task_key = format!("{plan_key}/{t}");
+            let task_id = stable_uuid(NodeKind::Task, &task_key);
+            let (kind, parent_id, code) = if starts_group {
+                g = t / GROUP_SIZE;
+                position = 0;
+                group_id = task_id.clone();
+                (TaskKind::ActionGroup, None, format!("{}", g + 1))
+            } else {
+                position += 1;
+                (TaskKind::Task, Some(group_id.clone()), format!("{}.{}", g + 1, position))
+            };
+            let title = format!("合成任务{code}：推进重点领域绿色低碳转型（{}）", district.name);
+            rows.tasks.push(task::Model {
+                id: task_id.clone(),
+                plan_id: plan_id.clone(),
+                parent_id,
+                kind,
+                code,
+                position: if starts_group { g as i32 } else { position - 1 },
+                doc_order: format!("{plan_id}:{t:06}"),
+                body: format!("{title}。到2025年，完成阶段目标；到2030年，全面完成。"),
+                title,
+                due_year: Some(2025 + rng.random_range(0..6)),
+                status: [TaskStatus::NotStarted, TaskStatus::InProgress, TaskStatus::Completed][rng.random_range(0..3)],
+                sharing_class: None,
+                legal_basis: None,
+                source_document_id: None,
+                source_section: None,
+                source_quote: None,
+                version: 1,
+                created_at: now,
+                updated_at: now,
+            });
+            rows.assign(&task_key, &task_id, departments, &mut rng, now);
+            for k in 0..args.indicators_per_task {
+                let ordinal = t * args.indicators_per_task + k;
+                rows.indicator(args, district, &task_key, &task_id, k, ordinal, &mut rng, now);
+            }
+        }
+        rows
+    }
+
+    /// One LEAD and up to two SUPPORT departments, all different.
+    fn assign(
+        &mut self,
+        task_key: &str,
+        task_id: &str,
+        departments: &[String],
+        rng: &mut StdRng,
+        now: DateTime<Utc>,
+    ) {
+        if departments.is_empty() {
+            return;
+        }
+        let count = rng.random_range(1..=3).min(departments.len());
+        let start = rng.random_range(0..departments.len());
+        for position in 0..count {
+            let department_id = departments[(start + position) % departments.len()].clone();
+            self.assignments.push(task_assignment::Model {
+                id: stable_uuid(NodeKind::TaskAssignment, &format!("{task_key}|{department_id}")),
+                task_id: task_id.to_owned(),
+                department_id,
+                role: if position == 0 { AssignmentRole::Lead } else { AssignmentRole::Support },
+                position: position as i32,
+                created_at: now,
+            });
+        }
+    }
+
+    /// Indicator `k` of a task, with its targets and actuals.
+    #[allow(clippy::too_many_arguments)]
+    fn indicator(
+        &mut self,
+        args: &GenerateArgs,
+        district: &region::Model,
+        task_key: &str,
+        task_id: &str,
+        k: usize,
+        ordinal: usize,
+        rng: &mut StdRng,
+        now: DateTime<Utc>,
+    ) {
+        let key = format!("{task_key}/{k}");
+        let id = stable_uuid(NodeKind::Indicator, &key);
+        let (unit, measure, summable) = UNITS[rng.random_range(0..UNITS.len())];
+        let higher = rng.random_bool(0.6);
+        let baseline: f64 = (rng.random_range(10.0..1000.0_f64) * 10.0).round() / 10.0;
+        let factor = if higher { 1.3 } else { 0.7 };
+        let target_2025 = (baseline * (1.0 + (factor - 1.0) / 2.0) * 10.0).round() / 10.0;
+        let target_2030 = (baseline * factor * 10.0).round() / 10.0;
+        self.indicators.push(indicator::Model {
+            id: id.clone(),
+            name: format!("合成指标{ordinal}（{}）", district.name),
+            doc_order: format!("{}:{ordinal:06}", self.plan.id),
+            unit: unit.to_owned(),
+            measure,
+            direction: if higher { Direction::HigherIsBetter } else { Direction::LowerIsBetter },
+            summable,
+            nature: if rng.random_bool(0.3) { Nature::Binding } else { Nature::Expected },
+            region_id: district.id.clone(),
+            plan_id: self.plan.id.clone(),
+            task_id: Some(task_id.to_owned()),
+            baseline_year: Some(2020),
+            baseline_value: Some(baseline),
+            contributes_to_id: None,
+            sharing_class: None,
+            legal_basis: None,
+            source_document_id: None,
+            source_section: None,
+            source_quote: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        });
+        for (year, value) in [(2025, target_2025), (2030, target_2030)] {
+            self.targets.push(indicator_target::Model {
+                id: stable_uuid(NodeKind::IndicatorTarget, &format!("{key}|{year}")),
+                indicator_id: id.clone(),
+                year,
+                comparator: if higher { Comparator::Gte } else { Comparator::Lte },
+                value,
+                value_max: None,
+                source_document_id: None,
+                source_section: None,
+                source_quote: None,
+                version: 1,
+                created_at: now,
+                updated_at: now,
+            });
+        }
+        let mut previous: Option<String> = None;
+        for (n, (period, revision)) in periods().take(args.actuals_per_indicator).enumerate() {
+            let actual_id = stable_uuid(NodeKind::IndicatorActual, &format!("{key}|{period}|{revision}"));
+            let year = crate::service::progress::period_year(&period).unwrap_or(2021);
+            let progress = f64::from(year - 2020) / 10.0;
+            let noise = rng.random_range(-0.05..0.05_f64);
+            let value = (baseline * (1.0 + (factor - 1.0) * progress + noise) * 100.0).round() / 100.0;
+            let supersedes_id = if revision > 1 { previous.clone() } else { None };
+            self.actuals.push(indicator_actual::Model {
+                id: actual_id.clone(),
+                indicator_id: id.clone(),
+                period,
+                value,
+                status: match revision {
+                    1 => ActualStatus::Provisional,
+                    2 => ActualStatus::Estimated,
+                    _ => ActualStatus::Verified,
+                },
+                revision,
+                reason: supersedes_id.is_some().then(|| format!("合成数据：第{revision}次修订")),
+                supersedes_id,
+                note: None,
+                department_id: None,
+                reported_by: Some("xietong-generate".to_owned()),
+                reported_at: now - chrono::Duration::days((args.actuals_per_indicator - n) as i64),
+            });
+            previous = Some(actual_id);
+        }
+    }
+
+    /// Writes the rows, parents before children, adding the counts to `report`.
+    async fn insert<C: ConnectionTrait>(self, txn: &C, report: &mut GenerateReport) -> anyhow::Result<()> {
+        insert_chunked::<plan::Entity, _>(txn, vec![self.plan]).await?;
+        report.plans += 1;
+        // Action groups come before their tasks in document order, so every
+        // parent is in an earlier statement or earlier in the same one.
+        report.tasks += insert_chunked::<task::Entity, _>(txn, self.tasks).await?;
+        report.assignments += insert_chunked::<task_assignment::Entity, _>(txn, self.assignments).await?;
+        report.indicators += insert_chunked::<indicator::Entity, _>(txn, self.indicators).await?;
+        report.targets += insert_chunked::<indicator_target::Entity, _>(txn, self.targets).await?;
+        report.actuals += insert_chunked::<indicator_actual::Entity, _>(txn, self.actuals).await?;
+        Ok(())
+    }
+}
+
+/// Reporting periods in order: for each year from 2021, the half years, then
+/// the yearly value in revisions 1, 2 and 3.
+fn periods() -> impl Iterator<Item = (String, i32)> {
+    (2021..=2100).flat_map(|year| {
+        [
+            (format!("{year}-H1"), 1),
+            (format!("{year}-H2"), 1),
+            (format!("{year}"), 1),
+            (format!("{year}"), 2),
+            (format!("{year}"), 3),
+        ]
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_cover_2021_to_2024_in_twenty_values_with_revisions() {
+        let p: Vec<(String, i32)> = periods().take(20).collect();
+        assert_eq!(p.first(), Some(&("2021-H1".to_owned(), 1)));
+        assert_eq!(p.last(), Some(&("2024".to_owned(), 3)));
+        assert!(p.iter().all(|(period, _)| crate::service::writes::reports::valid_period(period)));
+    }
+
+    #[test]
+    fn a_plan_has_the_asked_for_rows_with_valid_references() {
+        let args = GenerateArgs {
+            districts: 1,
+            plans_per_district: 1,
+            tasks_per_plan: 45,
+            indicators_per_task: 3,
+            actuals_per_indicator: 20,
+            seed: 7,
+        };
+        let now = Utc::now();
+        let district = region::Model {
+            id: "r".into(),
+            code: Some("120118".into()),
+            name: "静海区".into(),
+            name_en: "Jinghai".into(),
+            level: RegionLevel::District,
+            parent_id: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        let departments: Vec<String> = (0..10).map(|i| format!("d{i}")).collect();
+        let rows = PlanRows::build(&args, &district, &departments, 0, 0, now);
+        assert_eq!((rows.tasks.len(), rows.indicators.len()), (45, 135));
+        assert_eq!((rows.targets.len(), rows.actuals.len()), (270, 2700));
+        assert_eq!(rows.tasks.iter().filter(|t| t.kind == TaskKind::ActionGroup).count(), 3);
+        // Parents come first; every supersedes_id names an earlier actual of the same period.
+        for (i, t) in rows.tasks.iter().enumerate() {
+            if let Some(parent) = &t.parent_id {
+                assert!(rows.tasks[..i].iter().any(|p| &p.id == parent));
+            }
+        }
+        for (i, a) in rows.actuals.iter().enumerate() {
+            if let Some(s) = &a.supersedes_id {
+                let prev = rows.actuals[..i].iter().find(|p| &p.id == s);
+                assert_eq!(prev.map(|p| (&p.period, p.revision + 1)), Some((&a.period, a.revision)));
+            }
+        }
+        let again = PlanRows::build(&args, &district, &departments, 0, 0, now);
+        assert_eq!(again.actuals.iter().map(|a| a.value).sum::<f64>(), rows.actuals.iter().map(|a| a.value).sum::<f64>());
+    }
+
+    #[tokio::test]
+    async fn generating_twice_writes_once_and_never_fails() -> anyhow::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let settings = crate::config::DatabaseSettings {
+            database_url: format!("sqlite://{}?mode=rwc", dir.path().join("gen.db").display()),
+            db_max_connections: 2,
+            db_acquire_timeout: 5,
+        };
+        let db = crate::db::connect(&settings).await?;
+        let args = GenerateArgs {
+            districts: 2,
+            plans_per_district: 2,
+            tasks_per_plan: 25,
+            indicators_per_task: 2,
+            actuals_per_indicator: 6,
+            seed: 1,
+        };
+        let first = run(&db, &args).await?;
+        assert!(first.seeded);
+        assert_eq!((first.plans, first.tasks, first.indicators), (4, 100, 200));
+        assert_eq!((first.targets, first.actuals), (400, 1200));
+        let second = run(&db, &args).await?;
+        assert_eq!((second.seeded, second.plans, second.plans_skipped, second.departments), (false, 0, 4, 0));
+        let audit = entity::change::Entity::find().count(&db).await?;
+        assert_eq!(audit, 0, "generated data is seeding, not a mutation");
+        Ok(())
+    }
+}
