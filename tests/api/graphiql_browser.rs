@@ -2,8 +2,8 @@
 //!
 //! Debian's headless Chromium, driven by chromedriver through WebDriver (fantoccini), opens
 //! `/graphiql` of a real server with the default dataset, with every outside host made
-//! unresolvable and every proxied request sent to a closed local port. It runs a query from the
-//! editor and checks that the answer shows real data, that everything the page loaded came from
+//! unresolvable and every proxied request sent to a closed local port. It runs the first example
+//! operation and checks that the answer shows real data, that everything the page loaded came from
 //! the server itself, and that the page's Content-Security-Policy blocked nothing.
 //!
 //! Needs the Debian packages `chromium` and `chromium-driver`. Without them the test is skipped
