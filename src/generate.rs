@@ -147,7 +147,11 @@ pub async fn run(db: &DatabaseConnection, args: &GenerateArgs) -> anyhow::Result
     }
     let districts = tianjin_districts(db).await?;
     if args.districts > districts.len() {
-        bail!("--districts {} asks for more than the {} Tianjin districts in the store", args.districts, districts.len());
+        bail!(
+            "--districts {} asks for more than the {} Tianjin districts in the store",
+            args.districts,
+            districts.len()
+        );
     }
     let started = Instant::now();
     let now = Utc::now();
@@ -204,7 +208,8 @@ async fn ensure_departments(
     district: &region::Model,
     now: DateTime<Utc>,
 ) -> anyhow::Result<(Vec<String>, u64)> {
-    let existing = department::Entity::find().filter(department::Column::RegionId.eq(district.id.clone())).all(db).await?;
+    let existing =
+        department::Entity::find().filter(department::Column::RegionId.eq(district.id.clone())).all(db).await?;
     let code = district.code.as_deref().unwrap_or("?");
     let mut ids = Vec::new();
     let mut missing = Vec::new();
@@ -245,7 +250,8 @@ where
     let mut written = 0;
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
-        let chunk: Vec<E::ActiveModel> = rows.by_ref().take(CHUNK_ROWS).map(IntoActiveModel::into_active_model).collect();
+        let chunk: Vec<E::ActiveModel> =
+            rows.by_ref().take(CHUNK_ROWS).map(IntoActiveModel::into_active_model).collect();
         written += chunk.len() as u64;
         E::insert_many(chunk).exec_without_returning(db).await?;
     }
@@ -362,14 +368,7 @@ impl PlanRows {
     }
 
     /// One LEAD and up to two SUPPORT departments, all different.
-    fn assign(
-        &mut self,
-        task_key: &str,
-        task_id: &str,
-        departments: &[String],
-        rng: &mut StdRng,
-        now: DateTime<Utc>,
-    ) {
+    fn assign(&mut self, task_key: &str, task_id: &str, departments: &[String], rng: &mut StdRng, now: DateTime<Utc>) {
         if departments.is_empty() {
             return;
         }
@@ -560,7 +559,10 @@ mod tests {
             }
         }
         let again = PlanRows::build(&args, &district, &departments, 0, 0, now);
-        assert_eq!(again.actuals.iter().map(|a| a.value).sum::<f64>(), rows.actuals.iter().map(|a| a.value).sum::<f64>());
+        assert_eq!(
+            again.actuals.iter().map(|a| a.value).sum::<f64>(),
+            rows.actuals.iter().map(|a| a.value).sum::<f64>()
+        );
     }
 
     #[tokio::test]

@@ -38,7 +38,10 @@ async fn main() -> anyhow::Result<()> {
             match result.first_broken {
                 None => println!("audit trail intact: {} changes verified", result.checked),
                 Some((seq, reason)) => {
-                    println!("audit trail BROKEN at change {seq}: {reason} ({} changes verified before it)", result.checked);
+                    println!(
+                        "audit trail BROKEN at change {seq}: {reason} ({} changes verified before it)",
+                        result.checked
+                    );
                     std::process::exit(1);
                 }
             }

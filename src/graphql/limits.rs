@@ -68,7 +68,8 @@ fn count_aliases(set: &SelectionSet, fragments_seen: &mut usize) -> usize {
 /// Number of aliased fields in the document (each fragment definition counted once).
 pub fn aliases_in(document: &ExecutableDocument) -> usize {
     let mut spreads = 0;
-    let operations: usize = document.operations.iter().map(|(_, op)| count_aliases(&op.node.selection_set.node, &mut spreads)).sum();
+    let operations: usize =
+        document.operations.iter().map(|(_, op)| count_aliases(&op.node.selection_set.node, &mut spreads)).sum();
     let fragments: usize =
         document.fragments.values().map(|f| count_aliases(&f.node.selection_set.node, &mut spreads)).sum();
     operations + fragments

@@ -4,17 +4,17 @@
 //! printed and checked without a database.
 
 pub mod context;
+pub mod limits;
 pub mod loaders;
 pub mod mutation;
-pub mod limits;
 mod notify_extension;
 pub mod query;
 pub mod subscription;
 pub mod types;
 
 use crate::config::Limits;
-use async_graphql::Schema;
 use crate::service::notify::ChangeNotifier;
+use async_graphql::Schema;
 use context::AppState;
 use sea_orm::DatabaseConnection;
 use std::collections::HashSet;

@@ -28,7 +28,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().guard(actix_web::guard::Header("upgrade", "websocket")).to(super::subscriptions::serve))
             .route(web::get().to(execute)),
     )
-        .route("/schema.graphql", web::get().to(sdl));
+    .route("/schema.graphql", web::get().to(sdl));
 }
 
 /// The served schema in SDL: the contract, as committed in `schema.graphql`.
@@ -124,7 +124,9 @@ async fn read_request(
         body.extend_from_slice(&chunk);
     }
     serde_json::from_slice::<async_graphql::BatchRequest>(&body).map_err(|e| {
-        bad(format!("the body must be a GraphQL request in JSON ({{\"query\": …, \"variables\": …}}) or a list of them: {e}"))
+        bad(format!(
+            "the body must be a GraphQL request in JSON ({{\"query\": …, \"variables\": …}}) or a list of them: {e}"
+        ))
     })
 }
 

@@ -36,7 +36,9 @@ pub async fn serve(
         .get(SEC_WEBSOCKET_PROTOCOL)
         .and_then(|v| v.to_str().ok())
         .and_then(|list| list.split(',').find_map(|p| WebSocketProtocols::from_str(p.trim()).ok()))
-        .ok_or_else(|| actix_web::error::ErrorBadRequest("unsupported WebSocket sub-protocol: use graphql-transport-ws"))?;
+        .ok_or_else(|| {
+            actix_web::error::ErrorBadRequest("unsupported WebSocket sub-protocol: use graphql-transport-ws")
+        })?;
     let (mut response, session, incoming) = actix_ws::handle(&request, body)?;
     response.headers_mut().insert(SEC_WEBSOCKET_PROTOCOL, HeaderValue::from_static(protocol.sec_websocket_protocol()));
 
@@ -86,7 +88,9 @@ pub async fn serve(
                         Some(why) => (4403, format!("Forbidden: {why}")),
                         None => (code, reason),
                     };
-                    let _ = session.close(Some(CloseReason { code: CloseCode::Other(code), description: Some(reason) })).await;
+                    let _ = session
+                        .close(Some(CloseReason { code: CloseCode::Other(code), description: Some(reason) }))
+                        .await;
                     return;
                 }
             }
@@ -129,7 +133,9 @@ async fn connection_data(
     let header = payload
         .get("Authorization")
         .or_else(|| payload.get("authorization"))
-        .map(|v| v.as_str().ok_or_else(|| async_graphql::Error::new(format!("{REFUSED}Authorization must be a string"))))
+        .map(|v| {
+            v.as_str().ok_or_else(|| async_graphql::Error::new(format!("{REFUSED}Authorization must be a string")))
+        })
         .transpose()?;
     let viewer = authenticator
         .viewer(db, header)

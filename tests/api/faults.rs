@@ -1,10 +1,14 @@
 //! Faults, through real processes and real TCP ("Nothing lost", DESIGN §7):
 //!
-//! - the database becomes unreachable: requests answer SERVICE_UNAVAILABLE
-//!   (bounded by the acquire timeout), `/readyz` fails, and service resumes by
-//!   itself once the database is back, without restarting xietong;
-//! - SIGTERM: requests already accepted complete, new connections are
-//!   refused, the process exits with status 0;
+//! - the database becomes unreachable (PostgreSQL behind a proxy that closes,
+//!   refuses or silently drops connections, also in the middle of a
+//!   transaction): requests answer SERVICE_UNAVAILABLE (bounded by the acquire
+//!   timeout), `/readyz` fails, and service resumes by itself once the
+//!   database is back, without restarting xietong;
+//! - the database ends the app's sessions, as a restart does: the request in
+//!   flight answers SERVICE_UNAVAILABLE, and the pool heals by itself;
+//! - SIGTERM (and SIGINT): requests already accepted complete, new
+//!   connections are refused, the process exits with status 0;
 //! - `kill -9` under a write load: no acknowledged mutation is lost and no
 //!   mutation lacks its audit entry; the hash chain still verifies.
 //!

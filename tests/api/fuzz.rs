@@ -34,16 +34,55 @@ const MUTATIONS: [&str; 8] = [
     "revokeToken",
 ];
 const FIELDS: [&str; 22] = [
-    "id", "title", "name", "code", "totalCount", "unit", "documentNumber", "issuedOn", "status", "kind",
-    "version", "sharingClass", "body", "year", "value", "aliases", "sequence", "entity", "nameEn", "dueYear",
-    "__typename", "bogus",
+    "id",
+    "title",
+    "name",
+    "code",
+    "totalCount",
+    "unit",
+    "documentNumber",
+    "issuedOn",
+    "status",
+    "kind",
+    "version",
+    "sharingClass",
+    "body",
+    "year",
+    "value",
+    "aliases",
+    "sequence",
+    "entity",
+    "nameEn",
+    "dueYear",
+    "__typename",
+    "bogus",
 ];
 const NESTED: [&str; 12] = [
-    "region", "issuer", "plan", "task", "tasks", "indicators", "assignments", "department", "targets",
-    "actuals", "progress", "children",
+    "region",
+    "issuer",
+    "plan",
+    "task",
+    "tasks",
+    "indicators",
+    "assignments",
+    "department",
+    "targets",
+    "actuals",
+    "progress",
+    "children",
 ];
-const FILTER_KEYS: [&str; 10] =
-    ["search", "regionId", "regionCode", "planId", "departmentId", "status", "year", "kind", "nonsense", "includeSubregions"];
+const FILTER_KEYS: [&str; 10] = [
+    "search",
+    "regionId",
+    "regionCode",
+    "planId",
+    "departmentId",
+    "status",
+    "year",
+    "kind",
+    "nonsense",
+    "includeSubregions",
+];
 
 fn scalar(rng: &mut StdRng) -> String {
     match rng.random_range(0..12) {
@@ -97,17 +136,28 @@ fn document(rng: &mut StdRng) -> (String, Value) {
         0 => {
             // Token soup.
             let parts = ["{", "}", "(", ")", "query", "mutation", "plans", ":", "$x", "\"", "...", "@skip", "#", "字"];
-            let soup: Vec<&str> = (0..rng.random_range(0..40)).map(|_| parts.choose(rng).copied().unwrap_or("{")).collect();
+            let soup: Vec<&str> =
+                (0..rng.random_range(0..40)).map(|_| parts.choose(rng).copied().unwrap_or("{")).collect();
             (soup.join(" "), json!({}))
         }
         1 | 2 => {
             let name = MUTATIONS.choose(rng).copied().unwrap_or("createPlan");
             let entries: Vec<String> = (0..rng.random_range(0..5))
                 .map(|_| {
-                    let key = ["id", "title", "taskId", "indicatorId", "period", "value", "expectedVersion", "jti", "regionId"]
-                        .choose(rng)
-                        .copied()
-                        .unwrap_or("id");
+                    let key = [
+                        "id",
+                        "title",
+                        "taskId",
+                        "indicatorId",
+                        "period",
+                        "value",
+                        "expectedVersion",
+                        "jti",
+                        "regionId",
+                    ]
+                    .choose(rng)
+                    .copied()
+                    .unwrap_or("id");
                     format!("{key}: {}", scalar(rng))
                 })
                 .collect();
@@ -147,15 +197,21 @@ async fn random_documents_never_crash_the_server_and_every_error_has_a_code() {
     for case in 0..cases {
         let (query, variables) = document(&mut rng);
         let token = tokens.choose(&mut rng).cloned().flatten();
-        let mut request = app.client.post(format!("{}/graphql", app.address)).json(&json!({ "query": query, "variables": variables }));
+        let mut request = app
+            .client
+            .post(format!("{}/graphql", app.address))
+            .json(&json!({ "query": query, "variables": variables }));
         if let Some(token) = &token {
             request = request.bearer_auth(token);
         }
-        let response = request.send().await.unwrap_or_else(|e| panic!("case {case} (seed {seed}): no response: {e}\n{query}"));
+        let response =
+            request.send().await.unwrap_or_else(|e| panic!("case {case} (seed {seed}): no response: {e}\n{query}"));
         let status = response.status();
         assert!(status.as_u16() < 500, "case {case} (seed {seed}): status {status}\n{query}");
-        let body: Value =
-            response.json().await.unwrap_or_else(|e| panic!("case {case} (seed {seed}): body is not JSON: {e}\n{query}"));
+        let body: Value = response
+            .json()
+            .await
+            .unwrap_or_else(|e| panic!("case {case} (seed {seed}): body is not JSON: {e}\n{query}"));
         for error in body["errors"].as_array().into_iter().flatten() {
             let code = error["extensions"]["code"].as_str();
             assert!(

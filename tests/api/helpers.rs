@@ -139,8 +139,12 @@ impl TestApp {
     pub async fn another_instance(&self) -> Instance {
         let database =
             DatabaseSettings { database_url: self.database_url.clone(), db_max_connections: 5, db_acquire_timeout: 5 };
-        let settings =
-            ServeSettings { bind: "127.0.0.1:0".into(), no_seed: true, limits: Limits::default(), auth: self.auth.clone() };
+        let settings = ServeSettings {
+            bind: "127.0.0.1:0".into(),
+            no_seed: true,
+            limits: Limits::default(),
+            auth: self.auth.clone(),
+        };
         let app = Application::build(&database, &settings).await.expect("build second instance");
         let address = format!("http://127.0.0.1:{}", app.port());
         let server = app.handle();

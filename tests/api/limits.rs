@@ -19,13 +19,15 @@ async fn refused_without_database_work(app: &crate::helpers::TestApp, body: Valu
 #[tokio::test]
 async fn depth_complexity_aliases_and_batch_size_are_limited() {
     let shallow = spawn_app_with(Limits { max_depth: 6, ..Limits::default() }).await;
-    let deep = "{ plans(first: 1) { nodes { tasks(first: 1) { nodes { children { children { children { code } } } } } } } }";
+    let deep =
+        "{ plans(first: 1) { nodes { tasks(first: 1) { nodes { children { children { children { code } } } } } } } }";
     refused_without_database_work(&shallow, json!({ "query": deep }), "QUERY_TOO_COMPLEX", "6 levels").await;
     let app = spawn_app_with(Limits { max_complexity: 500, ..Limits::default() }).await;
     let costly = "{ tasks(first: 100) { nodes { code assignments { department { name } } } } }";
     refused_without_database_work(&app, json!({ "query": costly }), "QUERY_TOO_COMPLEX", "500").await;
     let aliases: String = (0..31).map(|i| format!("a{i}: regions {{ totalCount }} ")).collect();
-    refused_without_database_work(&app, json!({ "query": format!("{{ {aliases} }}") }), "QUERY_TOO_COMPLEX", "30").await;
+    refused_without_database_work(&app, json!({ "query": format!("{{ {aliases} }}") }), "QUERY_TOO_COMPLEX", "30")
+        .await;
     let batch: Vec<Value> = (0..11).map(|_| json!({ "query": "{ regions { totalCount } }" })).collect();
     refused_without_database_work(&app, json!(batch), "BAD_USER_INPUT", "10").await;
     // Within the limits the same shapes run.
@@ -87,7 +89,8 @@ async fn mutations_are_refused_over_get() {
     let body: Value = response.json().await.expect("JSON");
     assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
     assert!(body["errors"][0]["message"].as_str().unwrap_or("").contains("POST"));
-    let ok = app.client.get(format!("{}/graphql", app.address)).query(&[("query", "{ plans { totalCount } }")]).send().await;
+    let ok =
+        app.client.get(format!("{}/graphql", app.address)).query(&[("query", "{ plans { totalCount } }")]).send().await;
     let body: Value = ok.expect("request").json().await.expect("JSON");
     assert_eq!(body["data"]["plans"]["totalCount"], 7);
 }

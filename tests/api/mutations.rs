@@ -64,7 +64,10 @@ async fn a_bureau_reports_progress_on_its_own_task_and_sees_it_in_changes() {
 async fn a_bureau_is_refused_on_a_task_that_is_not_its_own_and_nothing_changes() {
     let app = spawn_app().await;
     let nankai = app
-        .data(r#"{ tasks(filter: {regionCode: "120104", kind: TASK}, first: 1) { nodes { id status version } } }"#, json!({}))
+        .data(
+            r#"{ tasks(filter: {regionCode: "120104", kind: TASK}, first: 1) { nodes { id status version } } }"#,
+            json!({}),
+        )
         .await;
     let task = &nankai["tasks"]["nodes"][0];
     let bureau = app.token("静海区发展改革委", Role::Bureau).await;
@@ -75,7 +78,10 @@ async fn a_bureau_is_refused_on_a_task_that_is_not_its_own_and_nothing_changes()
     assert!(body["errors"][0]["message"].as_str().unwrap_or("").contains("not assigned"));
     assert_eq!(change_count(&app).await, before, "a refused mutation writes no audit entry");
     let after = app
-        .data("query($id: ID!) { node(id: $id) { ... on Task { status version progressReports { id } } } }", json!({ "id": task["id"] }))
+        .data(
+            "query($id: ID!) { node(id: $id) { ... on Task { status version progressReports { id } } } }",
+            json!({ "id": task["id"] }),
+        )
         .await;
     assert_eq!(after["node"]["version"], task["version"]);
     assert_eq!(after["node"]["progressReports"], json!([]));
@@ -90,7 +96,8 @@ async fn only_the_lead_may_close_a_task_and_support_reports_leave_the_status_alo
     let body = app.graphql_as(&support, REPORT, json!({ "input": close })).await;
     assert_eq!(error_code(&body), Some("FORBIDDEN"), "{body:#}");
 
-    let contribute = json!({ "taskId": task_id, "period": "2025", "status": "IN_PROGRESS", "percent": 30, "narrative": "配合推进" });
+    let contribute =
+        json!({ "taskId": task_id, "period": "2025", "status": "IN_PROGRESS", "percent": 30, "narrative": "配合推进" });
     let body = app.graphql_as(&support, REPORT, json!({ "input": contribute })).await;
     assert!(body.get("errors").is_none(), "{body:#}");
     assert_eq!(body["data"]["reportProgress"]["task"]["status"], "NOT_STARTED");
@@ -169,7 +176,8 @@ async fn anonymous_and_reader_callers_may_not_write() {
     assert_eq!(error_code(&body), Some("FORBIDDEN"));
 }
 
-const UPDATE_TASK: &str = "mutation($input: UpdateTaskInput!) { updateTask(input: $input) { task { id title version } } }";
+const UPDATE_TASK: &str =
+    "mutation($input: UpdateTaskInput!) { updateTask(input: $input) { task { id title version } } }";
 
 #[tokio::test]
 async fn concurrent_updates_with_one_version_let_exactly_one_win() {
@@ -211,18 +219,23 @@ async fn the_same_report_sent_twice_at_once_is_recorded_once() {
     let app = spawn_app().await;
     let (_, _, indicator_id) = renewable_task(&app).await;
     let bureau = app.token("静海区发展改革委", Role::Bureau).await;
-    let input = json!({ "indicatorId": indicator_id, "period": "2024-06", "value": 150.0, "idempotencyKey": "retry-1" });
+    let input =
+        json!({ "indicatorId": indicator_id, "period": "2024-06", "value": 150.0, "idempotencyKey": "retry-1" });
     let send = || app.graphql_as(&bureau, RECORD, json!({ "input": input }));
     let (a, b) = tokio::join!(send(), send());
     let id_a = a["data"]["recordActual"]["actual"]["id"].clone();
     assert!(id_a.is_string(), "{a:#}");
     assert_eq!(id_a, b["data"]["recordActual"]["actual"]["id"], "{b:#}");
     let data = app
-        .data("query($id: ID!) { node(id: $id) { ... on Indicator { actuals(includeSuperseded: true) { id } } } }", json!({ "id": indicator_id }))
+        .data(
+            "query($id: ID!) { node(id: $id) { ... on Indicator { actuals(includeSuperseded: true) { id } } } }",
+            json!({ "id": indicator_id }),
+        )
         .await;
     assert_eq!(data["node"]["actuals"].as_array().map(Vec::len), Some(1));
 
-    let other = json!({ "indicatorId": indicator_id, "period": "2024-06", "value": 999.0, "idempotencyKey": "retry-1" });
+    let other =
+        json!({ "indicatorId": indicator_id, "period": "2024-06", "value": 999.0, "idempotencyKey": "retry-1" });
     let body = app.graphql_as(&bureau, RECORD, json!({ "input": other })).await;
     assert_eq!(error_code(&body), Some("CONFLICT"), "a reused key with other input is refused: {body:#}");
 }

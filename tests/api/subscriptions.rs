@@ -23,7 +23,10 @@ async fn open(address: &str) -> Socket {
     let mut request = url.into_client_request().expect("request");
     request.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().expect("header"));
     let (socket, response) = tokio_tungstenite::connect_async(request).await.expect("connect");
-    assert_eq!(response.headers().get("sec-websocket-protocol").and_then(|v| v.to_str().ok()), Some("graphql-transport-ws"));
+    assert_eq!(
+        response.headers().get("sec-websocket-protocol").and_then(|v| v.to_str().ok()),
+        Some("graphql-transport-ws")
+    );
     socket
 }
 
@@ -54,7 +57,8 @@ async fn receive(socket: &mut Socket) -> Value {
 }
 
 async fn subscribe(socket: &mut Socket, id: &str, variables: Value) {
-    send(socket, json!({ "id": id, "type": "subscribe", "payload": { "query": CHANGED, "variables": variables } })).await;
+    send(socket, json!({ "id": id, "type": "subscribe", "payload": { "query": CHANGED, "variables": variables } }))
+        .await;
 }
 
 /// The next `next` event of subscription `id`.
@@ -93,23 +97,37 @@ async fn retitle(app: &TestApp, address: &str, title: &str) -> Value {
     body
 }
 
+/// The feed cursor of the latest change, after making one: a subscription
+/// started with it receives every later change (a subscription without
+/// `after` starts at whatever is latest when the server gets to it).
+async fn cursor_after_a_change(app: &TestApp) -> Value {
+    retitle(app, &app.address, "起点").await;
+    let feed = app.data("{ changes(last: 1) { edges { cursor } } }", json!({})).await;
+    feed["changes"]["edges"][0]["cursor"].clone()
+}
+
 #[tokio::test]
 async fn a_subscriber_receives_committed_changes_live() {
     let app = spawn_app().await;
     let reader = app.token("南开区发展改革委", Role::Reader).await;
+    let after = cursor_after_a_change(&app).await;
     let mut socket = connect(&app.address, Some(&reader)).await;
-    subscribe(&mut socket, "1", json!({})).await;
+    subscribe(&mut socket, "1", json!({ "after": after })).await;
     retitle(&app, &app.address, "实时一").await;
     let event = next_event(&mut socket, "1").await;
-    assert_eq!((event["change"]["entity"].clone(), event["change"]["action"].clone()), (json!("Task"), json!("UPDATE")));
+    assert_eq!(
+        (event["change"]["entity"].clone(), event["change"]["action"].clone()),
+        (json!("Task"), json!("UPDATE"))
+    );
     assert_eq!(event["change"]["after"]["title"], "实时一");
 }
 
 #[tokio::test]
 async fn a_reconnecting_subscriber_replays_exactly_what_it_missed() {
     let app = spawn_app().await;
+    let after = cursor_after_a_change(&app).await;
     let mut socket = connect(&app.address, None).await;
-    subscribe(&mut socket, "a", json!({})).await;
+    subscribe(&mut socket, "a", json!({ "after": after })).await;
     retitle(&app, &app.address, "一").await;
     let first = next_event(&mut socket, "a").await;
     socket.close(None).await.ok();
@@ -127,8 +145,14 @@ async fn a_reconnecting_subscriber_replays_exactly_what_it_missed() {
     assert_eq!((seq(&second), seq(&third)), (seq(&first) + 1, seq(&first) + 2), "no gap, no duplicate");
 
     // The same cursor pages the durable feed to the same entries.
-    let page = app.data("query($after: String) { changes(after: $after) { nodes { sequence } } }", json!({ "after": first["cursor"] })).await;
-    let sequences: Vec<i64> = page["changes"]["nodes"].as_array().expect("nodes").iter().filter_map(|n| n["sequence"].as_i64()).collect();
+    let page = app
+        .data(
+            "query($after: String) { changes(after: $after) { nodes { sequence } } }",
+            json!({ "after": first["cursor"] }),
+        )
+        .await;
+    let sequences: Vec<i64> =
+        page["changes"]["nodes"].as_array().expect("nodes").iter().filter_map(|n| n["sequence"].as_i64()).collect();
     assert_eq!(sequences, [seq(&second), seq(&third)]);
 }
 
@@ -137,8 +161,9 @@ async fn entries_the_subscriber_may_not_read_never_arrive() {
     let app = spawn_app().await;
     let jinghai = app.token("静海区人民政府", Role::Coordinator).await;
     let beijing = app.token("通州区生态环境局", Role::Bureau).await;
+    let after = cursor_after_a_change(&app).await;
     let mut socket = connect(&app.address, Some(&beijing)).await;
-    subscribe(&mut socket, "v", json!({ "filter": { "entity": "Plan" } })).await;
+    subscribe(&mut socket, "v", json!({ "after": after, "filter": { "entity": "Plan" } })).await;
     let region = app.data(r#"{ regions(filter: {code: "120118"}) { nodes { id } } }"#, json!({})).await["regions"]["nodes"][0]["id"].clone();
     let create = "mutation($input: CreatePlanInput!) { createPlan(input: $input) { plan { id } } }";
     for (title, class) in [("内部方案", "CONDITIONAL"), ("公开方案", "PUBLIC")] {
@@ -153,11 +178,12 @@ async fn entries_the_subscriber_may_not_read_never_arrive() {
 #[tokio::test]
 async fn a_stalled_subscriber_does_not_hold_up_a_healthy_one() {
     let app = spawn_app().await;
+    let after = cursor_after_a_change(&app).await;
     // Subscribes and then never reads.
     let mut stalled = connect(&app.address, None).await;
-    subscribe(&mut stalled, "s", json!({})).await;
+    subscribe(&mut stalled, "s", json!({ "after": after })).await;
     let mut healthy = connect(&app.address, None).await;
-    subscribe(&mut healthy, "h", json!({})).await;
+    subscribe(&mut healthy, "h", json!({ "after": after })).await;
     for i in 0..30 {
         retitle(&app, &app.address, &format!("批量{i}")).await;
     }
@@ -175,7 +201,8 @@ async fn the_protocol_answers_ping_complete_and_invalid_documents() {
     send(&mut socket, json!({ "type": "ping" })).await;
     assert_eq!(receive(&mut socket).await["type"], "pong");
 
-    send(&mut socket, json!({ "id": "bad", "type": "subscribe", "payload": { "query": "subscription { nonsense }" } })).await;
+    send(&mut socket, json!({ "id": "bad", "type": "subscribe", "payload": { "query": "subscription { nonsense }" } }))
+        .await;
     let error = receive(&mut socket).await;
     assert_eq!((error["type"].clone(), error["id"].clone()), (json!("error"), json!("bad")), "{error}");
 
@@ -213,8 +240,9 @@ async fn a_change_made_on_one_instance_reaches_subscribers_of_another_and_surviv
     }
     let a = spawn_app().await;
     let b = a.another_instance().await;
+    let after = cursor_after_a_change(&a).await;
     let mut socket = connect(&b.address, None).await;
-    subscribe(&mut socket, "x", json!({})).await;
+    subscribe(&mut socket, "x", json!({ "after": after })).await;
     retitle(&a, &a.address, "经A修改").await;
     let first = next_event(&mut socket, "x").await;
     assert_eq!(first["change"]["after"]["title"], "经A修改");

@@ -7,7 +7,7 @@ use crate::error::GqlResult;
 use crate::graphql::types::common::decode_id;
 use crate::graphql::types::department::Department;
 use crate::graphql::types::enums::{DepartmentKind, RegionLevel};
-use crate::graphql::types::grant::{Grant};
+use crate::graphql::types::grant::Grant;
 use crate::graphql::types::region::Region;
 use crate::ids::{NodeKind, from_global};
 use crate::service::writes::admin::{self, DepartmentPatch, NewDepartment, NewGrant, NewRegion, RegionPatch};

@@ -4,8 +4,8 @@
 use super::common::loader_error;
 use super::department::Department;
 use super::plan::Plan;
-use crate::ids::{NodeKind, to_global};
 use crate::graphql::context::ContextExt;
+use crate::ids::{NodeKind, to_global};
 use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 use entity::access_grant;

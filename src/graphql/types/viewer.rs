@@ -45,7 +45,8 @@ impl ViewerInfo {
     #[graphql(complexity = "1 + 20 * child_complexity")]
     async fn jurisdiction(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Region>> {
         let Some(identity) = &self.0.identity else { return Ok(Vec::new()) };
-        let found = ctx.scope()?.loaders.region.load_many(identity.jurisdiction.iter().cloned()).await.map_err(loader_error)?;
+        let found =
+            ctx.scope()?.loaders.region.load_many(identity.jurisdiction.iter().cloned()).await.map_err(loader_error)?;
         let mut regions: Vec<Region> = found.into_values().map(Region).collect();
         regions.sort_by(|a, b| a.0.code.cmp(&b.0.code).then_with(|| a.0.name.cmp(&b.0.name)));
         Ok(regions)

@@ -191,7 +191,14 @@ pub async fn create_indicator(
     let owner = load(&txn, "Plan", &input.plan_id, query, plan::Column::Id).await?;
     viewer.require_coordinator_of(&owner.region_id, "create indicators")?;
     if let Some(id) = idempotency.replay(&txn, actor).await? {
-        let found = load(&txn, "Indicator", &id, indicator::Entity::find().filter(viewer.indicator_condition()), indicator::Column::Id).await?;
+        let found = load(
+            &txn,
+            "Indicator",
+            &id,
+            indicator::Entity::find().filter(viewer.indicator_condition()),
+            indicator::Column::Id,
+        )
+        .await?;
         txn.commit().await?;
         return Ok(found);
     }

@@ -131,7 +131,8 @@ pub async fn create_plan(
     let txn = audit::begin_write(db).await?;
     viewer.require_coordinator_of(&input.region_id, "create plans")?;
     if let Some(id) = idempotency.replay(&txn, actor).await? {
-        let plan = load(&txn, "Plan", &id, plan::Entity::find().filter(viewer.plan_condition()), plan::Column::Id).await?;
+        let plan =
+            load(&txn, "Plan", &id, plan::Entity::find().filter(viewer.plan_condition()), plan::Column::Id).await?;
         txn.commit().await?;
         return Ok(plan);
     }

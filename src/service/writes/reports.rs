@@ -102,7 +102,9 @@ pub async fn report_progress(
     if let Some(id) = idempotency.replay(&txn, actor).await? {
         let report =
             load(&txn, "ProgressReport", &id, progress_report::Entity::find(), progress_report::Column::Id).await?;
-        let found = load(&txn, "Task", &report.task_id, task::Entity::find().filter(viewer.task_condition()), task::Column::Id).await?;
+        let found =
+            load(&txn, "Task", &report.task_id, task::Entity::find().filter(viewer.task_condition()), task::Column::Id)
+                .await?;
         txn.commit().await?;
         return Ok((report, found));
     }
@@ -196,8 +198,14 @@ pub async fn record_actual(
     }
     if let Some(id) = idempotency.replay(&txn, actor).await? {
         let actual = load(&txn, "Actual", &id, indicator_actual::Entity::find(), indicator_actual::Column::Id).await?;
-        let found =
-            load(&txn, "Indicator", &actual.indicator_id, indicator::Entity::find().filter(viewer.indicator_condition()), indicator::Column::Id).await?;
+        let found = load(
+            &txn,
+            "Indicator",
+            &actual.indicator_id,
+            indicator::Entity::find().filter(viewer.indicator_condition()),
+            indicator::Column::Id,
+        )
+        .await?;
         txn.commit().await?;
         return Ok((actual, found));
     }

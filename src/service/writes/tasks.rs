@@ -120,7 +120,8 @@ pub async fn create_task(
             .await?;
     viewer.require_coordinator_of(&plan.region_id, "create tasks")?;
     if let Some(id) = idempotency.replay(&txn, actor).await? {
-        let found = load(&txn, "Task", &id, task::Entity::find().filter(viewer.task_condition()), task::Column::Id).await?;
+        let found =
+            load(&txn, "Task", &id, task::Entity::find().filter(viewer.task_condition()), task::Column::Id).await?;
         txn.commit().await?;
         return Ok(found);
     }
