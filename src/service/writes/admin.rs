@@ -9,7 +9,7 @@ pub use departments::{
 };
 pub use grants::{NewGrant, grant_access, revoke_grant, revoke_token};
 
-use super::{Checks, Idempotency, MAX_TITLE, check_version, json, load};
+use super::{Checks, Idempotency, MAX_TITLE, check_version, json, load, set_if};
 use crate::access::Viewer;
 use crate::error::{AppError, AppResult};
 use crate::service::audit::{self, Actor, ChangeInput, Scope};
@@ -182,18 +182,10 @@ pub async fn update_region(
         check_code(&txn, code, Some(id)).await?;
     }
     let mut am = before.clone().into_active_model();
-    if let Some(v) = patch.code {
-        am.code = Set(Some(v));
-    }
-    if let Some(v) = patch.name {
-        am.name = Set(v.trim().to_owned());
-    }
-    if let Some(v) = patch.name_en {
-        am.name_en = Set(v.trim().to_owned());
-    }
-    if let Some(v) = patch.parent_id {
-        am.parent_id = Set(Some(v));
-    }
+    set_if(&mut am.code, patch.code.map(Some));
+    set_if(&mut am.name, patch.name.map(|v| v.trim().to_owned()));
+    set_if(&mut am.name_en, patch.name_en.map(|v| v.trim().to_owned()));
+    set_if(&mut am.parent_id, patch.parent_id.map(Some));
     am.version = Set(before.version + 1);
     am.updated_at = Set(Utc::now());
     let after = am.update(&txn).await?;

@@ -8,7 +8,7 @@ mod targets;
 
 pub use targets::{NewTarget, remove_target, set_target};
 
-use super::{Checks, Idempotency, MAX_TEXT, MAX_TITLE, check_version, json, load};
+use super::{Checks, Idempotency, MAX_TEXT, MAX_TITLE, check_version, json, load, set_if};
 use crate::access::Viewer;
 use crate::error::{AppError, AppResult};
 use crate::service::audit::{self, Actor, ChangeInput, Scope};
@@ -290,42 +290,18 @@ pub async fn update_indicator(
     checks.finish()?;
 
     let mut am = before.clone().into_active_model();
-    if let Some(v) = patch.name {
-        am.name = Set(v.trim().to_owned());
-    }
-    if let Some(v) = patch.unit {
-        am.unit = Set(v.trim().to_owned());
-    }
-    if let Some(v) = patch.measure {
-        am.measure = Set(v);
-    }
-    if let Some(v) = patch.direction {
-        am.direction = Set(v);
-    }
-    if let Some(v) = patch.summable {
-        am.summable = Set(v);
-    }
-    if let Some(v) = patch.nature {
-        am.nature = Set(v);
-    }
-    if let Some(v) = patch.task_id {
-        am.task_id = Set(Some(v));
-    }
-    if let Some(v) = patch.baseline_year {
-        am.baseline_year = Set(Some(v));
-    }
-    if let Some(v) = patch.baseline_value {
-        am.baseline_value = Set(Some(v));
-    }
-    if let Some(v) = patch.contributes_to_id {
-        am.contributes_to_id = Set(Some(v));
-    }
-    if let Some(v) = patch.sharing_class {
-        am.sharing_class = Set(Some(v));
-    }
-    if let Some(v) = patch.legal_basis {
-        am.legal_basis = Set(Some(v));
-    }
+    set_if(&mut am.name, patch.name.map(|v| v.trim().to_owned()));
+    set_if(&mut am.unit, patch.unit.map(|v| v.trim().to_owned()));
+    set_if(&mut am.measure, patch.measure);
+    set_if(&mut am.direction, patch.direction);
+    set_if(&mut am.summable, patch.summable);
+    set_if(&mut am.nature, patch.nature);
+    set_if(&mut am.task_id, patch.task_id.map(Some));
+    set_if(&mut am.baseline_year, patch.baseline_year.map(Some));
+    set_if(&mut am.baseline_value, patch.baseline_value.map(Some));
+    set_if(&mut am.contributes_to_id, patch.contributes_to_id.map(Some));
+    set_if(&mut am.sharing_class, patch.sharing_class.map(Some));
+    set_if(&mut am.legal_basis, patch.legal_basis.map(Some));
     am.version = Set(before.version + 1);
     am.updated_at = Set(Utc::now());
     let after = am.update(&txn).await?;

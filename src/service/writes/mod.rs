@@ -104,6 +104,13 @@ pub fn check_version(entity: &str, current: i32, expected: i32) -> AppResult<()>
     }
 }
 
+/// Sets an active-model field when a patch gives it a value (`None` leaves it as it is).
+pub fn set_if<T: Into<sea_orm::Value>>(field: &mut sea_orm::ActiveValue<T>, value: Option<T>) {
+    if let Some(value) = value {
+        *field = sea_orm::ActiveValue::Set(value);
+    }
+}
+
 /// JSON of a model for the audit record.
 pub fn json<T: Serialize>(model: &T) -> Option<serde_json::Value> {
     serde_json::to_value(model).ok()

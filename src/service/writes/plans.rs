@@ -1,6 +1,6 @@
 //! createPlan, updatePlan, archivePlan.
 
-use super::{Checks, Idempotency, MAX_CODE, MAX_TEXT, MAX_TITLE, check_version, json, load};
+use super::{Checks, Idempotency, MAX_CODE, MAX_TEXT, MAX_TITLE, check_version, json, load, set_if};
 use crate::access::Viewer;
 use crate::error::{AppError, AppResult};
 use crate::service::audit::{self, Actor, ChangeInput, Scope};
@@ -212,39 +212,17 @@ pub async fn update_plan(
     checks.finish()?;
 
     let mut am = before.clone().into_active_model();
-    if let Some(v) = patch.title {
-        am.title = Set(v.trim().to_owned());
-    }
-    if let Some(v) = patch.document_number {
-        am.document_number = Set(Some(v));
-    }
-    if let Some(v) = patch.issuer_id {
-        am.issuer_id = Set(Some(v));
-    }
-    if let Some(v) = patch.issued_on {
-        am.issued_on = Set(Some(v));
-    }
-    if let Some(v) = patch.period_start {
-        am.period_start = Set(Some(v));
-    }
-    if let Some(v) = patch.period_end {
-        am.period_end = Set(Some(v));
-    }
-    if let Some(v) = patch.kind {
-        am.kind = Set(v);
-    }
-    if let Some(v) = patch.status {
-        am.status = Set(v);
-    }
-    if let Some(v) = patch.sharing_class {
-        am.sharing_class = Set(v);
-    }
-    if let Some(v) = patch.legal_basis {
-        am.legal_basis = Set(Some(v));
-    }
-    if let Some(v) = patch.parent_id {
-        am.parent_id = Set(Some(v));
-    }
+    set_if(&mut am.title, patch.title.map(|v| v.trim().to_owned()));
+    set_if(&mut am.document_number, patch.document_number.map(Some));
+    set_if(&mut am.issuer_id, patch.issuer_id.map(Some));
+    set_if(&mut am.issued_on, patch.issued_on.map(Some));
+    set_if(&mut am.period_start, patch.period_start.map(Some));
+    set_if(&mut am.period_end, patch.period_end.map(Some));
+    set_if(&mut am.kind, patch.kind);
+    set_if(&mut am.status, patch.status);
+    set_if(&mut am.sharing_class, patch.sharing_class);
+    set_if(&mut am.legal_basis, patch.legal_basis.map(Some));
+    set_if(&mut am.parent_id, patch.parent_id.map(Some));
     am.version = Set(before.version + 1);
     am.updated_at = Set(Utc::now());
     let after = am.update(&txn).await?;

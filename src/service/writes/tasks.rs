@@ -1,6 +1,6 @@
 //! createTask, updateTask, moveTask, archiveTask, assignDepartment, unassignDepartment.
 
-use super::{Checks, Idempotency, MAX_CODE, MAX_TEXT, MAX_TITLE, check_version, json, load};
+use super::{Checks, Idempotency, MAX_CODE, MAX_TEXT, MAX_TITLE, check_version, json, load, set_if};
 use crate::access::Viewer;
 use crate::error::{AppError, AppResult};
 use crate::service::audit::{self, Actor, ChangeInput, Scope};
@@ -196,27 +196,13 @@ pub async fn update_task(
         return Err(AppError::bad_input("input.legalBasis", "a NOT_SHARED record must state its legal basis"));
     }
     let mut am = before.clone().into_active_model();
-    if let Some(v) = patch.code {
-        am.code = Set(v.trim().to_owned());
-    }
-    if let Some(v) = patch.title {
-        am.title = Set(v.trim().to_owned());
-    }
-    if let Some(v) = patch.body {
-        am.body = Set(v);
-    }
-    if let Some(v) = patch.due_year {
-        am.due_year = Set(Some(v));
-    }
-    if let Some(v) = patch.status {
-        am.status = Set(v);
-    }
-    if let Some(v) = patch.sharing_class {
-        am.sharing_class = Set(Some(v));
-    }
-    if let Some(v) = patch.legal_basis {
-        am.legal_basis = Set(Some(v));
-    }
+    set_if(&mut am.code, patch.code.map(|v| v.trim().to_owned()));
+    set_if(&mut am.title, patch.title.map(|v| v.trim().to_owned()));
+    set_if(&mut am.body, patch.body);
+    set_if(&mut am.due_year, patch.due_year.map(Some));
+    set_if(&mut am.status, patch.status);
+    set_if(&mut am.sharing_class, patch.sharing_class.map(Some));
+    set_if(&mut am.legal_basis, patch.legal_basis.map(Some));
     am.version = Set(before.version + 1);
     am.updated_at = Set(Utc::now());
     let after = am.update(&txn).await?;

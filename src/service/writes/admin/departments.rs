@@ -1,6 +1,6 @@
 //! createDepartment, updateDepartment, addDepartmentAlias, removeDepartmentAlias (ADMIN).
 
-use super::{check_no_cycle, public_change, require_region};
+use super::{check_no_cycle, public_change, require_region, set_if};
 use crate::access::Viewer;
 use crate::error::{AppError, AppResult};
 use crate::service::audit::{self, Actor};
@@ -163,18 +163,10 @@ pub async fn update_department(
     let region_id = patch.region_id.as_deref().unwrap_or(&before.region_id);
     check_unique_name(&txn, region_id, patch.name.as_deref().unwrap_or(&before.name), Some(id)).await?;
     let mut am = before.clone().into_active_model();
-    if let Some(v) = patch.name {
-        am.name = Set(v.trim().to_owned());
-    }
-    if let Some(v) = patch.kind {
-        am.kind = Set(v);
-    }
-    if let Some(v) = patch.region_id {
-        am.region_id = Set(v);
-    }
-    if let Some(v) = patch.parent_id {
-        am.parent_id = Set(Some(v));
-    }
+    set_if(&mut am.name, patch.name.map(|v| v.trim().to_owned()));
+    set_if(&mut am.kind, patch.kind);
+    set_if(&mut am.region_id, patch.region_id);
+    set_if(&mut am.parent_id, patch.parent_id.map(Some));
     am.version = Set(before.version + 1);
     am.updated_at = Set(Utc::now());
     let after = am.update(&txn).await?;
