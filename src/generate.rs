@@ -300,7 +300,7 @@ impl PlanRows {
             issued_on,
             period_start: Some(year),
             period_end: Some(2030),
-            kind: if p % 3 == 0 { PlanKind::ImplementationPlan } else { PlanKind::ActionPlan },
+            kind: if p.is_multiple_of(3) { PlanKind::ImplementationPlan } else { PlanKind::ActionPlan },
             status: PlanStatus::InForce,
             sharing_class,
             legal_basis: (sharing_class == SharingClass::NotShared).then(|| "合成数据：不予共享示例".to_owned()),
