@@ -4,7 +4,7 @@
 # against the default dataset and a generated large one, plus the server's
 # peak memory. Traffic goes to 127.0.0.1 only.
 #
-#   bash bench/run.sh                      # everything (about 20 minutes on 2 cores)
+#   bash bench/run.sh                      # everything (about 15 minutes on 2 cores)
 #   BENCH_STORES=sqlite BENCH_DATASETS=default BENCH_DURATION=3 bash bench/run.sh   # a quick look
 #
 # Settings (environment):
@@ -18,8 +18,8 @@
 #                      xietong_bench_<timestamp>_<dataset> is created there and dropped)
 #   BENCH_DEPT         静海区发展改革委   the BUREAU department the token is issued for
 #   BENCH_OUT          bench/results/<UTC timestamp>
-#   BENCH_NO_BUILD=1   use the existing target/release/xietong
-#   BENCH_KEEP=1       keep the SQLite files and PostgreSQL databases
+#   BENCH_NO_BUILD=1   use the existing binary (BENCH_BIN, default target/release/xietong)
+#   BENCH_KEEP=1       keep the SQLite files, PostgreSQL databases and request bodies ($BENCH_OUT/work)
 #
 # Results: $BENCH_OUT/results.csv (one row per cell), results.md (tables),
 # peak_memory.csv, generate-<store>.txt (the generator's report), machine.txt,
@@ -37,7 +37,7 @@ PG_URL=${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 DEPT=${BENCH_DEPT:-静海区发展改革委}
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT=${BENCH_OUT:-$ROOT/bench/results/$STAMP}
-BIN=$ROOT/target/release/xietong
+BIN=${BENCH_BIN:-$ROOT/target/release/xietong}
 LIB="python3 $ROOT/bench/lib.py"
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -67,7 +67,7 @@ SECRET=$WORK/jwt.secret
 export XIETONG_JWT_SECRET_FILE=$SECRET
 
 RATE_LIMIT_ENV=()
-if "$BIN" --help | grep -q XIETONG_RATE_LIMIT_PER_MINUTE; then
+if "$BIN" --help | grep -c XIETONG_RATE_LIMIT_PER_MINUTE >/dev/null; then
   RATE_LIMIT_ENV=(XIETONG_RATE_LIMIT_PER_MINUTE=0)
 fi
 
@@ -102,7 +102,7 @@ cleanup() {
     for db in "${PG_DBS[@]}"; do
       psql "$PG_URL" -qAtc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1 || true
     done
-    rm -f "$WORK"/*.db "$WORK"/*.db-wal "$WORK"/*.db-shm
+    rm -rf "$WORK" # the databases, the JWT secret and the request bodies
   fi
 }
 trap cleanup EXIT

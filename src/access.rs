@@ -68,51 +68,34 @@ impl Viewer {
 
     /// SQL condition on the `plan` table: the plans this caller may read.
     pub fn plan_condition(&self) -> Condition {
-        self.condition(
-            Expr::col((entity::plan::Entity, entity::plan::Column::SharingClass)),
-            Expr::col((entity::plan::Entity, entity::plan::Column::RegionId)),
-            PlanScope::Plan,
-        )
+        self.condition(PlanScope::Plan)
     }
 
     /// SQL condition on the `task` table: the tasks this caller may read.
     pub fn task_condition(&self) -> Condition {
-        self.condition(
-            Expr::cust(
-                r#"COALESCE("task"."sharing_class", (SELECT p."sharing_class" FROM "plan" p WHERE p."id" = "task"."plan_id"))"#,
-            ),
-            Expr::cust(r#"(SELECT p."region_id" FROM "plan" p WHERE p."id" = "task"."plan_id")"#),
-            PlanScope::Task,
-        )
+        self.condition(PlanScope::Task)
     }
 
     /// SQL condition on the `indicator` table: the indicators this caller may read.
     pub fn indicator_condition(&self) -> Condition {
-        self.condition(
-            Expr::cust(
-                r#"COALESCE("indicator"."sharing_class", (SELECT p."sharing_class" FROM "plan" p WHERE p."id" = "indicator"."plan_id"))"#,
-            ),
-            Expr::col((entity::indicator::Entity, entity::indicator::Column::RegionId)),
-            PlanScope::Indicator,
-        )
+        self.condition(PlanScope::Indicator)
     }
 
-    fn condition(&self, class: SimpleExpr, region: SimpleExpr, scope: PlanScope) -> Condition {
-        let public = Condition::all().add(class.clone().eq(SharingClass::Public.as_str()));
+    /// Every plan lookup in it is an uncorrelated subquery (`plan_id IN
+    /// (SELECT id FROM plan WHERE …)`), which the database evaluates once per
+    /// statement rather than once per row.
+    fn condition(&self, scope: PlanScope) -> Condition {
         let Some(identity) = &self.identity else {
-            return public;
+            return scope.class_in(&[SharingClass::Public]);
         };
         if identity.role == Role::Admin {
             return Condition::all();
         }
-        let in_jurisdiction: Condition = if identity.jurisdiction.is_empty() {
-            Condition::any()
-        } else {
-            Condition::all().add(region.is_in(identity.jurisdiction.iter().cloned()))
-        };
+        let in_jurisdiction: Condition =
+            if identity.jurisdiction.is_empty() { Condition::any() } else { scope.region_in(&identity.jurisdiction) };
         let department = identity.department_id.as_str();
-        let unconditional = class.clone().eq(SharingClass::Unconditional.as_str());
-        let conditional = Condition::all().add(class.clone().eq(SharingClass::Conditional.as_str())).add(
+        let shared = scope.class_in(&[SharingClass::Public, SharingClass::Unconditional]);
+        let conditional = Condition::all().add(scope.class_in(&[SharingClass::Conditional])).add(
             Condition::any()
                 .add(in_jurisdiction.clone())
                 .add(scope.assigned_to(department))
@@ -122,8 +105,8 @@ impl Viewer {
         if identity.role == Role::Coordinator {
             not_shared_readers = not_shared_readers.add(in_jurisdiction);
         }
-        let not_shared = Condition::all().add(class.eq(SharingClass::NotShared.as_str())).add(not_shared_readers);
-        Condition::any().add(public).add(unconditional).add(conditional).add(not_shared)
+        let not_shared = Condition::all().add(scope.class_in(&[SharingClass::NotShared])).add(not_shared_readers);
+        Condition::any().add(shared).add(conditional).add(not_shared)
     }
 
     /// The caller's identity, or UNAUTHENTICATED for anonymous callers.
@@ -203,6 +186,46 @@ enum PlanScope {
 }
 
 impl PlanScope {
+    /// The record's effective sharing class is one of `classes`: its own
+    /// class, else (tasks and indicators without one) its plan's.
+    fn class_in(self, classes: &[SharingClass]) -> Condition {
+        use entity::{indicator, plan, task};
+        use sea_orm::ColumnTrait;
+        let names = || classes.iter().map(|c| c.as_str());
+        let own = match self {
+            Self::Plan => return Condition::all().add(plan::Column::SharingClass.is_in(names())),
+            Self::Task => Expr::col((task::Entity, task::Column::SharingClass)),
+            Self::Indicator => Expr::col((indicator::Entity, indicator::Column::SharingClass)),
+        };
+        let plans = Query::select()
+            .column(plan::Column::Id)
+            .from(plan::Entity)
+            .and_where(plan::Column::SharingClass.is_in(names()))
+            .to_owned();
+        Condition::any()
+            .add(own.clone().is_in(names()))
+            .add(Condition::all().add(own.is_null()).add(self.plan_id().in_subquery(plans)))
+    }
+
+    /// The record belongs to one of `regions` (a task: its plan does).
+    fn region_in(self, regions: &[String]) -> Condition {
+        use entity::{indicator, plan, task};
+        use sea_orm::ColumnTrait;
+        let regions = regions.iter().cloned();
+        match self {
+            Self::Plan => Condition::all().add(plan::Column::RegionId.is_in(regions)),
+            Self::Task => {
+                let plans = Query::select()
+                    .column(plan::Column::Id)
+                    .from(plan::Entity)
+                    .and_where(plan::Column::RegionId.is_in(regions))
+                    .to_owned();
+                Condition::all().add(task::Column::PlanId.in_subquery(plans))
+            }
+            Self::Indicator => Condition::all().add(indicator::Column::RegionId.is_in(regions)),
+        }
+    }
+
     /// The plan ID column of the table.
     fn plan_id(self) -> SimpleExpr {
         use entity::{indicator, plan, task};

@@ -167,6 +167,10 @@ pub async fn run(db: &DatabaseConnection, args: &GenerateArgs) -> anyhow::Result
             }
             let rows = PlanRows::build(args, district, &departments, d, p, now);
             let txn = db.begin().await?;
+            if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
+                // A 256 MiB page cache for this bulk load: random UUID keys touch index pages all over the file.
+                txn.execute_unprepared("PRAGMA cache_size = -262144").await?;
+            }
             rows.insert(&txn, &mut report).await.with_context(|| format!("writing plan gen/{code}/{p}"))?;
             txn.commit().await?;
         }

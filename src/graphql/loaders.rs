@@ -3,14 +3,16 @@
 //!
 //! A request's statement count thus grows with the depth of its query, not
 //! with the number of rows: every level of nesting issues one statement per
-//! relation, whatever the page size.
+//! relation, whatever the page size. Nested connections of plans and regions
+//! (`paged_loader!`) fetch only each parent's page in that statement.
 
 use crate::access::Viewer;
 use crate::error::{AppError, AppResult};
-use crate::service::indicators::IndicatorFilter;
-use crate::service::plans::PlanFilter;
-use crate::service::tasks::TaskFilter;
-use crate::service::{departments, indicators, plans, regions, tasks};
+use crate::service::indicators::{IndicatorFilter, IndicatorOrderField};
+use crate::service::page::{GroupedPage, PageArgs};
+use crate::service::plans::{PlanFilter, PlanOrderField};
+use crate::service::tasks::{TaskFilter, TaskOrderField};
+use crate::service::{Direction, departments, indicators, plans, regions, tasks};
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use entity::{
     department, indicator, indicator_actual, indicator_target, plan, progress_report, region, source_document, task,
@@ -96,6 +98,10 @@ id_loader!(
     IndicatorActuals => Vec<indicator_actual::Model>, |s, keys| indicators::actuals_of(&s.db, keys)
 );
 id_loader!(
+    /// The current revision of the latest period of each indicator (for its progress).
+    IndicatorLatestActual => indicator_actual::Model, |s, keys| indicators::latest_actuals_of(&s.db, keys)
+);
+id_loader!(
     /// Progress reports of each task, oldest first.
     TaskProgressReports => Vec<progress_report::Model>, |s, keys| progress_reports_of(&s.db, keys)
 );
@@ -124,13 +130,14 @@ async fn source_documents_by_ids(
 }
 
 /// Groups `(parent, filter)` keys by filter and runs one batch per distinct filter.
-async fn by_filter<F, M, Fut>(
+async fn by_filter<F, V, Fut>(
     keys: &[(String, F)],
     mut batch: impl FnMut(F, Vec<String>) -> Fut,
-) -> Result<HashMap<(String, F), Vec<M>>, Arc<async_graphql::Error>>
+) -> Result<HashMap<(String, F), V>, Arc<async_graphql::Error>>
 where
     F: Clone + Eq + Hash,
-    Fut: std::future::Future<Output = AppResult<HashMap<String, Vec<M>>>>,
+    V: Default,
+    Fut: std::future::Future<Output = AppResult<HashMap<String, V>>>,
 {
     let mut by_filter: HashMap<F, Vec<String>> = HashMap::new();
     for (parent, filter) in keys {
@@ -168,25 +175,51 @@ macro_rules! filtered_loader {
     };
 }
 
-filtered_loader!(
-    /// Visible plans of each region.
-    PlansByRegion, PlanFilter => plan::Model,
-    |s, f, parents| plans::by_regions(&s.db, &s.viewer, &f, &parents)
+/// What a nested connection asks of its parent: filter, sort field, direction,
+/// paging arguments and whether `totalCount` is wanted.
+pub type PageKey<F, O> = (F, O, Direction, PageArgs, bool);
+
+/// Declares a loader of one page of filtered children per parent, keyed by
+/// `(parent ID, PageKey)`: parents asking for the same page share one statement.
+macro_rules! paged_loader {
+    ($(#[$doc:meta])* $name:ident, $filter:ty, $order:ty => $value:ty, |$scope:ident, $k:ident, $parents:ident| $body:expr) => {
+        $(#[$doc])*
+        pub struct $name(Arc<Scope>);
+
+        impl Loader<(String, PageKey<$filter, $order>)> for $name {
+            type Value = GroupedPage<$value>;
+            type Error = Arc<async_graphql::Error>;
+
+            async fn load(
+                &self,
+                keys: &[(String, PageKey<$filter, $order>)],
+            ) -> Result<HashMap<(String, PageKey<$filter, $order>), GroupedPage<$value>>, Self::Error> {
+                let $scope = &*self.0;
+                by_filter(keys, |$k, $parents| async move { $body.await }).await
+            }
+        }
+    };
+}
+
+paged_loader!(
+    /// One page of the visible plans of each region.
+    PlansByRegion, PlanFilter, PlanOrderField => plan::Model,
+    |s, k, parents| plans::pages_by_regions(&s.db, &s.viewer, &k.0, (k.1, k.2), &k.3, k.4, &parents)
 );
-filtered_loader!(
-    /// Visible tasks of each plan.
-    TasksByPlan, TaskFilter => task::Model,
-    |s, f, parents| tasks::by_plans(&s.db, &s.viewer, &f, &parents)
+paged_loader!(
+    /// One page of the visible tasks of each plan.
+    TasksByPlan, TaskFilter, TaskOrderField => task::Model,
+    |s, k, parents| tasks::pages_by_plans(&s.db, &s.viewer, &k.0, (k.1, k.2), &k.3, k.4, &parents)
 );
 filtered_loader!(
     /// Visible tasks assigned to each department.
     TasksByDepartment, TaskFilter => task::Model,
     |s, f, parents| tasks::by_departments(&s.db, &s.viewer, &f, &parents)
 );
-filtered_loader!(
-    /// Visible indicators of each plan.
-    IndicatorsByPlan, IndicatorFilter => indicator::Model,
-    |s, f, parents| indicators::grouped(&s.db, &s.viewer, &f, indicator::Column::PlanId, &parents)
+paged_loader!(
+    /// One page of the visible indicators of each plan.
+    IndicatorsByPlan, IndicatorFilter, IndicatorOrderField => indicator::Model,
+    |s, k, parents| indicators::pages_by_plans(&s.db, &s.viewer, &k.0, (k.1, k.2), &k.3, k.4, &parents)
 );
 filtered_loader!(
     /// Visible indicators of each task.
@@ -216,6 +249,7 @@ pub struct Loaders {
     pub indicator: Cached<IndicatorById>,
     pub indicator_targets: Cached<IndicatorTargets>,
     pub indicator_actuals: Cached<IndicatorActuals>,
+    pub indicator_latest_actual: Cached<IndicatorLatestActual>,
     pub source_document: Cached<SourceDocumentById>,
     pub plans_by_region: Cached<PlansByRegion>,
     pub tasks_by_plan: Cached<TasksByPlan>,
@@ -240,6 +274,7 @@ impl Loaders {
         self.indicator.enable_all_cache(false);
         self.indicator_targets.enable_all_cache(false);
         self.indicator_actuals.enable_all_cache(false);
+        self.indicator_latest_actual.enable_all_cache(false);
         self.source_document.enable_all_cache(false);
         self.plans_by_region.enable_all_cache(false);
         self.tasks_by_plan.enable_all_cache(false);
@@ -276,6 +311,7 @@ impl Loaders {
             indicator: make!(IndicatorById),
             indicator_targets: make!(IndicatorTargets),
             indicator_actuals: make!(IndicatorActuals),
+            indicator_latest_actual: make!(IndicatorLatestActual),
             source_document: make!(SourceDocumentById),
             plans_by_region: make!(PlansByRegion),
             tasks_by_plan: make!(TasksByPlan),

@@ -1,6 +1,6 @@
 //! Indicators, their targets and actuals, always under the caller's visibility.
 
-use super::page::{self, Page, PageArgs, SortSpec, SortValue};
+use super::page::{self, GroupedPage, Page, PageArgs, SortSpec, SortValue};
 use super::{Direction, group_by, indicators_with_target_in, region_subtree, tasks_assigned_to};
 use crate::access::Viewer;
 use crate::error::AppResult;
@@ -145,6 +145,22 @@ pub async fn grouped<C: ConnectionTrait>(
     group_by(db, query, column, keys).await
 }
 
+/// One page of each plan's visible indicators matching `filter`, for
+/// `Plan.indicators` (paging arguments already checked against the limits).
+pub async fn pages_by_plans<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    filter: &IndicatorFilter,
+    order: (IndicatorOrderField, Direction),
+    args: &PageArgs,
+    with_total: bool,
+    plan_ids: &[String],
+) -> AppResult<HashMap<String, GroupedPage<indicator::Model>>> {
+    let spec = sort(order.0, order.1);
+    let query = select(viewer, filter);
+    page::fetch_grouped_pages(db, query, indicator::Column::PlanId, plan_ids, &spec, args, u32::MAX, with_total).await
+}
+
 /// Targets of each indicator, by year.
 pub async fn targets_of<C: ConnectionTrait>(
     db: &C,
@@ -152,6 +168,48 @@ pub async fn targets_of<C: ConnectionTrait>(
 ) -> AppResult<HashMap<String, Vec<indicator_target::Model>>> {
     let query = indicator_target::Entity::find().order_by_asc(indicator_target::Column::Year);
     group_by(db, query, indicator_target::Column::IndicatorId, indicator_ids).await
+}
+
+/// The current (highest) revision of the latest period of each indicator that
+/// has actuals: the one value its progress is measured on (see
+/// [`super::progress::compute`]). One statement: for each indicator a
+/// correlated `ORDER BY period DESC, revision DESC LIMIT 1` through the
+/// (indicator, period, revision) index, so the other actuals stay in the
+/// database. Periods compare byte by byte, as in
+/// [`super::progress::current_actuals`] (`COLLATE "C"` on PostgreSQL).
+pub async fn latest_actuals_of<C: ConnectionTrait>(
+    db: &C,
+    indicator_ids: &[String],
+) -> AppResult<HashMap<String, indicator_actual::Model>> {
+    use indicator_actual::{Column, Entity};
+    use sea_orm::sea_query::{Alias, Query, SubQueryStatement};
+    use sea_orm::{ExprTrait, Order};
+    let mut latest = HashMap::new();
+    if indicator_ids.is_empty() {
+        return Ok(latest);
+    }
+    let (actual, of) = (Alias::new("xt_actual"), Alias::new("xt_indicator"));
+    let period = match db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => Expr::cust(r#""xt_actual"."period" COLLATE "C""#),
+        _ => Expr::col((actual.clone(), Column::Period)),
+    };
+    let latest_of_one = Query::select()
+        .column((actual.clone(), Column::Id))
+        .from_as(Entity, actual.clone())
+        .and_where(Expr::col((actual.clone(), Column::IndicatorId)).equals((of.clone(), indicator::Column::Id)))
+        .order_by_expr(period, Order::Desc)
+        .order_by((actual, Column::Revision), Order::Desc)
+        .limit(1)
+        .to_owned();
+    let latest_ids = Query::select()
+        .expr(Expr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(latest_of_one))))
+        .from_as(indicator::Entity, of.clone())
+        .and_where(Expr::col((of, indicator::Column::Id)).is_in(indicator_ids.iter().cloned()))
+        .to_owned();
+    for actual in Entity::find().filter(Column::Id.in_subquery(latest_ids)).all(db).await? {
+        latest.insert(actual.indicator_id.clone(), actual);
+    }
+    Ok(latest)
 }
 
 /// Every reported value of each indicator, by period then revision.

@@ -5,18 +5,21 @@
 //! shift a page the way offsets would. Root lists page in SQL
 //! ([`fetch_page`]); nested lists, whose rows are loaded in one batch for
 //! all parents, page the same way in memory ([`page_in_memory`]) with the
-//! same cursor format.
+//! same cursor format. Nested lists of a plain parent column fetch only
+//! each parent's page (plus one row) in that one batch
+//! ([`fetch_grouped_pages`]), then page those in memory.
 
 use crate::error::{AppError, AppResult};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use sea_orm::sea_query::{Expr, SimpleExpr};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, Query, SimpleExpr, UnionType};
 use sea_orm::{
-    Condition, ConnectionTrait, EntityTrait, ExprTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    Select,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait, FromQueryResult, ModelTrait, Order,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
 };
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
+use std::collections::HashMap;
 
 /// Page size when the caller gives neither `first` nor `last`.
 pub const DEFAULT_PAGE_SIZE: u32 = 20;
@@ -162,15 +165,8 @@ where
     // Walking backwards reads the list in reverse and flips the page afterwards.
     let ascending = window.forward != spec.descending;
     let mut select = select;
-    if let Some(CursorData(value, id)) = window.cursor.clone() {
-        let (beyond_value, beyond_id) = if ascending {
-            (spec.expr.clone().gt(value.clone()), spec.id.clone().gt(id))
-        } else {
-            (spec.expr.clone().lt(value.clone()), spec.id.clone().lt(id))
-        };
-        select = select.filter(
-            Condition::any().add(beyond_value).add(Condition::all().add(spec.expr.clone().eq(value)).add(beyond_id)),
-        );
+    if let Some(cursor) = &window.cursor {
+        select = select.filter(beyond(spec, cursor, ascending));
     }
     let order = if ascending { Order::Asc } else { Order::Desc };
     let mut rows = select
@@ -185,6 +181,121 @@ where
         rows.reverse();
     }
     Ok(finish(rows, spec, &window, more))
+}
+
+/// The rows after `cursor` in the direction of reading.
+fn beyond<M>(spec: &SortSpec<M>, cursor: &CursorData, ascending: bool) -> Condition {
+    let CursorData(value, id) = cursor.clone();
+    let (beyond_value, beyond_id) = if ascending {
+        (spec.expr.clone().gt(value.clone()), spec.id.clone().gt(id))
+    } else {
+        (spec.expr.clone().lt(value.clone()), spec.id.clone().lt(id))
+    };
+    Condition::any().add(beyond_value).add(Condition::all().add(spec.expr.clone().eq(value)).add(beyond_id))
+}
+
+impl PageArgs {
+    /// Checks the arguments against the limits (as every paging function does).
+    ///
+    /// # Errors
+    /// `BAD_USER_INPUT` for invalid paging arguments.
+    pub fn validate(&self, max_page_size: u32) -> AppResult<()> {
+        self.window(max_page_size).map(|_| ())
+    }
+}
+
+/// What [`fetch_grouped_pages`] found for one parent.
+#[derive(Debug, Clone)]
+pub struct GroupedPage<M> {
+    /// The rows of the parent's page, plus the next one if there is one:
+    /// [`page_in_memory`] with the same arguments turns them into the page.
+    pub rows: Vec<M>,
+    /// How many rows the parent has in all, when asked for (for `totalCount`); else 0.
+    pub total: u64,
+}
+
+impl<M> Default for GroupedPage<M> {
+    fn default() -> Self {
+        Self { rows: Vec::new(), total: 0 }
+    }
+}
+
+/// Most parents paged by one statement of [`fetch_grouped_pages`] (one
+/// `UNION ALL` arm each; SQLite allows 500 arms). The default maximum page
+/// size is 100, so a page of parents needs one statement.
+pub const PARENTS_PER_STATEMENT: usize = 100;
+
+/// For each of `parents`, the rows of `select` whose `parent` column names it
+/// that its page needs: those beyond the cursor in reading order, at most the
+/// page size + 1. One `UNION ALL` arm per parent reads them with `ORDER BY …
+/// LIMIT`, so with an index on (parent, sort, id) the database reads about a
+/// page of rows per parent however many it has; the other rows never leave
+/// it. [`page_in_memory`] with the same `args` then gives exactly the page it
+/// would give from all of the parent's rows. With `with_total`, a second
+/// statement counts each parent's rows.
+///
+/// # Errors
+/// `BAD_USER_INPUT` for invalid paging arguments; database errors otherwise.
+#[allow(clippy::too_many_arguments)]
+pub async fn fetch_grouped_pages<E, C>(
+    db: &C,
+    select: Select<E>,
+    parent: E::Column,
+    parents: &[String],
+    spec: &SortSpec<E::Model>,
+    args: &PageArgs,
+    max_page_size: u32,
+    with_total: bool,
+) -> AppResult<HashMap<String, GroupedPage<E::Model>>>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
+    let window = args.window(max_page_size)?;
+    let mut pages: HashMap<String, GroupedPage<E::Model>> = HashMap::new();
+    let ascending = window.forward != spec.descending;
+    let order = if ascending { Order::Asc } else { Order::Desc };
+    for chunk in parents.chunks(PARENTS_PER_STATEMENT) {
+        let mut arms = chunk.iter().map(|key| {
+            let mut arm = select.clone().filter(parent.eq(key.clone()));
+            if let Some(cursor) = &window.cursor {
+                arm = arm.filter(beyond(spec, cursor, ascending));
+            }
+            let arm = arm
+                .order_by(spec.expr.clone(), order.clone())
+                .order_by(spec.id.clone(), order.clone())
+                .limit(window.limit.saturating_add(1))
+                .into_query();
+            // Wrapped, so each arm keeps its own ORDER BY and LIMIT in a compound select.
+            Query::select().column(Asterisk).from_subquery(arm, Alias::new("xt_arm")).to_owned()
+        });
+        let Some(mut query) = arms.next() else { continue };
+        for arm in arms {
+            query.union(UnionType::All, arm);
+        }
+        for row in db.query_all(&query).await? {
+            let model = E::Model::from_query_result(&row, "")?;
+            if let sea_orm::Value::String(Some(key)) = model.get(parent) {
+                pages.entry(key.to_string()).or_default().rows.push(model);
+            }
+        }
+        if with_total {
+            let counts: Vec<(String, i64)> = select
+                .clone()
+                .select_only()
+                .column(parent)
+                .column_as(Expr::cust("COUNT(*)"), "xt_total")
+                .filter(parent.is_in(chunk.iter().cloned()))
+                .group_by(parent)
+                .into_tuple()
+                .all(db)
+                .await?;
+            for (key, total) in counts {
+                pages.entry(key).or_default().total = u64::try_from(total).unwrap_or(0);
+            }
+        }
+    }
+    Ok(pages)
 }
 
 /// Pages rows already loaded in memory, with the same cursors as [`fetch_page`].

@@ -1,6 +1,6 @@
 //! Plans: lists, lookups and batches, always under the caller's visibility.
 
-use super::page::{self, Page, PageArgs, SortSpec, SortValue};
+use super::page::{self, GroupedPage, Page, PageArgs, SortSpec, SortValue};
 use super::{Direction, group_by, indicators_with_target_in, plans_assigned_to, region_subtree};
 use crate::access::Viewer;
 use crate::error::AppResult;
@@ -148,12 +148,27 @@ pub async fn by_ids<C: ConnectionTrait>(
     Ok(groups.into_iter().filter_map(|(k, mut v)| v.pop().map(|m| (k, m))).collect())
 }
 
-/// Visible plans of each region matching `filter`, for `Region.plans`.
-pub async fn by_regions<C: ConnectionTrait>(
+/// One page of each region's visible plans matching `filter`, for
+/// `Region.plans` (paging arguments already checked against the limits).
+pub async fn pages_by_regions<C: ConnectionTrait>(
     db: &C,
     viewer: &Viewer,
     filter: &PlanFilter,
+    order: (PlanOrderField, Direction),
+    args: &PageArgs,
+    with_total: bool,
     region_ids: &[String],
-) -> AppResult<HashMap<String, Vec<plan::Model>>> {
-    group_by(db, select(viewer, filter), plan::Column::RegionId, region_ids).await
+) -> AppResult<HashMap<String, GroupedPage<plan::Model>>> {
+    let spec = sort(order.0, order.1);
+    page::fetch_grouped_pages(
+        db,
+        select(viewer, filter),
+        plan::Column::RegionId,
+        region_ids,
+        &spec,
+        args,
+        u32::MAX,
+        with_total,
+    )
+    .await
 }

@@ -1,6 +1,6 @@
 //! Tasks and their assignments, always under the caller's visibility.
 
-use super::page::{self, Page, PageArgs, SortSpec, SortValue};
+use super::page::{self, GroupedPage, Page, PageArgs, SortSpec, SortValue};
 use super::{Direction, group_by, region_subtree, tasks_assigned_to};
 use crate::access::Viewer;
 use crate::error::AppResult;
@@ -147,14 +147,29 @@ pub async fn by_ids<C: ConnectionTrait>(
     Ok(groups.into_iter().filter_map(|(k, mut v)| v.pop().map(|m| (k, m))).collect())
 }
 
-/// Visible tasks matching `filter`, grouped by plan, for `Plan.tasks`.
-pub async fn by_plans<C: ConnectionTrait>(
+/// One page of each plan's visible tasks matching `filter`, for `Plan.tasks`
+/// (paging arguments already checked against the limits).
+pub async fn pages_by_plans<C: ConnectionTrait>(
     db: &C,
     viewer: &Viewer,
     filter: &TaskFilter,
+    order: (TaskOrderField, Direction),
+    args: &PageArgs,
+    with_total: bool,
     plan_ids: &[String],
-) -> AppResult<HashMap<String, Vec<task::Model>>> {
-    group_by(db, select(viewer, filter), task::Column::PlanId, plan_ids).await
+) -> AppResult<HashMap<String, GroupedPage<task::Model>>> {
+    let spec = sort(order.0, order.1);
+    page::fetch_grouped_pages(
+        db,
+        select(viewer, filter),
+        task::Column::PlanId,
+        plan_ids,
+        &spec,
+        args,
+        u32::MAX,
+        with_total,
+    )
+    .await
 }
 
 /// Visible children of each task in document order, for `Task.children`.

@@ -175,6 +175,25 @@ pub fn nested_connection<M: Clone, N: async_graphql::OutputType>(
     Ok(connection(page, total, convert))
 }
 
+/// Checks a nested connection's paging arguments before its loader runs.
+pub fn check_page_args(ctx: &Context<'_>, args: &PageArgs) -> async_graphql::Result<()> {
+    args.validate(max_page_size(ctx)?).map_err(crate::error::AppError::into_graphql)
+}
+
+/// Builds one parent's connection from the rows and total its loader fetched
+/// with [`crate::service::page::fetch_grouped_pages`].
+pub fn paged_connection<M: Clone, N: async_graphql::OutputType>(
+    ctx: &Context<'_>,
+    found: crate::service::page::GroupedPage<M>,
+    spec: &crate::service::page::SortSpec<M>,
+    args: &PageArgs,
+    convert: impl Fn(M) -> N,
+) -> async_graphql::Result<ListConnection<N>> {
+    let page = crate::service::page::page_in_memory(found.rows, spec, args, max_page_size(ctx)?)
+        .map_err(crate::error::AppError::into_graphql)?;
+    Ok(connection(page, found.total, convert))
+}
+
 /// Complexity of a connection field: its children's cost times the page size asked for (default page size
 /// when none is given), plus one for the field itself.
 pub fn page_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {

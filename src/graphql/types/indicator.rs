@@ -21,17 +21,19 @@ use entity::{indicator, indicator_actual, indicator_target};
 pub struct Indicator(pub indicator::Model);
 
 impl Indicator {
-    async fn targets_and_actuals(
+    /// The targets, and the one actual progress is measured on (the current
+    /// revision of the latest period): the other actuals are not loaded.
+    async fn targets_and_latest_actual(
         &self,
         ctx: &Context<'_>,
-    ) -> async_graphql::Result<(Vec<indicator_target::Model>, Vec<indicator_actual::Model>)> {
+    ) -> async_graphql::Result<(Vec<indicator_target::Model>, Option<indicator_actual::Model>)> {
         let loaders = &ctx.scope()?.loaders;
-        let (targets, actuals) = futures_util::try_join!(
+        let (targets, latest) = futures_util::try_join!(
             loaders.indicator_targets.load_one(self.0.id.clone()),
-            loaders.indicator_actuals.load_one(self.0.id.clone()),
+            loaders.indicator_latest_actual.load_one(self.0.id.clone()),
         )
         .map_err(loader_error)?;
-        Ok((targets.unwrap_or_default(), actuals.unwrap_or_default()))
+        Ok((targets.unwrap_or_default(), latest))
     }
 }
 
@@ -121,8 +123,8 @@ impl Indicator {
 
     /// 进度 — Progress towards the target of `year` (default: the next target due).
     async fn progress(&self, ctx: &Context<'_>, year: Option<i32>) -> async_graphql::Result<IndicatorProgress> {
-        let (targets, actuals) = self.targets_and_actuals(ctx).await?;
-        let p = progress::compute(&self.0, &targets, &actuals, year);
+        let (targets, latest) = self.targets_and_latest_actual(ctx).await?;
+        let p = progress::compute(&self.0, &targets, latest.as_slice(), year);
         Ok(IndicatorProgress {
             target: p.target.map(Target),
             latest_actual: p.latest.map(Actual),

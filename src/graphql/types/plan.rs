@@ -1,7 +1,8 @@
 //! The `Plan` type and its list inputs.
 
 use super::common::{
-    Date, ListConnection, Provenance, decode_id, loader_error, nested_connection, page_args, resolve_region,
+    Date, ListConnection, Provenance, check_page_args, decode_id, loader_error, page_args, paged_connection,
+    resolve_region, wants_total,
 };
 use super::department::Department;
 use super::enums::{PlanKind, PlanStatus, SharingClass};
@@ -129,16 +130,18 @@ impl Plan {
     ) -> async_graphql::Result<ListConnection<Task>> {
         let filter = filter.unwrap_or_default().into_service(ctx).await?;
         let order = order_by.unwrap_or_default();
-        let rows = ctx
+        let args = page_args(first, after, last, before);
+        check_page_args(ctx, &args)?;
+        let found = ctx
             .scope()?
             .loaders
             .tasks_by_plan
-            .load_one((self.0.id.clone(), filter))
+            .load_one((self.0.id.clone(), (filter, order.field, order.direction, args.clone(), wants_total(ctx))))
             .await
             .map_err(loader_error)?
             .unwrap_or_default();
         let spec = tasks::sort(order.field, order.direction);
-        nested_connection(ctx, rows, &spec, &page_args(first, after, last, before), Task)
+        paged_connection(ctx, found, &spec, &args, Task)
     }
 
     /// 指标 — Indicators of the plan, in document order by default.
@@ -156,16 +159,18 @@ impl Plan {
     ) -> async_graphql::Result<ListConnection<Indicator>> {
         let filter = filter.unwrap_or_default().into_service(ctx).await?;
         let order = order_by.unwrap_or_default();
-        let rows = ctx
+        let args = page_args(first, after, last, before);
+        check_page_args(ctx, &args)?;
+        let found = ctx
             .scope()?
             .loaders
             .indicators_by_plan
-            .load_one((self.0.id.clone(), filter))
+            .load_one((self.0.id.clone(), (filter, order.field, order.direction, args.clone(), wants_total(ctx))))
             .await
             .map_err(loader_error)?
             .unwrap_or_default();
         let spec = indicators::sort(order.field, order.direction);
-        nested_connection(ctx, rows, &spec, &page_args(first, after, last, before), Indicator)
+        paged_connection(ctx, found, &spec, &args, Indicator)
     }
 }
 
