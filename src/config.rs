@@ -39,7 +39,8 @@ pub enum Command {
     Serve(ServeSettings),
     /// Apply pending database migrations and exit.
     Migrate,
-    /// Import the default dataset from data/sources (idempotent: same IDs every time).
+    /// Import the default dataset — the five source documents built into this binary (idempotent: same IDs
+    /// every time).
     Seed,
     /// Access tokens.
     #[command(subcommand)]

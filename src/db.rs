@@ -1,15 +1,119 @@
 //! Connecting to the store and keeping its schema current.
+//!
+//! Contract of [`connect`]: a URL of an unknown form, a SQLite file that
+//! cannot be opened, or a PostgreSQL server that cannot be reached is
+//! reported in one sentence that names the URL's file or host and says how
+//! to fix it — never as a bare driver code or "pool timed out".
 
 use crate::config::DatabaseSettings;
+use anyhow::{Context, bail};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
+use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+/// The URL forms `--database-url` (`DATABASE_URL`) accepts, for error messages.
+pub const ACCEPTED_URL_FORMS: &str = "sqlite://FILE?mode=rwc (created when missing), sqlite://FILE (must exist), \
+     sqlite::memory:, or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE";
+
+/// Which store a database URL names, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreLocation {
+    /// An SQLite file; `create` when the URL says `mode=rwc`.
+    SqliteFile { path: PathBuf, create: bool },
+    /// An in-memory SQLite database.
+    SqliteMemory,
+    /// A PostgreSQL server at `host:port` (a Unix-socket directory as `host` when it starts with `/`).
+    Postgres { host: String, port: u16 },
+}
+
+/// Reads a database URL without touching anything.
+///
+/// # Errors
+/// A URL of none of the [`ACCEPTED_URL_FORMS`].
+pub fn locate(url: &str) -> anyhow::Result<StoreLocation> {
+    if let Some(rest) = url.strip_prefix("sqlite:") {
+        let rest = rest.strip_prefix("//").unwrap_or(rest);
+        let (file, query) = rest.split_once('?').unwrap_or((rest, ""));
+        if file == ":memory:" || file.is_empty() && query.contains("mode=memory") {
+            return Ok(StoreLocation::SqliteMemory);
+        }
+        if file.is_empty() {
+            bail!("the database URL `{url}` names no file; accepted forms: {ACCEPTED_URL_FORMS}");
+        }
+        let create = query.split('&').any(|pair| pair == "mode=rwc");
+        return Ok(StoreLocation::SqliteFile { path: PathBuf::from(file), create });
+    }
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let options: sea_orm::sqlx::postgres::PgConnectOptions =
+            url.parse().with_context(|| format!("the database URL `{}` is not a valid PostgreSQL URL", redact(url)))?;
+        return Ok(StoreLocation::Postgres { host: options.get_host().to_owned(), port: options.get_port() });
+    }
+    bail!("the database URL `{}` is of an unknown form; accepted forms: {ACCEPTED_URL_FORMS}", redact(url))
+}
+
+/// The URL with any password replaced by `***`, for messages and logs.
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let Some((credentials, host)) = rest.split_once('@') else { return url.to_owned() };
+    match credentials.split_once(':') {
+        Some((user, _password)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+/// Checks that the store a URL names can be opened, before the pool tries:
+/// the SQLite file (or, with `mode=rwc`, its directory) exists; the
+/// PostgreSQL server accepts TCP connections.
+///
+/// # Errors
+/// One sentence naming the file or host and the fix.
+pub async fn preflight(url: &str) -> anyhow::Result<StoreLocation> {
+    let location = locate(url)?;
+    match &location {
+        StoreLocation::SqliteMemory => {}
+        StoreLocation::SqliteFile { path, create: false } if !path.exists() => bail!(
+            "the SQLite file {} does not exist; add `?mode=rwc` to the URL to create it (sqlite://{}?mode=rwc)",
+            path.display(),
+            path.display()
+        ),
+        StoreLocation::SqliteFile { path, create: true } => {
+            let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            if !dir.is_dir() {
+                bail!(
+                    "cannot create the SQLite file {}: the directory {} does not exist",
+                    path.display(),
+                    dir.display()
+                );
+            }
+        }
+        StoreLocation::SqliteFile { .. } => {}
+        StoreLocation::Postgres { host, .. } if host.starts_with('/') => {}
+        StoreLocation::Postgres { host, port } => {
+            let attempt =
+                tokio::time::timeout(Duration::from_secs(5), tokio::net::TcpStream::connect((host.as_str(), *port)));
+            match attempt.await {
+                Ok(Ok(_)) => {}
+                Ok(Err(error)) if error.kind() == std::io::ErrorKind::ConnectionRefused => bail!(
+                    "PostgreSQL at {host}:{port} refused the connection: is the server running and listening on that port?"
+                ),
+                Ok(Err(error)) => bail!("cannot reach PostgreSQL at {host}:{port}: {error}"),
+                Err(_) => bail!("cannot reach PostgreSQL at {host}:{port}: no answer within 5 s"),
+            }
+        }
+    }
+    Ok(location)
+}
 
 /// Opens a connection pool to SQLite or PostgreSQL as the URL says.
 ///
-/// SQLite files are created when missing (`mode=rwc`), run in WAL mode and
+/// SQLite files are created when the URL says `mode=rwc`, run in WAL mode and
 /// wait up to 5 s for a lock instead of failing with "database is locked".
-pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, DbErr> {
+///
+/// # Errors
+/// See the module contract.
+pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConnection> {
+    let location = preflight(&settings.database_url).await?;
     let mut options = ConnectOptions::new(settings.database_url.clone());
     options
         .max_connections(settings.db_max_connections)
@@ -23,8 +127,25 @@ pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, 
                 .busy_timeout(Duration::from_secs(5))
                 .foreign_keys(true)
         });
-    let db = Database::connect(options).await?;
-    Ok(db)
+    Database::connect(options).await.map_err(|error| match location {
+        StoreLocation::SqliteFile { path, .. } => {
+            anyhow::anyhow!("cannot open the SQLite file {}: {}", path.display(), driver_message(&error))
+        }
+        StoreLocation::SqliteMemory => {
+            anyhow::anyhow!("cannot open an in-memory SQLite database: {}", driver_message(&error))
+        }
+        StoreLocation::Postgres { host, port } => {
+            anyhow::anyhow!("cannot connect to PostgreSQL at {host}:{port}: {}", driver_message(&error))
+        }
+    })
+}
+
+/// The innermost driver message of a connection error, without sea-orm's wrapping.
+fn driver_message(error: &DbErr) -> String {
+    match error {
+        DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e)) => e.to_string(),
+        other => other.to_string(),
+    }
 }
 
 /// Applies every pending migration.
@@ -56,5 +177,61 @@ impl StatementCounter {
     /// Statements executed so far.
     pub fn get(&self) -> u64 {
         self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_located_without_touching_anything() -> anyhow::Result<()> {
+        assert_eq!(
+            locate("sqlite://xietong.db?mode=rwc")?,
+            StoreLocation::SqliteFile { path: "xietong.db".into(), create: true }
+        );
+        assert_eq!(locate("sqlite:data/x.db")?, StoreLocation::SqliteFile { path: "data/x.db".into(), create: false });
+        assert_eq!(locate("sqlite::memory:")?, StoreLocation::SqliteMemory);
+        assert_eq!(
+            locate("postgres://postgres@127.0.0.1:5433/xietong")?,
+            StoreLocation::Postgres { host: "127.0.0.1".into(), port: 5433 }
+        );
+        for bad in ["mysql://root@localhost/x", "xietong.db", "sqlite://", "http://example"] {
+            let message = locate(bad).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(message.contains("accepted forms"), "{bad}: {message}");
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn passwords_never_reach_messages() {
+        assert_eq!(redact("postgres://app:hunter2@db/x"), "postgres://app:***@db/x");
+        assert_eq!(redact("postgres://app@db/x"), "postgres://app@db/x");
+        let message = locate("postgresx://app:hunter2@db/x").err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(!message.contains("hunter2"), "{message}");
+    }
+
+    #[tokio::test]
+    async fn a_missing_sqlite_file_is_named_with_the_fix() -> anyhow::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let file = dir.path().join("absent.db");
+        let message = preflight(&format!("sqlite://{}", file.display())).await.err().map(|e| e.to_string());
+        let message = message.unwrap_or_default();
+        assert!(message.contains("absent.db") && message.contains("mode=rwc"), "{message}");
+        let nested = dir.path().join("no/such/dir/x.db");
+        let message = preflight(&format!("sqlite://{}?mode=rwc", nested.display())).await.err().map(|e| e.to_string());
+        assert!(message.unwrap_or_default().contains("does not exist"));
+        assert!(!nested.exists());
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn a_refused_postgres_connection_says_so() -> anyhow::Result<()> {
+        // A port nobody listens on: bind one, note it, release it.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let url = format!("postgres://postgres@127.0.0.1:{port}/xietong");
+        let message = preflight(&url).await.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(message.contains("refused") && message.contains(&format!("127.0.0.1:{port}")), "{message}");
+        Ok(())
     }
 }

@@ -4,7 +4,8 @@
 //!
 //! # Layout
 //! - [`startup`]: builds and runs the application; [`config`]: command line
-//!   and environment; [`telemetry`]: logs; [`db`]: connection and migrations.
+//!   and environment; [`telemetry`]: logs; [`db`]: connection and migrations;
+//!   [`failure`]: how a failed command is reported.
 //! - [`http`]: routes (GraphQL, GraphiQL, health).
 //! - [`graphql`]: schema, thin resolvers, DataLoaders and API types.
 //! - [`service`]: domain rules, one module per aggregate; [`access`]: who may
@@ -19,6 +20,7 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod failure;
 pub mod generate;
 pub mod graphql;
 pub mod http;

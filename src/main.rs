@@ -1,13 +1,25 @@
 //! The `xietong` binary: parses the command line and dispatches.
 
 use clap::Parser;
+use std::process::ExitCode;
 use xietong::config::{AuditCommand, Cli, Command, TokenCommand};
-use xietong::{auth, db, generate, seed, startup::Application, telemetry};
+use xietong::{auth, db, failure, generate, seed, startup::Application, telemetry};
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> ExitCode {
     let cli = Cli::parse();
     telemetry::init(cli.log_format);
+    match dispatch(cli).await {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {}", failure::one_line(&error));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs the command the line names; `Ok` carries the exit status of a command that judged its own outcome.
+async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command.unwrap_or(Command::Serve(cli.serve)) {
         Command::Serve(settings) => {
             let app = Application::build(&cli.database, &settings).await?;
@@ -42,10 +54,10 @@ async fn main() -> anyhow::Result<()> {
                         "audit trail BROKEN at change {seq}: {reason} ({} changes verified before it)",
                         result.checked
                     );
-                    std::process::exit(1);
+                    return Ok(ExitCode::FAILURE);
                 }
             }
         }
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }

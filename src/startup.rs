@@ -29,9 +29,12 @@ impl Application {
     /// When the authentication settings are invalid, the database cannot be
     /// reached or migrated, or the address cannot be bound.
     pub async fn build(database: &DatabaseSettings, settings: &ServeSettings) -> anyhow::Result<Self> {
+        // Checked before any database work, and nothing is written before
+        // the store is reachable: the secret file is created only after.
+        let listener = bind(&settings.bind)?;
+        let mut db = db::connect(database).await?;
         let authenticator = Authenticator::from_settings(&settings.auth, &database.database_url)
             .context("configuring authentication")?;
-        let mut db = db::connect(database).await.context("connecting to the database")?;
         let statements = db::StatementCounter::attach(&mut db);
         db::migrate(&db).await.context("migrating the database")?;
         if !settings.no_seed && seed::load::is_empty(&db).await? {
@@ -44,7 +47,6 @@ impl Application {
         }
         let allowed = settings.limits.load_allowed_operations()?;
         let schema = build_schema(db.clone(), settings.limits.clone(), notifier, allowed);
-        let listener = TcpListener::bind(&settings.bind).with_context(|| format!("binding {}", settings.bind))?;
         let port = listener.local_addr()?.port();
         let server = run(listener, schema, db.clone(), authenticator, &settings.limits)?;
         Ok(Self { port, server, db, statements })
@@ -77,6 +79,28 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// Binds the listening socket, saying plainly when the address is invalid or taken.
+fn bind(address: &str) -> anyhow::Result<TcpListener> {
+    use std::net::ToSocketAddrs;
+    let candidates: Vec<std::net::SocketAddr> = address
+        .to_socket_addrs()
+        .map_err(|_| {
+            anyhow::anyhow!(
+                "--bind `{address}` is not a host and port such as 127.0.0.1:8080, [::1]:8080 or localhost:8080"
+            )
+        })?
+        .collect();
+    TcpListener::bind(&candidates[..]).map_err(|error| match error.kind() {
+        std::io::ErrorKind::AddrInUse => {
+            anyhow::anyhow!("cannot listen on {address}: the port is in use (choose another with --bind)")
+        }
+        std::io::ErrorKind::AddrNotAvailable => {
+            anyhow::anyhow!("cannot listen on {address}: that address is not one of this machine's")
+        }
+        _ => anyhow::anyhow!("cannot listen on {address}: {error}"),
+    })
 }
 
 fn run(

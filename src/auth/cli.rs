@@ -16,11 +16,11 @@ use crate::ids::{NodeKind, from_global, to_global};
 use anyhow::{Context, bail};
 use entity::{department, department_alias, region};
 use itertools::Itertools;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
 
 /// Most close names suggested for an unknown department.
-const MAX_SUGGESTIONS: u64 = 10;
+const MAX_SUGGESTIONS: usize = 10;
 
 /// Runs `xietong token issue` and returns the token.
 ///
@@ -89,23 +89,47 @@ pub async fn resolve_department<C: ConnectionTrait>(db: &C, input: &str) -> anyh
     match matches.len() {
         1 => matches.into_iter().next().context("one match"),
         0 => {
-            let close = department::Entity::find()
-                .filter(department::Column::Name.contains(input))
-                .order_by_asc(department::Column::Name)
-                .limit(MAX_SUGGESTIONS)
-                .all(db)
-                .await
-                .context(hint)?;
+            let close = suggestions(db, input).await.context(hint)?;
             if close.is_empty() {
-                bail!("no department is named `{input}`");
+                bail!("no department is named `{input}`, and no name or alias is close to it");
             }
-            bail!("no department is named `{input}`; similar names:\n{}", listing(db, &close).await?);
+            bail!("no department is named `{input}`; did you mean one of these?\n{}", listing(db, &close).await?);
         }
         n => bail!(
             "`{input}` names {n} departments; pass one of these IDs with --dept:\n{}",
             listing(db, &matches).await?
         ),
     }
+}
+
+/// Departments whose name or an alias is close to `input`, closest first:
+/// those containing it or contained in it, then those within a small edit
+/// distance (counted in characters, so 区发改局 is one step from 区发改委).
+async fn suggestions<C: ConnectionTrait>(db: &C, input: &str) -> Result<Vec<department::Model>, sea_orm::DbErr> {
+    /// Least similarity (0–1) of a name that is neither inside nor around the input.
+    const MIN_SIMILARITY: f64 = 0.5;
+    let departments = department::Entity::find().all(db).await?;
+    let aliases = department_alias::Entity::find().all(db).await?;
+    let names = departments
+        .iter()
+        .map(|d| (d.id.as_str(), d.name.as_str()))
+        .chain(aliases.iter().map(|a| (a.department_id.as_str(), a.alias.as_str())));
+    let mut best: HashMap<&str, f64> = HashMap::new();
+    for (id, name) in names {
+        let score = if name.contains(input) || input.contains(name) {
+            1.0 + strsim::normalized_levenshtein(name, input)
+        } else {
+            strsim::normalized_levenshtein(name, input)
+        };
+        if score >= MIN_SIMILARITY {
+            let entry = best.entry(id).or_insert(score);
+            *entry = entry.max(score);
+        }
+    }
+    let mut close: Vec<(f64, &department::Model)> =
+        departments.iter().filter_map(|d| best.get(d.id.as_str()).map(|score| (*score, d))).collect();
+    close.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.name.cmp(&b.1.name)));
+    Ok(close.into_iter().take(MAX_SUGGESTIONS).map(|(_, d)| d.clone()).collect())
 }
 
 /// One line per department: name, region and global ID.

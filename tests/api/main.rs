@@ -7,6 +7,7 @@
 mod admin_mutations;
 mod auth_tokens;
 mod authorization;
+mod command_line;
 mod dataset;
 mod faults;
 mod fuzz;
