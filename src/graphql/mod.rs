@@ -9,6 +9,7 @@ pub mod loaders;
 pub mod mutation;
 mod notify_extension;
 pub mod query;
+pub mod schema_text;
 pub mod subscription;
 pub mod types;
 
@@ -37,7 +38,8 @@ pub fn build_schema(
         allowed_operations: allowed_operations.map(Arc::new),
     };
     let limits = Arc::new(limits);
-    Schema::build(query::QueryRoot, mutation::MutationRoot::default(), subscription::SubscriptionRoot)
+    let builder = Schema::build(query::QueryRoot, mutation::MutationRoot::default(), subscription::SubscriptionRoot);
+    schema_text::describe(builder)
         .data(AppState { db, limits: limits.clone(), notifier: notifier.clone() })
         .extension(notify_extension::PokeAfterMutation(notifier))
         .extension(limits::Guard(Arc::new(guard)))
@@ -50,5 +52,5 @@ pub fn build_schema(
 /// The SDL of the schema, as committed in `schema.graphql`.
 pub fn sdl() -> String {
     let db = DatabaseConnection::default();
-    build_schema(db, Limits::default(), ChangeNotifier::default(), None).sdl()
+    schema_text::sdl(&build_schema(db, Limits::default(), ChangeNotifier::default(), None))
 }

@@ -40,7 +40,11 @@ pub struct QueryRoot;
 #[Object(name = "Query")]
 impl QueryRoot {
     /// 按标识取记录 — Fetches any record by its global ID; null when it does not exist or the caller may not see it.
-    async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "全局标识 — A global ID as returned in any `id` field.")] id: ID,
+    ) -> async_graphql::Result<Option<Node>> {
         let (kind, record) = from_global_any(&id, "id").gql()?;
         let loaders = &ctx.scope()?.loaders;
         let err = super::types::common::loader_error;
@@ -64,11 +68,21 @@ impl QueryRoot {
     async fn regions(
         &self,
         ctx: &Context<'_>,
-        filter: Option<RegionFilter>,
-        order_by: Option<RegionOrderBy>,
+        #[graphql(desc = "筛选 — Only the items that match every condition given.")] filter: Option<RegionFilter>,
+        #[graphql(desc = "排序 — Sort order; ties are broken by ID, so pages never skip or repeat an item.")] order_by: Option<RegionOrderBy>,
+        #[graphql(
+            desc = "前N条 — Return the first N items after `after` (default 20, at most the server's page-size limit)."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "之后 — Cursor: return the items after this one (an `endCursor` or edge `cursor` of the same list and order)."
+        )]
         after: Option<String>,
+        #[graphql(desc = "后N条 — Return the last N items before `before` (at most the server's page-size limit).")]
         last: Option<i32>,
+        #[graphql(
+            desc = "之前 — Cursor: return the items before this one (a `startCursor` or edge `cursor` of the same list and order)."
+        )]
         before: Option<String>,
     ) -> async_graphql::Result<ListConnection<Region>> {
         let state = ctx.state()?;
@@ -92,11 +106,21 @@ impl QueryRoot {
     async fn departments(
         &self,
         ctx: &Context<'_>,
-        filter: Option<DepartmentFilter>,
-        order_by: Option<DepartmentOrderBy>,
+        #[graphql(desc = "筛选 — Only the items that match every condition given.")] filter: Option<DepartmentFilter>,
+        #[graphql(desc = "排序 — Sort order; ties are broken by ID, so pages never skip or repeat an item.")] order_by: Option<DepartmentOrderBy>,
+        #[graphql(
+            desc = "前N条 — Return the first N items after `after` (default 20, at most the server's page-size limit)."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "之后 — Cursor: return the items after this one (an `endCursor` or edge `cursor` of the same list and order)."
+        )]
         after: Option<String>,
+        #[graphql(desc = "后N条 — Return the last N items before `before` (at most the server's page-size limit).")]
         last: Option<i32>,
+        #[graphql(
+            desc = "之前 — Cursor: return the items before this one (a `startCursor` or edge `cursor` of the same list and order)."
+        )]
         before: Option<String>,
     ) -> async_graphql::Result<ListConnection<Department>> {
         let state = ctx.state()?;
@@ -120,11 +144,21 @@ impl QueryRoot {
     async fn plans(
         &self,
         ctx: &Context<'_>,
-        filter: Option<PlanFilterInput>,
-        order_by: Option<PlanOrderBy>,
+        #[graphql(desc = "筛选 — Only the items that match every condition given.")] filter: Option<PlanFilterInput>,
+        #[graphql(desc = "排序 — Sort order; ties are broken by ID, so pages never skip or repeat an item.")] order_by: Option<PlanOrderBy>,
+        #[graphql(
+            desc = "前N条 — Return the first N items after `after` (default 20, at most the server's page-size limit)."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "之后 — Cursor: return the items after this one (an `endCursor` or edge `cursor` of the same list and order)."
+        )]
         after: Option<String>,
+        #[graphql(desc = "后N条 — Return the last N items before `before` (at most the server's page-size limit).")]
         last: Option<i32>,
+        #[graphql(
+            desc = "之前 — Cursor: return the items before this one (a `startCursor` or edge `cursor` of the same list and order)."
+        )]
         before: Option<String>,
     ) -> async_graphql::Result<ListConnection<Plan>> {
         let state = ctx.state()?;
@@ -144,11 +178,21 @@ impl QueryRoot {
     async fn tasks(
         &self,
         ctx: &Context<'_>,
-        filter: Option<TaskFilterInput>,
-        order_by: Option<TaskOrderBy>,
+        #[graphql(desc = "筛选 — Only the items that match every condition given.")] filter: Option<TaskFilterInput>,
+        #[graphql(desc = "排序 — Sort order; ties are broken by ID, so pages never skip or repeat an item.")] order_by: Option<TaskOrderBy>,
+        #[graphql(
+            desc = "前N条 — Return the first N items after `after` (default 20, at most the server's page-size limit)."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "之后 — Cursor: return the items after this one (an `endCursor` or edge `cursor` of the same list and order)."
+        )]
         after: Option<String>,
+        #[graphql(desc = "后N条 — Return the last N items before `before` (at most the server's page-size limit).")]
         last: Option<i32>,
+        #[graphql(
+            desc = "之前 — Cursor: return the items before this one (a `startCursor` or edge `cursor` of the same list and order)."
+        )]
         before: Option<String>,
     ) -> async_graphql::Result<ListConnection<Task>> {
         let state = ctx.state()?;
@@ -168,11 +212,23 @@ impl QueryRoot {
     async fn indicators(
         &self,
         ctx: &Context<'_>,
-        filter: Option<IndicatorFilterInput>,
-        order_by: Option<IndicatorOrderBy>,
+        #[graphql(desc = "筛选 — Only the items that match every condition given.")] filter: Option<
+            IndicatorFilterInput,
+        >,
+        #[graphql(desc = "排序 — Sort order; ties are broken by ID, so pages never skip or repeat an item.")] order_by: Option<IndicatorOrderBy>,
+        #[graphql(
+            desc = "前N条 — Return the first N items after `after` (default 20, at most the server's page-size limit)."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "之后 — Cursor: return the items after this one (an `endCursor` or edge `cursor` of the same list and order)."
+        )]
         after: Option<String>,
+        #[graphql(desc = "后N条 — Return the last N items before `before` (at most the server's page-size limit).")]
         last: Option<i32>,
+        #[graphql(
+            desc = "之前 — Cursor: return the items before this one (a `startCursor` or edge `cursor` of the same list and order)."
+        )]
         before: Option<String>,
     ) -> async_graphql::Result<ListConnection<Indicator>> {
         let state = ctx.state()?;
@@ -198,10 +254,20 @@ impl QueryRoot {
     async fn changes(
         &self,
         ctx: &Context<'_>,
-        filter: Option<ChangeFilterInput>,
+        #[graphql(desc = "筛选 — Only the items that match every condition given.")] filter: Option<ChangeFilterInput>,
+        #[graphql(
+            desc = "前N条 — Return the first N items after `after` (default 20, at most the server's page-size limit)."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "之后 — Cursor: return the items after this one (an `endCursor` or edge `cursor` of the same list and order)."
+        )]
         after: Option<String>,
+        #[graphql(desc = "后N条 — Return the last N items before `before` (at most the server's page-size limit).")]
         last: Option<i32>,
+        #[graphql(
+            desc = "之前 — Cursor: return the items before this one (a `startCursor` or edge `cursor` of the same list and order)."
+        )]
         before: Option<String>,
     ) -> async_graphql::Result<ListConnection<Change>> {
         let state = ctx.state()?;

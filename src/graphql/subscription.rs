@@ -58,7 +58,10 @@ impl SubscriptionRoot {
     async fn changed(
         &self,
         ctx: &Context<'_>,
-        filter: Option<ChangedFilter>,
+        #[graphql(desc = "筛选 — Only the items that match every condition given.")] filter: Option<ChangedFilter>,
+        #[graphql(
+            desc = "之后 — First replay the changes after this cursor (from `changes` or an earlier event), then continue live."
+        )]
         after: Option<String>,
     ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<ChangeEvent>> + use<>> {
         let state = ctx.state()?.clone();

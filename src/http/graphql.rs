@@ -33,7 +33,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// The served schema in SDL: the contract, as committed in `schema.graphql`.
 async fn sdl(schema: web::Data<AppSchema>) -> actix_web::HttpResponse {
-    actix_web::HttpResponse::Ok().content_type("text/plain; charset=utf-8").body(schema.sdl())
+    actix_web::HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .body(crate::graphql::schema_text::sdl(schema.get_ref()))
 }
 
 /// Executes a GraphQL request (or batch) as the caller.

@@ -208,7 +208,7 @@ impl AdminMutation {
     async fn create_region(
         &self,
         ctx: &Context<'_>,
-        input: CreateRegionInput,
+        #[graphql(desc = "输入 — The fields of this operation: see `CreateRegionInput`.")] input: CreateRegionInput,
     ) -> async_graphql::Result<CreateRegionPayload> {
         let (state, viewer, actor) = write_context(ctx)?;
         let new = NewRegion {
@@ -227,7 +227,7 @@ impl AdminMutation {
     async fn update_region(
         &self,
         ctx: &Context<'_>,
-        input: UpdateRegionInput,
+        #[graphql(desc = "输入 — The fields of this operation: see `UpdateRegionInput`.")] input: UpdateRegionInput,
     ) -> async_graphql::Result<UpdateRegionPayload> {
         let (state, viewer, actor) = write_context(ctx)?;
         let id = from_global(NodeKind::Region, &input.id, "input.id").gql()?;
@@ -245,6 +245,7 @@ impl AdminMutation {
     async fn create_department(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "输入 — The fields of this operation: see `CreateDepartmentInput`.")]
         input: CreateDepartmentInput,
     ) -> async_graphql::Result<CreateDepartmentPayload> {
         let (state, viewer, actor) = write_context(ctx)?;
@@ -264,6 +265,7 @@ impl AdminMutation {
     async fn update_department(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "输入 — The fields of this operation: see `UpdateDepartmentInput`.")]
         input: UpdateDepartmentInput,
     ) -> async_graphql::Result<UpdateDepartmentPayload> {
         let (state, viewer, actor) = write_context(ctx)?;
@@ -283,6 +285,7 @@ impl AdminMutation {
     async fn add_department_alias(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "输入 — The fields of this operation: see `AddDepartmentAliasInput`.")]
         input: AddDepartmentAliasInput,
     ) -> async_graphql::Result<AddDepartmentAliasPayload> {
         let (state, viewer, actor) = write_context(ctx)?;
@@ -295,6 +298,7 @@ impl AdminMutation {
     async fn remove_department_alias(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "输入 — The fields of this operation: see `RemoveDepartmentAliasInput`.")]
         input: RemoveDepartmentAliasInput,
     ) -> async_graphql::Result<RemoveDepartmentAliasPayload> {
         let (state, viewer, actor) = write_context(ctx)?;
@@ -307,7 +311,7 @@ impl AdminMutation {
     async fn revoke_token(
         &self,
         ctx: &Context<'_>,
-        input: RevokeTokenInput,
+        #[graphql(desc = "输入 — The fields of this operation: see `RevokeTokenInput`.")] input: RevokeTokenInput,
     ) -> async_graphql::Result<RevokeTokenPayload> {
         let (state, viewer, actor) = write_context(ctx)?;
         let revoked = admin::revoke_token(&state.db, viewer, &actor, &input.jti, input.reason).await.gql()?;
@@ -318,7 +322,7 @@ impl AdminMutation {
     async fn grant_access(
         &self,
         ctx: &Context<'_>,
-        input: GrantAccessInput,
+        #[graphql(desc = "输入 — The fields of this operation: see `GrantAccessInput`.")] input: GrantAccessInput,
     ) -> async_graphql::Result<GrantAccessPayload> {
         let (state, viewer, actor) = write_context(ctx)?;
         let new = NewGrant {
@@ -336,7 +340,7 @@ impl AdminMutation {
     async fn revoke_grant(
         &self,
         ctx: &Context<'_>,
-        input: RevokeGrantInput,
+        #[graphql(desc = "输入 — The fields of this operation: see `RevokeGrantInput`.")] input: RevokeGrantInput,
     ) -> async_graphql::Result<RevokeGrantPayload> {
         let (state, viewer, actor) = write_context(ctx)?;
         let id = crate::ids::from_global(crate::ids::NodeKind::AccessGrant, &input.id, "input.id").gql()?;

@@ -145,6 +145,7 @@ impl IndicatorMutation {
     async fn create_indicator(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "输入 — The fields of this operation: see `CreateIndicatorInput`.")]
         input: CreateIndicatorInput,
     ) -> async_graphql::Result<CreateIndicatorPayload> {
         let (state, viewer, actor) = write_context(ctx)?;
@@ -174,6 +175,7 @@ impl IndicatorMutation {
     async fn update_indicator(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "输入 — The fields of this operation: see `UpdateIndicatorInput`.")]
         input: UpdateIndicatorInput,
     ) -> async_graphql::Result<UpdateIndicatorPayload> {
         let (state, viewer, actor) = write_context(ctx)?;
@@ -199,7 +201,11 @@ impl IndicatorMutation {
     }
 
     /// 设定目标 — Creates or replaces the target of a year (COORDINATOR of the plan's region, or ADMIN).
-    async fn set_target(&self, ctx: &Context<'_>, input: SetTargetInput) -> async_graphql::Result<SetTargetPayload> {
+    async fn set_target(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "输入 — The fields of this operation: see `SetTargetInput`.")] input: SetTargetInput,
+    ) -> async_graphql::Result<SetTargetPayload> {
         let (state, viewer, actor) = write_context(ctx)?;
         let new = NewTarget {
             indicator_id: from_global(NodeKind::Indicator, &input.indicator_id, "input.indicatorId").gql()?,
@@ -217,7 +223,7 @@ impl IndicatorMutation {
     async fn remove_target(
         &self,
         ctx: &Context<'_>,
-        input: RemoveTargetInput,
+        #[graphql(desc = "输入 — The fields of this operation: see `RemoveTargetInput`.")] input: RemoveTargetInput,
     ) -> async_graphql::Result<RemoveTargetPayload> {
         let (state, viewer, actor) = write_context(ctx)?;
         let id = from_global(NodeKind::Indicator, &input.indicator_id, "input.indicatorId").gql()?;

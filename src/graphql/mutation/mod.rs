@@ -16,7 +16,7 @@ use crate::error::GqlResult;
 use crate::service::audit::Actor;
 use async_graphql::{Context, MergedObject};
 
-/// The mutation root.
+/// 变更 — Writes: plans, tasks, indicators, progress reports, actual values and administration, each audited.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
 pub struct MutationRoot(

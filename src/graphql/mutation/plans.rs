@@ -109,7 +109,11 @@ pub struct ArchivePlanPayload {
 #[Object]
 impl PlanMutation {
     /// 新建方案 — Creates a plan (COORDINATOR of its region, or ADMIN).
-    async fn create_plan(&self, ctx: &Context<'_>, input: CreatePlanInput) -> async_graphql::Result<CreatePlanPayload> {
+    async fn create_plan(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "输入 — The fields of this operation: see `CreatePlanInput`.")] input: CreatePlanInput,
+    ) -> async_graphql::Result<CreatePlanPayload> {
         let (state, viewer, actor) = write_context(ctx)?;
         let new = NewPlan {
             title: input.title,
@@ -130,7 +134,11 @@ impl PlanMutation {
     }
 
     /// 修改方案 — Updates a plan at `expectedVersion` (COORDINATOR of its region, or ADMIN).
-    async fn update_plan(&self, ctx: &Context<'_>, input: UpdatePlanInput) -> async_graphql::Result<UpdatePlanPayload> {
+    async fn update_plan(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "输入 — The fields of this operation: see `UpdatePlanInput`.")] input: UpdatePlanInput,
+    ) -> async_graphql::Result<UpdatePlanPayload> {
         let (state, viewer, actor) = write_context(ctx)?;
         let id = from_global(NodeKind::Plan, &input.id, "input.id").gql()?;
         let patch = PlanPatch {
@@ -154,7 +162,7 @@ impl PlanMutation {
     async fn archive_plan(
         &self,
         ctx: &Context<'_>,
-        input: ArchivePlanInput,
+        #[graphql(desc = "输入 — The fields of this operation: see `ArchivePlanInput`.")] input: ArchivePlanInput,
     ) -> async_graphql::Result<ArchivePlanPayload> {
         let (state, viewer, actor) = write_context(ctx)?;
         let id = from_global(NodeKind::Plan, &input.id, "input.id").gql()?;

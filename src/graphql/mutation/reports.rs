@@ -74,7 +74,7 @@ impl ReportMutation {
     async fn report_progress(
         &self,
         ctx: &Context<'_>,
-        input: ReportProgressInput,
+        #[graphql(desc = "输入 — The fields of this operation: see `ReportProgressInput`.")] input: ReportProgressInput,
     ) -> async_graphql::Result<ReportProgressPayload> {
         let (state, viewer, actor) = write_context(ctx)?;
         let new = NewReport {
@@ -93,7 +93,7 @@ impl ReportMutation {
     async fn record_actual(
         &self,
         ctx: &Context<'_>,
-        input: RecordActualInput,
+        #[graphql(desc = "输入 — The fields of this operation: see `RecordActualInput`.")] input: RecordActualInput,
     ) -> async_graphql::Result<RecordActualPayload> {
         let (state, viewer, actor) = write_context(ctx)?;
         let new = NewActual {

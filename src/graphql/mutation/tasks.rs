@@ -154,7 +154,11 @@ pub struct UnassignDepartmentPayload {
 #[Object]
 impl TaskMutation {
     /// 新建任务 — Creates a task (COORDINATOR of the plan's region, or ADMIN).
-    async fn create_task(&self, ctx: &Context<'_>, input: CreateTaskInput) -> async_graphql::Result<CreateTaskPayload> {
+    async fn create_task(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "输入 — The fields of this operation: see `CreateTaskInput`.")] input: CreateTaskInput,
+    ) -> async_graphql::Result<CreateTaskPayload> {
         let (state, viewer, actor) = write_context(ctx)?;
         let new = NewTask {
             plan_id: from_global(NodeKind::Plan, &input.plan_id, "input.planId").gql()?,
@@ -172,7 +176,11 @@ impl TaskMutation {
     }
 
     /// 修改任务 — Updates a task at `expectedVersion` (COORDINATOR of the plan's region, or ADMIN).
-    async fn update_task(&self, ctx: &Context<'_>, input: UpdateTaskInput) -> async_graphql::Result<UpdateTaskPayload> {
+    async fn update_task(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "输入 — The fields of this operation: see `UpdateTaskInput`.")] input: UpdateTaskInput,
+    ) -> async_graphql::Result<UpdateTaskPayload> {
         let (state, viewer, actor) = write_context(ctx)?;
         let id = from_global(NodeKind::Task, &input.id, "input.id").gql()?;
         let patch = TaskPatch {
@@ -189,7 +197,11 @@ impl TaskMutation {
     }
 
     /// 移动任务 — Moves a task within its plan's tree (no cycles).
-    async fn move_task(&self, ctx: &Context<'_>, input: MoveTaskInput) -> async_graphql::Result<MoveTaskPayload> {
+    async fn move_task(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "输入 — The fields of this operation: see `MoveTaskInput`.")] input: MoveTaskInput,
+    ) -> async_graphql::Result<MoveTaskPayload> {
         let (state, viewer, actor) = write_context(ctx)?;
         let id = from_global(NodeKind::Task, &input.id, "input.id").gql()?;
         let parent = decode_id(NodeKind::Task, &input.parent_id, "input.parentId").gql()?;
@@ -203,7 +215,7 @@ impl TaskMutation {
     async fn archive_task(
         &self,
         ctx: &Context<'_>,
-        input: ArchiveTaskInput,
+        #[graphql(desc = "输入 — The fields of this operation: see `ArchiveTaskInput`.")] input: ArchiveTaskInput,
     ) -> async_graphql::Result<ArchiveTaskPayload> {
         let (state, viewer, actor) = write_context(ctx)?;
         let id = from_global(NodeKind::Task, &input.id, "input.id").gql()?;
@@ -215,6 +227,7 @@ impl TaskMutation {
     async fn assign_department(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "输入 — The fields of this operation: see `AssignDepartmentInput`.")]
         input: AssignDepartmentInput,
     ) -> async_graphql::Result<AssignDepartmentPayload> {
         let (state, viewer, actor) = write_context(ctx)?;
@@ -238,6 +251,7 @@ impl TaskMutation {
     async fn unassign_department(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "输入 — The fields of this operation: see `UnassignDepartmentInput`.")]
         input: UnassignDepartmentInput,
     ) -> async_graphql::Result<UnassignDepartmentPayload> {
         let (state, viewer, actor) = write_context(ctx)?;

@@ -1,11 +1,11 @@
 //! The `Change` type: one entry of the audit trail and change feed.
 
-use super::common::loader_error;
+use super::common::{JsonValue, loader_error};
 use super::department::Department;
 use super::plan::Plan;
 use crate::graphql::context::ContextExt;
 use crate::ids::{NodeKind, to_global};
-use async_graphql::{Context, ID, InputObject, Json, Object};
+use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 use entity::change;
 
@@ -82,13 +82,13 @@ impl Change {
     }
 
     /// 变更前 — The record before the change (null for creations).
-    async fn before(&self) -> Option<Json<serde_json::Value>> {
-        self.0.before.as_deref().and_then(|s| serde_json::from_str(s).ok()).map(Json)
+    async fn before(&self) -> Option<JsonValue> {
+        self.0.before.as_deref().and_then(|s| serde_json::from_str(s).ok()).map(JsonValue)
     }
 
     /// 变更后 — The record after the change (null for deletions).
-    async fn after(&self) -> Option<Json<serde_json::Value>> {
-        self.0.after.as_deref().and_then(|s| serde_json::from_str(s).ok()).map(Json)
+    async fn after(&self) -> Option<JsonValue> {
+        self.0.after.as_deref().and_then(|s| serde_json::from_str(s).ok()).map(JsonValue)
     }
 
     /// 所属方案 — The plan the changed record belongs to, if visible.

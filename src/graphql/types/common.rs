@@ -2,30 +2,25 @@
 
 use crate::graphql::context::ContextExt;
 use crate::service::page::{Page, PageArgs};
-use async_graphql::connection::{Connection, EmptyFields};
-use async_graphql::{Context, InputValueError, InputValueResult, Object, Scalar, ScalarType, SimpleObject, Value};
+use async_graphql::{Context, InputValueError, InputValueResult, Object, Scalar, ScalarType, Value};
 use std::sync::Arc;
 
-/// Extra fields of every list.
-#[derive(SimpleObject, Clone, Copy)]
-pub struct ListInfo {
-    /// 总数 — Number of records matching the filter that the caller may see, on all pages.
-    pub total_count: u64,
-}
-
-/// A Relay connection with `totalCount`.
-pub type ListConnection<N> = Connection<String, N, ListInfo, EmptyFields>;
+pub use super::connection::ListConnection;
+use super::connection::{Edge, PageInfo};
 
 /// Builds a connection from a page, converting each row.
 pub fn connection<M, N>(page: Page<M>, total_count: u64, convert: impl Fn(M) -> N) -> ListConnection<N>
 where
     N: async_graphql::OutputType,
 {
-    let mut conn =
-        Connection::with_additional_fields(page.has_previous_page, page.has_next_page, ListInfo { total_count });
-    conn.edges
-        .extend(page.rows.into_iter().map(|(cursor, row)| async_graphql::connection::Edge::new(cursor, convert(row))));
-    conn
+    let edges: Vec<Edge<N>> = page.rows.into_iter().map(|(cursor, row)| Edge { cursor, node: convert(row) }).collect();
+    let page_info = PageInfo {
+        has_previous_page: page.has_previous_page,
+        has_next_page: page.has_next_page,
+        start_cursor: edges.first().map(|e| e.cursor.clone()),
+        end_cursor: edges.last().map(|e| e.cursor.clone()),
+    };
+    ListConnection { page_info, edges, total_count }
 }
 
 /// The Relay paging arguments of a field.
@@ -52,8 +47,8 @@ pub fn loader_error(error: Arc<async_graphql::Error>) -> async_graphql::Error {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Date(pub chrono::NaiveDate);
 
-/// 日期 — A calendar date in ISO 8601 form, `YYYY-MM-DD`.
-#[Scalar(name = "Date")]
+/// 日期 — A calendar date in ISO 8601 form, `YYYY-MM-DD` (RFC 3339 `full-date`).
+#[Scalar(name = "Date", specified_by_url = "https://www.rfc-editor.org/rfc/rfc3339#section-5.6")]
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
@@ -66,6 +61,22 @@ impl ScalarType for Date {
 
     fn to_value(&self) -> Value {
         Value::String(self.0.format("%Y-%m-%d").to_string())
+    }
+}
+
+/// Any JSON value; in the API, the before and after images of a changed record.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JsonValue(pub serde_json::Value);
+
+/// JSON — Any JSON value (RFC 8259): an object, array, string, number, boolean or null.
+#[Scalar(name = "JSON", specified_by_url = "https://www.rfc-editor.org/rfc/rfc8259")]
+impl ScalarType for JsonValue {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        value.into_json().map(JsonValue).map_err(|_| InputValueError::custom("expected a JSON value"))
+    }
+
+    fn to_value(&self) -> Value {
+        Value::from_json(self.0.clone()).unwrap_or(Value::Null)
     }
 }
 

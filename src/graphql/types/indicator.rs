@@ -113,7 +113,8 @@ impl Indicator {
     async fn actuals(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default)] include_superseded: bool,
+        #[graphql(default, desc = "含已更正值 — Also return the revisions that later corrections superseded.")]
+        include_superseded: bool,
     ) -> async_graphql::Result<Vec<Actual>> {
         let found = ctx.scope()?.loaders.indicator_actuals.load_one(self.0.id.clone()).await.map_err(loader_error)?;
         let all = found.unwrap_or_default();
@@ -122,7 +123,12 @@ impl Indicator {
     }
 
     /// 进度 — Progress towards the target of `year` (default: the next target due).
-    async fn progress(&self, ctx: &Context<'_>, year: Option<i32>) -> async_graphql::Result<IndicatorProgress> {
+    async fn progress(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "年份 — Measure progress against the target of this year (default: the next target due).")]
+        year: Option<i32>,
+    ) -> async_graphql::Result<IndicatorProgress> {
         let (targets, latest) = self.targets_and_latest_actual(ctx).await?;
         let p = progress::compute(&self.0, &targets, latest.as_slice(), year);
         Ok(IndicatorProgress {

@@ -3,6 +3,7 @@
 
 pub mod change;
 pub mod common;
+pub mod connection;
 pub mod department;
 pub mod enums;
 pub mod grant;

@@ -66,11 +66,21 @@ impl Region {
     async fn plans(
         &self,
         ctx: &Context<'_>,
-        filter: Option<PlanFilterInput>,
-        order_by: Option<PlanOrderBy>,
+        #[graphql(desc = "筛选 — Only the items that match every condition given.")] filter: Option<PlanFilterInput>,
+        #[graphql(desc = "排序 — Sort order; ties are broken by ID, so pages never skip or repeat an item.")] order_by: Option<PlanOrderBy>,
+        #[graphql(
+            desc = "前N条 — Return the first N items after `after` (default 20, at most the server's page-size limit)."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "之后 — Cursor: return the items after this one (an `endCursor` or edge `cursor` of the same list and order)."
+        )]
         after: Option<String>,
+        #[graphql(desc = "后N条 — Return the last N items before `before` (at most the server's page-size limit).")]
         last: Option<i32>,
+        #[graphql(
+            desc = "之前 — Cursor: return the items before this one (a `startCursor` or edge `cursor` of the same list and order)."
+        )]
         before: Option<String>,
     ) -> async_graphql::Result<ListConnection<Plan>> {
         let filter = filter.unwrap_or_default().into_service(ctx).await?;
