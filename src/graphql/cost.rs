@@ -74,8 +74,7 @@ pub fn uses_introspection(document: &ExecutableDocument) -> bool {
     fn in_set(set: &SelectionSet) -> bool {
         set.items.iter().any(|item| match &item.node {
             Selection::Field(field) => {
-                matches!(field.node.name.node.as_str(), "__schema" | "__type")
-                    || in_set(&field.node.selection_set.node)
+                matches!(field.node.name.node.as_str(), "__schema" | "__type") || in_set(&field.node.selection_set.node)
             }
             Selection::InlineFragment(fragment) => in_set(&fragment.node.selection_set.node),
             Selection::FragmentSpread(_) => false,
@@ -204,5 +203,63 @@ impl<'a> Walker<'a> {
             return Err(Unmeasurable::TooDeep { limit: self.max_nesting });
         }
         Ok(cost)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use async_graphql::parser::parse_query;
+
+    fn cost(text: &str) -> Result<Cost, Unmeasurable> {
+        let document = parse_query(text).expect("a valid document");
+        let operations = measure(&document, 64)?;
+        Ok(operations[0].cost)
+    }
+
+    #[test]
+    fn spreads_count_their_fragment_again_and_saturate() {
+        let c = cost("{ ...F ...F } fragment F on Query { a b @skip(if: false) }").unwrap();
+        assert_eq!((c.fields, c.spreads, c.directives), (4, 2, 2));
+        let mut text = String::from("{ ...F0 }");
+        for level in 0..40 {
+            text.push_str(&format!(" fragment F{level} on Query {{ ...F{n} ...F{n} ...F{n} ...F{n} }}", n = level + 1));
+        }
+        text.push_str(" fragment F40 on Query { a }");
+        let c = cost(&text).unwrap();
+        assert_eq!((c.fields, c.spreads), (u64::MAX, u64::MAX));
+    }
+
+    #[test]
+    fn depth_and_nesting_count_as_async_graphql_does() {
+        let c = cost("{ a { b } ...F } fragment F on Query { c { d { e } } }").unwrap();
+        assert_eq!((c.depth, c.nesting), (3, 3));
+        let c = cost("{ ... on Query { a { b } } }").unwrap();
+        assert_eq!((c.depth, c.nesting), (2, 2));
+    }
+
+    #[test]
+    fn cycles_are_reported_with_their_path() {
+        let e =
+            cost("{ ...A } fragment A on Query { x ...B } fragment B on Query { ...C } fragment C on Query { ...A }");
+        assert_eq!(e, Err(Unmeasurable::Cycle(vec!["A".into(), "B".into(), "C".into(), "A".into()])));
+        let mut chain = String::from("{ ...F0 }");
+        for level in 0..70 {
+            chain.push_str(&format!(" fragment F{level} on Query {{ ...F{} }}", level + 1));
+        }
+        chain.push_str(" fragment F70 on Query { a }");
+        assert_eq!(cost(&chain), Err(Unmeasurable::TooDeep { limit: 64 }));
+    }
+
+    #[test]
+    fn introspection_is_recognised() {
+        let c = cost("{ __schema { types { fields { args { name } } } } __typename }").unwrap();
+        assert!(c.meta_only);
+        assert_eq!(c.introspection_lists, 3);
+        let c = cost("{ __typename plans { types { fields { name } } } }").unwrap();
+        assert!(!c.meta_only);
+        assert_eq!(c.introspection_lists, 0, "fields named like introspection's outside it are not counted");
+        let c = cost("{ __type(name: \"A\") { ...T } } fragment T on __Type { fields { type { fields { name } } } }");
+        assert_eq!(c.unwrap().introspection_lists, 2);
     }
 }

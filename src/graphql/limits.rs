@@ -232,7 +232,10 @@ impl GuardExtension {
         }
         let aliases = aliases_in(document);
         if aliases > settings.max_aliases {
-            return Err(too_complex(format!("the query uses {aliases} aliases; the limit is {}", settings.max_aliases)));
+            return Err(too_complex(format!(
+                "the query uses {aliases} aliases; the limit is {}",
+                settings.max_aliases
+            )));
         }
         let operations = cost::measure(document, MAX_NESTING as u64).map_err(|e| match e {
             Unmeasurable::Cycle(path) => error(

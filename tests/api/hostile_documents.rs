@@ -38,7 +38,8 @@ fn corpus() -> Vec<(String, Value, &'static str)> {
         "{ ...A } fragment A on Query { viewer { role } ...B ...B } fragment B on Query { ...A ...A }".into(),
         "BAD_USER_INPUT",
     );
-    let ring: String = (0..50).map(|i| format!(" fragment R{i} on Query {{ ...R{} ...R{} }}", (i + 1) % 50, i)).collect();
+    let ring: String =
+        (0..50).map(|i| format!(" fragment R{i} on Query {{ ...R{} ...R{} }}", (i + 1) % 50, i)).collect();
     query("a ring of 50 fragments".into(), format!("{{ ...R0 }}{ring}"), "BAD_USER_INPUT");
     query(
         "600 directives on one field".into(),
@@ -59,7 +60,11 @@ fn corpus() -> Vec<(String, Value, &'static str)> {
     query("20,000 tokens".into(), format!("{{ {}}}", "__typename ".repeat(20_000)), "QUERY_TOO_COMPLEX");
     let variables: String = (0..20_000).map(|i| format!("$v{i}: Int ")).collect();
     query("20,000 variable definitions".into(), format!("query({variables}) {{ __typename }}"), "QUERY_TOO_COMPLEX");
-    query("selections nested 100 deep".into(), format!("{{{}}}", nested("viewer { ", "role", " }", 100)), "QUERY_TOO_COMPLEX");
+    query(
+        "selections nested 100 deep".into(),
+        format!("{{{}}}", nested("viewer { ", "role", " }", 100)),
+        "QUERY_TOO_COMPLEX",
+    );
     query(
         "selections nested 60,000 deep".into(),
         format!("{{{}}}", nested("a{", "b", "}", 60_000)),
@@ -104,7 +109,10 @@ fn corpus() -> Vec<(String, Value, &'static str)> {
     );
     query(
         "introspection below a normal field takes the normal depth".into(),
-        format!("{{ __typename plans {{ totalCount }} __type(name: \"Query\") {{ {} }} }}", nested("ofType { ", "name", " }", 14)),
+        format!(
+            "{{ __typename plans {{ totalCount }} __type(name: \"Query\") {{ {} }} }}",
+            nested("ofType { ", "name", " }", 14)
+        ),
         "QUERY_TOO_COMPLEX",
     );
     let filter = "query($f: PlanFilter) { plans(filter: $f) { totalCount } }";
