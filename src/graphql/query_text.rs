@@ -116,7 +116,7 @@ mod tests {
     #[test]
     fn counts_the_tokens_the_parser_would_see() {
         assert_eq!(tokens("{ viewer { role } }"), 6);
-        assert_eq!(tokens("query Q($n: Int = -1.5e+3) { a(x: $n, y: \"{[(\") ...F }"), 21);
+        assert_eq!(tokens("query Q($n: Int = -1.5e+3) { a(x: $n, y: \"{[(\") ...F }"), 24);
         assert_eq!(tokens("# a comment { [ (\n{ a }"), 3);
         assert_eq!(tokens("{ a(x: \"\"\" block \\\"\"\" { \"\"\") }"), 8);
     }
