@@ -172,6 +172,31 @@ pub struct Limits {
     #[arg(long, env = "XIETONG_MAX_DEPTH", default_value_t = 12)]
     pub max_depth: usize,
 
+    /// Deepest selection nesting of an operation that only introspects (`__schema`, `__type`): the standard
+    /// introspection query nests 15 levels.
+    #[arg(long, env = "XIETONG_MAX_INTROSPECTION_DEPTH", default_value_t = 24)]
+    pub max_introspection_depth: usize,
+
+    /// Most tokens (names, values, punctuation) the query text may hold; checked before parsing.
+    #[arg(long, env = "XIETONG_MAX_TOKENS", default_value_t = 10_000)]
+    pub max_tokens: usize,
+
+    /// Most fields a document may select once its fragment spreads are expanded; checked before validation.
+    #[arg(long, env = "XIETONG_MAX_FIELDS", default_value_t = 5_000)]
+    pub max_fields: usize,
+
+    /// Most fragment spreads a document may make once its fragment spreads are expanded.
+    #[arg(long, env = "XIETONG_MAX_FRAGMENT_SPREADS", default_value_t = 1_000)]
+    pub max_fragment_spreads: usize,
+
+    /// Most directives a document may use once its fragment spreads are expanded.
+    #[arg(long, env = "XIETONG_MAX_DIRECTIVES", default_value_t = 500)]
+    pub max_directives: usize,
+
+    /// Refuse introspection (`__schema`, `__type`); the schema stays published at /schema.graphql.
+    #[arg(long, env = "XIETONG_NO_INTROSPECTION", default_value_t = false)]
+    pub no_introspection: bool,
+
     /// Highest query cost; list fields multiply their children's cost by the page size.
     #[arg(long, env = "XIETONG_MAX_COMPLEXITY", default_value_t = 250_000)]
     pub max_complexity: usize,
@@ -207,6 +232,12 @@ impl Default for Limits {
         Self {
             max_page_size: 100,
             max_depth: 12,
+            max_introspection_depth: 24,
+            max_tokens: 10_000,
+            max_fields: 5_000,
+            max_fragment_spreads: 1_000,
+            max_directives: 500,
+            no_introspection: false,
             max_complexity: 250_000,
             max_body_bytes: 262_144,
             max_aliases: 30,

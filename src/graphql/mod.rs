@@ -4,11 +4,13 @@
 //! printed and checked without a database.
 
 pub mod context;
+pub mod cost;
 pub mod limits;
 pub mod loaders;
 pub mod mutation;
 mod notify_extension;
 pub mod query;
+pub mod query_text;
 pub mod schema_text;
 pub mod subscription;
 pub mod types;
@@ -34,19 +36,28 @@ pub fn build_schema(
     let guard = limits::GuardSettings {
         max_aliases: limits.max_aliases,
         max_depth: limits.max_depth,
+        max_introspection_depth: limits.max_introspection_depth,
         max_complexity: limits.max_complexity,
+        max_tokens: limits.max_tokens,
+        max_fields: limits.max_fields,
+        max_fragment_spreads: limits.max_fragment_spreads,
+        max_directives: limits.max_directives,
+        introspection: !limits.no_introspection,
         allowed_operations: allowed_operations.map(Arc::new),
     };
     let limits = Arc::new(limits);
+    // Depth and complexity are not the builder's `limit_depth`/`limit_complexity`:
+    // those would also bound introspection. The guard enforces them (src/graphql/limits.rs).
     let builder = Schema::build(query::QueryRoot, mutation::MutationRoot::default(), subscription::SubscriptionRoot);
-    schema_text::describe(builder)
+    let mut builder = schema_text::describe(builder)
         .data(AppState { db, limits: limits.clone(), notifier: notifier.clone() })
         .extension(notify_extension::PokeAfterMutation(notifier))
         .extension(limits::Guard(Arc::new(guard)))
-        .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
-        .limit_recursive_depth(64)
-        .finish()
+        .limit_recursive_depth(limits::MAX_NESTING);
+    if limits.no_introspection {
+        builder = builder.disable_introspection();
+    }
+    builder.finish()
 }
 
 /// The SDL of the schema, as committed in `schema.graphql`.

@@ -36,6 +36,37 @@ async fn depth_complexity_aliases_and_batch_size_are_limited() {
 }
 
 #[tokio::test]
+async fn document_limits_are_configurable_and_named_in_the_refusal() {
+    let app = spawn_app_with(Limits {
+        max_tokens: 40,
+        max_fields: 6,
+        max_fragment_spreads: 3,
+        max_directives: 2,
+        max_introspection_depth: 3,
+        ..Limits::default()
+    })
+    .await;
+    for (query, mentions) in [
+        (format!("{{ {}}}", "__typename ".repeat(41)), "40 tokens"),
+        (
+            "{ ...F ...F } fragment F on Query { a: __typename b: __typename c: __typename d: __typename }".into(),
+            "8 fields",
+        ),
+        ("{ ...F ...F ...F ...F } fragment F on Query { __typename }".into(), "4 fragment spreads"),
+        (
+            "{ a: __typename @skip(if: false) b: __typename @skip(if: false) c: __typename @skip(if: false) }".into(),
+            "3 directives",
+        ),
+        ("{ __type(name: \"Plan\") { fields { type { name } } } }".into(), "3 levels for introspection"),
+    ] {
+        refused_without_database_work(&app, json!({ "query": query }), "QUERY_TOO_COMPLEX", mentions).await;
+    }
+    // Fragments within the limits run.
+    let body = app.graphql("{ ...F } fragment F on Query { plans { totalCount } }", json!({})).await;
+    assert_eq!(body["data"]["plans"]["totalCount"], 7, "{body}");
+}
+
+#[tokio::test]
 async fn oversized_and_malformed_bodies_are_refused_cleanly() {
     let app = spawn_app().await;
     let huge = json!({ "query": "{ regions { totalCount } }", "variables": { "x": "字".repeat(200_000) } });

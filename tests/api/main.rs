@@ -13,6 +13,7 @@ mod faults;
 mod fuzz;
 mod graphiql_browser;
 mod helpers;
+mod hostile_documents;
 mod indicator_mutations;
 mod limits;
 mod metrics;
