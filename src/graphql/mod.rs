@@ -8,9 +8,11 @@ pub mod limits;
 pub mod loaders;
 pub mod mutation;
 mod notify_extension;
+mod order;
 pub mod query;
 pub mod subscription;
 pub mod types;
+mod variables;
 
 use crate::config::Limits;
 use crate::service::notify::ChangeNotifier;
@@ -41,6 +43,10 @@ pub fn build_schema(
         .data(AppState { db, limits: limits.clone(), notifier: notifier.clone() })
         .extension(notify_extension::PokeAfterMutation(notifier))
         .extension(limits::Guard(Arc::new(guard)))
+        // Response order (src/graphql/order.rs): fields in the order the request asks for them.
+        .extension(order::ResponseOrder)
+        // Variables checked against their types before execution (src/graphql/variables.rs).
+        .extension(variables::CoerceVariables)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(64)

@@ -6,12 +6,15 @@
 
 mod admin_mutations;
 mod auth_tokens;
+mod cors;
+mod cors_browser;
 mod authorization;
 mod dataset;
 mod faults;
 mod fuzz;
 mod graphiql_browser;
 mod helpers;
+mod http_conformance;
 mod indicator_mutations;
 mod limits;
 mod metrics;
@@ -20,6 +23,7 @@ mod paging;
 mod process;
 mod queries;
 mod rate_limit;
+mod response_order;
 mod schema;
 mod statements;
 mod subscriptions;
