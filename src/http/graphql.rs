@@ -111,10 +111,9 @@ async fn execute(
         return caller_refusal(&http, error);
     }
     let scope = std::sync::Arc::new(RequestScope::new(db.get_ref().clone(), viewer, limits.batch_window()));
-    let mut request = request.data(scope).data(request_id);
-    if http.method() == Method::GET {
-        request = request.data(crate::graphql::limits::ReadOnlyTransport);
-    }
+    // A mutation over GET was refused by `read_request` (405), judged by the
+    // operation the request selects, so a GET document may also hold mutations.
+    let request = request.data(scope).data(request_id);
     let response = schema.execute_batch(request).await;
     observation.executed(&response);
     graphql_response(media, &response)
@@ -248,7 +247,7 @@ fn check_content_type(http: &HttpRequest) -> Result<(), String> {
         .map(|(_, v)| v.trim().trim_matches('"').to_ascii_lowercase());
     match charset.as_deref() {
         None | Some("utf-8" | "utf8") => Ok(()),
-        Some(other) => Err(format!("charset {other} is not supported: send the body in UTF-8")),
+        Some(other) => Err(format!("charset {other} is not supported: send the body as application/json in UTF-8")),
     }
 }
 
