@@ -20,9 +20,7 @@ use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextSubscribe,
 };
 use async_graphql::futures_util::stream::{BoxStream, StreamExt};
-use async_graphql::parser::types::{
-    DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet,
-};
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet};
 use async_graphql::registry::{MetaType, MetaTypeName, Registry};
 use async_graphql::{Name, Positioned, Response, ServerResult, Value, Variables};
 use std::collections::{HashMap, HashSet};
@@ -103,7 +101,12 @@ impl Extension for OrderExtension {
 /// Puts the keys of every object in `data` in the order of the selected
 /// operation's selection set. Keys the selection does not name (none, in
 /// practice) keep their place after the named ones.
-fn reorder(registry: &Registry, parsed: &(ExecutableDocument, Variables), operation_name: Option<&str>, data: &mut Value) {
+fn reorder(
+    registry: &Registry,
+    parsed: &(ExecutableDocument, Variables),
+    operation_name: Option<&str>,
+    data: &mut Value,
+) {
     let (document, variables) = parsed;
     let operation = match (&document.operations, operation_name) {
         (DocumentOperations::Single(operation), _) => operation,
@@ -111,12 +114,10 @@ fn reorder(registry: &Registry, parsed: &(ExecutableDocument, Variables), operat
             Some(operation) => operation,
             None => return,
         },
-        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => {
-            match operations.values().next() {
-                Some(operation) => operation,
-                None => return,
-            }
-        }
+        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => match operations.values().next() {
+            Some(operation) => operation,
+            None => return,
+        },
         (DocumentOperations::Multiple(_), None) => return,
     };
     let root = match operation.node.ty {
@@ -191,13 +192,12 @@ impl<'a> Order<'a> {
         let meta = self.registry.types.get(type_name)?;
         let Some(possible) = meta.possible_types() else { return Some(type_name) };
         let all = self.collect(None, sets);
-        let typename = all
-            .iter()
-            .filter(|field| field.field.as_str() == "__typename")
-            .find_map(|field| match map.get(field.key) {
+        let typename = all.iter().filter(|field| field.field.as_str() == "__typename").find_map(|field| {
+            match map.get(field.key) {
                 Some(Value::String(name)) => possible.get(name.as_str()).map(String::as_str),
                 _ => None,
-            });
+            }
+        });
         if typename.is_some() {
             return typename;
         }
@@ -246,7 +246,9 @@ impl<'a> Order<'a> {
                 Selection::FragmentSpread(spread) => {
                     let name = spread.node.fragment_name.node.as_str();
                     let Some(fragment) = self.document.fragments.get(name) else { continue };
-                    if visited.insert(name) && self.applies(Some(fragment.node.type_condition.node.on.node.as_str()), concrete) {
+                    if visited.insert(name)
+                        && self.applies(Some(fragment.node.type_condition.node.on.node.as_str()), concrete)
+                    {
                         self.collect_into(concrete, &fragment.node.selection_set.node, out, visited);
                     }
                 }
@@ -264,7 +266,8 @@ impl<'a> Order<'a> {
     /// type `concrete` (always when either is unknown).
     fn applies(&self, condition: Option<&str>, concrete: Option<&str>) -> bool {
         let (Some(condition), Some(concrete)) = (condition, concrete) else { return true };
-        condition == concrete || self.registry.types.get(condition).is_some_and(|meta: &MetaType| meta.is_possible_type(concrete))
+        condition == concrete
+            || self.registry.types.get(condition).is_some_and(|meta: &MetaType| meta.is_possible_type(concrete))
     }
 
     /// `false` when `@skip(if: true)` or `@include(if: false)` leaves the selection out.
@@ -274,10 +277,10 @@ impl<'a> Order<'a> {
             let condition = directive.node.get_argument("if").and_then(|value| {
                 value.node.clone().into_const_with(|variable| self.variables.get(&variable).cloned().ok_or(())).ok()
             });
-            match (name, condition) {
-                ("skip", Some(Value::Boolean(true))) | ("include", Some(Value::Boolean(false))) => false,
-                _ => true,
-            }
+            !matches!(
+                (name, condition),
+                ("skip", Some(Value::Boolean(true))) | ("include", Some(Value::Boolean(false)))
+            )
         })
     }
 }

@@ -9,9 +9,7 @@
 //! enum name the enum lacks, an input object with an unknown field or a
 //! required field missing — at any depth of lists and input objects.
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest,
-};
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest};
 use async_graphql::parser::types::{BaseType, DocumentOperations, ExecutableDocument, Type};
 use async_graphql::registry::{MetaType, Registry};
 use async_graphql::{Request, ServerError, ServerResult, Value, Variables};
@@ -75,12 +73,10 @@ fn check(
             Some(operation) => operation,
             None => return Ok(()),
         },
-        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => {
-            match operations.values().next() {
-                Some(operation) => operation,
-                None => return Ok(()),
-            }
-        }
+        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => match operations.values().next() {
+            Some(operation) => operation,
+            None => return Ok(()),
+        },
         (DocumentOperations::Multiple(_), None) => return Ok(()),
     };
     for definition in &operation.node.variable_definitions {
@@ -107,10 +103,9 @@ fn fits(registry: &Registry, ty: &Type, value: &Value, path: &str) -> Result<(),
     }
     match &ty.base {
         BaseType::List(item) => match value {
-            Value::List(items) => items
-                .iter()
-                .enumerate()
-                .try_for_each(|(n, value)| fits(registry, item, value, &format!("{path}[{n}]"))),
+            Value::List(items) => {
+                items.iter().enumerate().try_for_each(|(n, value)| fits(registry, item, value, &format!("{path}[{n}]")))
+            }
             // A single value stands for a list of one.
             value => fits(registry, item, value, path),
         },

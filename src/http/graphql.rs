@@ -252,7 +252,11 @@ fn check_content_type(http: &HttpRequest) -> Result<(), String> {
 }
 
 /// The body, read chunk by chunk; 413 as soon as it exceeds `max_body_bytes`.
-async fn read_body(http: &HttpRequest, mut payload: web::Payload, max_body_bytes: usize) -> Result<web::BytesMut, HttpResponse> {
+async fn read_body(
+    http: &HttpRequest,
+    mut payload: web::Payload,
+    max_body_bytes: usize,
+) -> Result<web::BytesMut, HttpResponse> {
     use futures_util::StreamExt;
     let too_large = || {
         refusal(
@@ -326,14 +330,16 @@ fn graphql_request(parameters: Json) -> Result<async_graphql::Request, String> {
     }
     match parameters.remove("variables") {
         None | Some(Json::Null) => {}
-        Some(variables @ Json::Object(_)) => request = request.variables(async_graphql::Variables::from_json(variables)),
+        Some(variables @ Json::Object(_)) => {
+            request = request.variables(async_graphql::Variables::from_json(variables))
+        }
         Some(other) => return Err(format!("`variables` must be an object or null, not {}", json_kind(&other))),
     }
     match parameters.remove("extensions") {
         None | Some(Json::Null) => {}
         Some(extensions @ Json::Object(_)) => {
-            request.extensions = serde_json::from_value(extensions)
-                .map_err(|e| format!("`extensions` cannot be read: {e}"))?;
+            request.extensions =
+                serde_json::from_value(extensions).map_err(|e| format!("`extensions` cannot be read: {e}"))?;
         }
         Some(other) => return Err(format!("`extensions` must be an object or null, not {}", json_kind(&other))),
     }
@@ -394,9 +400,10 @@ fn caller_refusal(http: &HttpRequest, error: AppError) -> HttpResponse {
     // Logs internal causes; the message shown is the safe one.
     let mut response = refusal(http, status, &error.into_graphql());
     if status == StatusCode::UNAUTHORIZED {
-        response
-            .headers_mut()
-            .insert(WWW_AUTHENTICATE, actix_web::http::header::HeaderValue::from_static(r#"Bearer error="invalid_token""#));
+        response.headers_mut().insert(
+            WWW_AUTHENTICATE,
+            actix_web::http::header::HeaderValue::from_static(r#"Bearer error="invalid_token""#),
+        );
     }
     response
 }

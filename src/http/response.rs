@@ -115,9 +115,9 @@ pub fn json_response(status: StatusCode, media: MediaType, value: &impl Serializ
         Ok(body) => HttpResponse::build(status).insert_header((CONTENT_TYPE, media.content_type())).body(body),
         Err(error) => {
             tracing::error!(%error, "cannot serialise a GraphQL response");
-            HttpResponse::InternalServerError().insert_header((CONTENT_TYPE, media.content_type())).body(
-                r#"{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}"#,
-            )
+            HttpResponse::InternalServerError()
+                .insert_header((CONTENT_TYPE, media.content_type()))
+                .body(r#"{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}"#)
         }
     }
 }

@@ -54,7 +54,10 @@ async fn a_page_of_an_allowed_origin_calls_the_api_and_another_is_refused() {
         return;
     }
     let page_server = HttpServer::new(|| {
-        App::new().route("/", web::get().to(|| async { HttpResponse::Ok().content_type("text/html; charset=utf-8").body(PAGE) }))
+        App::new().route(
+            "/",
+            web::get().to(|| async { HttpResponse::Ok().content_type("text/html; charset=utf-8").body(PAGE) }),
+        )
     })
     .workers(1)
     .bind((Ipv4Addr::LOCALHOST, 0))

@@ -24,8 +24,7 @@ impl Answer {
     async fn of(response: reqwest::Response) -> Self {
         let status = response.status();
         let headers = response.headers().clone();
-        let content_type =
-            headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
         let text = response.text().await.expect("a body");
         let body = serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"));
         Self { status, content_type, headers, body }
@@ -34,7 +33,12 @@ impl Answer {
     /// Asserts the refusal shape: one error with a message and a code, no `data`.
     fn assert_refusal(&self, status: StatusCode, media: &str, code: &str) {
         assert_eq!(self.status, status, "{:#}", self.body);
-        assert!(self.content_type.starts_with(media), "Content-Type {} for {media}: {:#}", self.content_type, self.body);
+        assert!(
+            self.content_type.starts_with(media),
+            "Content-Type {} for {media}: {:#}",
+            self.content_type,
+            self.body
+        );
         assert!(self.body.get("data").is_none(), "a refusal has no data: {:#}", self.body);
         assert_eq!(self.body["errors"].as_array().map(Vec::len), Some(1), "{:#}", self.body);
         assert!(self.body["errors"][0]["message"].as_str().is_some_and(|m| !m.is_empty()), "{:#}", self.body);
@@ -81,7 +85,10 @@ async fn request_errors_are_400_without_data_in_graphql_response_json_and_200_in
     let cases = [
         ("a syntax error", json!({ "query": "{" })),
         ("a validation error", json!({ "query": "{ noSuchField }" })),
-        ("a variable coercion error", json!({ "query": "query Q($id: ID!) { node(id: $id) { id } }", "variables": { "id": null } })),
+        (
+            "a variable coercion error",
+            json!({ "query": "query Q($id: ID!) { node(id: $id) { id } }", "variables": { "id": null } }),
+        ),
         ("an unknown operation", json!({ "query": "query A { __typename }", "operationName": "B" })),
     ];
     for (what, body) in cases {
@@ -154,7 +161,9 @@ async fn a_post_whose_body_is_not_declared_json_in_utf8_is_415() {
     let app = spawn_app().await;
     let url = format!("{}/graphql", app.address);
     let body = r#"{"query":"{ __typename }"}"#;
-    for content_type in [None, Some("text/plain"), Some("application/graphql"), Some("application/json; charset=latin1")] {
+    for content_type in
+        [None, Some("text/plain"), Some("application/graphql"), Some("application/json; charset=latin1")]
+    {
         let mut request = app.client.post(&url).header(ACCEPT, GRAPHQL_RESPONSE).body(body);
         if let Some(content_type) = content_type {
             request = request.header(CONTENT_TYPE, content_type);

@@ -6,9 +6,9 @@
 
 mod admin_mutations;
 mod auth_tokens;
+mod authorization;
 mod cors;
 mod cors_browser;
-mod authorization;
 mod dataset;
 mod faults;
 mod fuzz;
