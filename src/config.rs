@@ -148,6 +148,11 @@ pub struct ServeSettings {
     #[arg(long, env = "XIETONG_NO_SEED", default_value_t = false)]
     pub no_seed: bool,
 
+    /// Origins (`https://host[:port]`, comma-separated) whose web pages may call the API from a
+    /// browser (CORS); none by default. Other origins get no CORS headers.
+    #[arg(long, env = "XIETONG_CORS_ORIGINS", value_delimiter = ',', value_parser = parse_origin)]
+    pub cors_origins: Vec<String>,
+
     #[command(flatten)]
     pub limits: Limits,
 
@@ -157,8 +162,32 @@ pub struct ServeSettings {
 
 impl Default for ServeSettings {
     fn default() -> Self {
-        Self { bind: "127.0.0.1:8080".into(), no_seed: false, limits: Limits::default(), auth: AuthSettings::default() }
+        Self {
+            bind: "127.0.0.1:8080".into(),
+            no_seed: false,
+            cors_origins: Vec::new(),
+            limits: Limits::default(),
+            auth: AuthSettings::default(),
+        }
     }
+}
+
+/// A CORS origin as browsers send it: `http` or `https`, a host, an optional
+/// port, nothing after (a trailing `/` is dropped); lower-cased.
+///
+/// # Errors
+/// For anything else, including `*` (credentials need explicit origins).
+pub fn parse_origin(text: &str) -> Result<String, String> {
+    let origin = text.trim().trim_end_matches('/').to_ascii_lowercase();
+    let expected = "expected an origin such as https://app.example.gov.cn or http://127.0.0.1:3000";
+    let (scheme, rest) = origin.split_once("://").ok_or_else(|| format!("{text:?}: {expected}"))?;
+    let host_ok = !rest.is_empty()
+        && !rest.contains(['/', '?', '#', '@', '*', ' '])
+        && rest.parse::<actix_web::http::uri::Authority>().is_ok();
+    if !matches!(scheme, "http" | "https") || !host_ok {
+        return Err(format!("{text:?}: {expected}"));
+    }
+    Ok(origin)
 }
 
 /// Limits that protect the server from expensive or hostile requests.
@@ -322,6 +351,17 @@ mod tests {
         let cli = Cli::try_parse_from(["xietong", "--jwt-issuer", "tj", "--jwt-public-keys", "a=a.pem"])?;
         assert_eq!(cli.serve.auth.jwt_issuer, "tj");
         assert_eq!(cli.serve.auth.jwt_public_keys.len(), 1);
+        Ok(())
+    }
+
+    #[test]
+    fn cors_origins_are_a_comma_separated_list_of_origins() -> Result<(), clap::Error> {
+        let cli = Cli::try_parse_from(["xietong", "--cors-origins", "https://a.example.cn/,http://127.0.0.1:3000"])?;
+        assert_eq!(cli.serve.cors_origins, ["https://a.example.cn", "http://127.0.0.1:3000"]);
+        assert!(Cli::try_parse_from(["xietong"])?.serve.cors_origins.is_empty());
+        for bad in ["*", "a.example.cn", "ftp://a.example.cn", "https://a.example.cn/app", "https://", "https://a b"] {
+            assert!(Cli::try_parse_from(["xietong", "--cors-origins", bad]).is_err(), "{bad} was accepted");
+        }
         Ok(())
     }
 }

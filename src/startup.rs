@@ -1,7 +1,7 @@
 //! Building and running the application.
 
 use crate::auth::Authenticator;
-use crate::config::{DatabaseSettings, Limits, ServeSettings};
+use crate::config::{DatabaseSettings, ServeSettings};
 use crate::graphql::{AppSchema, build_schema};
 use crate::service::notify::{self, ChangeNotifier};
 use crate::{db, http, seed};
@@ -48,7 +48,7 @@ impl Application {
         let allowed = settings.limits.load_allowed_operations()?;
         let schema = build_schema(db.clone(), settings.limits.clone(), notifier, allowed);
         let port = listener.local_addr()?.port();
-        let server = run(listener, schema, db.clone(), authenticator, &settings.limits)?;
+        let server = run(listener, schema, db.clone(), authenticator, settings)?;
         Ok(Self { port, server, db, statements })
     }
 
@@ -108,8 +108,10 @@ fn run(
     schema: AppSchema,
     db: DatabaseConnection,
     authenticator: Authenticator,
-    limits: &Limits,
+    settings: &ServeSettings,
 ) -> anyhow::Result<Server> {
+    let limits = &settings.limits;
+    let cors_origins = settings.cors_origins.clone();
     let max_body_bytes = limits.max_body_bytes;
     // Operations (src/http/metrics.rs, src/http/rate_limit.rs): one registry and one limiter per application.
     let metrics = web::Data::new(http::metrics::Metrics::new().context("registering metrics")?);
@@ -121,7 +123,11 @@ fn run(
     let db = web::Data::new(db);
     let authenticator = web::Data::new(authenticator);
     let server = HttpServer::new(move || {
+        // CORS (src/http/cors.rs): off unless --cors-origins names origins.
+        let cors = http::cors::middleware(&cors_origins);
         App::new()
+            .wrap(actix_web::middleware::Condition::new(cors.is_some(), cors.unwrap_or_default()))
+            .wrap(actix_web::middleware::from_fn(http::cors::only_for_allowed_origins))
             .wrap(TracingLogger::default())
             .wrap(actix_web::middleware::from_fn(http::metrics::track_http))
             .app_data(metrics.clone())

@@ -45,11 +45,11 @@
 use crate::graphql::cost::{self, Unmeasurable};
 use crate::graphql::query_text::{self, TextRefusal};
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest, NextRequest, NextValidation,
+    Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest, NextRequest, NextValidation,
 };
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::{
-    ErrorExtensionValues, Request, Response, ServerError, ServerResult, ValidationResult, Value, Variables,
+    ErrorExtensionValues, Request, Response, ServerError, ServerResult, ValidationResult, Value,
 };
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
@@ -65,10 +65,6 @@ pub const MAX_NESTING: usize = 64;
 /// on one path: the standard introspection query needs 3 (`types { fields {
 /// args`); each further one multiplies the answer by the size of the schema.
 pub const MAX_INTROSPECTION_LISTS: u64 = 3;
-
-/// Request data marking a request that arrived by HTTP GET: it may not run mutations.
-#[derive(Clone, Copy, Debug)]
-pub struct ReadOnlyTransport;
 
 /// The limits the guard enforces (see `crate::config::Limits` for each one's meaning).
 #[derive(Debug, Clone, Default)]
@@ -191,24 +187,6 @@ impl Extension for GuardExtension {
         let document = request.parsed_query()?;
         self.measure(document)?;
         next.run(ctx, request).await
-    }
-
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        let mutation = document
-            .operations
-            .iter()
-            .any(|(_, op)| op.node.ty == async_graphql::parser::types::OperationType::Mutation);
-        if mutation && ctx.data_opt::<ReadOnlyTransport>().is_some() {
-            return Err(error("BAD_USER_INPUT", "mutations must be sent with POST, not GET".to_owned()));
-        }
-        Ok(document)
     }
 
     async fn validation(

@@ -9,11 +9,13 @@ pub mod limits;
 pub mod loaders;
 pub mod mutation;
 mod notify_extension;
+mod order;
 pub mod query;
 pub mod query_text;
 pub mod schema_text;
 pub mod subscription;
 pub mod types;
+mod variables;
 
 use crate::config::Limits;
 use crate::service::notify::ChangeNotifier;
@@ -53,6 +55,10 @@ pub fn build_schema(
         .data(AppState { db, limits: limits.clone(), notifier: notifier.clone() })
         .extension(notify_extension::PokeAfterMutation(notifier))
         .extension(limits::Guard(Arc::new(guard)))
+        // Response order (src/graphql/order.rs): fields in the order the request asks for them.
+        .extension(order::ResponseOrder)
+        // Variables checked against their types before execution (src/graphql/variables.rs).
+        .extension(variables::CoerceVariables)
         .limit_recursive_depth(limits::MAX_NESTING);
     if limits.no_introspection {
         builder = builder.disable_introspection();

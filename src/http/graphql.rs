@@ -1,21 +1,39 @@
-//! `POST /graphql` and `GET /graphql`: GraphQL over HTTP.
+//! `POST /graphql` and `GET /graphql`: GraphQL over HTTP
+//! (<https://graphql.github.io/graphql-over-http/draft/>).
 //!
-//! The caller is established before anything executes: no `Authorization`
-//! header is the anonymous viewer; a refused token or malformed header
-//! answers the whole request 401 with a GraphQL-shaped body
-//! `{"errors":[{"message":…,"extensions":{"code":"UNAUTHENTICATED"}}]}`.
+//! Contract (media types and the error shape: [`super::response`]):
+//! - POST takes `Content-Type: application/json` (charset, if given, UTF-8;
+//!   else 415) with a body `{"query": …, "operationName": …, "variables": …,
+//!   "extensions": …}` or a non-empty list of them (a batch); GET takes the
+//!   same parameters in the query string (`variables` and `extensions` as
+//!   JSON text) and runs queries only: a mutation is answered 405 with
+//!   `Allow: POST`. Other methods are answered 405.
+//! - A missing, empty or mistyped parameter, a body that is not JSON, or an
+//!   empty body is answered 400; a body over the limit 413; an `Accept` with
+//!   no supported type 406.
+//! - The caller is established before anything executes: no `Authorization`
+//!   header is the anonymous viewer; a refused token or malformed header
+//!   answers the whole request 401 (`UNAUTHENTICATED`).
+//! - A document that fails before execution (syntax, validation, variables,
+//!   limits) is answered, with `application/graphql-response+json`, 400 and
+//!   no `data`; with `application/json`, 200 and `"data": null` (legacy).
+//!   An executed operation is answered 200, field errors included.
 
+use super::response::{MediaType, json_response, negotiate, refusal};
 use crate::auth::Authenticator;
 use crate::config::Limits;
 use crate::error::AppError;
 use crate::graphql::AppSchema;
 use crate::graphql::context::RequestScope;
 use crate::http::metrics::Observation;
-use actix_web::http::StatusCode;
-use actix_web::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
-use actix_web::{Either, HttpRequest, HttpResponse, web};
-use async_graphql_actix_web::GraphQLResponse;
+use actix_web::http::header::{ALLOW, AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, WWW_AUTHENTICATE};
+use actix_web::http::{Method, StatusCode};
+use actix_web::{HttpRequest, HttpResponse, web};
+use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql::{BatchRequest, BatchResponse, Response, ServerError};
 use sea_orm::DatabaseConnection;
+use serde::Serialize;
+use serde_json::{Map, Value as Json};
 use tracing_actix_web::RequestId;
 
 /// Registers the GraphQL endpoint.
@@ -26,7 +44,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .wrap(actix_web::middleware::from_fn(super::rate_limit::limit))
             .route(web::post().to(execute))
             .route(web::get().guard(actix_web::guard::Header("upgrade", "websocket")).to(super::subscriptions::serve))
-            .route(web::get().to(execute)),
+            .route(web::get().to(execute))
+            .default_service(web::to(method_not_allowed)),
     )
     .route("/schema.graphql", web::get().to(sdl));
 }
@@ -38,6 +57,19 @@ async fn sdl(schema: web::Data<AppSchema>) -> actix_web::HttpResponse {
         .body(crate::graphql::schema_text::sdl(schema.get_ref()))
 }
 
+/// 405 for a method `/graphql` does not serve, naming those it does.
+async fn method_not_allowed(http: HttpRequest) -> HttpResponse {
+    let message = format!("{} is not served here: send POST (or GET for queries)", http.method());
+    let mut response = refusal(&http, StatusCode::METHOD_NOT_ALLOWED, &bad_request(message));
+    response.headers_mut().insert(ALLOW, actix_web::http::header::HeaderValue::from_static("GET, POST"));
+    response
+}
+
+/// A `BAD_USER_INPUT` error about the HTTP request itself.
+fn bad_request(message: impl Into<String>) -> async_graphql::Error {
+    AppError::bad_input("request", message).into_graphql()
+}
+
 /// Executes a GraphQL request (or batch) as the caller.
 async fn execute(
     schema: web::Data<AppSchema>,
@@ -47,14 +79,15 @@ async fn execute(
     request_id: RequestId,
     http: HttpRequest,
     payload: web::Payload,
-) -> Either<GraphQLResponse, HttpResponse> {
+) -> HttpResponse {
+    let Some(media) = negotiate(http.headers()) else {
+        let message = "the Accept header names no type this server writes: \
+                       accept application/graphql-response+json or application/json";
+        return refusal(&http, StatusCode::NOT_ACCEPTABLE, &bad_request(message));
+    };
     let mut request = match read_request(&http, payload, limits.max_body_bytes).await {
         Ok(request) => request,
-        Err((status, error)) => {
-            let mut response = refusal(error);
-            *response.status_mut() = status;
-            return Either::Right(response);
-        }
+        Err(response) => return response,
     };
     // Metrics (src/http/metrics.rs): labels each operation and times the request; outcomes recorded below.
     let observation = Observation::start(&http, &mut request);
@@ -66,10 +99,10 @@ async fn execute(
         Ok(viewer) => viewer,
         Err(error) => {
             observation.refused(error.code());
-            return Either::Right(refusal(error));
+            return caller_refusal(&http, error);
         }
     };
-    if let async_graphql::BatchRequest::Batch(operations) = &request
+    if let BatchRequest::Batch(operations) = &request
         && operations.len() > limits.max_batch
     {
         let error = AppError::bad_input(
@@ -77,36 +110,161 @@ async fn execute(
             format!("the batch holds {} operations; the limit is {}", operations.len(), limits.max_batch),
         );
         observation.refused(error.code());
-        return Either::Right(refusal(error));
+        return caller_refusal(&http, error);
     }
     let scope = std::sync::Arc::new(RequestScope::new(db.get_ref().clone(), viewer, limits.batch_window()));
-    let mut request = request.data(scope).data(request_id);
-    if http.method() == actix_web::http::Method::GET {
-        request = request.data(crate::graphql::limits::ReadOnlyTransport);
-    }
+    // A mutation over GET was refused by `read_request` (405), judged by the
+    // operation the request selects, so a GET document may also hold mutations.
+    let request = request.data(scope).data(request_id);
     let response = schema.execute_batch(request).await;
     observation.executed(&response);
-    Either::Left(response.into())
+    graphql_response(media, &response)
+}
+
+/// Whether `response` reports a request error: the document failed before
+/// execution (syntax, validation, variable coercion, operation selection,
+/// limits). async-graphql reports those without a `path` and with no data;
+/// every error raised while executing carries its field's path.
+fn is_request_error(response: &Response) -> bool {
+    !response.errors.is_empty()
+        && response.data == async_graphql::Value::Null
+        && response.errors.iter().all(|error| error.path.is_empty())
+}
+
+/// A response as written to the wire: without `data` for a request error
+/// under `application/graphql-response+json`.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Wire<'a> {
+    Executed(&'a Response),
+    Refused {
+        errors: &'a [ServerError],
+        #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+        extensions: &'a std::collections::BTreeMap<String, async_graphql::Value>,
+    },
+}
+
+impl<'a> Wire<'a> {
+    fn of(media: MediaType, response: &'a Response) -> Self {
+        if media == MediaType::GraphqlResponse && is_request_error(response) {
+            Wire::Refused { errors: &response.errors, extensions: &response.extensions }
+        } else {
+            Wire::Executed(response)
+        }
+    }
+}
+
+/// The HTTP answer to an executed request or batch: 200, except a single
+/// request error under `application/graphql-response+json` (400). A batch is
+/// answered 200 with each element shaped by the same rule.
+fn graphql_response(media: MediaType, response: &BatchResponse) -> HttpResponse {
+    let mut http = match response {
+        BatchResponse::Single(single) => {
+            let status = if media == MediaType::GraphqlResponse && is_request_error(single) {
+                StatusCode::BAD_REQUEST
+            } else {
+                StatusCode::OK
+            };
+            json_response(status, media, &Wire::of(media, single))
+        }
+        BatchResponse::Batch(responses) => {
+            let wire: Vec<Wire<'_>> = responses.iter().map(|r| Wire::of(media, r)).collect();
+            json_response(StatusCode::OK, media, &wire)
+        }
+    };
+    if response.is_ok()
+        && let Some(cache_control) = response.cache_control().value()
+        && let Ok(value) = actix_web::http::header::HeaderValue::from_str(&cache_control)
+    {
+        http.headers_mut().insert(CACHE_CONTROL, value);
+    }
+    for (name, value) in response.http_headers_iter() {
+        if let (Ok(name), Ok(value)) = (
+            actix_web::http::header::HeaderName::from_bytes(name.as_str().as_bytes()),
+            actix_web::http::header::HeaderValue::from_bytes(value.as_bytes()),
+        ) {
+            http.headers_mut().append(name, value);
+        }
+    }
+    http
 }
 
 /// Reads the GraphQL request from the query string (GET) or a JSON body
 /// (POST), refusing bodies over `max_body_bytes` before reading them whole.
+/// `Err` is the finished refusal (400, 405, 413 or 415).
 async fn read_request(
+    http: &HttpRequest,
+    payload: web::Payload,
+    max_body_bytes: usize,
+) -> Result<BatchRequest, HttpResponse> {
+    let bad = |message: String| refusal(http, StatusCode::BAD_REQUEST, &bad_request(message));
+    if http.method() == Method::GET {
+        let mut request = get_parameters(http.query_string()).and_then(graphql_request).map_err(bad)?;
+        if selected_operation_type(&mut request) == Some(OperationType::Mutation) {
+            let mut response = refusal(
+                http,
+                StatusCode::METHOD_NOT_ALLOWED,
+                &bad_request("mutations must be sent with POST, not GET"),
+            );
+            response.headers_mut().insert(ALLOW, actix_web::http::header::HeaderValue::from_static("POST"));
+            return Err(response);
+        }
+        return Ok(BatchRequest::Single(request));
+    }
+    if let Err(message) = check_content_type(http) {
+        return Err(refusal(http, StatusCode::UNSUPPORTED_MEDIA_TYPE, &bad_request(message)));
+    }
+    let body = read_body(http, payload, max_body_bytes).await?;
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(bad(r#"the request body is empty: send {"query": "…"}"#.to_owned()));
+    }
+    let json: Json = serde_json::from_slice(&body).map_err(|e| bad(format!("the request body is not JSON: {e}")))?;
+    match json {
+        Json::Array(items) if items.is_empty() => Err(bad("the batch is empty".to_owned())),
+        Json::Array(items) => items
+            .into_iter()
+            .enumerate()
+            .map(|(n, item)| graphql_request(item).map_err(|message| format!("batch element {n}: {message}")))
+            .collect::<Result<Vec<_>, _>>()
+            .map(BatchRequest::Batch)
+            .map_err(bad),
+        item => graphql_request(item).map(BatchRequest::Single).map_err(bad),
+    }
+}
+
+/// Refuses (with the reason) a POST whose `Content-Type` is not JSON in UTF-8.
+fn check_content_type(http: &HttpRequest) -> Result<(), String> {
+    let Some(value) = http.headers().get(CONTENT_TYPE) else {
+        return Err("the request has no Content-Type: send the body as application/json".to_owned());
+    };
+    let value = value.to_str().unwrap_or_default();
+    let mut parts = value.split(';').map(str::trim);
+    let essence = parts.next().unwrap_or_default();
+    if !essence.eq_ignore_ascii_case("application/json") {
+        return Err(format!("Content-Type {value:?} is not supported: send the body as application/json"));
+    }
+    let charset = parts
+        .filter_map(|p| p.split_once('='))
+        .find(|(name, _)| name.trim().eq_ignore_ascii_case("charset"))
+        .map(|(_, v)| v.trim().trim_matches('"').to_ascii_lowercase());
+    match charset.as_deref() {
+        None | Some("utf-8" | "utf8") => Ok(()),
+        Some(other) => Err(format!("charset {other} is not supported: send the body as application/json in UTF-8")),
+    }
+}
+
+/// The body, read chunk by chunk; 413 as soon as it exceeds `max_body_bytes`.
+async fn read_body(
     http: &HttpRequest,
     mut payload: web::Payload,
     max_body_bytes: usize,
-) -> Result<async_graphql::BatchRequest, (StatusCode, AppError)> {
+) -> Result<web::BytesMut, HttpResponse> {
     use futures_util::StreamExt;
-    let bad = |message: String| (StatusCode::BAD_REQUEST, AppError::bad_input("request", message));
-    if http.method() == actix_web::http::Method::GET {
-        return async_graphql::http::parse_query_string(http.query_string())
-            .map(async_graphql::BatchRequest::Single)
-            .map_err(|e| bad(format!("invalid GraphQL GET request: {e}")));
-    }
     let too_large = || {
-        (
+        refusal(
+            http,
             StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::bad_input("request", format!("the request body exceeds the limit of {max_body_bytes} bytes")),
+            &bad_request(format!("the request body exceeds the limit of {max_body_bytes} bytes")),
         )
     };
     let declared = http
@@ -119,17 +277,103 @@ async fn read_request(
     }
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| bad(format!("cannot read the request body: {e}")))?;
+        let chunk = chunk.map_err(|e| {
+            refusal(http, StatusCode::BAD_REQUEST, &bad_request(format!("cannot read the request body: {e}")))
+        })?;
         if body.len() + chunk.len() > max_body_bytes {
             return Err(too_large());
         }
         body.extend_from_slice(&chunk);
     }
-    serde_json::from_slice::<async_graphql::BatchRequest>(&body).map_err(|e| {
-        bad(format!(
-            "the body must be a GraphQL request in JSON ({{\"query\": …, \"variables\": …}}) or a list of them: {e}"
-        ))
-    })
+    Ok(body)
+}
+
+/// The GET parameters as the JSON object a POST would carry: `query` and
+/// `operationName` as text, `variables` and `extensions` parsed from JSON.
+fn get_parameters(query_string: &str) -> Result<Json, String> {
+    let pairs = web::Query::<Vec<(String, String)>>::from_query(query_string)
+        .map_err(|e| format!("the query string cannot be decoded: {e}"))?
+        .into_inner();
+    let mut object = Map::new();
+    for (name, value) in pairs {
+        let value = match name.as_str() {
+            "query" | "operationName" => Json::String(value),
+            "variables" | "extensions" => serde_json::from_str(&value)
+                .map_err(|e| format!("`{name}` must be a JSON object (URL-encoded): {e}"))?,
+            _ => continue,
+        };
+        if object.insert(name.clone(), value).is_some() {
+            return Err(format!("`{name}` is given more than once"));
+        }
+    }
+    Ok(Json::Object(object))
+}
+
+/// One GraphQL request from its JSON parameters, each checked for its type:
+/// `query` a non-empty string; `operationName` a string or null;
+/// `variables` and `extensions` objects or null. Other keys are ignored.
+fn graphql_request(parameters: Json) -> Result<async_graphql::Request, String> {
+    let Json::Object(mut parameters) = parameters else {
+        return Err(r#"the request must be a JSON object {"query": "…", "variables": {…}}"#.to_owned());
+    };
+    let query = match parameters.remove("query") {
+        Some(Json::String(query)) if !query.trim().is_empty() => query,
+        Some(Json::String(_)) => return Err("`query` is empty: it must hold a GraphQL document".to_owned()),
+        None | Some(Json::Null) => {
+            return Err(r#"the request has no `query`: send {"query": "{ … }"} with a GraphQL document"#.to_owned());
+        }
+        Some(other) => return Err(format!("`query` must be a string, not {}", json_kind(&other))),
+    };
+    let mut request = async_graphql::Request::new(query);
+    match parameters.remove("operationName") {
+        None | Some(Json::Null) => {}
+        Some(Json::String(name)) => request = request.operation_name(name),
+        Some(other) => return Err(format!("`operationName` must be a string or null, not {}", json_kind(&other))),
+    }
+    match parameters.remove("variables") {
+        None | Some(Json::Null) => {}
+        Some(variables @ Json::Object(_)) => {
+            request = request.variables(async_graphql::Variables::from_json(variables))
+        }
+        Some(other) => return Err(format!("`variables` must be an object or null, not {}", json_kind(&other))),
+    }
+    match parameters.remove("extensions") {
+        None | Some(Json::Null) => {}
+        Some(extensions @ Json::Object(_)) => {
+            request.extensions =
+                serde_json::from_value(extensions).map_err(|e| format!("`extensions` cannot be read: {e}"))?;
+        }
+        Some(other) => return Err(format!("`extensions` must be an object or null, not {}", json_kind(&other))),
+    }
+    Ok(request)
+}
+
+fn json_kind(value: &Json) -> &'static str {
+    match value {
+        Json::Null => "null",
+        Json::Bool(_) => "a boolean",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a string",
+        Json::Array(_) => "a list",
+        Json::Object(_) => "an object",
+    }
+}
+
+/// The type of the operation the request would run, when its document parses
+/// and names it unambiguously (else execution reports the problem).
+fn selected_operation_type(request: &mut async_graphql::Request) -> Option<OperationType> {
+    let name = request.operation_name.clone();
+    let document = request.parsed_query().ok()?;
+    match (&document.operations, name) {
+        (DocumentOperations::Single(operation), _) => Some(operation.node.ty),
+        (DocumentOperations::Multiple(operations), Some(name)) => {
+            operations.get(name.as_str()).map(|operation| operation.node.ty)
+        }
+        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => {
+            operations.values().next().map(|operation| operation.node.ty)
+        }
+        (DocumentOperations::Multiple(_), None) => None,
+    }
 }
 
 /// The request's one `Authorization` header value, if any.
@@ -145,22 +389,23 @@ fn authorization(http: &HttpRequest) -> Result<Option<&str>, AppError> {
         .map_err(|_| AppError::Unauthenticated("malformed Authorization header: expected `Bearer <token>`".into()))
 }
 
-/// The answer to a request whose caller could not be established: 401 for a
-/// refused token, 503/500 when the store failed; nothing was executed.
-fn refusal(error: AppError) -> HttpResponse {
+/// The answer to a request refused before execution by the application's
+/// own rules: 401 for a refused token (with `WWW-Authenticate`), 400 for bad
+/// input, 503/500 when the store failed; nothing was executed.
+fn caller_refusal(http: &HttpRequest, error: AppError) -> HttpResponse {
     let status = match &error {
         AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
         AppError::ServiceUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         AppError::BadUserInput { .. } => StatusCode::BAD_REQUEST,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     };
-    let code = error.code();
     // Logs internal causes; the message shown is the safe one.
-    let message = error.into_graphql().message;
-    let body = serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
-    let mut response = HttpResponse::build(status);
+    let mut response = refusal(http, status, &error.into_graphql());
     if status == StatusCode::UNAUTHORIZED {
-        response.insert_header((WWW_AUTHENTICATE, r#"Bearer error="invalid_token""#));
+        response.headers_mut().insert(
+            WWW_AUTHENTICATE,
+            actix_web::http::header::HeaderValue::from_static(r#"Bearer error="invalid_token""#),
+        );
     }
-    response.json(body)
+    response
 }

@@ -1,10 +1,14 @@
-//! HTTP routes: GraphQL, GraphiQL, health and readiness, metrics; rate limiting.
+//! HTTP routes: GraphQL, GraphiQL, health and readiness, metrics; rate limiting;
+//! CORS (`cors`);
+//! the media types and error shape of `/graphql` answers (`response`).
 
+pub mod cors;
 pub mod graphiql;
 mod graphql;
 mod health;
 pub mod metrics;
 pub mod rate_limit;
+pub mod response;
 mod subscriptions;
 
 use actix_web::web;

@@ -22,9 +22,10 @@ use crate::error::AppError;
 use crate::http::metrics::Metrics;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{AUTHORIZATION, RETRY_AFTER};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{AUTHORIZATION, HeaderValue, RETRY_AFTER};
 use actix_web::middleware::Next;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::ErrorExtensions;
 use governor::clock::Clock;
 use governor::{DefaultKeyedRateLimiter, Quota};
@@ -122,8 +123,9 @@ impl RateLimiter {
         self.limiter.as_ref().map_or(0, |l| l.len())
     }
 
-    /// The 429 answer telling the caller to retry after `retry_after_secs`.
-    fn refusal(&self, retry_after_secs: u64) -> HttpResponse {
+    /// The 429 answer telling the caller to retry after `retry_after_secs`,
+    /// in the shape and media type of every `/graphql` refusal ([`crate::http::response`]).
+    fn refusal(&self, retry_after_secs: u64, request: &HttpRequest) -> HttpResponse {
         let error = AppError::RateLimited {
             message: format!(
                 "too many requests: the limit is {} a minute (bursts of {}); retry after {retry_after_secs} s",
@@ -132,15 +134,11 @@ impl RateLimiter {
             retry_after_secs,
         }
         .extend();
-        let mut error_json = serde_json::json!({ "message": error.message });
-        if let Some(extensions) = &error.extensions
-            && let Ok(value) = serde_json::to_value(extensions)
-        {
-            error_json["extensions"] = value;
+        let mut response = crate::http::response::refusal(request, StatusCode::TOO_MANY_REQUESTS, &error);
+        if let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+            response.headers_mut().insert(RETRY_AFTER, value);
         }
-        HttpResponse::TooManyRequests()
-            .insert_header((RETRY_AFTER, retry_after_secs.to_string()))
-            .json(serde_json::json!({ "errors": [error_json] }))
+        response
     }
 }
 
@@ -183,7 +181,7 @@ pub async fn limit(
                 metrics.record_rate_limited();
             }
             tracing::debug!(caller = ?key, retry_after_secs, "rate limited");
-            let response = limiter.refusal(retry_after_secs);
+            let response = limiter.refusal(retry_after_secs, request.request());
             return Ok(request.into_response(response).map_into_right_body());
         }
     }
@@ -233,7 +231,7 @@ mod tests {
     #[test]
     fn the_refusal_is_graphql_shaped() {
         let limiter = RateLimiter::new(&RateLimitSettings { rate_limit_per_minute: 600, rate_limit_burst: 100 });
-        let response = limiter.refusal(7);
+        let response = limiter.refusal(7, &actix_web::test::TestRequest::default().to_http_request());
         assert_eq!(response.status(), actix_web::http::StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(response.headers().get(RETRY_AFTER).unwrap(), "7");
     }

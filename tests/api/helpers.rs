@@ -119,12 +119,28 @@ pub async fn spawn_app_with_auth(auth: AuthSettings) -> TestApp {
     spawn(Limits::default(), auth).await
 }
 
+/// Starts the application with the default dataset, allowing browser pages
+/// of `origins` to call it (CORS).
+pub async fn spawn_app_with_cors(origins: &[&str]) -> TestApp {
+    let cors_origins = origins.iter().map(|origin| origin.to_string()).collect();
+    spawn_with(ServeSettings { cors_origins, ..test_settings(Limits::default(), test_auth()) }).await
+}
+
+/// Serve settings of a test app: a random port, the default dataset.
+fn test_settings(limits: Limits, auth: AuthSettings) -> ServeSettings {
+    ServeSettings { bind: "127.0.0.1:0".into(), no_seed: false, limits, auth, ..ServeSettings::default() }
+}
+
 async fn spawn(limits: Limits, auth: AuthSettings) -> TestApp {
+    spawn_with(test_settings(limits, auth)).await
+}
+
+async fn spawn_with(settings: ServeSettings) -> TestApp {
     init_logs();
     let (database_url, store) = fresh_store().await;
     let database =
         DatabaseSettings { database_url: database_url.clone(), db_max_connections: 5, db_acquire_timeout: 5 };
-    let settings = ServeSettings { bind: "127.0.0.1:0".into(), no_seed: false, limits, auth: auth.clone() };
+    let auth = settings.auth.clone();
     let app = Application::build(&database, &settings).await.expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.db();
@@ -139,12 +155,7 @@ impl TestApp {
     pub async fn another_instance(&self) -> Instance {
         let database =
             DatabaseSettings { database_url: self.database_url.clone(), db_max_connections: 5, db_acquire_timeout: 5 };
-        let settings = ServeSettings {
-            bind: "127.0.0.1:0".into(),
-            no_seed: true,
-            limits: Limits::default(),
-            auth: self.auth.clone(),
-        };
+        let settings = ServeSettings { no_seed: true, ..test_settings(Limits::default(), self.auth.clone()) };
         let app = Application::build(&database, &settings).await.expect("build second instance");
         let address = format!("http://127.0.0.1:{}", app.port());
         let server = app.handle();
