@@ -5,7 +5,7 @@ mod graphql;
 mod health;
 pub mod metrics;
 pub mod rate_limit;
-mod subscriptions;
+pub mod subscriptions;
 
 use actix_web::web;
 
