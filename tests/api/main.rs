@@ -23,3 +23,5 @@ mod rate_limit;
 mod schema;
 mod statements;
 mod subscriptions;
+mod websocket;
+mod websocket_client;
