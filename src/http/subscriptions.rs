@@ -144,11 +144,8 @@ impl Session {
 
 /// An expired token is refused (the store does not say so; the clock does).
 fn unexpired(viewer: Viewer) -> AppResult<Viewer> {
-    let expired = viewer
-        .identity
-        .as_ref()
-        .and_then(|i| i.expires_at)
-        .is_some_and(|exp| chrono::Utc::now().timestamp() >= exp);
+    let expired =
+        viewer.identity.as_ref().and_then(|i| i.expires_at).is_some_and(|exp| chrono::Utc::now().timestamp() >= exp);
     if expired { Err(AppError::Unauthenticated("token has expired".into())) } else { Ok(viewer) }
 }
 
@@ -165,8 +162,7 @@ impl ViewerSource for Session {
     fn current(&self, seen: i64) -> BoxFuture<'_, AppResult<Viewer>> {
         Box::pin(async move {
             let Some(header) = self.authorization() else { return Ok(Viewer::anonymous()) };
-            let viewer =
-                self.feed.identity(header, seen, || self.authenticator.viewer(&self.db, Some(header))).await?;
+            let viewer = self.feed.identity(header, seen, || self.authenticator.viewer(&self.db, Some(header))).await?;
             unexpired(viewer)
         })
     }
@@ -464,7 +460,9 @@ async fn connection_init(session: &Session, payload: &serde_json::Value) -> asyn
                 }
             }
         }
-        _ => return Err(async_graphql::Error::new(format!("{MALFORMED}the connection_init payload must be an object"))),
+        _ => {
+            return Err(async_graphql::Error::new(format!("{MALFORMED}the connection_init payload must be an object")));
+        }
     };
     let viewer = session.authenticator.viewer(&session.db, header.as_deref()).await;
     let viewer = viewer

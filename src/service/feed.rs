@@ -283,7 +283,18 @@ async fn read_loop(inner: Weak<Inner>, mut wake: tokio::sync::watch::Receiver<u6
                         let _ = inner.batches.send(Arc::new(batch));
                     }
                     Ok(None) => {}
-                    Err(Restart(head)) => position = head,
+                    Err(Restart(head)) => {
+                        if position.is_none()
+                            && let Some(head) = head
+                        {
+                            // Starting over: tell subscribers where the shared batches will begin, so
+                            // that one behind it reads up to here itself instead of waiting for a change.
+                            let start =
+                                FeedBatch { after: head, last: head, rows: Vec::new(), visible: HashMap::new() };
+                            let _ = inner.batches.send(Arc::new(start));
+                        }
+                        position = head;
+                    }
                 }
             }
         }

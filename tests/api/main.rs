@@ -24,4 +24,5 @@ mod schema;
 mod statements;
 mod subscriptions;
 mod websocket;
+mod websocket_bench;
 mod websocket_client;

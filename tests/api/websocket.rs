@@ -59,8 +59,11 @@ async fn until_closed(socket: &mut Socket) -> (Value, Vec<Value>) {
 
 /// The Jinghai task retitled by [`retitle`], with its id and version.
 async fn jinghai_task(app: &TestApp) -> Value {
-    app.data(r#"{ tasks(filter: {regionCode: "120118", kind: TASK}, first: 1) { nodes { id version title } } }"#, json!({}))
-        .await["tasks"]["nodes"][0]
+    app.data(
+        r#"{ tasks(filter: {regionCode: "120118", kind: TASK}, first: 1) { nodes { id version title } } }"#,
+        json!({}),
+    )
+    .await["tasks"]["nodes"][0]
         .clone()
 }
 
@@ -79,10 +82,7 @@ async fn a_revoked_token_closes_its_socket_with_4403_and_nothing_more_arrives() 
     let (closed, before) = until_closed(&mut socket).await;
     assert_eq!(closed["closed"], 4403, "{closed}");
     assert!(closed["reason"].as_str().is_some_and(|r| r.contains("revoked")), "{closed}");
-    assert!(
-        before.iter().all(|m| m["type"] != "next"),
-        "nothing may be delivered after the revocation: {before:#?}"
-    );
+    assert!(before.iter().all(|m| m["type"] != "next"), "nothing may be delivered after the revocation: {before:#?}");
 }
 
 #[tokio::test]
@@ -91,11 +91,15 @@ async fn a_mutation_over_a_socket_whose_token_was_revoked_is_refused_and_commits
     let coordinator = app.token("静海区人民政府", Role::Coordinator).await;
     let mut socket = connect(&app.address, Some(&coordinator)).await;
     let task = jinghai_task(&app).await;
-    let input = |title: &str| json!({ "input": { "id": task["id"], "expectedVersion": task["version"], "title": title } });
+    let input =
+        |title: &str| json!({ "input": { "id": task["id"], "expectedVersion": task["version"], "title": title } });
     revoke(&app, &coordinator).await;
 
-    send(&mut socket, json!({ "id": "m", "type": "subscribe", "payload": { "query": RETITLE, "variables": input("不应提交") } }))
-        .await;
+    send(
+        &mut socket,
+        json!({ "id": "m", "type": "subscribe", "payload": { "query": RETITLE, "variables": input("不应提交") } }),
+    )
+    .await;
     let refused = receive(&mut socket).await;
     assert_eq!((refused["type"].as_str(), refused["id"].as_str()), (Some("error"), Some("m")), "{refused}");
     assert_eq!(refused["payload"][0]["extensions"]["code"], "UNAUTHENTICATED", "{refused}");
@@ -116,8 +120,8 @@ async fn an_expired_token_closes_its_socket_with_4403() {
         client: None,
         ttl: std::time::Duration::from_secs(3),
     };
-    let (token, _) = sign_hs256(TEST_JWT_SECRET.as_bytes(), &app.auth.jwt_issuer, &app.auth.jwt_audience, &request)
-        .expect("sign");
+    let (token, _) =
+        sign_hs256(TEST_JWT_SECRET.as_bytes(), &app.auth.jwt_issuer, &app.auth.jwt_audience, &request).expect("sign");
     let mut socket = connect(&app.address, Some(&token)).await;
     subscribe(&mut socket, "e", json!({})).await;
     let (closed, before) = until_closed(&mut socket).await;
@@ -133,7 +137,8 @@ async fn moving_the_callers_department_changes_what_its_subscription_delivers() 
     let jinghai_coordinator = app.token("静海区人民政府", Role::Coordinator).await;
     let reader = app.token("静海区发展改革委", Role::Reader).await;
     let jinghai = region::Entity::find().filter(region::Column::Name.eq("静海区")).one(&app.db).await.unwrap().unwrap();
-    let tongzhou = region::Entity::find().filter(region::Column::Name.eq("通州区")).one(&app.db).await.unwrap().unwrap();
+    let tongzhou =
+        region::Entity::find().filter(region::Column::Name.eq("通州区")).one(&app.db).await.unwrap().unwrap();
     let dept = department::Entity::find()
         .filter(department::Column::Name.eq("静海区发展改革委"))
         .one(&app.db)
@@ -222,7 +227,8 @@ async fn each_websocket_message_counts_against_the_callers_rate_limit() {
     let task = jinghai_task(&app).await;
     let mut socket = connect(&app.address, Some(&coordinator)).await;
     for id in ["1", "2", "3"] {
-        send(&mut socket, json!({ "id": id, "type": "subscribe", "payload": { "query": "{ viewer { role } }" } })).await;
+        send(&mut socket, json!({ "id": id, "type": "subscribe", "payload": { "query": "{ viewer { role } }" } }))
+            .await;
         let answer = receive(&mut socket).await;
         assert_eq!((answer["type"].as_str(), answer["id"].as_str()), (Some("next"), Some(id)), "{answer}");
         assert_eq!(answer["payload"]["data"]["viewer"]["role"], "COORDINATOR");
@@ -263,7 +269,8 @@ async fn a_clients_close_frame_is_answered_with_a_close_frame() {
 #[tokio::test]
 async fn errors_over_the_socket_carry_the_same_codes_as_over_http() {
     let app = spawn_app().await;
-    let deep = format!("{{ {}__typename{} }}", "viewer { department { region { parent { ".repeat(4), " } } } }".repeat(4));
+    let deep =
+        format!("{{ {}__typename{} }}", "viewer { department { region { parent { ".repeat(4), " } } } }".repeat(4));
     let documents = [
         "subscription { nonsense }",
         "subscription { changed(",
@@ -323,23 +330,36 @@ async fn fan_out_statements(app: &TestApp, subscribers: usize, changes: usize) -
     }
     // Everyone takes one change live first, so all are following the shared reader.
     retitle(app, &app.address, "预热").await;
-    for i in 0..subscribers {
-        assert_eq!(next_event(&mut sockets[i / 50], &format!("s{i}")).await["change"]["after"]["title"], "预热");
-    }
+    every_subscriber_receives(&mut sockets, subscribers, "预热").await;
     let before = app.statements.get();
     for n in 0..changes {
         retitle(app, &app.address, &format!("扇出{n}")).await;
-        for i in 0..subscribers {
-            let event = next_event(&mut sockets[i / 50], &format!("s{i}")).await;
-            assert_eq!(event["change"]["after"]["title"], format!("扇出{n}"));
-        }
+        every_subscriber_receives(&mut sockets, subscribers, &format!("扇出{n}")).await;
     }
     app.statements.get() - before
 }
 
+/// Waits until each of the `subscribers` (50 a socket) has received the change titled `title`.
+pub async fn every_subscriber_receives(sockets: &mut [Socket], subscribers: usize, title: &str) {
+    for (s, socket) in sockets.iter_mut().enumerate() {
+        let mut waiting: std::collections::HashSet<String> =
+            (s * 50..subscribers.min((s + 1) * 50)).map(|i| format!("s{i}")).collect();
+        while !waiting.is_empty() {
+            let message = receive(socket).await;
+            assert_eq!(message["type"], "next", "{message}");
+            if message["payload"]["data"]["changed"]["change"]["after"]["title"] == title
+                && let Some(id) = message["id"].as_str()
+            {
+                waiting.remove(id);
+            }
+        }
+    }
+}
+
 #[tokio::test]
 async fn the_statements_of_a_fan_out_do_not_grow_with_the_number_of_subscribers() {
-    let subscriptions = SubscriptionSettings { max_subscriptions_per_connection: 100, max_subscriptions_per_caller: 1000 };
+    let subscriptions =
+        SubscriptionSettings { max_subscriptions_per_connection: 100, max_subscriptions_per_caller: 1000 };
     let one = spawn_app_with(Limits { subscriptions: subscriptions.clone(), ..Limits::default() }).await;
     let many = spawn_app_with(Limits { subscriptions, ..Limits::default() }).await;
     let changes = 3;

@@ -26,7 +26,8 @@ fn node_available() -> bool {
 #[tokio::test]
 async fn the_graphql_ws_client_subscribes_receives_completes_and_closes_cleanly() {
     let (Some(modules), true) = (client_modules(), node_available()) else {
-        let why = "skipped: needs `node` and the graphql-ws client (npm ci in tests/clients, or XIETONG_CLIENT_MODULES)";
+        let why =
+            "skipped: needs `node` and the graphql-ws client (npm ci in tests/clients, or XIETONG_CLIENT_MODULES)";
         assert!(std::env::var_os("CI").is_none(), "{why}");
         eprintln!("{why}");
         return;
