@@ -301,9 +301,8 @@ async fn read_loop(inner: Weak<Inner>, mut wake: tokio::sync::watch::Receiver<u6
         if full {
             continue;
         }
-        match tokio::time::timeout(RECHECK, wake.changed()).await {
-            Ok(Err(_)) => return, // the notifier is gone: the application is shutting down
-            Ok(Ok(())) | Err(_) => {}
+        if let Ok(Err(_)) = tokio::time::timeout(RECHECK, wake.changed()).await {
+            return; // the notifier is gone: the application is shutting down
         }
     }
 }

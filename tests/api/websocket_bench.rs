@@ -39,6 +39,8 @@ async fn websocket_bench_fan_out() {
         for i in 0..subscribers {
             subscribe(&mut sockets[i / PER_SOCKET], &format!("s{i}"), json!({ "after": after })).await;
         }
+        // Let every subscriber finish its start-up reads (a pool of 5 connections in tests) first.
+        tokio::time::sleep(std::time::Duration::from_secs(subscribers as u64 / 100 + 1)).await;
         retitle(&app, &app.address, "预热").await;
         every_subscriber_receives(&mut sockets, subscribers, "预热").await;
         let open = rss_mib();
