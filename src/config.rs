@@ -254,6 +254,10 @@ pub struct Limits {
     /// Per-caller rate limit on /graphql (see `crate::http::rate_limit`).
     #[command(flatten)]
     pub rate_limit: RateLimitSettings,
+
+    /// Caps on open subscriptions (see `crate::http::subscriptions`).
+    #[command(flatten)]
+    pub subscriptions: crate::http::subscriptions::SubscriptionSettings,
 }
 
 impl Default for Limits {
@@ -274,6 +278,7 @@ impl Default for Limits {
             batch_window_ms: 5,
             allowed_operations: None,
             rate_limit: RateLimitSettings::default(),
+            subscriptions: crate::http::subscriptions::SubscriptionSettings::default(),
         }
     }
 }

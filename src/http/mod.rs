@@ -9,7 +9,7 @@ mod health;
 pub mod metrics;
 pub mod rate_limit;
 pub mod response;
-mod subscriptions;
+pub mod subscriptions;
 
 use actix_web::web;
 

@@ -5,7 +5,11 @@
 //!   `Authorization: Bearer` token whose signature and claims verify (checked
 //!   without the store), else the client's IP address (the TCP peer; IPv6
 //!   callers by their /64 network). A WebSocket upgrade carries its token in
-//!   `connection_init`, after the upgrade, so upgrades count by IP.
+//!   `connection_init`, after the upgrade, so upgrades count by IP; then
+//!   every `subscribe` message on the socket counts like one HTTP request,
+//!   against the token's subject (the address when anonymous), and one over
+//!   the limit is answered with an `error` message coded `RATE_LIMITED`
+//!   (see `crate::http::subscriptions`).
 //! - Each caller may send [`RateLimitSettings::rate_limit_burst`] requests at
 //!   once and [`RateLimitSettings::rate_limit_per_minute`] a minute on
 //!   average (GCRA, `governor`); `--rate-limit-per-minute 0` disables limiting.
@@ -123,17 +127,22 @@ impl RateLimiter {
         self.limiter.as_ref().map_or(0, |l| l.len())
     }
 
-    /// The 429 answer telling the caller to retry after `retry_after_secs`,
-    /// in the shape and media type of every `/graphql` refusal ([`crate::http::response`]).
-    fn refusal(&self, retry_after_secs: u64, request: &HttpRequest) -> HttpResponse {
-        let error = AppError::RateLimited {
+    /// The `RATE_LIMITED` error telling the caller to retry after `retry_after_secs`
+    /// (also sent over WebSocket, src/http/subscriptions.rs).
+    pub fn refused(&self, retry_after_secs: u64) -> AppError {
+        AppError::RateLimited {
             message: format!(
                 "too many requests: the limit is {} a minute (bursts of {}); retry after {retry_after_secs} s",
                 self.settings.rate_limit_per_minute, self.settings.rate_limit_burst
             ),
             retry_after_secs,
         }
-        .extend();
+    }
+
+    /// The 429 answer telling the caller to retry after `retry_after_secs`,
+    /// in the shape and media type of every `/graphql` refusal ([`crate::http::response`]).
+    fn refusal(&self, retry_after_secs: u64, request: &HttpRequest) -> HttpResponse {
+        let error = self.refused(retry_after_secs).extend();
         let mut response = crate::http::response::refusal(request, StatusCode::TOO_MANY_REQUESTS, &error);
         if let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string()) {
             response.headers_mut().insert(RETRY_AFTER, value);
@@ -144,15 +153,26 @@ impl RateLimiter {
 
 /// The caller of a request: a verified token's subject, else the peer's IP.
 pub fn caller_key(request: &ServiceRequest, authenticator: Option<&Authenticator>) -> CallerKey {
+    let header = request.headers().get(AUTHORIZATION).and_then(|h| h.to_str().ok());
+    caller_key_of(header, request.peer_addr().map(|addr| addr.ip()), authenticator)
+}
+
+/// The caller named by an `Authorization` value (a verified token's
+/// subject), else by the peer's address; the rule of [`caller_key`] for
+/// callers that are not an HTTP request (WebSocket messages).
+pub fn caller_key_of(
+    authorization: Option<&str>,
+    peer: Option<IpAddr>,
+    authenticator: Option<&Authenticator>,
+) -> CallerKey {
     let subject = authenticator.and_then(|authenticator| {
-        let header = request.headers().get(AUTHORIZATION)?.to_str().ok()?;
-        let token = bearer_token(header).ok()?;
+        let token = bearer_token(authorization?).ok()?;
         authenticator.verify(token).ok().map(|verified| verified.subject)
     });
     if let Some(subject) = subject {
         return CallerKey::Subject(subject);
     }
-    match request.peer_addr().map(|addr| addr.ip().to_canonical()) {
+    match peer.map(|ip| ip.to_canonical()) {
         Some(IpAddr::V6(ip)) => {
             let network = u128::from(ip) & !((1u128 << 64) - 1);
             CallerKey::Ip(IpAddr::V6(network.into()))

@@ -11,6 +11,9 @@
 //!   [`spawn_postgres_listener`] turns those into local pokes, reconnecting
 //!   after a database restart.
 
+use super::feed::Feed;
+use sea_orm::DatabaseConnection;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio::sync::watch;
 
@@ -21,11 +24,13 @@ pub const CHANNEL: &str = "xietong_changes";
 #[derive(Clone)]
 pub struct ChangeNotifier {
     tx: watch::Sender<u64>,
+    /// The instance's shared change-feed reader, started by the first subscriber.
+    feed: Arc<OnceLock<Feed>>,
 }
 
 impl Default for ChangeNotifier {
     fn default() -> Self {
-        Self { tx: watch::channel(0).0 }
+        Self { tx: watch::channel(0).0, feed: Arc::default() }
     }
 }
 
@@ -38,6 +43,12 @@ impl ChangeNotifier {
     /// A receiver that wakes on each poke.
     pub fn subscribe(&self) -> watch::Receiver<u64> {
         self.tx.subscribe()
+    }
+
+    /// The shared change-feed reader of this instance (one per notifier),
+    /// reading `db`; started on first use, which must be inside the Tokio runtime.
+    pub fn feed(&self, db: &DatabaseConnection) -> Feed {
+        self.feed.get_or_init(|| Feed::start(db.clone(), self)).clone()
     }
 }
 

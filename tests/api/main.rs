@@ -29,3 +29,6 @@ mod response_order;
 mod schema;
 mod statements;
 mod subscriptions;
+mod websocket;
+mod websocket_bench;
+mod websocket_client;

@@ -9,16 +9,16 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use xietong::access::Role;
 
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+pub type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// Generous bound for "arrives" in these tests: a liveness limit, not a latency measurement.
-const PATIENCE: Duration = Duration::from_secs(20);
+pub const PATIENCE: Duration = Duration::from_secs(20);
 
-const CHANGED: &str = "subscription($after: String, $filter: ChangedFilter) {
+pub const CHANGED: &str = "subscription($after: String, $filter: ChangedFilter) {
     changed(after: $after, filter: $filter) { cursor change { sequence entity action after } } }";
 
 /// Opens a socket to `address` speaking graphql-transport-ws, without initialising it.
-async fn open(address: &str) -> Socket {
+pub async fn open(address: &str) -> Socket {
     let url = format!("{}/graphql", address.replacen("http", "ws", 1));
     let mut request = url.into_client_request().expect("request");
     request.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().expect("header"));
@@ -31,7 +31,7 @@ async fn open(address: &str) -> Socket {
 }
 
 /// Opens and initialises a connection with an optional token.
-async fn connect(address: &str, token: Option<&str>) -> Socket {
+pub async fn connect(address: &str, token: Option<&str>) -> Socket {
     let mut socket = open(address).await;
     let payload = token.map_or(json!({}), |t| json!({ "Authorization": format!("Bearer {t}") }));
     send(&mut socket, json!({ "type": "connection_init", "payload": payload })).await;
@@ -40,29 +40,34 @@ async fn connect(address: &str, token: Option<&str>) -> Socket {
     socket
 }
 
-async fn send(socket: &mut Socket, message: Value) {
+pub async fn send(socket: &mut Socket, message: Value) {
     socket.send(Message::Text(message.to_string().into())).await.expect("send");
 }
 
 /// The next JSON message (protocol pings are answered by the client library).
-async fn receive(socket: &mut Socket) -> Value {
+pub async fn receive(socket: &mut Socket) -> Value {
     loop {
         let message = tokio::time::timeout(PATIENCE, socket.next()).await.expect("a message in time");
         match message.expect("open socket").expect("frame") {
             Message::Text(text) => return serde_json::from_str(&text).expect("JSON"),
-            Message::Close(frame) => return json!({ "closed": frame.map(|f| u16::from(f.code)) }),
+            Message::Close(frame) => {
+                return json!({
+                    "closed": frame.as_ref().map(|f| u16::from(f.code)),
+                    "reason": frame.map(|f| f.reason.to_string()),
+                });
+            }
             _ => continue,
         }
     }
 }
 
-async fn subscribe(socket: &mut Socket, id: &str, variables: Value) {
+pub async fn subscribe(socket: &mut Socket, id: &str, variables: Value) {
     send(socket, json!({ "id": id, "type": "subscribe", "payload": { "query": CHANGED, "variables": variables } }))
         .await;
 }
 
 /// The next `next` event of subscription `id`.
-async fn next_event(socket: &mut Socket, id: &str) -> Value {
+pub async fn next_event(socket: &mut Socket, id: &str) -> Value {
     loop {
         let message = receive(socket).await;
         assert_ne!(message["type"], "error", "{message}");
@@ -73,7 +78,7 @@ async fn next_event(socket: &mut Socket, id: &str) -> Value {
 }
 
 /// Updates the title of a Jinghai task as its district coordinator, at `address`.
-async fn retitle(app: &TestApp, address: &str, title: &str) -> Value {
+pub async fn retitle(app: &TestApp, address: &str, title: &str) -> Value {
     let coordinator = app.token("静海区人民政府", Role::Coordinator).await;
     let task = app
         .data(r#"{ tasks(filter: {regionCode: "120118", kind: TASK}, first: 1) { nodes { id version } } }"#, json!({}))
@@ -100,7 +105,7 @@ async fn retitle(app: &TestApp, address: &str, title: &str) -> Value {
 /// The feed cursor of the latest change, after making one: a subscription
 /// started with it receives every later change (a subscription without
 /// `after` starts at whatever is latest when the server gets to it).
-async fn cursor_after_a_change(app: &TestApp) -> Value {
+pub async fn cursor_after_a_change(app: &TestApp) -> Value {
     retitle(app, &app.address, "起点").await;
     let feed = app.data("{ changes(last: 1) { edges { cursor } } }", json!({})).await;
     feed["changes"]["edges"][0]["cursor"].clone()
@@ -227,7 +232,7 @@ async fn a_bad_token_is_refused_with_close_code_4403() {
     let app = spawn_app().await;
     let mut socket = open(&app.address).await;
     send(&mut socket, json!({ "type": "connection_init", "payload": { "Authorization": "Bearer not-a-token" } })).await;
-    assert_eq!(receive(&mut socket).await, json!({ "closed": 4403 }));
+    assert_eq!(receive(&mut socket).await["closed"], 4403);
     let body = app.graphql("{ plans { totalCount } }", json!({})).await;
     assert!(error_code(&body).is_none());
 }
