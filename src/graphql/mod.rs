@@ -4,6 +4,7 @@
 //! printed and checked without a database.
 
 pub mod context;
+pub mod input_guard;
 pub mod limits;
 pub mod loaders;
 pub mod mutation;
@@ -41,6 +42,7 @@ pub fn build_schema(
         .data(AppState { db, limits: limits.clone(), notifier: notifier.clone() })
         .extension(notify_extension::PokeAfterMutation(notifier))
         .extension(limits::Guard(Arc::new(guard)))
+        .extension(input_guard::InputGuard)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(64)
