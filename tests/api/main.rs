@@ -12,6 +12,7 @@ mod faults;
 mod fuzz;
 mod graphiql_browser;
 mod helpers;
+mod hostile_inputs;
 mod indicator_mutations;
 mod limits;
 mod metrics;
