@@ -16,7 +16,8 @@ use crate::error::{AppError, AppResult};
 use crate::service::audit::Actor;
 use entity::enums::SharingClass;
 use sea_orm::sea_query::{
-    Alias, BinOper, CommonTableExpression, Expr, Query, SelectStatement, SimpleExpr, SubQueryStatement, UnionType, WithClause, WithQuery,
+    Alias, BinOper, CommonTableExpression, Expr, Query, SelectStatement, SimpleExpr, SubQueryStatement, UnionType,
+    WithClause, WithQuery,
 };
 use sea_orm::{Condition, ExprTrait};
 
@@ -78,9 +79,10 @@ impl Viewer {
     /// SQL condition on the `task` table: the tasks this caller may read.
     ///
     /// A task is readable when its own (or inherited) sharing class lets the
-    /// caller read it, its plan is readable, and no task above it is hidden:
-    /// a NOT_SHARED or CONDITIONAL task or plan hides everything under it, at
-    /// any depth (a recursive query walks the task tree).
+    /// caller read it, its plan is readable, and no task above it that sets
+    /// its own class is hidden: a NOT_SHARED or CONDITIONAL task or plan
+    /// hides everything under it, at any depth (a recursive query walks the
+    /// task tree).
     pub fn task_condition(&self) -> Condition {
         if self.is_admin() {
             return Condition::all();
@@ -90,10 +92,10 @@ impl Viewer {
         Condition::all()
             .add(self.condition(PlanScope::Task))
             .add(task::Column::PlanId.in_subquery(self.visible_plans()))
-            .add(
-                Expr::col((task::Entity, task::Column::Id))
-                    .binary(BinOper::NotIn, Expr::SubQuery(None, Box::new(SubQueryStatement::WithStatement(self.hidden_task_trees())))),
-            )
+            .add(Expr::col((task::Entity, task::Column::Id)).binary(
+                BinOper::NotIn,
+                Expr::SubQuery(None, Box::new(SubQueryStatement::WithStatement(self.hidden_task_trees()))),
+            ))
     }
 
     /// SQL condition on the `indicator` table: the indicators this caller may read.
@@ -112,7 +114,11 @@ impl Viewer {
         Condition::all()
             .add(self.condition(PlanScope::Indicator))
             .add(indicator::Column::PlanId.in_subquery(self.visible_plans()))
-            .add(Condition::any().add(indicator::Column::TaskId.is_null()).add(indicator::Column::TaskId.in_subquery(visible_tasks)))
+            .add(
+                Condition::any()
+                    .add(indicator::Column::TaskId.is_null())
+                    .add(indicator::Column::TaskId.in_subquery(visible_tasks)),
+            )
     }
 
     /// Subquery: the IDs of the plans this caller may read.
@@ -121,9 +127,12 @@ impl Viewer {
         Query::select().column(plan::Column::Id).from(plan::Entity).cond_where(self.plan_condition()).to_owned()
     }
 
-    /// Subquery: every task whose own class hides it from this caller, and
-    /// every task under one of those, at any depth. `UNION` (not `UNION
-    /// ALL`) keeps the walk finite even over a damaged, cyclic tree.
+    /// Subquery: every task that sets its own class and is hidden from this
+    /// caller by it, and every task under one of those, at any depth. A task
+    /// that only inherits its plan's class hides nothing beyond itself: the
+    /// tasks under it inherit the same class, and a department assigned to
+    /// one of them may read it (DESIGN.md §3). `UNION` (not `UNION ALL`)
+    /// keeps the walk finite even over a damaged, cyclic tree.
     fn hidden_task_trees(&self) -> WithQuery {
         use entity::task;
         let hidden = Alias::new("xt_hidden_task");
@@ -135,6 +144,7 @@ impl Viewer {
         let mut anchor = Query::select()
             .column((task::Entity, task::Column::Id))
             .from(task::Entity)
+            .and_where(Expr::col((task::Entity, task::Column::SharingClass)).is_not_null())
             .and_where(Expr::col((task::Entity, task::Column::Id)).not_in_subquery(own_visible))
             .to_owned();
         let below = Query::select()

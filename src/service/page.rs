@@ -163,7 +163,11 @@ fn decode(cursor: Option<&str>, field: &str) -> AppResult<Option<CursorData>> {
     }
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
     let data: CursorData = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
-    let texts = [Some(data.0.as_str()), Some(data.2.as_str()), if let SortValue::Text(t) = &data.1 { Some(t.as_str()) } else { None }];
+    let texts = [
+        Some(data.0.as_str()),
+        Some(data.2.as_str()),
+        if let SortValue::Text(t) = &data.1 { Some(t.as_str()) } else { None },
+    ];
     if texts.into_iter().flatten().any(|t| t.chars().any(char::is_control)) {
         return Err(invalid());
     }
@@ -190,10 +194,8 @@ impl<M> SortSpec<M> {
                 "this cursor belongs to another list or sort order; page with the cursors of this list",
             ));
         }
-        let kind_matches = matches!(
-            (self.kind, &cursor.1),
-            (SortKind::Int, SortValue::Int(_)) | (SortKind::Text, SortValue::Text(_))
-        );
+        let kind_matches =
+            matches!((self.kind, &cursor.1), (SortKind::Int, SortValue::Int(_)) | (SortKind::Text, SortValue::Text(_)));
         if !kind_matches {
             return Err(AppError::bad_input(field, "not a valid cursor"));
         }
@@ -422,7 +424,8 @@ pub fn page_in_memory<M: Clone>(
 
 fn finish<M>(rows: Vec<M>, spec: &SortSpec<M>, window: &Window, more: bool) -> Page<M> {
     let tag = spec.tag();
-    let rows = rows.into_iter().map(|m| (encode_tagged(tag.clone(), (spec.value_of)(&m), (spec.id_of)(&m)), m)).collect();
+    let rows =
+        rows.into_iter().map(|m| (encode_tagged(tag.clone(), (spec.value_of)(&m), (spec.id_of)(&m)), m)).collect();
     // Relay allows answering `hasPreviousPage` (going forward) and
     // `hasNextPage` (going backward) with "a cursor was given".
     let from_cursor = window.cursor.is_some();

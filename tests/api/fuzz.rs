@@ -258,7 +258,8 @@ async fn hostile_strings_and_foreign_cursors_are_bad_user_input_in_every_argumen
     let app = crate::helpers::spawn_app().await;
     let admin = app.token("天津市发展改革委", Role::Admin).await;
     let auth = Some(format!("Bearer {admin}"));
-    let task_id = app.data("{ tasks(first: 1) { nodes { id version } } }", json!({})).await["tasks"]["nodes"][0].clone();
+    let task_id =
+        app.data("{ tasks(first: 1) { nodes { id version } } }", json!({})).await["tasks"]["nodes"][0].clone();
     let (id, version) = (task_id["id"].clone(), task_id["version"].clone());
     #[rustfmt::skip]
     let arguments: Vec<(&str, String)> = vec![
@@ -293,7 +294,8 @@ async fn hostile_strings_and_foreign_cursors_are_bad_user_input_in_every_argumen
     let mut cursors = Vec::new();
     for (list, sorts) in orders {
         for sort in sorts {
-            let data = app.data(&format!("{{ {list}(first: 2 {sort}) {{ pageInfo {{ endCursor }} }} }}"), json!({})).await;
+            let data =
+                app.data(&format!("{{ {list}(first: 2 {sort}) {{ pageInfo {{ endCursor }} }} }}"), json!({})).await;
             let cursor = data[list]["pageInfo"]["endCursor"].as_str().expect("a cursor").to_owned();
             cursors.push((list, *sort, cursor));
         }

@@ -139,7 +139,8 @@ async fn cursors_from_another_list_or_order_or_forged_are_bad_user_input() {
     // Stable and opaque: the same page gives the same cursor.
     assert_eq!(task_cursor, end_cursor(&app, "tasks", "").await);
     let page = |cursor: &str| json!({ "c": cursor });
-    let next = app.graphql("query($c: String) { tasks(first: 2, after: $c) { nodes { id } } }", page(&task_cursor)).await;
+    let next =
+        app.graphql("query($c: String) { tasks(first: 2, after: $c) { nodes { id } } }", page(&task_cursor)).await;
     assert!(next.get("errors").is_none(), "{next}");
 
     let plan_cursor = end_cursor(&app, "plans", "").await;
@@ -163,7 +164,10 @@ async fn cursors_from_another_list_or_order_or_forged_are_bad_user_input() {
         for (field, query) in [
             ("after", "query($c: String) { tasks(first: 2, after: $c) { nodes { id } } }"),
             ("before", "query($c: String) { tasks(last: 2, before: $c) { nodes { id } } }"),
-            ("after", "query($c: String) { plans(first: 1) { nodes { tasks(first: 2, after: $c) { nodes { id } } } } }"),
+            (
+                "after",
+                "query($c: String) { plans(first: 1) { nodes { tasks(first: 2, after: $c) { nodes { id } } } } }",
+            ),
         ] {
             let (status, body) = app.post_graphql(None, query, page(cursor)).await;
             assert!(status.as_u16() < 500, "{case}: {status}");
@@ -192,8 +196,16 @@ async fn dates_past_the_year_9999_are_refused() {
         assert!(status.as_u16() < 500, "{expires}: {status}");
         assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{expires}: {body}");
     }
-    assert_eq!(access_grant::Entity::find().filter(access_grant::Column::DepartmentId.eq(holder.id.clone())).count(&app.db).await.unwrap(), 0);
-    let body = app.graphql(r#"{ changes(filter: { since: "+10000-01-01T00:00:00Z" }) { totalCount } }"#, json!({})).await;
+    assert_eq!(
+        access_grant::Entity::find()
+            .filter(access_grant::Column::DepartmentId.eq(holder.id.clone()))
+            .count(&app.db)
+            .await
+            .unwrap(),
+        0
+    );
+    let body =
+        app.graphql(r#"{ changes(filter: { since: "+10000-01-01T00:00:00Z" }) { totalCount } }"#, json!({})).await;
     assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
     let body = app
         .graphql_as(
@@ -396,7 +408,8 @@ async fn a_hidden_task_or_plan_hides_what_hangs_under_it_and_its_ids_in_change_p
         .unwrap();
     let child = children.first().expect("a child task in a PUBLIC plan").clone();
     let parent_id = child.parent_id.clone().expect("parent");
-    let mut hidden = task::Entity::find_by_id(parent_id.clone()).one(&app.db).await.unwrap().expect("parent").into_active_model();
+    let mut hidden =
+        task::Entity::find_by_id(parent_id.clone()).one(&app.db).await.unwrap().expect("parent").into_active_model();
     hidden.sharing_class = sea_orm::ActiveValue::Set(Some(SharingClass::NotShared));
     hidden.update(&app.db).await.expect("hide the parent");
     // An indicator of the child, PUBLIC by its own class.
@@ -450,16 +463,17 @@ async fn a_hidden_task_or_plan_hides_what_hangs_under_it_and_its_ids_in_change_p
 
     // A NOT_SHARED plan hides its tasks, even those that set PUBLIC.
     let plan_id = public_plans.first().expect("plan").clone();
-    let mut p = plan::Entity::find_by_id(plan_id.clone()).one(&app.db).await.unwrap().expect("plan").into_active_model();
+    let mut p =
+        plan::Entity::find_by_id(plan_id.clone()).one(&app.db).await.unwrap().expect("plan").into_active_model();
     p.sharing_class = sea_orm::ActiveValue::Set(SharingClass::NotShared);
     p.update(&app.db).await.expect("hide the plan");
-    let open = task::Entity::find().filter(task::Column::PlanId.eq(plan_id.clone())).one(&app.db).await.unwrap().expect("t");
+    let open =
+        task::Entity::find().filter(task::Column::PlanId.eq(plan_id.clone())).one(&app.db).await.unwrap().expect("t");
     let mut open = open.into_active_model();
     open.sharing_class = sea_orm::ActiveValue::Set(Some(SharingClass::Public));
     let open = open.update(&app.db).await.expect("open the task");
-    let body = app
-        .graphql("query($t: ID!) { node(id: $t) { id } }", json!({ "t": gid(NodeKind::Task, &open.id) }))
-        .await;
+    let body =
+        app.graphql("query($t: ID!) { node(id: $t) { id } }", json!({ "t": gid(NodeKind::Task, &open.id) })).await;
     assert_eq!(body["data"]["node"], Value::Null, "{body}");
 }
 
@@ -476,8 +490,7 @@ async fn revoke_token_matches_the_jti_exactly_with_the_rules_of_verification() {
         assert_eq!(status, 200, "{jti:?} verifies before revocation");
         let body = app.graphql_as(&admin, revoke, json!({ "j": jti })).await;
         assert_eq!(body["data"]["revokeToken"]["jti"], jti, "{body}");
-        let (status, body) =
-            app.post_graphql(Some(&format!("Bearer {token}")), "{ viewer { role } }", json!({})).await;
+        let (status, body) = app.post_graphql(Some(&format!("Bearer {token}")), "{ viewer { role } }", json!({})).await;
         assert_eq!(status, 401, "{jti:?} still works after revocation: {body}");
     }
     // One character more, a blank one or a control character: refused by
@@ -517,7 +530,8 @@ async fn tokens_living_longer_than_the_maximum_lifetime_are_401() {
     assert_eq!(viewer(sign(&year)).await.0, 200, "a one-year token is within the default");
 
     // A configured maximum of one day.
-    let auth = xietong::auth::AuthSettings { jwt_max_lifetime: std::time::Duration::from_secs(24 * 3600), ..test_auth() };
+    let auth =
+        xietong::auth::AuthSettings { jwt_max_lifetime: std::time::Duration::from_secs(24 * 3600), ..test_auth() };
     let short = spawn_app_with_auth(auth).await;
     let dept_gid = gid(NodeKind::Department, &dept(&short, LEAD).await.id);
     let mut two_days = claims(&dept_gid, "two-days");
@@ -526,6 +540,7 @@ async fn tokens_living_longer_than_the_maximum_lifetime_are_401() {
         short.post_graphql(Some(&format!("Bearer {}", sign(&two_days))), "{ viewer { role } }", json!({})).await;
     assert_eq!(status, 401, "{body}");
     let hour = claims(&dept_gid, "hour");
-    let (status, _) = short.post_graphql(Some(&format!("Bearer {}", sign(&hour))), "{ viewer { role } }", json!({})).await;
+    let (status, _) =
+        short.post_graphql(Some(&format!("Bearer {}", sign(&hour))), "{ viewer { role } }", json!({})).await;
     assert_eq!(status, 200);
 }

@@ -44,11 +44,9 @@ fn references(entity: &str) -> &'static [(&'static str, Reference)] {
     match entity {
         "Plan" => &[("parent_id", Reference::Plan)],
         "Task" => &[("plan_id", Reference::Plan), ("parent_id", Reference::Task)],
-        "Indicator" => &[
-            ("plan_id", Reference::Plan),
-            ("task_id", Reference::Task),
-            ("contributes_to_id", Reference::Indicator),
-        ],
+        "Indicator" => {
+            &[("plan_id", Reference::Plan), ("task_id", Reference::Task), ("contributes_to_id", Reference::Indicator)]
+        }
         "ProgressReport" | "Assignment" => &[("task_id", Reference::Task)],
         "Target" | "Actual" => &[("indicator_id", Reference::Indicator)],
         _ => &[],

@@ -65,11 +65,7 @@ pub async fn grant_access(
 ) -> AppResult<access_grant::Model> {
     let mut checks = Checks::default();
     checks.require(input.expires_at > Utc::now(), "input.expiresAt", "must be in the future");
-    checks.timestamp("input.expiresAt", &input.expires_at).opt_text(
-        "input.reason",
-        input.reason.as_deref(),
-        MAX_TEXT,
-    );
+    checks.timestamp("input.expiresAt", &input.expires_at).opt_text("input.reason", input.reason.as_deref(), MAX_TEXT);
     checks.finish()?;
     let idempotency = Idempotency::new("grantAccess", idempotency_key, &input)?;
 
@@ -165,9 +161,11 @@ pub async fn revoke_token(
     // trimmed): every token that verifies can be revoked by its own `jti`.
     let mut checks = Checks::default();
     let jti_rule = crate::auth::claims::check_jti(jti);
-    checks
-        .require(jti_rule.is_ok(), "input.jti", jti_rule.err().unwrap_or_default())
-        .opt_text("input.reason", reason.as_deref(), MAX_TEXT);
+    checks.require(jti_rule.is_ok(), "input.jti", jti_rule.err().unwrap_or_default()).opt_text(
+        "input.reason",
+        reason.as_deref(),
+        MAX_TEXT,
+    );
     checks.finish()?;
 
     let txn = audit::begin_write(db).await?;
