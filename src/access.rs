@@ -8,12 +8,17 @@
 //! Sharing classes follow 国发〔2016〕51号: PUBLIC records are readable by
 //! everyone, the other classes only by authenticated callers under the rules
 //! of DESIGN.md §3. Tasks and indicators inherit their plan's class unless
-//! they set their own.
+//! they set their own; a task or indicator is readable only when the plan
+//! and every task above it are, so a NOT_SHARED or CONDITIONAL record hides
+//! what hangs under it.
 
 use crate::error::{AppError, AppResult};
 use crate::service::audit::Actor;
 use entity::enums::SharingClass;
-use sea_orm::sea_query::{Expr, Query, SelectStatement, SimpleExpr};
+use sea_orm::sea_query::{
+    Alias, BinOper, CommonTableExpression, Expr, Query, SelectStatement, SimpleExpr, SubQueryStatement, UnionType,
+    WithClause, WithQuery,
+};
 use sea_orm::{Condition, ExprTrait};
 
 /// Role named in a caller's token.
@@ -72,13 +77,91 @@ impl Viewer {
     }
 
     /// SQL condition on the `task` table: the tasks this caller may read.
+    ///
+    /// A task is readable when its own (or inherited) sharing class lets the
+    /// caller read it, its plan is readable, and no task above it that sets
+    /// its own class is hidden: a NOT_SHARED or CONDITIONAL task or plan
+    /// hides everything under it, at any depth (a recursive query walks the
+    /// task tree).
     pub fn task_condition(&self) -> Condition {
-        self.condition(PlanScope::Task)
+        if self.is_admin() {
+            return Condition::all();
+        }
+        use entity::task;
+        use sea_orm::ColumnTrait;
+        Condition::all()
+            .add(self.condition(PlanScope::Task))
+            .add(task::Column::PlanId.in_subquery(self.visible_plans()))
+            .add(Expr::col((task::Entity, task::Column::Id)).binary(
+                BinOper::NotIn,
+                Expr::SubQuery(None, Box::new(SubQueryStatement::WithStatement(self.hidden_task_trees()))),
+            ))
     }
 
     /// SQL condition on the `indicator` table: the indicators this caller may read.
+    ///
+    /// Besides its own (or inherited) class, an indicator needs its plan and,
+    /// when it belongs to a task, that task to be readable
+    /// ([`Viewer::task_condition`]).
     pub fn indicator_condition(&self) -> Condition {
-        self.condition(PlanScope::Indicator)
+        if self.is_admin() {
+            return Condition::all();
+        }
+        use entity::{indicator, task};
+        use sea_orm::ColumnTrait;
+        let visible_tasks =
+            Query::select().column(task::Column::Id).from(task::Entity).cond_where(self.task_condition()).to_owned();
+        Condition::all()
+            .add(self.condition(PlanScope::Indicator))
+            .add(indicator::Column::PlanId.in_subquery(self.visible_plans()))
+            .add(
+                Condition::any()
+                    .add(indicator::Column::TaskId.is_null())
+                    .add(indicator::Column::TaskId.in_subquery(visible_tasks)),
+            )
+    }
+
+    /// Subquery: the IDs of the plans this caller may read.
+    fn visible_plans(&self) -> SelectStatement {
+        use entity::plan;
+        Query::select().column(plan::Column::Id).from(plan::Entity).cond_where(self.plan_condition()).to_owned()
+    }
+
+    /// Subquery: every task that sets its own class and is hidden from this
+    /// caller by it, and every task under one of those, at any depth. A task
+    /// that only inherits its plan's class hides nothing beyond itself: the
+    /// tasks under it inherit the same class, and a department assigned to
+    /// one of them may read it (DESIGN.md §3). `UNION` (not `UNION ALL`)
+    /// keeps the walk finite even over a damaged, cyclic tree.
+    fn hidden_task_trees(&self) -> WithQuery {
+        use entity::task;
+        let hidden = Alias::new("xt_hidden_task");
+        let own_visible = Query::select()
+            .column((task::Entity, task::Column::Id))
+            .from(task::Entity)
+            .cond_where(self.condition(PlanScope::Task))
+            .to_owned();
+        let mut anchor = Query::select()
+            .column((task::Entity, task::Column::Id))
+            .from(task::Entity)
+            .and_where(Expr::col((task::Entity, task::Column::SharingClass)).is_not_null())
+            .and_where(Expr::col((task::Entity, task::Column::Id)).not_in_subquery(own_visible))
+            .to_owned();
+        let below = Query::select()
+            .column((task::Entity, task::Column::Id))
+            .from(task::Entity)
+            .inner_join(
+                hidden.clone(),
+                Expr::col((task::Entity, task::Column::ParentId)).equals((hidden.clone(), Alias::new("id"))),
+            )
+            .to_owned();
+        let cte = CommonTableExpression::new()
+            .query(anchor.union(UnionType::Distinct, below).take())
+            .column(Alias::new("id"))
+            .table_name(hidden.clone())
+            .to_owned();
+        let clause = WithClause::new().recursive(true).cte(cte).to_owned();
+        Query::select().column((hidden, Alias::new("id"))).from(Alias::new("xt_hidden_task")).to_owned().with(clause)
     }
 
     /// Every plan lookup in it is an uncorrelated subquery (`plan_id IN

@@ -86,7 +86,13 @@ impl AppError {
     /// such as offending fields). Internal causes are logged here, once.
     pub fn into_graphql(self) -> async_graphql::Error {
         match &self {
-            Self::Internal(cause) => tracing::error!(error = ?cause, "internal error"),
+            // One line at error level (the request id comes from the request's
+            // span); the cause chain and any backtrace only at debug level, so
+            // a caller who triggers many errors cannot inflate the log at will.
+            Self::Internal(cause) => {
+                tracing::error!(error = %cause, "internal error");
+                tracing::debug!(error = ?cause, "internal error, full chain");
+            }
             Self::ServiceUnavailable(cause) => tracing::warn!(error = %cause, "database unavailable"),
             _ => {}
         }
@@ -147,9 +153,12 @@ fn is_connection_failure(err: &sea_orm::sqlx::Error) -> bool {
     match err {
         E::Io(_) | E::Tls(_) | E::Protocol(_) | E::PoolTimedOut | E::PoolClosed | E::WorkerCrashed => true,
         // Fault hardening (tests/api/faults.rs): a restarted or overloaded PostgreSQL.
-        E::Database(db) => db
-            .try_downcast_ref::<sea_orm::sqlx::postgres::PgDatabaseError>()
-            .is_some_and(|pg| is_unavailable_sqlstate(pg.code())),
+        E::Database(db) => {
+            db.try_downcast_ref::<sea_orm::sqlx::postgres::PgDatabaseError>()
+                .is_some_and(|pg| is_unavailable_sqlstate(pg.code()))
+                || (db.try_downcast_ref::<sea_orm::sqlx::sqlite::SqliteError>().is_some()
+                    && db.code().is_some_and(|code| is_sqlite_busy(&code)))
+        }
         _ => false,
     }
 }
@@ -157,6 +166,14 @@ fn is_connection_failure(err: &sea_orm::sqlx::Error) -> bool {
 /// PostgreSQL SQLSTATEs that say the session, not the statement, failed.
 fn is_unavailable_sqlstate(code: &str) -> bool {
     code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03" | "53300")
+}
+
+/// SQLite result codes that say another connection holds the lock past the
+/// busy timeout: SQLITE_BUSY (5) and SQLITE_LOCKED (6), with their extended
+/// codes (the low byte is the primary code). The statement did nothing, so
+/// the caller may retry.
+fn is_sqlite_busy(code: &str) -> bool {
+    code.parse::<i64>().is_ok_and(|c| matches!(c & 0xff, 5 | 6))
 }
 
 /// Result alias of the domain layer.
@@ -212,6 +229,12 @@ mod tests {
         }
         for code in ["23505", "40001", "42P01", "57014"] {
             assert!(!is_unavailable_sqlstate(code), "{code}");
+        }
+        for code in ["5", "6", "261", "517", "262"] {
+            assert!(is_sqlite_busy(code), "{code}");
+        }
+        for code in ["1", "19", "2067", "x"] {
+            assert!(!is_sqlite_busy(code), "{code}");
         }
     }
 

@@ -31,6 +31,38 @@ pub fn parse_role(name: &str) -> Result<Role, String> {
     })
 }
 
+/// Longest accepted `jti`, in characters: the same rule for verifying a
+/// token and for revoking one, so every token that verifies can be revoked.
+pub const MAX_JTI_CHARS: usize = 200;
+
+/// Checks a `jti` as both verification and `revokeToken` do: not blank, at
+/// most [`MAX_JTI_CHARS`] characters, no control characters. The `jti` is
+/// otherwise taken exactly as written (never trimmed).
+///
+/// # Errors
+/// A message saying which rule fails.
+pub fn check_jti(jti: &str) -> Result<(), String> {
+    if jti.trim().is_empty() {
+        return Err("`jti` must not be blank".into());
+    }
+    if jti.chars().count() > MAX_JTI_CHARS {
+        return Err(format!("`jti` must be at most {MAX_JTI_CHARS} characters"));
+    }
+    check_claim_text("jti", jti)
+}
+
+/// Refuses a claim holding control characters (NUL and the like): no claim
+/// means one, and some stores refuse them in text.
+///
+/// # Errors
+/// A message naming the claim.
+pub fn check_claim_text(name: &str, value: &str) -> Result<(), String> {
+    if value.chars().any(char::is_control) {
+        return Err(format!("token claim `{name}` contains control characters"));
+    }
+    Ok(())
+}
+
 /// The claims xietong signs (`xietong token issue`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claims {
@@ -81,5 +113,14 @@ mod tests {
         }
         assert_eq!(parse_role("bureau"), Ok(Role::Bureau));
         assert!(parse_role("ROOT").is_err_and(|e| e.contains("ADMIN, COORDINATOR, BUREAU, READER")));
+    }
+
+    #[test]
+    fn jti_rules() {
+        assert!(check_jti(" spaced jti ").is_ok());
+        assert!(check_jti(&"x".repeat(MAX_JTI_CHARS)).is_ok());
+        for bad in [String::new(), "  ".into(), "a\0b".to_owned(), "x".repeat(MAX_JTI_CHARS + 1)] {
+            assert!(check_jti(&bad).is_err(), "{bad:?}");
+        }
     }
 }

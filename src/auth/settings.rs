@@ -13,6 +13,7 @@
 use clap::{Args, ValueEnum};
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// Name of the generated secret file.
 pub const SECRET_FILE_NAME: &str = "xietong.secret";
@@ -52,6 +53,12 @@ pub struct AuthSettings {
     /// Required token audience (`aud`); also the audience of `xietong token issue`.
     #[arg(long, env = "XIETONG_JWT_AUDIENCE", default_value = DEFAULT_ISSUER)]
     pub jwt_audience: String,
+
+    /// Longest lifetime of an accepted token (`exp - iat`, or `exp - now`
+    /// without `iat`), such as `30d` or `8h`; at most (and by default) 366 days.
+    /// A longer-lived token is refused with UNAUTHENTICATED.
+    #[arg(long, env = "XIETONG_JWT_MAX_LIFETIME", default_value = "366d", value_parser = super::duration::parse_ttl)]
+    pub jwt_max_lifetime: Duration,
 }
 
 impl Default for AuthSettings {
@@ -63,6 +70,7 @@ impl Default for AuthSettings {
             jwt_algorithms: Vec::new(),
             jwt_issuer: DEFAULT_ISSUER.into(),
             jwt_audience: DEFAULT_ISSUER.into(),
+            jwt_max_lifetime: super::duration::MAX_TTL,
         }
     }
 }

@@ -7,12 +7,15 @@
 //!   public keys are configured, is refused); HS256 is verified with the
 //!   secret only, RS256/ES256 with the public key its `kid` names. `exp`,
 //!   `iss`, `aud`, `sub`, `dept`, `role` and `jti` are required; `exp`, `nbf`
-//!   and `iat` are checked with a leeway of [`LEEWAY_SECS`].
+//!   and `iat` are checked with a leeway of [`LEEWAY_SECS`], and `exp - iat`
+//!   (or `exp - now`) may not exceed the configured maximum lifetime.
+//! - Text claims may not hold control characters; `jti` follows
+//!   [`check_jti`], the same rule `revokeToken` applies.
 //! - Then the store: a revoked `jti` or an unknown department is refused.
 //! - Any refusal is `AppError::Unauthenticated` with a message saying why,
 //!   never showing key material.
 
-use super::claims::{ReceivedClaims, parse_role};
+use super::claims::{ReceivedClaims, check_claim_text, check_jti, parse_role};
 use super::identity;
 use super::keys::{PublicKey, load_public_keys, load_secret};
 use super::settings::{AuthSettings, JwtAlgorithm};
@@ -57,6 +60,8 @@ pub struct Authenticator {
     public_keys: Vec<PublicKey>,
     issuer: String,
     audience: String,
+    /// Longest accepted `exp - iat` (or `exp - now`), in seconds.
+    max_lifetime_secs: u64,
 }
 
 impl std::fmt::Debug for Authenticator {
@@ -66,6 +71,7 @@ impl std::fmt::Debug for Authenticator {
             .field("kids", &self.public_keys.iter().map(|k| k.kid.as_str()).collect::<Vec<_>>())
             .field("issuer", &self.issuer)
             .field("audience", &self.audience)
+            .field("max_lifetime_secs", &self.max_lifetime_secs)
             .finish_non_exhaustive()
     }
 }
@@ -107,6 +113,7 @@ impl Authenticator {
             public_keys,
             issuer: settings.jwt_issuer.clone(),
             audience: settings.jwt_audience.clone(),
+            max_lifetime_secs: settings.jwt_max_lifetime.as_secs(),
         };
         tracing::info!(config = ?authenticator, "token verification configured");
         Ok(authenticator)
@@ -164,15 +171,26 @@ impl Authenticator {
         let claims = jsonwebtoken::decode::<ReceivedClaims>(token, key, &validation)
             .map_err(|e| refuse(describe(e.kind())))?
             .claims;
-        check_issued_at(claims.iat.as_ref())?;
+        let issued_at = check_issued_at(claims.iat.as_ref())?;
+        self.check_lifetime(claims.exp, issued_at)?;
 
+        // Text claims are checked before anything uses them: a control
+        // character (a NUL, which PostgreSQL refuses in text) is the token's
+        // fault, never a store error.
         let required = |value: Option<String>, name: &str| {
-            value.filter(|v| !v.trim().is_empty()).ok_or_else(|| refuse(format!("token has no `{name}` claim")))
+            let value =
+                value.filter(|v| !v.trim().is_empty()).ok_or_else(|| refuse(format!("token has no `{name}` claim")))?;
+            check_claim_text(name, &value).map_err(refuse)?;
+            Ok::<_, AppError>(value)
         };
         let subject = required(claims.sub, "sub")?;
         let dept = required(claims.dept, "dept")?;
         let role = required(claims.role, "role")?;
         let jti = required(claims.jti, "jti")?;
+        check_jti(&jti).map_err(|e| refuse(format!("token {e}")))?;
+        if let Some(client) = &claims.client {
+            check_claim_text("client", client).map_err(refuse)?;
+        }
         let department_id = from_global(NodeKind::Department, &dept, "dept")
             .map_err(|_| refuse("token claim `dept` is not a department ID"))?;
         let role = parse_role(&role).map_err(|e| refuse(format!("token {e}")))?;
@@ -261,16 +279,35 @@ impl JoseHeader {
     }
 }
 
-/// Refuses an `iat` that is malformed or in the future beyond the leeway.
-fn check_issued_at(iat: Option<&serde_json::Value>) -> Result<(), AppError> {
-    let Some(iat) = iat else { return Ok(()) };
+/// Refuses an `iat` that is malformed or in the future beyond the leeway;
+/// returns it (seconds since the epoch) when present.
+fn check_issued_at(iat: Option<&serde_json::Value>) -> Result<Option<f64>, AppError> {
+    let Some(iat) = iat else { return Ok(None) };
     let Some(iat) = iat.as_f64().filter(|v| v.is_finite() && *v >= 0.0) else {
         return Err(refuse("token claim `iat` is malformed"));
     };
     if iat > (jsonwebtoken::get_current_timestamp() + LEEWAY_SECS) as f64 {
         return Err(refuse("token is issued in the future (iat)"));
     }
-    Ok(())
+    Ok(Some(iat))
+}
+
+impl Authenticator {
+    /// Refuses a token that lives longer than the configured maximum:
+    /// `exp - iat`, or `exp - now` when there is no `iat` (so an `exp` of
+    /// 2^64−1 is refused either way).
+    fn check_lifetime(&self, exp: Option<u64>, issued_at: Option<f64>) -> Result<(), AppError> {
+        let Some(exp) = exp else { return Err(refuse("token has no `exp` claim")) };
+        let start = issued_at.unwrap_or(jsonwebtoken::get_current_timestamp() as f64);
+        let allowed = (self.max_lifetime_secs + LEEWAY_SECS) as f64;
+        if exp as f64 - start > allowed {
+            return Err(refuse(format!(
+                "token lives longer than the maximum token lifetime of {} seconds (exp - iat)",
+                self.max_lifetime_secs
+            )));
+        }
+        Ok(())
+    }
 }
 
 /// A caller-facing reason for a `jsonwebtoken` error.

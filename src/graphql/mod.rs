@@ -5,6 +5,7 @@
 
 pub mod context;
 pub mod cost;
+pub mod input_guard;
 pub mod limits;
 pub mod loaders;
 pub mod mutation;
@@ -55,6 +56,8 @@ pub fn build_schema(
         .data(AppState { db, limits: limits.clone(), notifier: notifier.clone() })
         .extension(notify_extension::PokeAfterMutation(notifier))
         .extension(limits::Guard(Arc::new(guard)))
+        // Control characters in any string input refused before execution (src/graphql/input_guard.rs).
+        .extension(input_guard::InputGuard)
         // Response order (src/graphql/order.rs): fields in the order the request asks for them.
         .extension(order::ResponseOrder)
         // Variables checked against their types before execution (src/graphql/variables.rs).

@@ -91,6 +91,8 @@ pub fn select(viewer: &Viewer, filter: &ChangeFilter) -> Select<change::Entity> 
 /// Feed order: by sequence number.
 pub fn sort() -> SortSpec<change::Model> {
     SortSpec {
+        list: page::CHANGE_FEED_LIST,
+        kind: page::SortKind::Int,
         expr: Expr::col((change::Entity, change::Column::Seq)),
         id: Expr::col((change::Entity, change::Column::Id)),
         descending: false,
@@ -107,6 +109,12 @@ pub async fn list<C: ConnectionTrait>(
     args: &PageArgs,
     max_page_size: u32,
 ) -> AppResult<(Page<change::Model>, Select<change::Entity>)> {
+    if filter.since.is_some_and(|since| !super::writes::within_calendar(&since)) {
+        return Err(crate::error::AppError::bad_input(
+            "filter.since",
+            format!("must be before the year {}", super::writes::MAX_CALENDAR_YEAR + 1),
+        ));
+    }
     let query = select(viewer, filter);
     let page = page::fetch_page(db, query.clone(), &sort(), args, max_page_size).await?;
     Ok((page, query))

@@ -56,6 +56,8 @@ fn select(filter: &DepartmentFilter) -> Select<department::Entity> {
 
 fn sort(direction: Direction) -> SortSpec<department::Model> {
     SortSpec {
+        list: "Department.name",
+        kind: page::SortKind::Text,
         expr: Expr::col((department::Entity, department::Column::Name)),
         id: Expr::col((department::Entity, department::Column::Id)),
         descending: direction == Direction::Desc,

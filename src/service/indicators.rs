@@ -86,6 +86,8 @@ pub fn sort(field: IndicatorOrderField, direction: Direction) -> SortSpec<indica
     let id = Expr::col((indicator::Entity, indicator::Column::Id));
     match field {
         IndicatorOrderField::DocumentOrder => SortSpec {
+            list: "Indicator.docOrder",
+            kind: page::SortKind::Text,
             expr: Expr::col((indicator::Entity, indicator::Column::DocOrder)),
             id,
             descending,
@@ -93,6 +95,8 @@ pub fn sort(field: IndicatorOrderField, direction: Direction) -> SortSpec<indica
             id_of: |m| &m.id,
         },
         IndicatorOrderField::Name => SortSpec {
+            list: "Indicator.name",
+            kind: page::SortKind::Text,
             expr: Expr::col((indicator::Entity, indicator::Column::Name)),
             id,
             descending,

@@ -50,11 +50,33 @@ impl From<SortValue> for sea_orm::Value {
     }
 }
 
+/// What a cursor holds: the list and sort order it was taken from (see
+/// [`SortSpec::tag`]), the sort value and the ID of its row. A cursor is only
+/// accepted by a list of the same tag, and its value must be of the kind
+/// that sort compares, so a cursor from another list or order, or a forged
+/// one, is BAD_USER_INPUT rather than a store error or a wrong page.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct CursorData(SortValue, String);
+struct CursorData(String, SortValue, String);
+
+/// The kind of value a sort compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKind {
+    Int,
+    Text,
+}
+
+/// The list and sort order of the change feed: the one of
+/// [`encode`] and [`decode_cursor`].
+pub const CHANGE_FEED_LIST: &str = "Change.seq";
 
 /// How a list is ordered: one sort expression, then the ID.
 pub struct SortSpec<M> {
+    /// Names the list and its sort field (`Task.docOrder`); with the
+    /// direction it tags the list's cursors. Stable: changing it invalidates
+    /// every cursor callers hold.
+    pub list: &'static str,
+    /// The kind of the sort value.
+    pub kind: SortKind,
     /// SQL of the sort expression (must never be NULL: wrap nullable columns in COALESCE).
     pub expr: SimpleExpr,
     /// SQL of the ID column.
@@ -82,6 +104,15 @@ struct Window {
 }
 
 impl PageArgs {
+    /// The window of these arguments for the list of `spec`.
+    fn window_for<M>(&self, spec: &SortSpec<M>, max_page_size: u32) -> AppResult<Window> {
+        let window = self.window(max_page_size)?;
+        if let Some(cursor) = &window.cursor {
+            spec.accept(cursor, if window.forward { "after" } else { "before" })?;
+        }
+        Ok(window)
+    }
+
     fn window(&self, max_page_size: u32) -> AppResult<Window> {
         let size = |field: &str, n: i32| -> AppResult<u64> {
             if n < 0 {
@@ -122,6 +153,8 @@ impl PageArgs {
     }
 }
 
+/// Decodes a cursor's structure: base64url JSON of three fields, with no
+/// control characters in its texts (a NUL would be a store error).
 fn decode(cursor: Option<&str>, field: &str) -> AppResult<Option<CursorData>> {
     let Some(cursor) = cursor else { return Ok(None) };
     let invalid = || AppError::bad_input(field, "not a valid cursor");
@@ -129,20 +162,71 @@ fn decode(cursor: Option<&str>, field: &str) -> AppResult<Option<CursorData>> {
         return Err(invalid());
     }
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
-    serde_json::from_slice(&bytes).map(Some).map_err(|_| invalid())
+    let data: CursorData = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
+    let texts = [
+        Some(data.0.as_str()),
+        Some(data.2.as_str()),
+        if let SortValue::Text(t) = &data.1 { Some(t.as_str()) } else { None },
+    ];
+    if texts.into_iter().flatten().any(|t| t.chars().any(char::is_control)) {
+        return Err(invalid());
+    }
+    Ok(Some(data))
 }
 
-/// Decodes a cursor into its sort value and ID.
+/// The tag of a cursor of `list` read in this direction.
+fn tag(list: &str, descending: bool) -> String {
+    format!("{list}:{}", if descending { "desc" } else { "asc" })
+}
+
+impl<M> SortSpec<M> {
+    /// The tag of this list's cursors: the list, its sort field and direction.
+    fn tag(&self) -> String {
+        tag(self.list, self.descending)
+    }
+
+    /// Refuses a cursor taken from another list or sort order, or whose
+    /// value is not of the kind this sort compares.
+    fn accept(&self, cursor: &CursorData, field: &str) -> AppResult<()> {
+        if cursor.0 != self.tag() {
+            return Err(AppError::bad_input(
+                field,
+                "this cursor belongs to another list or sort order; page with the cursors of this list",
+            ));
+        }
+        let kind_matches =
+            matches!((self.kind, &cursor.1), (SortKind::Int, SortValue::Int(_)) | (SortKind::Text, SortValue::Text(_)));
+        if !kind_matches {
+            return Err(AppError::bad_input(field, "not a valid cursor"));
+        }
+        Ok(())
+    }
+}
+
+/// Decodes a change-feed cursor (see [`CHANGE_FEED_LIST`]) into its sort
+/// value and ID.
 ///
 /// # Errors
-/// `BAD_USER_INPUT` naming `field` when the cursor is not one xietong issued.
+/// `BAD_USER_INPUT` naming `field` when the cursor is not one of the change
+/// feed that xietong issued.
 pub fn decode_cursor(cursor: &str, field: &str) -> AppResult<(SortValue, String)> {
-    decode(Some(cursor), field)?.map(|c| (c.0, c.1)).ok_or_else(|| AppError::bad_input(field, "not a valid cursor"))
+    let invalid = || AppError::bad_input(field, "not a valid cursor of the change feed");
+    let data = decode(Some(cursor), field)?.ok_or_else(invalid)?;
+    if data.0 != tag(CHANGE_FEED_LIST, false) || !matches!(data.1, SortValue::Int(_)) {
+        return Err(invalid());
+    }
+    Ok((data.1, data.2))
 }
 
-/// The cursor of a row with this sort value and ID.
+/// The change-feed cursor (see [`CHANGE_FEED_LIST`]) of the change with this
+/// sequence number (as `SortValue::Int`) and ID.
 pub fn encode(value: SortValue, id: &str) -> String {
-    let json = serde_json::to_vec(&CursorData(value, id.to_owned())).unwrap_or_default();
+    encode_tagged(tag(CHANGE_FEED_LIST, false), value, id)
+}
+
+/// The cursor of a row with this sort value and ID in the list of `tag`.
+fn encode_tagged(tag: String, value: SortValue, id: &str) -> String {
+    let json = serde_json::to_vec(&CursorData(tag, value, id.to_owned())).unwrap_or_default();
     URL_SAFE_NO_PAD.encode(json)
 }
 
@@ -161,7 +245,7 @@ where
     E: EntityTrait,
     C: ConnectionTrait,
 {
-    let window = args.window(max_page_size)?;
+    let window = args.window_for(spec, max_page_size)?;
     // Walking backwards reads the list in reverse and flips the page afterwards.
     let ascending = window.forward != spec.descending;
     let mut select = select;
@@ -185,7 +269,7 @@ where
 
 /// The rows after `cursor` in the direction of reading.
 fn beyond<M>(spec: &SortSpec<M>, cursor: &CursorData, ascending: bool) -> Condition {
-    let CursorData(value, id) = cursor.clone();
+    let CursorData(_, value, id) = cursor.clone();
     let (beyond_value, beyond_id) = if ascending {
         (spec.expr.clone().gt(value.clone()), spec.id.clone().gt(id))
     } else {
@@ -251,7 +335,7 @@ where
     E: EntityTrait,
     C: ConnectionTrait,
 {
-    let window = args.window(max_page_size)?;
+    let window = args.window_for(spec, max_page_size)?;
     let mut pages: HashMap<String, GroupedPage<E::Model>> = HashMap::new();
     let ascending = window.forward != spec.descending;
     let order = if ascending { Order::Asc } else { Order::Desc };
@@ -308,14 +392,14 @@ pub fn page_in_memory<M: Clone>(
     args: &PageArgs,
     max_page_size: u32,
 ) -> AppResult<Page<M>> {
-    let window = args.window(max_page_size)?;
+    let window = args.window_for(spec, max_page_size)?;
     let key = |m: &M| ((spec.value_of)(m), (spec.id_of)(m).to_owned());
     rows.sort_by(|a, b| {
         let ord = key(a).cmp(&key(b));
         if spec.descending { ord.reverse() } else { ord }
     });
     let position = |m: &M, cursor: &CursorData| -> Ordering {
-        let ord = key(m).cmp(&(cursor.0.clone(), cursor.1.clone()));
+        let ord = key(m).cmp(&(cursor.1.clone(), cursor.2.clone()));
         if spec.descending { ord.reverse() } else { ord }
     };
     let limit = window.limit as usize;
@@ -339,7 +423,9 @@ pub fn page_in_memory<M: Clone>(
 }
 
 fn finish<M>(rows: Vec<M>, spec: &SortSpec<M>, window: &Window, more: bool) -> Page<M> {
-    let rows = rows.into_iter().map(|m| (encode((spec.value_of)(&m), (spec.id_of)(&m)), m)).collect();
+    let tag = spec.tag();
+    let rows =
+        rows.into_iter().map(|m| (encode_tagged(tag.clone(), (spec.value_of)(&m), (spec.id_of)(&m)), m)).collect();
     // Relay allows answering `hasPreviousPage` (going forward) and
     // `hasNextPage` (going backward) with "a cursor was given".
     let from_cursor = window.cursor.is_some();
@@ -381,6 +467,8 @@ mod tests {
 
     fn spec() -> SortSpec<Row> {
         SortSpec {
+            list: "Row.k",
+            kind: SortKind::Int,
             expr: Expr::cust("k"),
             id: Expr::cust("id"),
             descending: false,

@@ -102,6 +102,8 @@ pub fn sort(field: PlanOrderField, direction: Direction) -> SortSpec<plan::Model
     let id = Expr::col((plan::Entity, plan::Column::Id));
     match field {
         PlanOrderField::IssuedOn => SortSpec {
+            list: "Plan.issuedOn",
+            kind: page::SortKind::Text,
             expr: Expr::cust(r#"COALESCE(CAST("plan"."issued_on" AS TEXT), '')"#),
             id,
             descending,
@@ -109,6 +111,8 @@ pub fn sort(field: PlanOrderField, direction: Direction) -> SortSpec<plan::Model
             id_of: |m| &m.id,
         },
         PlanOrderField::Title => SortSpec {
+            list: "Plan.title",
+            kind: page::SortKind::Text,
             expr: Expr::col((plan::Entity, plan::Column::Title)),
             id,
             descending,

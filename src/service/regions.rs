@@ -54,6 +54,8 @@ fn sort(field: RegionOrderField, direction: Direction) -> SortSpec<region::Model
     let id = Expr::col((region::Entity, region::Column::Id));
     match field {
         RegionOrderField::Code => SortSpec {
+            list: "Region.code",
+            kind: page::SortKind::Text,
             expr: Func::coalesce([Expr::col((region::Entity, region::Column::Code)), Expr::val("")]).into(),
             id,
             descending,
@@ -61,6 +63,8 @@ fn sort(field: RegionOrderField, direction: Direction) -> SortSpec<region::Model
             id_of: |m| &m.id,
         },
         RegionOrderField::Name => SortSpec {
+            list: "Region.name",
+            kind: page::SortKind::Text,
             expr: Expr::col((region::Entity, region::Column::Name)),
             id,
             descending,

@@ -94,6 +94,8 @@ pub fn sort(field: TaskOrderField, direction: Direction) -> SortSpec<task::Model
     let id = Expr::col((task::Entity, task::Column::Id));
     match field {
         TaskOrderField::DocumentOrder => SortSpec {
+            list: "Task.docOrder",
+            kind: page::SortKind::Text,
             expr: Expr::col((task::Entity, task::Column::DocOrder)),
             id,
             descending,
@@ -101,6 +103,8 @@ pub fn sort(field: TaskOrderField, direction: Direction) -> SortSpec<task::Model
             id_of: |m| &m.id,
         },
         TaskOrderField::Title => SortSpec {
+            list: "Task.title",
+            kind: page::SortKind::Text,
             expr: Expr::col((task::Entity, task::Column::Title)),
             id,
             descending,
@@ -108,6 +112,8 @@ pub fn sort(field: TaskOrderField, direction: Direction) -> SortSpec<task::Model
             id_of: |m| &m.id,
         },
         TaskOrderField::DueYear => SortSpec {
+            list: "Task.dueYear",
+            kind: page::SortKind::Int,
             expr: Expr::cust(r#"COALESCE("task"."due_year", 0)"#),
             id,
             descending,

@@ -1,7 +1,10 @@
 //! Random valid and invalid GraphQL documents and variables against the real
 //! server, for a bounded number of cases (`XIETONG_FUZZ_CASES`, default 400;
 //! `XIETONG_FUZZ_SEED` to reproduce a run): no panic, no 5xx, every error
-//! has a known code, and the server still answers afterwards.
+//! has a known code, and the server still answers afterwards. A second test
+//! sends NUL and other control characters in every kind of string argument,
+//! and cursors of other lists and sort orders and forged ones to every list:
+//! each is BAD_USER_INPUT, never INTERNAL or a 5xx, on either store.
 
 use crate::helpers::spawn_app;
 use rand::rngs::StdRng;
@@ -85,7 +88,10 @@ const FILTER_KEYS: [&str; 10] = [
 ];
 
 fn scalar(rng: &mut StdRng) -> String {
-    match rng.random_range(0..12) {
+    match rng.random_range(0..15) {
+        12 => format!("\"{}\"", HOSTILE_LITERALS.choose(rng).copied().unwrap_or("\\u0000")),
+        13 => format!("\"{}\"", "%_".repeat(rng.random_range(100..25_000))),
+        14 => format!("\"{}\"", FORGED_CURSORS.choose(rng).copied().unwrap_or("")),
         0 => rng.random_range(-5..200).to_string(),
         1 => i64::MAX.to_string(),
         2 => "-2147483649".into(),
@@ -100,6 +106,20 @@ fn scalar(rng: &mut StdRng) -> String {
         _ => "\"UGxhbjowMDAwMDAwMC0wMDAwLTQwMDAtODAwMC0wMDAwMDAwMDAwMDA\"".into(),
     }
 }
+
+/// String literals (GraphQL escapes) with NUL and other control characters.
+const HOSTILE_LITERALS: [&str; 6] = ["\\u0000", "a\\u0000b", "\\u0001\\u001f", "\\u001b[2J", "x\\u007f", "\\u0008"];
+
+/// Cursors no list issued (base64url of JSON): untagged, of a wrong kind,
+/// with a NUL, a float, a null, garbage.
+const FORGED_CURSORS: [&str; 6] = [
+    "WyJhIiwiYiJd",
+    "WyJUYXNrLmRvY09yZGVyOmFzYyIsNSwieCJd",
+    "WyJUYXNrLmRvY09yZGVyOmFzYyIsImFcdTAwMDAiLCJ4Il0",
+    "WyJUYXNrLmR1ZVllYXI6YXNjIiwxLjUsIngiXQ",
+    "WyJSZWdpb24ubmFtZTphc2MiLG51bGwsIngiXQ",
+    "%%%",
+];
 
 fn selection(rng: &mut StdRng, depth: usize) -> String {
     let mut fields: Vec<String> =
@@ -223,4 +243,80 @@ async fn random_documents_never_crash_the_server_and_every_error_has_a_code() {
     }
     let health = app.client.get(format!("{}/healthz", app.address)).send().await.expect("alive");
     assert_eq!(health.status(), 200);
+}
+
+/// Asserts a caller's fault: a 4xx-or-200 answer whose errors are all BAD_USER_INPUT.
+fn assert_callers_fault(case: &str, status: reqwest::StatusCode, body: &Value) {
+    assert!(status.as_u16() < 500, "{case}: status {status}: {body}");
+    let codes: Vec<&str> =
+        body["errors"].as_array().into_iter().flatten().filter_map(|e| e["extensions"]["code"].as_str()).collect();
+    assert!(!codes.is_empty() && codes.iter().all(|c| *c == "BAD_USER_INPUT"), "{case}: {body}");
+}
+
+#[tokio::test]
+async fn hostile_strings_and_foreign_cursors_are_bad_user_input_in_every_argument() {
+    let app = crate::helpers::spawn_app().await;
+    let admin = app.token("天津市发展改革委", Role::Admin).await;
+    let auth = Some(format!("Bearer {admin}"));
+    let task_id =
+        app.data("{ tasks(first: 1) { nodes { id version } } }", json!({})).await["tasks"]["nodes"][0].clone();
+    let (id, version) = (task_id["id"].clone(), task_id["version"].clone());
+    #[rustfmt::skip]
+    let arguments: Vec<(&str, String)> = vec![
+        ("search", "query($s: String) { tasks(filter: { search: $s }) { totalCount } }".into()),
+        ("regionCode", "query($s: String) { plans(filter: { regionCode: $s }) { totalCount } }".into()),
+        ("id", "query($s: ID!) { node(id: $s) { id } }".into()),
+        ("planId", "query($s: ID) { tasks(filter: { planId: $s }) { totalCount } }".into()),
+        ("after", "query($s: String) { indicators(after: $s) { totalCount } }".into()),
+        ("entity", "query($s: String) { changes(filter: { entity: $s }) { totalCount } }".into()),
+        ("narrative", format!(r#"mutation($s: String!) {{ reportProgress(input: {{ taskId: {id}, period: "2025", status: IN_PROGRESS, narrative: $s }}) {{ __typename }} }}"#)),
+        ("period", format!(r#"mutation($s: String!) {{ reportProgress(input: {{ taskId: {id}, period: $s, status: IN_PROGRESS, narrative: "x" }}) {{ __typename }} }}"#)),
+        ("idempotencyKey", format!(r#"mutation($s: String) {{ reportProgress(input: {{ taskId: {id}, period: "2025", status: IN_PROGRESS, narrative: "x", idempotencyKey: $s }}) {{ __typename }} }}"#)),
+        ("title", format!("mutation($s: String) {{ updateTask(input: {{ id: {id}, expectedVersion: {version}, title: $s }}) {{ __typename }} }}")),
+        ("jti", "mutation($s: String!) { revokeToken(input: { jti: $s }) { jti } }".into()),
+        ("alias", "mutation($s: String!) { addDepartmentAlias(input: { departmentId: \"x\", alias: $s }) { __typename } }".into()),
+    ];
+    for (name, query) in &arguments {
+        for value in ["\u{0}", "a\u{0}b", "\u{1}\u{1f}", "\u{1b}[2J", "x\u{7f}", "\u{8}"] {
+            let (status, body) = app.post_graphql(auth.as_deref(), query, json!({ "s": value })).await;
+            assert_callers_fault(&format!("{name} = {value:?}"), status, &body);
+        }
+    }
+
+    // Every list's cursors, in every sort order, given to every other list and order.
+    let orders: [(&str, &[&str]); 5] = [
+        ("tasks", &["", "orderBy: { field: TITLE }", "orderBy: { field: DUE_YEAR, direction: DESC }"]),
+        ("plans", &["", "orderBy: { field: TITLE, direction: DESC }"]),
+        ("indicators", &["", "orderBy: { field: NAME }"]),
+        ("regions", &["", "orderBy: { field: NAME }"]),
+        ("departments", &[""]),
+    ];
+    let mut cursors = Vec::new();
+    for (list, sorts) in orders {
+        for sort in sorts {
+            let data =
+                app.data(&format!("{{ {list}(first: 2 {sort}) {{ pageInfo {{ endCursor }} }} }}"), json!({})).await;
+            let cursor = data[list]["pageInfo"]["endCursor"].as_str().expect("a cursor").to_owned();
+            cursors.push((list, *sort, cursor));
+        }
+    }
+    for (list, sorts) in orders {
+        for sort in sorts {
+            for (from_list, from_sort, cursor) in &cursors {
+                let query = format!("query($c: String) {{ {list}(first: 2, after: $c {sort}) {{ totalCount }} }}");
+                let (status, body) = app.post_graphql(None, &query, json!({ "c": cursor })).await;
+                let case = format!("{list} {sort} with a cursor of {from_list} {from_sort}");
+                if (*from_list, *from_sort) == (list, *sort) {
+                    assert!(status.is_success() && body.get("errors").is_none(), "{case}: {body}");
+                } else {
+                    assert_callers_fault(&case, status, &body);
+                }
+            }
+            for forged in FORGED_CURSORS {
+                let query = format!("query($c: String) {{ {list}(last: 2, before: $c {sort}) {{ totalCount }} }}");
+                let (status, body) = app.post_graphql(None, &query, json!({ "c": forged })).await;
+                assert_callers_fault(&format!("{list} {sort} with {forged}"), status, &body);
+            }
+        }
+    }
 }

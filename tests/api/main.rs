@@ -17,6 +17,7 @@ mod graphiql_browser;
 mod helpers;
 mod hostile_documents;
 mod http_conformance;
+mod hostile_inputs;
 mod indicator_mutations;
 mod limits;
 mod metrics;

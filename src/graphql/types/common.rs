@@ -43,6 +43,22 @@ pub fn loader_error(error: Arc<async_graphql::Error>) -> async_graphql::Error {
     (*error).clone()
 }
 
+/// Longest `search` text of a list filter, in characters. A substring
+/// search of thousands of characters finds nothing useful and costs the
+/// store dearly (SQLite refuses such LIKE patterns outright).
+pub const MAX_SEARCH_CHARS: usize = 200;
+
+/// Input validator of a filter's `search`: at most [`MAX_SEARCH_CHARS`]
+/// characters; longer text is BAD_USER_INPUT.
+#[allow(clippy::ptr_arg)] // async-graphql hands validators the field's own type, `&String`.
+pub fn check_search(value: &String) -> Result<(), String> {
+    let chars = value.chars().count();
+    if chars > MAX_SEARCH_CHARS {
+        return Err(format!("search text is {chars} characters long; the limit is {MAX_SEARCH_CHARS}"));
+    }
+    Ok(())
+}
+
 /// A calendar date, `YYYY-MM-DD` (ISO 8601).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Date(pub chrono::NaiveDate);
@@ -52,9 +68,12 @@ pub struct Date(pub chrono::NaiveDate);
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
+            // Four-digit years only: the stores compare dates as text.
             Value::String(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .ok()
+                .filter(|d| (1..=9999).contains(&chrono::Datelike::year(d)))
                 .map(Date)
-                .map_err(|_| InputValueError::custom("expected a date as YYYY-MM-DD")),
+                .ok_or_else(|| InputValueError::custom("expected a date as YYYY-MM-DD, in years 0001 to 9999")),
             _ => Err(InputValueError::expected_type(value)),
         }
     }

@@ -97,7 +97,8 @@ impl Department {
 /// 单位筛选 — Which departments a list returns.
 #[derive(InputObject, Default)]
 pub struct DepartmentFilter {
-    /// 名称或别名包含 — Substring of the name or of any alias.
+    /// 名称或别名包含 — Substring of the name or of any alias. At most 200 characters (BAD_USER_INPUT beyond).
+    #[graphql(validator(custom = "crate::graphql::types::common::check_search"))]
     pub search: Option<String>,
     /// 区域 — Units of this region or any region under it.
     pub region_id: Option<ID>,

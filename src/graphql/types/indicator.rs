@@ -306,7 +306,8 @@ pub struct IndicatorProgress {
 #[derive(InputObject, Default)]
 #[graphql(name = "IndicatorFilter")]
 pub struct IndicatorFilterInput {
-    /// 名称或单位包含 — Substring of the name or unit.
+    /// 名称或单位包含 — Substring of the name or unit. At most 200 characters (BAD_USER_INPUT beyond).
+    #[graphql(validator(custom = "crate::graphql::types::common::check_search"))]
     pub search: Option<String>,
     /// 方案 — Indicators of this plan.
     pub plan_id: Option<ID>,

@@ -200,7 +200,8 @@ impl Plan {
 #[derive(InputObject, Default)]
 #[graphql(name = "PlanFilter")]
 pub struct PlanFilterInput {
-    /// 标题或文号包含 — Substring of the title or document number.
+    /// 标题或文号包含 — Substring of the title or document number. At most 200 characters (BAD_USER_INPUT beyond).
+    #[graphql(validator(custom = "crate::graphql::types::common::check_search"))]
     pub search: Option<String>,
     /// 区域 — Plans of this region.
     pub region_id: Option<ID>,

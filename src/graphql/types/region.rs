@@ -103,7 +103,8 @@ impl Region {
 /// 区域筛选 — Which regions a list returns.
 #[derive(InputObject, Default)]
 pub struct RegionFilter {
-    /// 名称包含 — Substring of the Chinese or English name.
+    /// 名称包含 — Substring of the Chinese or English name. At most 200 characters (BAD_USER_INPUT beyond).
+    #[graphql(validator(custom = "crate::graphql::types::common::check_search"))]
     pub search: Option<String>,
     /// 上级区域 — Only children of this region.
     pub parent_id: Option<ID>,

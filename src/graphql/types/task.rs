@@ -213,7 +213,8 @@ impl ProgressReport {
 #[derive(InputObject, Default)]
 #[graphql(name = "TaskFilter")]
 pub struct TaskFilterInput {
-    /// 编码、标题或全文包含 — Substring of the code, title or full text.
+    /// 编码、标题或全文包含 — Substring of the code, title or full text. At most 200 characters (BAD_USER_INPUT beyond).
+    #[graphql(validator(custom = "crate::graphql::types::common::check_search"))]
     pub search: Option<String>,
     /// 方案 — Tasks of this plan.
     pub plan_id: Option<ID>,

@@ -65,17 +65,23 @@ fn public_change(
     }
 }
 
-/// Walks up a parent chain from `start`: meeting `own_id` would make a cycle.
+/// Walks up a parent chain from `start` all the way to the root: meeting
+/// `own_id` would make a cycle, however long. The walk ends at the root or
+/// at a record seen before (a cycle that does not pass through `own_id`), so
+/// it takes at most one step per record.
 async fn check_no_cycle<F, Fut>(own_id: &str, start: &str, field: &str, parent_of: F) -> AppResult<()>
 where
     F: Fn(String) -> Fut,
     Fut: std::future::Future<Output = AppResult<Option<String>>>,
 {
+    let mut seen = std::collections::HashSet::new();
     let mut cursor = Some(start.to_owned());
-    for _ in 0..64 {
-        let Some(node) = cursor else { return Ok(()) };
+    while let Some(node) = cursor {
         if node == own_id {
             return Err(AppError::bad_input(field, "a record cannot be placed under itself or its descendants"));
+        }
+        if !seen.insert(node.clone()) {
+            break;
         }
         cursor = parent_of(node).await?;
     }

@@ -120,7 +120,8 @@ async fn check_task(txn: &DatabaseTransaction, viewer: &Viewer, task_id: &str, p
 }
 
 /// Checks that `target_id` is a visible indicator other than `own_id`, and that
-/// following `contributes_to` from it never comes back to `own_id`.
+/// following `contributes_to` from it to the end of the chain never comes back
+/// to `own_id`.
 async fn check_contributes_to(
     txn: &DatabaseTransaction,
     viewer: &Viewer,
@@ -133,10 +134,14 @@ async fn check_contributes_to(
     }
     let visible = indicator::Entity::find_by_id(target_id).filter(viewer.indicator_condition()).one(txn).await?;
     let mut cursor = visible.ok_or_else(|| AppError::bad_input(FIELD, "no such indicator"))?.contributes_to_id;
-    for _ in 0..64 {
-        let Some(next) = cursor else { break };
+    // Follow the chain to its end (or to an indicator seen before), however long.
+    let mut seen = std::collections::HashSet::new();
+    while let Some(next) = cursor {
         if Some(next.as_str()) == own_id {
             return Err(AppError::bad_input(FIELD, "this would make indicators contribute to each other in a cycle"));
+        }
+        if !seen.insert(next.clone()) {
+            break;
         }
         cursor = indicator::Entity::find_by_id(next).one(txn).await?.and_then(|i| i.contributes_to_id);
     }

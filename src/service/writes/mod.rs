@@ -38,6 +38,16 @@ pub const MAX_CODE: usize = 64;
 /// Years accepted anywhere.
 pub const YEARS: std::ops::RangeInclusive<i32> = 1949..=2100;
 
+/// Latest year of any date or timestamp accepted: SQLite stores them as
+/// text and compares them as text, which only orders four-digit years.
+pub const MAX_CALENDAR_YEAR: i32 = 9999;
+
+/// Whether `value` lies in years 1 to [`MAX_CALENDAR_YEAR`].
+pub fn within_calendar(value: &chrono::DateTime<chrono::Utc>) -> bool {
+    use chrono::Datelike;
+    (1..=MAX_CALENDAR_YEAR).contains(&value.year())
+}
+
 /// Collects the field errors of one input, then fails once naming them all.
 #[derive(Default)]
 pub struct Checks(Vec<FieldError>);
@@ -72,6 +82,12 @@ impl Checks {
             field,
             format!("must be a year between {} and {}", YEARS.start(), YEARS.end()),
         )
+    }
+
+    /// A timestamp no later than year [`MAX_CALENDAR_YEAR`] (the stores
+    /// compare and format four-digit years only).
+    pub fn timestamp(&mut self, field: &str, value: &chrono::DateTime<chrono::Utc>) -> &mut Self {
+        self.require(within_calendar(value), field, format!("must be before the year {}", MAX_CALENDAR_YEAR + 1))
     }
 
     /// A finite number.

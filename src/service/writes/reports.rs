@@ -80,6 +80,7 @@ async fn role_on_task(
 }
 
 /// Records a progress report; a LEAD's report (or a coordinator's) also sets the task's status.
+/// An archived task takes no reports (BAD_USER_INPUT): only a coordinator un-archives it.
 pub async fn report_progress(
     db: &DatabaseConnection,
     viewer: &Viewer,
@@ -107,6 +108,14 @@ pub async fn report_progress(
                 .await?;
         txn.commit().await?;
         return Ok((report, found));
+    }
+    // Archiving is the coordinator's (updateTask): no report, not even a
+    // LEAD's or a coordinator's, reopens or otherwise moves an archived task.
+    if before.status == TaskStatus::Archived {
+        return Err(AppError::bad_input(
+            "input.taskId",
+            "the task is archived; a coordinator must restore it before progress can be reported",
+        ));
     }
     if input.status == TaskStatus::Completed && role != AssignmentRole::Lead {
         return Err(AppError::Forbidden(

@@ -233,9 +233,10 @@ pub async fn move_task(
         if parent.plan_id != before.plan_id {
             return Err(AppError::bad_input("input.parentId", "the new parent belongs to another plan"));
         }
-        // Walk up from the new parent: meeting the task itself would make a cycle.
+        // Walk up from the new parent to the root: meeting the task itself
+        // would make a cycle, however deep. A task seen before ends the walk.
         let mut cursor = Some(parent);
-        let mut steps = 0;
+        let mut seen = std::collections::HashSet::new();
         while let Some(node) = cursor {
             if node.id == before.id {
                 return Err(AppError::bad_input(
@@ -243,8 +244,7 @@ pub async fn move_task(
                     "a task cannot move under itself or its descendants",
                 ));
             }
-            steps += 1;
-            if steps > 64 {
+            if !seen.insert(node.id.clone()) {
                 break;
             }
             cursor = match node.parent_id {

@@ -64,11 +64,8 @@ pub async fn grant_access(
     idempotency_key: Option<&str>,
 ) -> AppResult<access_grant::Model> {
     let mut checks = Checks::default();
-    checks.require(input.expires_at > Utc::now(), "input.expiresAt", "must be in the future").opt_text(
-        "input.reason",
-        input.reason.as_deref(),
-        MAX_TEXT,
-    );
+    checks.require(input.expires_at > Utc::now(), "input.expiresAt", "must be in the future");
+    checks.timestamp("input.expiresAt", &input.expires_at).opt_text("input.reason", input.reason.as_deref(), MAX_TEXT);
     checks.finish()?;
     let idempotency = Idempotency::new("grantAccess", idempotency_key, &input)?;
 
@@ -160,10 +157,16 @@ pub async fn revoke_token(
     jti: &str,
     reason: Option<String>,
 ) -> AppResult<revoked_token::Model> {
+    // The same rule as verification, and the `jti` exactly as given (never
+    // trimmed): every token that verifies can be revoked by its own `jti`.
     let mut checks = Checks::default();
-    checks.text("input.jti", jti, 200).opt_text("input.reason", reason.as_deref(), MAX_TEXT);
+    let jti_rule = crate::auth::claims::check_jti(jti);
+    checks.require(jti_rule.is_ok(), "input.jti", jti_rule.err().unwrap_or_default()).opt_text(
+        "input.reason",
+        reason.as_deref(),
+        MAX_TEXT,
+    );
     checks.finish()?;
-    let jti = jti.trim();
 
     let txn = audit::begin_write(db).await?;
     viewer.require_admin("revoke tokens")?;
