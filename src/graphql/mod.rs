@@ -7,6 +7,7 @@ pub mod context;
 pub mod limits;
 pub mod loaders;
 pub mod mutation;
+pub mod node;
 mod notify_extension;
 pub mod query;
 pub mod schema_text;

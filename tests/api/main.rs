@@ -21,6 +21,7 @@ mod paging;
 mod process;
 mod queries;
 mod rate_limit;
+mod relay;
 mod schema;
 mod statements;
 mod subscriptions;
