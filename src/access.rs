@@ -71,6 +71,18 @@ impl Viewer {
         self.identity.as_ref().is_some_and(|i| i.role == Role::Admin)
     }
 
+    /// Whether this caller may read an access grant to `grantee_department_id`
+    /// of a plan of `plan_region_id` (a plan it may see): ADMIN, the grantee
+    /// department, and coordinators whose jurisdiction holds the plan (those
+    /// who may grant and revoke it).
+    pub fn may_see_grant(&self, grantee_department_id: &str, plan_region_id: &str) -> bool {
+        self.identity.as_ref().is_some_and(|i| {
+            i.role == Role::Admin
+                || i.department_id == grantee_department_id
+                || i.role == Role::Coordinator && i.jurisdiction.iter().any(|r| r == plan_region_id)
+        })
+    }
+
     /// SQL condition on the `plan` table: the plans this caller may read.
     pub fn plan_condition(&self) -> Condition {
         self.condition(PlanScope::Plan)

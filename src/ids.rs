@@ -29,10 +29,11 @@ pub enum NodeKind {
     TaskAssignment,
     DepartmentAlias,
     AccessGrant,
+    Change,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 12] = [
+    const ALL: [NodeKind; 13] = [
         Self::Region,
         Self::Department,
         Self::Plan,
@@ -45,6 +46,7 @@ impl NodeKind {
         Self::TaskAssignment,
         Self::DepartmentAlias,
         Self::AccessGrant,
+        Self::Change,
     ];
 
     /// The type name used inside global IDs (and as the GraphQL type name).
@@ -62,6 +64,7 @@ impl NodeKind {
             Self::TaskAssignment => "Assignment",
             Self::DepartmentAlias => "DepartmentAlias",
             Self::AccessGrant => "Grant",
+            Self::Change => "Change",
         }
     }
 

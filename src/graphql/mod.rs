@@ -9,6 +9,7 @@ pub mod input_guard;
 pub mod limits;
 pub mod loaders;
 pub mod mutation;
+pub mod node;
 mod notify_extension;
 mod order;
 pub mod query;

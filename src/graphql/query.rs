@@ -45,21 +45,26 @@ impl QueryRoot {
         ctx: &Context<'_>,
         #[graphql(desc = "全局标识 — A global ID as returned in any `id` field.")] id: ID,
     ) -> async_graphql::Result<Option<Node>> {
-        let (kind, record) = from_global_any(&id, "id").gql()?;
-        let loaders = &ctx.scope()?.loaders;
-        let err = super::types::common::loader_error;
-        Ok(match kind {
-            NodeKind::Region => loaders.region.load_one(record).await.map_err(err)?.map(|m| Node::Region(Region(m))),
-            NodeKind::Department => {
-                loaders.department.load_one(record).await.map_err(err)?.map(|m| Node::Department(Department(m)))
-            }
-            NodeKind::Plan => loaders.plan.load_one(record).await.map_err(err)?.map(|m| Node::Plan(Plan(m))),
-            NodeKind::Task => loaders.task.load_one(record).await.map_err(err)?.map(|m| Node::Task(Task(m))),
-            NodeKind::Indicator => {
-                loaders.indicator.load_one(record).await.map_err(err)?.map(|m| Node::Indicator(Indicator(m)))
-            }
-            _ => None,
-        })
+        Ok(super::node::load(ctx, std::slice::from_ref(&id), "id").await?.pop().flatten())
+    }
+
+    /// 按标识批量取记录 — Fetches records by their global IDs, in the order given; null for each one that does
+    /// not exist or that the caller may not see. At most the server's page-size limit of IDs per call.
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "全局标识列表 — Global IDs as returned in `id` fields; the answer keeps their order.")]
+        ids: Vec<ID>,
+    ) -> async_graphql::Result<Vec<Option<Node>>> {
+        let limit = ctx.state()?.limits.max_page_size as usize;
+        if ids.len() > limit {
+            return Err(crate::error::AppError::bad_input(
+                "ids",
+                format!("{} IDs were asked for; the limit is {limit} per call", ids.len()),
+            )
+            .into_graphql());
+        }
+        super::node::load(ctx, &ids, "ids").await
     }
 
     /// 行政区域 — Regions of the administrative tree.

@@ -16,6 +16,7 @@ pub mod notify;
 pub mod page;
 pub mod plans;
 pub mod progress;
+pub mod records;
 pub mod regions;
 pub mod tasks;
 pub mod writes;

@@ -26,6 +26,7 @@ mod paging;
 mod process;
 mod queries;
 mod rate_limit;
+mod relay;
 mod response_order;
 mod schema;
 mod statements;

@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use entity::change;
 
 /// One committed mutation.
+#[derive(Clone)]
 pub struct Change(pub change::Model);
 
 fn kind_of(entity: &str) -> Option<NodeKind> {
@@ -87,6 +88,11 @@ async fn redacted(
 /// 变更记录 — One committed mutation: who, what, when, before and after. Append-only and hash-chained.
 #[Object]
 impl Change {
+    /// 全局标识 — Opaque global ID of this change; `node(id)` fetches it again.
+    pub async fn id(&self) -> ID {
+        to_global(NodeKind::Change, &self.0.id)
+    }
+
     /// 序号 — Position in the total order of committed changes (1, 2, 3 … without gaps).
     async fn sequence(&self) -> i64 {
         self.0.seq

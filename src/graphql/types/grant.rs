@@ -18,7 +18,7 @@ pub struct Grant(pub access_grant::Model);
 #[Object]
 impl Grant {
     /// 全局标识 — Opaque global ID.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         to_global(NodeKind::AccessGrant, &self.0.id)
     }
 

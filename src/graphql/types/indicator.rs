@@ -184,13 +184,14 @@ pub struct Baseline {
 }
 
 /// A target for one year.
+#[derive(Clone)]
 pub struct Target(pub indicator_target::Model);
 
 /// 目标值 — A target of an indicator for one year.
 #[Object]
 impl Target {
     /// 全局标识 — Opaque global ID.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         to_global(NodeKind::IndicatorTarget, &self.0.id)
     }
 
@@ -226,13 +227,14 @@ impl Target {
 }
 
 /// A reported value.
+#[derive(Clone)]
 pub struct Actual(pub indicator_actual::Model);
 
 /// 实际值 — A reported value for one period. Never overwritten: a correction is a new revision.
 #[Object]
 impl Actual {
     /// 全局标识 — Opaque global ID.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         to_global(NodeKind::IndicatorActual, &self.0.id)
     }
 

@@ -16,7 +16,7 @@ pub mod viewer;
 use async_graphql::{ID, Interface};
 
 /// 节点 — Any record with a global ID, fetchable with `node(id)`.
-#[derive(Interface)]
+#[derive(Interface, Clone)]
 #[graphql(field(name = "id", ty = "ID", desc = "全局标识 — Opaque, stable global ID."))]
 pub enum Node {
     Region(region::Region),
@@ -24,4 +24,10 @@ pub enum Node {
     Plan(plan::Plan),
     Task(task::Task),
     Indicator(indicator::Indicator),
+    Target(indicator::Target),
+    Actual(indicator::Actual),
+    Assignment(task::Assignment),
+    ProgressReport(task::ProgressReport),
+    Grant(grant::Grant),
+    Change(change::Change),
 }

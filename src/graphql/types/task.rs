@@ -132,13 +132,14 @@ impl Task {
 }
 
 /// A department assigned to a task.
+#[derive(Clone)]
 pub struct Assignment(pub task_assignment::Model);
 
 /// 责任分工 — A department assigned to a task as LEAD or SUPPORT, in document order.
 #[Object]
 impl Assignment {
     /// 全局标识 — Opaque global ID.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         to_global(NodeKind::TaskAssignment, &self.0.id)
     }
 
@@ -161,13 +162,14 @@ impl Assignment {
 }
 
 /// A progress report on a task.
+#[derive(Clone)]
 pub struct ProgressReport(pub progress_report::Model);
 
 /// 进展报告 — A progress report on a task by a responsible department. Never changed once written.
 #[Object]
 impl ProgressReport {
     /// 全局标识 — Opaque global ID.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         to_global(NodeKind::ProgressReport, &self.0.id)
     }
 
