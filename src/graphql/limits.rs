@@ -48,9 +48,7 @@ use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest, NextRequest, NextValidation,
 };
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{
-    ErrorExtensionValues, Request, Response, ServerError, ServerResult, ValidationResult, Value,
-};
+use async_graphql::{ErrorExtensionValues, Request, Response, ServerError, ServerResult, ValidationResult, Value};
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 use std::sync::Arc;

@@ -57,11 +57,7 @@ fn references(entity: &str) -> &'static [(&'static str, Reference)] {
 /// A stored payload as the caller may read it: each reference to a plan,
 /// task or indicator the caller may not see is replaced by null (the
 /// loaders apply the one read condition of [`crate::access`]).
-async fn redacted(
-    ctx: &Context<'_>,
-    entity: &str,
-    payload: Option<&str>,
-) -> async_graphql::Result<Option<JsonValue>> {
+async fn redacted(ctx: &Context<'_>, entity: &str, payload: Option<&str>) -> async_graphql::Result<Option<JsonValue>> {
     let Some(mut value) = payload.and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok()) else {
         return Ok(None);
     };
