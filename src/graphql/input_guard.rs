@@ -125,10 +125,10 @@ pub fn check_request(document: &ExecutableDocument, variables: &Variables) -> Re
     }
     for (_, operation) in document.operations.iter() {
         for variable in &operation.node.variable_definitions {
-            if let Some(default) = &variable.node.default_value {
-                if let Some(path) = check_const(&format!("${}", variable.node.name.node), &default.node) {
-                    return Err(refuse(&path, Some(default.pos)));
-                }
+            if let Some(default) = &variable.node.default_value
+                && let Some(path) = check_const(&format!("${}", variable.node.name.node), &default.node)
+            {
+                return Err(refuse(&path, Some(default.pos)));
             }
             check_directives(&variable.node.directives)?;
         }

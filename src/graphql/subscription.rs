@@ -140,22 +140,28 @@ impl SubscriptionRoot {
         let feed = state.notifier.feed(&state.db);
         // Taken before the first read of our own, so that no batch read meanwhile is missed.
         let mut batches = feed.receiver();
-        let mut position = match &after {
-            Some(cursor) => match decode_cursor(cursor, "after").gql()? {
+        // Without `after`, a running shared reader says where "now" is at no cost, so a
+        // thousand subscribers arriving at once spend no statement on where to start.
+        let known_head = if after.is_none() { feed.known_head() } else { None };
+        let mut position = match (&after, known_head) {
+            (Some(cursor), _) => match decode_cursor(cursor, "after").gql()? {
                 (SortValue::Int(seq), _) => seq,
                 _ => return Err(AppError::bad_input("after", "not a change cursor").into_graphql()),
             },
-            None => changes::head_seq(&state.db).await.gql()?,
+            (None, Some(head)) => head,
+            (None, None) => changes::head_seq(&state.db).await.gql()?,
         };
         // The cursor of the last entry this subscriber has delivered (or started from), for "resume from here".
         let mut resume_cursor = match &after {
             Some(cursor) => cursor.clone(),
+            None if known_head.is_some() => String::new(),
             None => changes::cursor_at(&state.db, position).await.gql()?,
         };
         let mut registration = feed.register(&viewer);
         Ok(async_stream::stream! {
-            // Replay with our own reads until a read comes back short, then follow the shared batches.
-            let mut replaying = true;
+            // Replay with our own reads until a read comes back short, then follow the shared
+            // batches; a subscriber starting at the shared reader's head has nothing to replay.
+            let mut replaying = known_head.is_none();
             loop {
                 if replaying {
                     let batch = match changes::next_batch(&state.db, &viewer, &filter, position, BATCH).await {
@@ -177,6 +183,9 @@ impl SubscriptionRoot {
                     if full {
                         let head = changes::head_seq(&state.db).await.unwrap_or(position);
                         if head - seen > MAX_LAG {
+                            if resume_cursor.is_empty() {
+                                resume_cursor = changes::cursor_at(&state.db, position).await.unwrap_or_default();
+                            }
                             let cursor = resume_cursor.clone();
                             yield Err(AppError::Conflict {
                                 message: format!(

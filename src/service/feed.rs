@@ -97,6 +97,8 @@ pub struct Feed {
 struct Inner {
     db: DatabaseConnection,
     batches: broadcast::Sender<Arc<FeedBatch>>,
+    /// The last entry the reader has broadcast up to, while it runs (see [`Feed::known_head`]).
+    head: Mutex<Option<i64>>,
     /// Registered kinds of readers and how many subscribers each has.
     kinds: Mutex<HashMap<VisibilityKey, (Viewer, usize)>>,
     /// Open subscriptions per caller key (see [`Feed::open`]).
@@ -119,12 +121,21 @@ impl Feed {
         let inner = Arc::new(Inner {
             db,
             batches,
+            head: Mutex::default(),
             kinds: Mutex::default(),
             callers: Mutex::default(),
             identities: Mutex::default(),
         });
         tokio::spawn(read_loop(Arc::downgrade(&inner), notifier.subscribe()));
         Self { inner }
+    }
+
+    /// Where the running reader has broadcast up to, without a statement;
+    /// `None` while it is idle. A subscriber that takes its [`Feed::receiver`]
+    /// first and then starts here misses nothing: a batch broadcast in between
+    /// begins after this position, which the subscriber sees as a gap and reads.
+    pub fn known_head(&self) -> Option<i64> {
+        *lock(&self.inner.head)
     }
 
     /// A receiver of the batches read from now on. Take it *before* reading
@@ -274,6 +285,7 @@ async fn read_loop(inner: Weak<Inner>, mut wake: tokio::sync::watch::Receiver<u6
                 lock(&inner.kinds).iter().map(|(key, (viewer, _))| (key.clone(), viewer.clone())).collect();
             if kinds.is_empty() {
                 position = None;
+                *lock(&inner.head) = None;
             } else {
                 match read_batch(&inner.db, position, &kinds).await {
                     Ok(Some(batch)) => {
@@ -281,6 +293,7 @@ async fn read_loop(inner: Weak<Inner>, mut wake: tokio::sync::watch::Receiver<u6
                         position = Some(batch.last);
                         // No receiver is not an error: subscribers come and go.
                         let _ = inner.batches.send(Arc::new(batch));
+                        *lock(&inner.head) = position;
                     }
                     Ok(None) => {}
                     Err(Restart(head)) => {
@@ -294,6 +307,7 @@ async fn read_loop(inner: Weak<Inner>, mut wake: tokio::sync::watch::Receiver<u6
                             let _ = inner.batches.send(Arc::new(start));
                         }
                         position = head;
+                        *lock(&inner.head) = position;
                     }
                 }
             }

@@ -460,7 +460,15 @@ fn dechunk(mut rest: &str) -> String {
 async fn wait_until_refused(port: u16) {
     for _ in 0..400 {
         match TcpStream::connect(("127.0.0.1", port)).await {
-            Err(error) if error.kind() == std::io::ErrorKind::ConnectionRefused => return,
+            // Reset: the listener closed with this connection still queued; either way it is not served.
+            Err(error)
+                if matches!(
+                    error.kind(),
+                    std::io::ErrorKind::ConnectionRefused | std::io::ErrorKind::ConnectionReset
+                ) =>
+            {
+                return;
+            }
             Err(error) => panic!("unexpected connect error: {error}"),
             Ok(stream) => drop(stream),
         }

@@ -3,8 +3,9 @@
 //! Debian's headless Chromium, driven by chromedriver through WebDriver (fantoccini), opens
 //! `/graphiql` of a real server with the default dataset, with every outside host made
 //! unresolvable and every proxied request sent to a closed local port. It runs the first example
-//! operation and checks that the answer shows real data, that everything the page loaded came from
-//! the server itself, and that the page's Content-Security-Policy blocked nothing.
+//! operation and checks that the answer shows real data, that the Docs pane lists the schema loaded
+//! by the standard introspection query and the editor completes field names, that everything the
+//! page loaded came from the server itself, and that the page's Content-Security-Policy blocked nothing.
 //!
 //! Needs the Debian packages `chromium` and `chromium-driver`. Without them the test is skipped
 //! (with a line on stderr), except under CI (`CI` set), where it fails.
@@ -185,11 +186,76 @@ async fn exercise(client: &Client, address: &str) -> Result<(), String> {
         }
     }
 
+    docs_and_autocompletion(client).await?;
+
     let violations = script(client, "return window.xietongCspViolations || null;", vec![]).await?;
     if violations != json!([]) {
         return Err(format!("Content-Security-Policy violations: {violations}"));
     }
     Ok(())
+}
+
+/// The schema as GraphiQL loads it with the standard introspection query: the
+/// Docs pane lists the Query fields, and the editor completes field names.
+async fn docs_and_autocompletion(client: &Client) -> Result<(), String> {
+    client
+        .find(Locator::Css(".graphiql-sidebar button[aria-label='Show Documentation Explorer']"))
+        .await
+        .map_err(|e| format!("no Docs button: {e}"))?
+        .click()
+        .await
+        .map_err(|e| format!("cannot open the Docs pane: {e}"))?;
+    // Wait for the root types, then open Query as a developer would.
+    let started = Instant::now();
+    let mut pane = Value::Null;
+    while started.elapsed() < STEP_TIMEOUT {
+        pane = script(
+            client,
+            "const el = document.querySelector('.graphiql-doc-explorer');
+             if (!el) return '';
+             const query = Array.from(el.querySelectorAll('a')).find(a => a.textContent.trim() === 'Query');
+             if (query) { query.click(); }
+             return el.textContent;",
+            vec![],
+        )
+        .await?;
+        let text = pane.as_str().unwrap_or("");
+        if text.contains("Error fetching schema") {
+            return Err(format!("the Docs pane could not load the schema: {text}"));
+        }
+        if ["plans", "tasks", "indicators", "nodes"].iter().all(|field| text.contains(field)) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let text = pane.as_str().unwrap_or("");
+    for field in ["node", "nodes", "plans", "tasks", "indicators", "departments", "regions", "changes", "viewer"] {
+        if !text.contains(field) {
+            return Err(format!("the Docs pane does not list Query.{field}; it shows: {text}"));
+        }
+    }
+
+    // Completion inside `{ pla| }` offers `plans`, from the loaded schema.
+    let started = Instant::now();
+    let mut hints = Value::Null;
+    while started.elapsed() < STEP_TIMEOUT {
+        hints = script(
+            client,
+            "const cm = document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror;
+             cm.focus();
+             cm.setValue('{ pla }');
+             cm.setCursor({ line: 0, ch: 5 });
+             cm.execCommand('autocomplete');
+             return Array.from(document.querySelectorAll('.CodeMirror-hints li')).map(li => li.textContent.trim());",
+            vec![],
+        )
+        .await?;
+        if hints.as_array().is_some_and(|h| h.iter().any(|hint| hint.as_str() == Some("plans"))) {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    Err(format!("autocompletion did not offer `plans`; it offered {hints}"))
 }
 
 async fn script(client: &Client, code: &str, args: Vec<Value>) -> Result<Value, String> {

@@ -127,7 +127,7 @@ async fn nodes_answers_null_for_what_the_caller_may_not_see_and_refuses_bad_ids(
     let grantee = app.token("南开区发展改革委", Role::Reader).await;
     let body = app.graphql_as(&grantee, ROUND_TRIP, json!({ "ids": [ids[9]] })).await;
     assert_eq!(body["data"]["nodes"][0]["__typename"], "Grant", "the grantee sees its grant: {body:#}");
-    let other = app.token("西青区发展改革委", Role::Reader).await;
+    let other = app.token("天津市发展改革委", Role::Reader).await;
     let body = app.graphql_as(&other, ROUND_TRIP, json!({ "ids": [ids[9]] })).await;
     assert_eq!(body["data"]["nodes"], json!([null]), "another department does not: {body:#}");
 
@@ -173,7 +173,12 @@ async fn nodes_costs_the_same_statements_for_few_and_many_ids() {
     let data = app.graphql_as(&admin, "{ tasks(first: 60) { nodes { id assignments { id } } } }", json!({})).await;
     let tasks = data["data"]["tasks"]["nodes"].as_array().unwrap();
     let ids = |n: usize| -> Vec<Value> {
-        tasks.iter().take(n).flat_map(|t| [t["id"].clone(), t["assignments"][0]["id"].clone()]).collect()
+        tasks
+            .iter()
+            .filter(|t| !t["assignments"][0]["id"].is_null())
+            .take(n)
+            .flat_map(|t| [t["id"].clone(), t["assignments"][0]["id"].clone()])
+            .collect()
     };
     let count = |ids: Vec<Value>| {
         let app = &app;

@@ -4,7 +4,7 @@
 //! the numbers are in BENCHMARKS.md.
 
 use crate::helpers::spawn_app_with;
-use crate::subscriptions::{connect, cursor_after_a_change, retitle, subscribe};
+use crate::subscriptions::{connect, retitle, subscribe};
 use crate::websocket::every_subscriber_receives;
 use serde_json::json;
 use xietong::config::Limits;
@@ -30,16 +30,16 @@ async fn websocket_bench_fan_out() {
         let subscriptions =
             SubscriptionSettings { max_subscriptions_per_connection: PER_SOCKET, max_subscriptions_per_caller: 10_000 };
         let app = spawn_app_with(Limits { subscriptions, ..Limits::default() }).await;
-        let after = cursor_after_a_change(&app).await;
         let before_open = rss_mib();
         let mut sockets = Vec::new();
         for _ in 0..subscribers.div_ceil(PER_SOCKET) {
             sockets.push(connect(&app.address, None).await);
         }
+        // Live subscribers (no `after`): once the shared reader runs, each starts at its head without a statement.
         for i in 0..subscribers {
-            subscribe(&mut sockets[i / PER_SOCKET], &format!("s{i}"), json!({ "after": after })).await;
+            subscribe(&mut sockets[i / PER_SOCKET], &format!("s{i}"), json!({})).await;
         }
-        // Let every subscriber finish its start-up reads (a pool of 5 connections in tests) first.
+        // Let every subscriber register first.
         tokio::time::sleep(std::time::Duration::from_secs(subscribers as u64 / 100 + 1)).await;
         retitle(&app, &app.address, "预热").await;
         every_subscriber_receives(&mut sockets, subscribers, "预热").await;

@@ -72,10 +72,8 @@ async fn redacted(ctx: &Context<'_>, entity: &str, payload: Option<&str>) -> asy
             Reference::Task => scope.loaders.task.load_one(id).await.map_err(loader_error)?.is_some(),
             Reference::Indicator => scope.loaders.indicator.load_one(id).await.map_err(loader_error)?.is_some(),
         };
-        if !visible {
-            if let Some(field) = value.get_mut(*key) {
-                *field = serde_json::Value::Null;
-            }
+        if !visible && let Some(field) = value.get_mut(*key) {
+            *field = serde_json::Value::Null;
         }
     }
     Ok(Some(JsonValue(value)))
