@@ -103,7 +103,7 @@ pub async fn load(ctx: &Context<'_>, ids: &[ID], field: &str) -> async_graphql::
 
     let changes = fetch(of_kind(NodeKind::Change), |ids| records::changes(db, viewer, ids)).await?;
     for change in changes {
-        put(NodeKind::Change, change.id.clone(), Node::Change(Change(change)));
+        put(NodeKind::Change, change.id.clone(), Node::Change(Change(change, None)));
     }
 
     Ok(keys.into_iter().map(|key| found.get(&key).cloned()).collect())

@@ -294,7 +294,7 @@ impl QueryRoot {
         let args = page_args(first, after, last, before);
         let viewer = &ctx.scope()?.viewer;
         let result = changes::list(&state.db, viewer, &filter, &args, state.limits.max_page_size).await;
-        root_connection(ctx, result, Change).await
+        root_connection(ctx, result, |row| Change(row, None)).await
     }
 
     /// 当前调用方 — Who is calling: identity, department and role.

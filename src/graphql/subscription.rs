@@ -201,7 +201,7 @@ impl SubscriptionRoot {
                     for row in batch {
                         position = row.seq;
                         resume_cursor = encode(SortValue::Int(row.seq), &row.id);
-                        yield Ok(ChangeEvent { cursor: resume_cursor.clone(), change: Change(row) });
+                        yield Ok(ChangeEvent { cursor: resume_cursor.clone(), change: Change(row, None) });
                     }
                     replaying = full;
                     continue;
@@ -254,7 +254,8 @@ impl SubscriptionRoot {
                             position = row.seq;
                             if matches(&filter, row) {
                                 resume_cursor = encode(SortValue::Int(row.seq), &row.id);
-                                yield Ok(ChangeEvent { cursor: resume_cursor.clone(), change: Change(row.clone()) });
+                                let known = batch.visible_references(&key);
+                                yield Ok(ChangeEvent { cursor: resume_cursor.clone(), change: Change(row.clone(), known) });
                             }
                         }
                     }

@@ -33,6 +33,31 @@ pub struct ChangeFilter {
     pub after_seq: Option<i64>,
 }
 
+/// A kind of record a payload may refer to by ID.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Reference {
+    Plan,
+    Task,
+    Indicator,
+}
+
+/// The fields of an entity's payload that name plans, tasks or indicators.
+/// The entry itself is visible (the change feed's condition), but what it
+/// refers to may not be: a task moved out from under a NOT_SHARED one, an
+/// indicator contributing to a hidden one.
+pub fn references(entity: &str) -> &'static [(&'static str, Reference)] {
+    match entity {
+        "Plan" => &[("parent_id", Reference::Plan)],
+        "Task" => &[("plan_id", Reference::Plan), ("parent_id", Reference::Task)],
+        "Indicator" => {
+            &[("plan_id", Reference::Plan), ("task_id", Reference::Task), ("contributes_to_id", Reference::Indicator)]
+        }
+        "ProgressReport" | "Assignment" => &[("task_id", Reference::Task)],
+        "Target" | "Actual" => &[("indicator_id", Reference::Indicator)],
+        _ => &[],
+    }
+}
+
 /// The condition on `change` rows this caller may read.
 pub fn visibility(viewer: &Viewer) -> Condition {
     if viewer.is_admin() {

@@ -71,12 +71,22 @@ pub struct FeedBatch {
     /// For each kind of reader registered when the batch was read, the
     /// sequence numbers it may see. A kind missing here must read the range itself.
     pub visible: HashMap<VisibilityKey, HashSet<i64>>,
+    /// For each kind of reader of `visible`, the plans, tasks and indicators
+    /// named in the entries' payloads ([`changes::references`]) it may see,
+    /// so that redacting a payload costs no statement per subscriber.
+    pub visible_references: HashMap<VisibilityKey, Arc<HashSet<String>>>,
 }
 
 impl FeedBatch {
     /// Whether a reader of this kind may see entry `seq`; `None` if the batch does not know the kind.
     pub fn may_see(&self, key: &VisibilityKey, seq: i64) -> Option<bool> {
         self.visible.get(key).map(|seqs| seqs.contains(&seq))
+    }
+
+    /// The referenced records a reader of this kind may see; `None` if the
+    /// batch does not know the kind, or the kind is ADMIN (which sees all).
+    pub fn visible_references(&self, key: &VisibilityKey) -> Option<Arc<HashSet<String>>> {
+        self.visible_references.get(key).cloned()
     }
 }
 
@@ -302,8 +312,13 @@ async fn read_loop(inner: Weak<Inner>, mut wake: tokio::sync::watch::Receiver<u6
                         {
                             // Starting over: tell subscribers where the shared batches will begin, so
                             // that one behind it reads up to here itself instead of waiting for a change.
-                            let start =
-                                FeedBatch { after: head, last: head, rows: Vec::new(), visible: HashMap::new() };
+                            let start = FeedBatch {
+                                after: head,
+                                last: head,
+                                rows: Vec::new(),
+                                visible: HashMap::new(),
+                                visible_references: HashMap::new(),
+                            };
                             let _ = inner.batches.send(Arc::new(start));
                         }
                         position = head;
@@ -354,8 +369,17 @@ async fn read_batch(
             Restart(Some(after))
         })?;
     let Some(last) = rows.last().map(|r| r.seq) else { return Ok(None) };
+    let referenced = referenced_ids(&rows);
     let mut visible = HashMap::with_capacity(kinds.len());
+    let mut visible_references = HashMap::with_capacity(kinds.len());
     for (key, viewer) in kinds {
+        if !viewer.is_admin() {
+            let seen = visible_referenced(db, viewer, &referenced).await.map_err(|e| {
+                warn(e);
+                Restart(Some(after))
+            })?;
+            visible_references.insert(key.clone(), Arc::new(seen));
+        }
         let seqs: HashSet<i64> = if viewer.is_admin() {
             rows.iter().map(|r| r.seq).collect()
         } else {
@@ -377,5 +401,44 @@ async fn read_batch(
         };
         visible.insert(key.clone(), seqs);
     }
-    Ok(Some(FeedBatch { after, last, rows, visible }))
+    Ok(Some(FeedBatch { after, last, rows, visible, visible_references }))
+}
+
+/// The plan, task and indicator IDs the payloads of `rows` refer to, by kind.
+fn referenced_ids(rows: &[change::Model]) -> HashMap<changes::Reference, Vec<String>> {
+    let mut ids: HashMap<changes::Reference, HashSet<String>> = HashMap::new();
+    for row in rows {
+        for payload in [row.before.as_deref(), row.after.as_deref()].into_iter().flatten() {
+            let Ok(value) = serde_json::from_str::<serde_json::Value>(payload) else { continue };
+            for (key, kind) in changes::references(&row.entity) {
+                if let Some(id) = value.get(*key).and_then(|v| v.as_str()) {
+                    ids.entry(*kind).or_default().insert(id.to_owned());
+                }
+            }
+        }
+    }
+    ids.into_iter().map(|(kind, set)| (kind, set.into_iter().collect())).collect()
+}
+
+/// Which of `referenced` `viewer` may read, by the same rules (and the same
+/// queries) as the loaders: one statement per kind of record referenced.
+async fn visible_referenced(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    referenced: &HashMap<changes::Reference, Vec<String>>,
+) -> AppResult<HashSet<String>> {
+    use super::{indicators, plans, tasks};
+    let mut seen = HashSet::new();
+    for (kind, ids) in referenced {
+        if ids.is_empty() {
+            continue;
+        }
+        let found: Vec<String> = match kind {
+            changes::Reference::Plan => plans::by_ids(db, viewer, ids).await?.into_keys().collect(),
+            changes::Reference::Task => tasks::by_ids(db, viewer, ids).await?.into_keys().collect(),
+            changes::Reference::Indicator => indicators::by_ids(db, viewer, ids).await?.into_keys().collect(),
+        };
+        seen.extend(found);
+    }
+    Ok(seen)
 }

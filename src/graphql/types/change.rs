@@ -5,13 +5,17 @@ use super::department::Department;
 use super::plan::Plan;
 use crate::graphql::context::ContextExt;
 use crate::ids::{NodeKind, to_global};
+use crate::service::changes::{self, Reference};
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 use entity::change;
+use std::collections::HashSet;
+use std::sync::Arc;
 
-/// One committed mutation.
+/// One committed mutation, and (when the shared feed reader delivers it) the
+/// referenced records its reader may see.
 #[derive(Clone)]
-pub struct Change(pub change::Model);
+pub struct Change(pub change::Model, pub Option<Arc<HashSet<String>>>);
 
 fn kind_of(entity: &str) -> Option<NodeKind> {
     Some(match entity {
@@ -29,35 +33,19 @@ fn kind_of(entity: &str) -> Option<NodeKind> {
     })
 }
 
-/// A kind of record a payload may refer to by ID.
-#[derive(Clone, Copy)]
-enum Reference {
-    Plan,
-    Task,
-    Indicator,
-}
-
-/// The fields of an entity's payload that name plans, tasks or indicators.
-/// The entry itself is visible (the change feed's condition), but what it
-/// refers to may not be: a task moved out from under a NOT_SHARED one, an
-/// indicator contributing to a hidden one.
-fn references(entity: &str) -> &'static [(&'static str, Reference)] {
-    match entity {
-        "Plan" => &[("parent_id", Reference::Plan)],
-        "Task" => &[("plan_id", Reference::Plan), ("parent_id", Reference::Task)],
-        "Indicator" => {
-            &[("plan_id", Reference::Plan), ("task_id", Reference::Task), ("contributes_to_id", Reference::Indicator)]
-        }
-        "ProgressReport" | "Assignment" => &[("task_id", Reference::Task)],
-        "Target" | "Actual" => &[("indicator_id", Reference::Indicator)],
-        _ => &[],
-    }
-}
-
 /// A stored payload as the caller may read it: each reference to a plan,
 /// task or indicator the caller may not see is replaced by null (the
 /// loaders apply the one read condition of [`crate::access`]).
-async fn redacted(ctx: &Context<'_>, entity: &str, payload: Option<&str>) -> async_graphql::Result<Option<JsonValue>> {
+///
+/// `known_visible`, when given, is the set of referenced IDs the caller may
+/// see, worked out once for all subscribers of its kind by the shared feed
+/// reader; without it each reference is looked up through the loaders.
+async fn redacted(
+    ctx: &Context<'_>,
+    entity: &str,
+    payload: Option<&str>,
+    known_visible: Option<&HashSet<String>>,
+) -> async_graphql::Result<Option<JsonValue>> {
     let Some(mut value) = payload.and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok()) else {
         return Ok(None);
     };
@@ -65,12 +53,13 @@ async fn redacted(ctx: &Context<'_>, entity: &str, payload: Option<&str>) -> asy
     if scope.viewer.is_admin() {
         return Ok(Some(JsonValue(value)));
     }
-    for (key, kind) in references(entity) {
+    for (key, kind) in changes::references(entity) {
         let Some(id) = value.get(*key).and_then(|v| v.as_str()).map(str::to_owned) else { continue };
-        let visible = match kind {
-            Reference::Plan => scope.loaders.plan.load_one(id).await.map_err(loader_error)?.is_some(),
-            Reference::Task => scope.loaders.task.load_one(id).await.map_err(loader_error)?.is_some(),
-            Reference::Indicator => scope.loaders.indicator.load_one(id).await.map_err(loader_error)?.is_some(),
+        let visible = match (known_visible, kind) {
+            (Some(known), _) => known.contains(&id),
+            (None, Reference::Plan) => scope.loaders.plan.load_one(id).await.map_err(loader_error)?.is_some(),
+            (None, Reference::Task) => scope.loaders.task.load_one(id).await.map_err(loader_error)?.is_some(),
+            (None, Reference::Indicator) => scope.loaders.indicator.load_one(id).await.map_err(loader_error)?.is_some(),
         };
         if !visible && let Some(field) = value.get_mut(*key) {
             *field = serde_json::Value::Null;
@@ -140,13 +129,13 @@ impl Change {
     /// 变更前 — The record before the change (null for creations). A reference to a record the caller may not
     /// read is null.
     async fn before(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<JsonValue>> {
-        redacted(ctx, &self.0.entity, self.0.before.as_deref()).await
+        redacted(ctx, &self.0.entity, self.0.before.as_deref(), self.1.as_deref()).await
     }
 
     /// 变更后 — The record after the change (null for deletions). A reference to a record the caller may not
     /// read is null.
     async fn after(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<JsonValue>> {
-        redacted(ctx, &self.0.entity, self.0.after.as_deref()).await
+        redacted(ctx, &self.0.entity, self.0.after.as_deref(), self.1.as_deref()).await
     }
 
     /// 所属方案 — The plan the changed record belongs to, if visible.
