@@ -9,22 +9,16 @@
 //! Needs the Debian packages `chromium` and `chromium-driver`. Without them the test is skipped
 //! (with a line on stderr), except under CI (`CI` set), where it fails.
 
-use std::net::{Ipv4Addr, TcpListener, TcpStream};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::net::Ipv4Addr;
 use std::time::{Duration, Instant};
 
 use actix_web::{App, HttpResponse, HttpServer, web};
-use fantoccini::{Client, ClientBuilder};
-use serde_json::{Value, json};
+use fantoccini::Client;
+use serde_json::Value;
 use xietong::access::Role;
 
+use crate::browser::{ChromeDriver, STEP_TIMEOUT, browser_installed};
 use crate::helpers::spawn_app_with_cors;
-
-const CHROMIUM: &str = "/usr/bin/chromium";
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-/// How long any one step may take (2 cores, a debug build, a cold browser).
-const STEP_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The page of the other origin: its script reads the API's address and the
 /// token from its own query string, calls `/graphql` and leaves the outcome in
@@ -50,7 +44,7 @@ fetch(params.get('api') + '/graphql', {
 async fn a_page_of_an_allowed_origin_calls_the_api_and_another_is_refused() {
     // Two rustls crypto back-ends are compiled in (via different crates); the WebDriver client needs one chosen.
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    if !browser_installed() {
+    if !browser_installed("the CORS browser test") {
         return;
     }
     let page_server = HttpServer::new(|| {
@@ -110,99 +104,4 @@ async fn outcome(client: &Client, page_origin: &str, api: &str, token: &str) -> 
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     Err(format!("the page's request to {api} never finished"))
-}
-
-/// Whether Chromium and chromedriver are there; under CI their absence is a failure.
-fn browser_installed() -> bool {
-    let missing: Vec<&str> = [CHROMIUM, CHROMEDRIVER].into_iter().filter(|path| !Path::new(path).exists()).collect();
-    if missing.is_empty() {
-        return true;
-    }
-    let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
-    assert!(
-        !ci,
-        "{} missing: install the Debian packages `chromium chromium-driver` for the CORS browser test",
-        missing.join(" and ")
-    );
-    eprintln!(
-        "skipped: chromium not installed ({} missing; apt-get install -y chromium chromium-driver)",
-        missing.join(" and ")
-    );
-    false
-}
-
-/// A chromedriver on a free local port, in its own process group; on drop the group (the
-/// driver and any browser it started) is killed.
-struct ChromeDriver {
-    child: Child,
-    port: u16,
-}
-
-impl ChromeDriver {
-    fn start() -> Result<Self, String> {
-        let port = free_port()?;
-        let mut command = Command::new(CHROMEDRIVER);
-        command.arg(format!("--port={port}")).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
-        #[cfg(unix)]
-        std::os::unix::process::CommandExt::process_group(&mut command, 0);
-        let child = command.spawn().map_err(|e| format!("cannot start {CHROMEDRIVER}: {e}"))?;
-        let driver = Self { child, port };
-        let started = Instant::now();
-        while TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_err() {
-            if started.elapsed() > STEP_TIMEOUT {
-                return Err(format!("chromedriver did not listen on port {port}"));
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Ok(driver)
-    }
-
-    /// A headless Chromium session that can reach nothing but this machine's loopback address.
-    async fn session(&self, profile: &Path) -> Result<Client, String> {
-        let closed_port = free_port()?;
-        let args = vec![
-            "--headless".to_owned(),
-            "--no-sandbox".to_owned(),
-            "--disable-gpu".to_owned(),
-            "--disable-dev-shm-usage".to_owned(),
-            "--disable-background-networking".to_owned(),
-            "--disable-component-update".to_owned(),
-            "--disable-sync".to_owned(),
-            "--no-first-run".to_owned(),
-            format!("--user-data-dir={}", profile.display()),
-            "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost".to_owned(),
-            format!("--proxy-server=http://127.0.0.1:{closed_port}"),
-            "--proxy-bypass-list=127.0.0.1;localhost".to_owned(),
-        ];
-        let mut capabilities = serde_json::Map::new();
-        capabilities.insert("browserName".to_owned(), json!("chrome"));
-        capabilities.insert("goog:chromeOptions".to_owned(), json!({ "binary": CHROMIUM, "args": args }));
-        let mut builder = ClientBuilder::rustls().map_err(|e| format!("cannot set up TLS for WebDriver: {e}"))?;
-        builder.capabilities(capabilities);
-        builder
-            .connect(&format!("http://127.0.0.1:{}", self.port))
-            .await
-            .map_err(|e| format!("cannot start a Chromium session through chromedriver: {e}"))
-    }
-}
-
-impl Drop for ChromeDriver {
-    fn drop(&mut self) {
-        #[cfg(unix)]
-        {
-            let group = format!("-{}", self.child.id());
-            let _ =
-                Command::new("kill").args(["-KILL", "--", &group]).stdout(Stdio::null()).stderr(Stdio::null()).status();
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A local port that was free a moment ago.
-fn free_port() -> Result<u16, String> {
-    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-        .and_then(|listener| listener.local_addr())
-        .map(|address| address.port())
-        .map_err(|e| format!("no free local port: {e}"))
 }

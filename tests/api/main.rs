@@ -7,6 +7,7 @@
 mod admin_mutations;
 mod auth_tokens;
 mod authorization;
+mod browser;
 mod command_line;
 mod cors;
 mod cors_browser;
