@@ -70,6 +70,26 @@ pub fn build_schema(
     builder.finish()
 }
 
+/// The type of the operation the request would run, when its document parses
+/// and names it unambiguously (else execution reports the problem). The parsed
+/// document stays cached in the request, so execution does not parse it again.
+pub fn selected_operation_type(
+    request: &mut async_graphql::Request,
+) -> Option<async_graphql::parser::types::OperationType> {
+    let name = request.operation_name.clone();
+    let document = request.parsed_query().ok()?;
+    match (&document.operations, name) {
+        (async_graphql::parser::types::DocumentOperations::Single(operation), _) => Some(operation.node.ty),
+        (async_graphql::parser::types::DocumentOperations::Multiple(operations), Some(name)) => {
+            operations.get(name.as_str()).map(|operation| operation.node.ty)
+        }
+        (async_graphql::parser::types::DocumentOperations::Multiple(operations), None) if operations.len() == 1 => {
+            operations.values().next().map(|operation| operation.node.ty)
+        }
+        (async_graphql::parser::types::DocumentOperations::Multiple(_), None) => None,
+    }
+}
+
 /// The SDL of the schema, as committed in `schema.graphql`.
 pub fn sdl() -> String {
     let db = DatabaseConnection::default();

@@ -151,12 +151,6 @@ impl SubscriptionRoot {
             (None, Some(head)) => head,
             (None, None) => changes::head_seq(&state.db).await.gql()?,
         };
-        // The cursor of the last entry this subscriber has delivered (or started from), for "resume from here".
-        let mut resume_cursor = match &after {
-            Some(cursor) => cursor.clone(),
-            None if known_head.is_some() => String::new(),
-            None => changes::cursor_at(&state.db, position).await.gql()?,
-        };
         let mut registration = feed.register(&viewer);
         Ok(async_stream::stream! {
             // Replay with our own reads until a read comes back short, then follow the shared
@@ -183,10 +177,14 @@ impl SubscriptionRoot {
                     if full {
                         let head = changes::head_seq(&state.db).await.unwrap_or(position);
                         if head - seen > MAX_LAG {
-                            if resume_cursor.is_empty() {
-                                resume_cursor = changes::cursor_at(&state.db, position).await.unwrap_or_default();
-                            }
-                            let cursor = resume_cursor.clone();
+                            // "Resume from here": the entry this subscriber has delivered (or started from) last.
+                            let cursor = match changes::cursor_at(&state.db, position).await {
+                                Ok(cursor) => cursor,
+                                Err(error) => {
+                                    yield Err(error.into_graphql());
+                                    break;
+                                }
+                            };
                             yield Err(AppError::Conflict {
                                 message: format!(
                                     "this subscriber fell more than {MAX_LAG} changes behind; \
@@ -200,8 +198,7 @@ impl SubscriptionRoot {
                     }
                     for row in batch {
                         position = row.seq;
-                        resume_cursor = encode(SortValue::Int(row.seq), &row.id);
-                        yield Ok(ChangeEvent { cursor: resume_cursor.clone(), change: Change(row, None) });
+                        yield Ok(ChangeEvent { cursor: encode(SortValue::Int(row.seq), &row.id), change: Change(row, None) });
                     }
                     replaying = full;
                     continue;
@@ -253,9 +250,9 @@ impl SubscriptionRoot {
                         Some(true) => {
                             position = row.seq;
                             if matches(&filter, row) {
-                                resume_cursor = encode(SortValue::Int(row.seq), &row.id);
                                 let known = batch.visible_references(&key);
-                                yield Ok(ChangeEvent { cursor: resume_cursor.clone(), change: Change(row.clone(), known) });
+                                let cursor = encode(SortValue::Int(row.seq), &row.id);
+                                yield Ok(ChangeEvent { cursor, change: Change(row.clone(), known) });
                             }
                         }
                     }

@@ -29,7 +29,7 @@ use crate::http::metrics::Observation;
 use actix_web::http::header::{ALLOW, AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, WWW_AUTHENTICATE};
 use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, web};
-use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql::parser::types::OperationType;
 use async_graphql::{BatchRequest, BatchResponse, Response, ServerError};
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
@@ -200,7 +200,7 @@ async fn read_request(
     let bad = |message: String| refusal(http, StatusCode::BAD_REQUEST, &bad_request(message));
     if http.method() == Method::GET {
         let mut request = get_parameters(http.query_string()).and_then(graphql_request).map_err(bad)?;
-        if selected_operation_type(&mut request) == Some(OperationType::Mutation) {
+        if crate::graphql::selected_operation_type(&mut request) == Some(OperationType::Mutation) {
             let mut response = refusal(
                 http,
                 StatusCode::METHOD_NOT_ALLOWED,
@@ -356,23 +356,6 @@ fn json_kind(value: &Json) -> &'static str {
         Json::String(_) => "a string",
         Json::Array(_) => "a list",
         Json::Object(_) => "an object",
-    }
-}
-
-/// The type of the operation the request would run, when its document parses
-/// and names it unambiguously (else execution reports the problem).
-fn selected_operation_type(request: &mut async_graphql::Request) -> Option<OperationType> {
-    let name = request.operation_name.clone();
-    let document = request.parsed_query().ok()?;
-    match (&document.operations, name) {
-        (DocumentOperations::Single(operation), _) => Some(operation.node.ty),
-        (DocumentOperations::Multiple(operations), Some(name)) => {
-            operations.get(name.as_str()).map(|operation| operation.node.ty)
-        }
-        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => {
-            operations.values().next().map(|operation| operation.node.ty)
-        }
-        (DocumentOperations::Multiple(_), None) => None,
     }
 }
 

@@ -200,18 +200,6 @@ fn refusal(error: async_graphql::Error) -> Response {
     Response::from_errors(vec![error.into_server_error(Default::default())])
 }
 
-/// Whether the operation `request` selects is a subscription (`false` when
-/// the document does not parse: the query path then reports why).
-fn is_subscription(request: &Request) -> bool {
-    let Ok(document) = async_graphql::parser::parse_query(&request.query) else { return false };
-    let mut operations = document.operations.iter();
-    let selected = match &request.operation_name {
-        Some(name) => operations.find(|(n, _)| n.is_some_and(|n| n.as_str() == name)),
-        None => operations.next(),
-    };
-    selected.is_some_and(|(_, op)| op.node.ty == OperationType::Subscription)
-}
-
 /// Whether a stream's first response is a refusal before execution (parse,
 /// validation or limit errors: no data, errors without a path or code).
 fn refused_before_start(response: &Response) -> bool {
@@ -250,7 +238,8 @@ impl Executor for SessionExecutor {
                 }
             };
             let scope = |viewer: Viewer| Arc::new(RequestScope::uncached(session.db.clone(), viewer, session.batch_window));
-            if !is_subscription(&request) {
+            let mut request = request;
+            if crate::graphql::selected_operation_type(&mut request) != Some(OperationType::Subscription) {
                 // Queries and mutations: the HTTP path, extensions and all.
                 yield schema.execute(request.data(scope(viewer))).await;
                 return;
