@@ -45,11 +45,16 @@ const run = (query, variables) =>
   });
 
 try {
-  const feed = await run('{ changes(last: 1) { edges { cursor } } }');
-  const after = feed.data.changes.edges[0]?.cursor ?? null;
   const tasks = await run('{ tasks(filter: {regionCode: "120118", kind: TASK}, first: 1) { nodes { id version } } }');
   const task = tasks.data.tasks.nodes[0];
   const title = `graphql-ws ${Date.now()}`;
+  const update = 'mutation($input: UpdateTaskInput!) { updateTask(input: $input) { task { version } } }';
+  // A first change, so that the subscription below starts from a cursor: without one it would
+  // start wherever the feed is when the server takes it up, racing the mutation sent next.
+  const first = await run(update, { input: { id: task.id, expectedVersion: task.version, title: `${title} (0)` } });
+  if (first.errors) throw new Error(JSON.stringify(first.errors));
+  const feed = await run('{ changes(last: 1) { edges { cursor } } }');
+  const after = feed.data.changes.edges[0].cursor;
 
   let dispose;
   const received = new Promise((resolve, reject) => {
@@ -68,10 +73,9 @@ try {
       },
     );
   });
-  const mutation = await run(
-    'mutation($input: UpdateTaskInput!) { updateTask(input: $input) { task { version } } }',
-    { input: { id: task.id, expectedVersion: task.version, title } },
-  );
+  const mutation = await run(update, {
+    input: { id: task.id, expectedVersion: first.data.updateTask.task.version, title },
+  });
   if (mutation.errors) throw new Error(JSON.stringify(mutation.errors));
   const event = await received;
   dispose(); // sends `complete` for the subscription
