@@ -301,6 +301,8 @@ pub async fn serve(
     // The client's Close frame ends the message stream; its reason is kept for the answer.
     let client_close: Arc<Mutex<Option<Option<CloseReason>>>> = Arc::default();
     let seen_close = client_close.clone();
+    // Tells the session loop at once: the answer must not wait for live subscriptions to end.
+    let (client_closed, mut client_closed_seen) = watch::channel(false);
     let pong_session = session.clone();
     let client_messages = Box::pin(
         incoming
@@ -311,6 +313,7 @@ pub async fn serve(
                         if let Ok(mut seen) = seen_close.lock() {
                             *seen = Some(reason.clone());
                         }
+                        let _ = client_closed.send(true);
                         false
                     }
                     Ok(_) => true,
@@ -370,6 +373,7 @@ pub async fn serve(
         loop {
             let message = tokio::select! {
                 message = outgoing.next() => message,
+                Ok(()) = client_closed_seen.changed() => break,
                 Ok(()) = closed.changed() => {
                     let reason = closed.borrow().clone().unwrap_or_default();
                     let close = CloseReason { code: CloseCode::Other(4403), description: Some(format!("Forbidden: {reason}")) };
