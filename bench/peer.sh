@@ -326,7 +326,10 @@ floor_cell() { # round caller query concurrency
   (cd "$dir" && PGOPTIONS="-c statement_timeout=$((DURATION * 2 + 5))s" timeout $((DURATION * 3 + 60)) \
     pgbench -n -M "$PGBENCH_MODE" -f "$script" -c "$c" -j "$jobs" -T "$DURATION" -l --log-prefix=tx "$DB_URL") \
     > "$dir/stdout" 2> "$dir/stderr" || log "pgbench: $q ($caller, $c clients): $(grep -m1 -E 'aborted|error' "$dir/stderr")"
-  grep -q "^tps = " "$dir/stdout" || { log "pgbench gave no result for $q ($caller, $c clients)"; return 0; }
+  if ! grep -q "^tps = " "$dir/stdout" && ! grep -q "aborted" "$dir/stderr"; then
+    log "pgbench gave no result for $q ($caller, $c clients)"
+    return 0
+  fi
   $PY pgbench-row "$dir/stdout" "$dir/tx.*" "$rnd" "floor_$caller" "$q" "$c" "$load1" | tee -a "$OUT/results.csv" >&2
 }
 

@@ -232,7 +232,7 @@ def pgbench_row(stdout, log_glob, rnd, arm, query, c, load1):
     aborted = 0
     if os.path.exists(stderr):
         with open(stderr, encoding="utf-8", errors="replace") as f:
-            aborted = len(re.findall(r"client \d+ aborted", f.read()))
+            aborted = len(re.findall(r"client \d+ (?:script \d+ )?aborted", f.read()))
     tps = re.search(r"tps = ([\d.]+) \(without initial connection time\)", text)
     failed = re.search(r"number of failed transactions: (\d+)", text)
     latencies = []
