@@ -32,7 +32,8 @@
 #   BENCH_NO_BUILD=1   use the existing binary (BENCH_BIN, default target/release/xietong)
 #
 # Results in $BENCH_OUT: results.csv (every cell of every round), summary.csv (medians),
-# results.md (the tables), peak_memory.csv, statements.csv, floor/*.sql, answers/ (one
+# results.md (the tables), peak_memory.csv, statements.csv, statement_times.csv (each
+# statement alone, bench/peer/statement-times.sh), floor/*.sql, answers/ (one
 # answer of each server per query), machine.txt, oha/*.json, server logs. The floor
 # statements also go to bench/peer/floor/<query>.<caller>.sql.
 set -euo pipefail
@@ -229,6 +230,8 @@ mark() { psql_db -c "SELECT 'xietong-peer-mark $1'" >/dev/null; }
 capture_statements() {
   if [[ -z "$PG_LOG" || ! -r "$PG_LOG" ]]; then
     log "cannot read the PostgreSQL log (set PEER_PG_LOG): the floor uses the statements in bench/peer/floor"
+    mkdir -p "$OUT/floor"
+    cp "$PEER"/floor/*.sql "$OUT/floor/"
     return 0
   fi
   log "capturing the statements of one request of each kind (log_statement = all on $DB_NAME, log $PG_LOG)"
@@ -387,6 +390,10 @@ if [[ "$FLOOR" != 0 ]]; then
     done
   done
   echo "pgbench mode: $PGBENCH_MODE" >> "$OUT/machine.txt"
+  log "the time of each statement alone (pgbench, 1 client, 2 s each)"
+  quiesce
+  timeout 1800 bash "$PEER/statement-times.sh" "$OUT" "$DB_URL" "$PGBENCH_MODE" 2>/dev/null \
+    || log "statement times incomplete"
 fi
 
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/machine.txt"

@@ -6,6 +6,7 @@
     peer.py log-size LOG                              bytes in the PostgreSQL log now
     peer.py capture LOG OFFSET DATABASE OUT_DIR       statements between markers -> OUT_DIR/<name>.sql
     peer.py pgbench-row STDOUT LOG_GLOB ROUND ARM QUERY C LOAD   one results.csv row of a pgbench cell
+    peer.py split SCRIPT OUT_DIR                      one file per statement (NN.sql), prints "NN label"
     peer.py summary OUT_DIR                           summary.csv and results.md from results.csv
 
 Markers: bench/peer.sh runs `SELECT 'xietong-peer-mark begin NAME'` and
@@ -222,6 +223,47 @@ def capture(log, offset, database, out_dir):
         print(f"{name},{len(queries)},{len(stmts) - len(queries)}")
 
 
+def statements_of(script):
+    with open(script, encoding="utf-8") as f:
+        text = "\n".join(line for line in f.read().split("\n") if not line.startswith("--"))
+    return [s.strip() for s in text.split(";\n") if s.strip()]
+
+
+def label(sql):
+    """A short name of a statement: its table and its shape."""
+    table = re.search(r'FROM "(\w+)"', sql)
+    name = table.group(1) if table else sql.split(None, 1)[0]
+    if "UNION ALL" in sql:
+        return f"{name}: a page per parent (UNION ALL of {sql.count('UNION ALL') + 1})"
+    if "IN (SELECT (SELECT" in sql:
+        return f"{name}: the latest of each indicator"
+    if not re.search(rf'FROM "{name}" WHERE', sql):
+        return f"{name}: every row"
+    if f'FROM "{name}" WHERE TRUE' in sql:
+        return f"{name}: a page"
+
+    def by(m):
+        if m.group(2) == "= ":
+            return f"{name} by {m.group(1)}"
+        n = sql.count(",", m.end(), sql.find(")", m.end())) + 1
+        return f"{name} by {m.group(1)} ({n} key{'s' if n > 1 else ''})"
+
+    main = sql.index(f'FROM "{name}" WHERE')  # the statement's own WHERE, not a subquery's
+    direct = re.compile(rf'FROM "{name}" WHERE "{name}"\."(\w+)" (IN \(|= )\'').match(sql, main)
+    if direct:
+        return by(direct)
+    by_id = re.search(rf'"{name}"\."(id)" (IN \(|= )\'', sql)
+    return (by(by_id) if by_id else f"{name}: a page") + ", with visibility"
+
+
+def split(script, out_dir):
+    os.makedirs(out_dir, exist_ok=True)
+    for n, sql in enumerate(statements_of(script), 1):
+        with open(os.path.join(out_dir, f"{n:02d}.sql"), "w", encoding="utf-8") as f:
+            f.write(sql + ";\n")
+        print(f"{n:02d} {label(sql)}")
+
+
 # --- pgbench -----------------------------------------------------------------
 
 
@@ -309,7 +351,7 @@ def summary(out_dir):
                     f"| {QUERY_NAMES[q]}", str(c), caller.upper(), cell(x),
                     cell(p) if p else "–",
                     f"{x['rps'] / p['rps']:.2f}" if p and p["rps"] else "–",
-                    rate(fl["rps"]) if fl else "–",
+                    (rate(fl["rps"]) + (f" ({fl['not_ok']:,} failed)" if fl["not_ok"] else "")) if fl else "–",
                     f"{x['rps'] / fl['rps']:.2f}" if fl and fl["rps"] else "–",
                 ]) + " |")
     lines.append("")
@@ -337,6 +379,18 @@ def summary(out_dir):
                 return f"{r['statements']}{extra}"
             lines.append(f"| {QUERY_NAMES[q]} | {n(q + '.admin')} | {n(q + '.bureau')} | {n(q + '.postgraphile')} |")
         lines.append("")
+    times = os.path.join(out_dir, "statement_times.csv")
+    if os.path.exists(times):
+        with open(times, encoding="utf-8") as f:
+            tr = list(csv.DictReader(f))
+        lines.append("| request | ms alone, all statements | its statements, ms each at one client (pgbench), in the order xietong sent them |")
+        lines.append("| --- | ---: | --- |")
+        for request in dict.fromkeys(r["request"] for r in tr):
+            rs = [r for r in tr if r["request"] == request]
+            total = sum(float(r["ms"]) for r in rs)
+            parts = " · ".join(f"{r['label']} **{float(r['ms']):.2f}**" for r in rs)
+            lines.append(f"| {request} | {total:.1f} | {parts} |")
+        lines.append("")
     with open(os.path.join(out_dir, "results.md"), "w", encoding="utf-8") as f:
         f.write("\n".join(lines))
     print("\n".join(lines))
@@ -356,6 +410,8 @@ def main(argv):
         capture(*args)
     elif cmd == "pgbench-row":
         pgbench_row(*args)
+    elif cmd == "split":
+        split(*args)
     elif cmd == "summary":
         summary(args[0])
     else:
