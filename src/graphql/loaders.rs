@@ -3,8 +3,8 @@
 //!
 //! A request's statement count thus grows with the depth of its query, not
 //! with the number of rows: every level of nesting issues one statement per
-//! relation, whatever the page size. Nested connections of plans and regions
-//! (`paged_loader!`) fetch only each parent's page in that statement.
+//! relation, whatever the page size. Nested connections (`paged_loader!`)
+//! fetch only each parent's page in that statement.
 
 use crate::access::Viewer;
 use crate::error::{AppError, AppResult};
@@ -18,7 +18,7 @@ use entity::{
     department, indicator, indicator_actual, indicator_target, plan, progress_report, region, source_document, task,
     task_assignment,
 };
-use sea_orm::{DatabaseConnection, EntityTrait, QueryOrder};
+use sea_orm::{DatabaseConnection, EntityTrait};
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::Arc;
@@ -78,10 +78,6 @@ id_loader!(
     TaskById => task::Model, |s, keys| tasks::by_ids(&s.db, &s.viewer, keys)
 );
 id_loader!(
-    /// Visible child tasks of each task.
-    TaskChildren => Vec<task::Model>, |s, keys| tasks::children_of(&s.db, &s.viewer, keys)
-);
-id_loader!(
     /// Assignments of each task.
     TaskAssignments => Vec<task_assignment::Model>, |s, keys| tasks::assignments_of(&s.db, keys)
 );
@@ -94,31 +90,17 @@ id_loader!(
     IndicatorTargets => Vec<indicator_target::Model>, |s, keys| indicators::targets_of(&s.db, keys)
 );
 id_loader!(
-    /// Actuals of each indicator.
-    IndicatorActuals => Vec<indicator_actual::Model>, |s, keys| indicators::actuals_of(&s.db, keys)
-);
-id_loader!(
     /// The current revision of the latest period of each indicator (for its progress).
     IndicatorLatestActual => indicator_actual::Model, |s, keys| indicators::latest_actuals_of(&s.db, keys)
 );
 id_loader!(
-    /// Progress reports of each task, oldest first.
-    TaskProgressReports => Vec<progress_report::Model>, |s, keys| progress_reports_of(&s.db, keys)
+    /// The latest progress report of each task that has one.
+    TaskLatestProgress => progress_report::Model, |s, keys| tasks::latest_reports_of(&s.db, keys)
 );
 id_loader!(
     /// Source documents by ID.
     SourceDocumentById => source_document::Model, |s, keys| source_documents_by_ids(&s.db, keys)
 );
-
-async fn progress_reports_of(
-    db: &DatabaseConnection,
-    task_ids: &[String],
-) -> AppResult<HashMap<String, Vec<progress_report::Model>>> {
-    let query = progress_report::Entity::find()
-        .order_by_asc(progress_report::Column::CreatedAt)
-        .order_by_asc(progress_report::Column::Id);
-    crate::service::group_by(db, query, progress_report::Column::TaskId, task_ids).await
-}
 
 async fn source_documents_by_ids(
     db: &DatabaseConnection,
@@ -221,15 +203,32 @@ paged_loader!(
     IndicatorsByPlan, IndicatorFilter, IndicatorOrderField => indicator::Model,
     |s, k, parents| indicators::pages_by_plans(&s.db, &s.viewer, &k.0, (k.1, k.2), &k.3, k.4, &parents)
 );
-filtered_loader!(
-    /// Visible indicators of each task.
-    IndicatorsByTask, IndicatorFilter => indicator::Model,
-    |s, f, parents| indicators::grouped(&s.db, &s.viewer, &f, indicator::Column::TaskId, &parents)
+paged_loader!(
+    /// One page of the visible indicators of each task.
+    IndicatorsByTask, IndicatorFilter, IndicatorOrderField => indicator::Model,
+    |s, k, parents| indicators::pages_by_tasks(&s.db, &s.viewer, &k.0, (k.1, k.2), &k.3, k.4, &parents)
 );
-filtered_loader!(
-    /// Visible indicators contributing to each indicator.
-    IndicatorContributors, IndicatorFilter => indicator::Model,
-    |s, f, parents| indicators::grouped(&s.db, &s.viewer, &f, indicator::Column::ContributesToId, &parents)
+paged_loader!(
+    /// One page of the visible indicators contributing to each indicator.
+    IndicatorContributors, IndicatorFilter, IndicatorOrderField => indicator::Model,
+    |s, k, parents| indicators::pages_by_contributed_to(&s.db, &s.viewer, &k.0, (k.1, k.2), &k.3, k.4, &parents)
+);
+paged_loader!(
+    /// One page of the visible child tasks of each task.
+    TaskChildren, TaskFilter, TaskOrderField => task::Model,
+    |s, k, parents| tasks::pages_by_parents(&s.db, &s.viewer, &k.0, (k.1, k.2), &k.3, k.4, &parents)
+);
+paged_loader!(
+    /// One page of the progress reports of each task, oldest first (no filter
+    /// or order of its own: `()`).
+    TaskProgressReports, (), () => progress_report::Model,
+    |s, k, parents| tasks::report_pages_by_tasks(&s.db, &k.3, k.4, &parents)
+);
+paged_loader!(
+    /// One page of the actuals of each indicator, by period then revision; the
+    /// filter is whether superseded revisions are included.
+    IndicatorActuals, bool, () => indicator_actual::Model,
+    |s, k, parents| indicators::actual_pages_by_indicators(&s.db, k.0, &k.3, k.4, &parents)
 );
 
 /// A DataLoader that caches for the lifetime of its request.
@@ -246,6 +245,7 @@ pub struct Loaders {
     pub task_children: Cached<TaskChildren>,
     pub task_assignments: Cached<TaskAssignments>,
     pub task_reports: Cached<TaskProgressReports>,
+    pub task_latest_report: Cached<TaskLatestProgress>,
     pub indicator: Cached<IndicatorById>,
     pub indicator_targets: Cached<IndicatorTargets>,
     pub indicator_actuals: Cached<IndicatorActuals>,
@@ -271,6 +271,7 @@ impl Loaders {
         self.task_children.enable_all_cache(false);
         self.task_assignments.enable_all_cache(false);
         self.task_reports.enable_all_cache(false);
+        self.task_latest_report.enable_all_cache(false);
         self.indicator.enable_all_cache(false);
         self.indicator_targets.enable_all_cache(false);
         self.indicator_actuals.enable_all_cache(false);
@@ -308,6 +309,7 @@ impl Loaders {
             task_children: make!(TaskChildren),
             task_assignments: make!(TaskAssignments),
             task_reports: make!(TaskProgressReports),
+            task_latest_report: make!(TaskLatestProgress),
             indicator: make!(IndicatorById),
             indicator_targets: make!(IndicatorTargets),
             indicator_actuals: make!(IndicatorActuals),

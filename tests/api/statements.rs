@@ -2,7 +2,7 @@
 //! with the number of rows it returns (no N+1).
 
 use crate::helpers::{TestApp, spawn_app_with};
-use serde_json::json;
+use serde_json::{Value, json};
 use xietong::access::Role;
 use xietong::config::Limits;
 
@@ -11,8 +11,8 @@ use xietong::config::Limits;
 /// non-empty at both page sizes, so the same loaders run in both.
 const NESTED: &str = "query($n: Int) { plans(first: $n) { totalCount nodes { title issuer { name } region { name }
     tasks(first: $n) { totalCount nodes { code parent { code } assignments { role department { name region { name } } }
-        indicators { name } } }
-    indicators(first: $n) { nodes { name targets { year comparator value } actuals { value }
+        indicators(first: 3) { nodes { name } } } }
+    indicators(first: $n) { nodes { name targets { year comparator value } actuals(last: 3) { nodes { value } }
         progress { status latestActual { value } } } } } } }";
 
 async fn statements_for(app: &TestApp, token: Option<&str>, page_size: i64) -> (u64, usize) {
@@ -63,5 +63,101 @@ async fn the_nested_query_runs_as_many_statements_at_page_size_50_as_at_5() {
         );
         assert_eq!(small, large, "statements at page size 5 vs 50 (rows {small_rows} vs {large_rows})");
         assert!(large <= 25, "{large} statements for one nested request");
+    }
+}
+
+/// Each nested list of tasks and indicators: its name, the list of its
+/// parents (`tasks` or `indicators` of every plan) and its selection, where
+/// `TOTAL` stands for `totalCount` when it is asked for.
+const NESTED_LISTS: [(&str, &str, &str); 6] = [
+    ("Task.children", "tasks", "children(first: 2) { TOTAL nodes { code } }"),
+    ("Task.indicators", "tasks", "indicators(first: 2) { TOTAL nodes { name } }"),
+    ("Task.progressReports", "tasks", "progressReports(last: 2) { TOTAL nodes { period } }"),
+    ("Task.latestProgress", "tasks", "latestProgress { period }"),
+    ("Indicator.actuals", "indicators", "actuals(first: 2, includeSuperseded: true) { TOTAL nodes { value } }"),
+    ("Indicator.contributors", "indicators", "contributors(first: 2) { TOTAL nodes { name } }"),
+];
+
+/// What `{ plans { nodes { <parents>(first: n) { nodes { id <selection> } } } } }`
+/// costs: its statements, its number of parents and the number of items the
+/// nested lists returned.
+async fn count(app: &TestApp, token: &str, parents: &str, selection: &str, n: i64) -> (u64, usize, usize) {
+    let query =
+        format!("query($n: Int) {{ plans {{ nodes {{ {parents}(first: $n) {{ nodes {{ id {selection} }} }} }} }} }}");
+    let before = app.statements.get();
+    let body = app.graphql_as(token, &query, json!({ "n": n })).await;
+    assert!(body.get("errors").is_none(), "{query}: {body:#}");
+    let statements = app.statements.get() - before;
+    let parents: Vec<&Value> = body["data"]["plans"]["nodes"]
+        .as_array()
+        .expect("plans")
+        .iter()
+        .flat_map(|plan| plan[parents]["nodes"].as_array().expect("parents"))
+        .collect();
+    let field = selection.split(['(', ' ']).next().unwrap_or("");
+    let items = parents
+        .iter()
+        .map(|parent| &parent[field])
+        .map(|list| list["nodes"].as_array().map_or(usize::from(list.is_object()), Vec::len))
+        .sum();
+    (statements, parents.len(), items)
+}
+
+#[tokio::test]
+async fn each_nested_list_costs_one_statement_per_level_for_a_few_parents_as_for_many() {
+    // A wide batch window, so the count shows the loaders' design, not this machine's scheduling under
+    // load: the nested list's keys of up to 200 parents must all be registered within it.
+    let app = spawn_app_with(Limits { batch_window_ms: 100, ..Limits::default() }).await;
+    let admin = app.token("天津市发展改革委", Role::Admin).await;
+    // Reports and actuals on the first task and indicator of each plan (among the few parents) and on
+    // the 41st (among the many).
+    let ids = app
+        .data(
+            "{ plans { nodes { tasks(first: 60) { nodes { id } } indicators(first: 60) { nodes { id } } } } }",
+            json!({}),
+        )
+        .await;
+    for plan in ids["plans"]["nodes"].as_array().expect("plans") {
+        for k in [0, 40] {
+            if let Some(task) = plan["tasks"]["nodes"][k]["id"].as_str() {
+                let input = json!({ "taskId": task, "period": "2024", "status": "IN_PROGRESS", "narrative": "进展" });
+                let mutation =
+                    "mutation($input: ReportProgressInput!) { reportProgress(input: $input) { report { id } } }";
+                let body = app.graphql_as(&admin, mutation, json!({ "input": input })).await;
+                assert!(body.get("errors").is_none(), "{body:#}");
+            }
+            if let Some(indicator) = plan["indicators"]["nodes"][k]["id"].as_str() {
+                let input = json!({ "indicatorId": indicator, "period": "2024", "value": 1.0 });
+                let mutation = "mutation($input: RecordActualInput!) { recordActual(input: $input) { actual { id } } }";
+                let body = app.graphql_as(&admin, mutation, json!({ "input": input })).await;
+                assert!(body.get("errors").is_none(), "{body:#}");
+            }
+        }
+    }
+    let bureau = app.token("静海区发展改革委", Role::Bureau).await;
+    let mut bases = std::collections::HashMap::new();
+    for token in [&admin, &bureau] {
+        for (list, parents, selection) in NESTED_LISTS {
+            let mut seen = Vec::new();
+            for n in [2, 100] {
+                let key = (token.as_str(), parents, n);
+                let base = match bases.get(&key) {
+                    Some(base) => *base,
+                    None => *bases.entry(key).or_insert(count(&app, token, parents, "", n).await.0),
+                };
+                let (plain, found, items) = count(&app, token, parents, &selection.replace("TOTAL", ""), n).await;
+                assert_eq!(plain - base, 1, "{list} under {found} parents: one statement for the level");
+                if selection.contains("TOTAL") {
+                    let with_total = selection.replace("TOTAL", "totalCount");
+                    let (total, _, _) = count(&app, token, parents, &with_total, n).await;
+                    assert_eq!(total - base, 2, "{list} under {found} parents with totalCount: one more, to count");
+                }
+                seen.push((found, items));
+            }
+            // A few parents are paged with one `UNION ALL` arm each, many with a window function.
+            let (few, many) = (seen[0], seen[1]);
+            assert!(few.0 <= 20 && many.0 > 100, "{list}: parents {few:?} and {many:?}");
+            assert!(many.1 > 0 && many.1 >= few.1, "{list}: items under {few:?} and {many:?} parents");
+        }
     }
 }
