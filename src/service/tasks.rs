@@ -198,8 +198,12 @@ pub async fn by_departments<C: ConnectionTrait>(
     filter: &TaskFilter,
     department_ids: &[String],
 ) -> AppResult<HashMap<String, Vec<task::Model>>> {
-    let assignments =
-        group_by(db, task_assignment::Entity::find(), task_assignment::Column::DepartmentId, department_ids).await?;
+    // The role is that of each parent department's own assignment (`Department.tasks(filter: {role})`).
+    let mut own = task_assignment::Entity::find();
+    if let Some(role) = filter.role {
+        own = own.filter(task_assignment::Column::Role.eq(role.as_str()));
+    }
+    let assignments = group_by(db, own, task_assignment::Column::DepartmentId, department_ids).await?;
     let task_ids: Vec<String> = assignments
         .values()
         .flatten()
