@@ -173,7 +173,7 @@ async fn the_curl_examples_issue_a_token_read_report_and_poll_the_feed() {
     let tasks = &viewer["department"]["tasks"];
     assert!(ids(&tasks["nodes"]).contains(&task), "{tasks:#}");
     let indicators: Vec<String> =
-        tasks["nodes"].as_array().unwrap().iter().flat_map(|t| ids(&t["indicators"])).collect();
+        tasks["nodes"].as_array().unwrap().iter().flat_map(|t| ids(&t["indicators"]["nodes"])).collect();
     assert!(indicators.contains(&indicator), "{tasks:#}");
 
     // report.sh, twice: one report (the idempotency key), and the lead's report sets the task's status.
