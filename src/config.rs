@@ -242,10 +242,6 @@ pub struct Limits {
     #[arg(long, env = "XIETONG_MAX_BATCH", default_value_t = 10)]
     pub max_batch: usize,
 
-    /// Milliseconds a DataLoader collects keys before it queries (one statement per relation and level).
-    #[arg(long, env = "XIETONG_BATCH_WINDOW_MS", default_value_t = 5)]
-    pub batch_window_ms: u64,
-
     /// Allow-list mode: a file of SHA-256 hashes (hex, one per line, `#` comments) of the only operations
     /// the server executes.
     #[arg(long, env = "XIETONG_ALLOWED_OPERATIONS")]
@@ -275,7 +271,6 @@ impl Default for Limits {
             max_body_bytes: 262_144,
             max_aliases: 30,
             max_batch: 10,
-            batch_window_ms: 5,
             allowed_operations: None,
             rate_limit: RateLimitSettings::default(),
             subscriptions: crate::http::subscriptions::SubscriptionSettings::default(),
@@ -284,11 +279,6 @@ impl Default for Limits {
 }
 
 impl Limits {
-    /// The DataLoader batch window.
-    pub fn batch_window(&self) -> std::time::Duration {
-        std::time::Duration::from_millis(self.batch_window_ms)
-    }
-
     /// Reads the allow-list file, if one is configured.
     ///
     /// # Errors

@@ -5,6 +5,12 @@ use std::process::ExitCode;
 use xietong::config::{AuditCommand, Cli, Command, TokenCommand};
 use xietong::{auth, db, failure, generate, seed, startup::Application, telemetry};
 
+/// mimalloc instead of glibc's malloc: a GraphQL response is built from many
+/// small, short-lived allocations, which glibc served with lock contention
+/// and consolidation (a third of a nested request's CPU in the profile).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();

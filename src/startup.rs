@@ -43,8 +43,14 @@ impl Application {
         }
         let notifier = ChangeNotifier::default();
         if db.get_database_backend() == sea_orm::DbBackend::Postgres {
-            notify::spawn_postgres_listener(database.database_url.clone(), notifier.clone());
+            let listening = notify::spawn_postgres_listener(database.database_url.clone(), notifier.clone());
+            // Serving starts with other instances' changes heard (the store answered
+            // the migrations, so this is quick); the listener keeps trying regardless.
+            if tokio::time::timeout(std::time::Duration::from_secs(5), listening).await.is_err() {
+                tracing::warn!("not yet listening for other instances' changes; serving anyway");
+            }
         }
+        let authenticator = authenticator.with_caller_cache(&notifier);
         let allowed = settings.limits.load_allowed_operations()?;
         let schema = build_schema(db.clone(), settings.limits.clone(), notifier, allowed);
         let port = listener.local_addr()?.port();

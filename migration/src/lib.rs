@@ -9,6 +9,8 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_create_core_tables;
 mod m20261122_000002_create_audit_and_access;
 mod m20261122_000003_nested_page_indexes;
+mod m20261202_000004_child_page_indexes;
+mod m20261202_000005_latest_actual_index;
 
 /// Applies the migrations in order; used by `xietong migrate` and at start-up.
 pub struct Migrator;
@@ -20,6 +22,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_create_core_tables::Migration),
             Box::new(m20261122_000002_create_audit_and_access::Migration),
             Box::new(m20261122_000003_nested_page_indexes::Migration),
+            Box::new(m20261202_000004_child_page_indexes::Migration),
+            Box::new(m20261202_000005_latest_actual_index::Migration),
         ]
     }
 }

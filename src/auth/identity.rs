@@ -1,36 +1,235 @@
-//! From a verified token to an [`Identity`]: the store's part of authentication.
+//! From a verified token to an [`Identity`]: the store's part of authentication,
+//! served from memory.
 //!
-//! Contract: three statements — is the `jti` revoked, the department, the
-//! region tree (for the jurisdiction: the department's region and everything
-//! under it). A revoked token or an unknown department is `UNAUTHENTICATED`.
+//! Contract:
+//! - Without a [`CallerCache`], three statements per token: is the `jti`
+//!   revoked, the department, the region tree (for the jurisdiction: the
+//!   department's region and everything under it).
+//! - With one, none on the usual path. The cache holds the revoked `jti`s and
+//!   each department's jurisdiction, and knows which position of the change
+//!   feed it reflects. It looks at the store again, before answering, when:
+//!   - its instance's [`ChangeNotifier`] was poked since it last looked (after
+//!     every mutation of this instance; on PostgreSQL after every commit of any
+//!     instance, via LISTEN/NOTIFY): it reads the feed entries since its
+//!     position (one statement), reloads the revoked set if one of them is a
+//!     revocation (one more), and forgets departments if one of them changed a
+//!     department or a region (a jurisdiction may have moved);
+//!   - a caller needs it to reflect a later feed position (a subscription about
+//!     to deliver an entry the cache has not seen): the same look;
+//!   - [`RELOAD`] has passed since it last loaded everything: it reloads the
+//!     revoked set and forgets departments, whatever the notifications said.
+//!
+//!   So a revocation holds on the instance that made it from its next request,
+//!   on other PostgreSQL instances as soon as the notification arrives, and
+//!   everywhere — even with notifications lost, on SQLite files shared by
+//!   several processes, or for rows written outside the API — within [`RELOAD`].
+//! - A revoked token or an unknown department is `UNAUTHENTICATED`, with the
+//!   same reasons either way. Unknown departments are never cached.
 
 use super::verify::VerifiedToken;
 use crate::access::Identity;
 use crate::error::AppError;
+use crate::service::notify::ChangeNotifier;
 use crate::service::regions;
-use entity::{department, revoked_token};
-use sea_orm::{ConnectionTrait, EntityTrait};
+use entity::{change, department, revoked_token};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
 
-/// The identity a verified token stands for.
+/// Longest time a revocation (or a department's move) can go unnoticed by an
+/// instance, whatever happens to change notifications.
+pub const RELOAD: Duration = Duration::from_secs(5);
+
+/// The identity a verified token stands for, read from the store (three statements).
 ///
 /// # Errors
 /// `UNAUTHENTICATED` when the token is revoked or its department does not
 /// exist; store failures as their own codes.
 pub(super) async fn load<C: ConnectionTrait>(db: &C, token: VerifiedToken) -> Result<Identity, AppError> {
     if revoked_token::Entity::find_by_id(token.jti.clone()).one(db).await?.is_some() {
-        return Err(AppError::Unauthenticated("token has been revoked".into()));
+        return Err(revoked());
     }
-    let department = department::Entity::find_by_id(token.department_id.clone())
+    let jurisdiction = jurisdiction_of(db, &token.department_id).await?;
+    Ok(identity(token, jurisdiction))
+}
+
+fn revoked() -> AppError {
+    AppError::Unauthenticated("token has been revoked".into())
+}
+
+fn identity(token: VerifiedToken, jurisdiction: Arc<Jurisdiction>) -> Identity {
+    Identity {
+        subject: token.subject,
+        client: token.client,
+        department_id: jurisdiction.department_id.clone(),
+        role: token.role,
+        jurisdiction: jurisdiction.regions.clone(),
+        expires_at: Some(token.expires_at),
+    }
+}
+
+/// A department and the regions it answers for.
+struct Jurisdiction {
+    department_id: String,
+    regions: Vec<String>,
+}
+
+async fn jurisdiction_of<C: ConnectionTrait>(db: &C, department_id: &str) -> Result<Arc<Jurisdiction>, AppError> {
+    let department = department::Entity::find_by_id(department_id.to_owned())
         .one(db)
         .await?
         .ok_or_else(|| AppError::Unauthenticated("token names a department that does not exist".into()))?;
-    let jurisdiction = regions::subtree_ids(db, &department.region_id).await?;
-    Ok(Identity {
-        subject: token.subject,
-        client: token.client,
-        department_id: department.id,
-        role: token.role,
-        jurisdiction,
-        expires_at: Some(token.expires_at),
-    })
+    let regions = regions::subtree_ids(db, &department.region_id).await?;
+    Ok(Arc::new(Jurisdiction { department_id: department.id, regions }))
+}
+
+/// Callers' identities from memory (see the module's contract).
+pub struct CallerCache {
+    pokes: watch::Receiver<u64>,
+    state: RwLock<Option<Snapshot>>,
+    /// One look at the store at a time; the others wait for its result.
+    looking: tokio::sync::Mutex<()>,
+}
+
+/// What the cache knows, and as of when.
+struct Snapshot {
+    revoked: HashSet<String>,
+    departments: HashMap<String, Arc<Jurisdiction>>,
+    /// The last feed position reflected.
+    position: i64,
+    /// The notifier's generation when the store was last looked at.
+    generation: u64,
+    loaded_at: Instant,
+}
+
+impl Snapshot {
+    fn is_current(&self, generation: u64, position: Option<i64>) -> bool {
+        self.generation == generation
+            && self.loaded_at.elapsed() < RELOAD
+            && position.is_none_or(|needed| self.position >= needed)
+    }
+}
+
+#[derive(FromQueryResult)]
+struct FeedSince {
+    head: Option<i64>,
+    last_revocation: Option<i64>,
+    last_move: Option<i64>,
+}
+
+impl CallerCache {
+    /// A cache kept current by the pokes of `notifier`.
+    pub fn new(notifier: &ChangeNotifier) -> Self {
+        Self { pokes: notifier.subscribe(), state: RwLock::new(None), looking: tokio::sync::Mutex::new(()) }
+    }
+
+    /// The identity of `token`, reflecting at least feed position `position` when given.
+    pub(super) async fn identity<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        token: VerifiedToken,
+        position: Option<i64>,
+    ) -> Result<Identity, AppError> {
+        self.make_current(db, position).await?;
+        let known = {
+            let state = self.read();
+            let snapshot = state
+                .as_ref()
+                .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the caller cache is empty after loading")))?;
+            if snapshot.revoked.contains(&token.jti) {
+                return Err(revoked());
+            }
+            snapshot.departments.get(&token.department_id).cloned()
+        };
+        let jurisdiction = match known {
+            Some(jurisdiction) => jurisdiction,
+            None => {
+                let loaded = jurisdiction_of(db, &token.department_id).await?;
+                if let Some(snapshot) = self.write().as_mut() {
+                    snapshot.departments.insert(token.department_id.clone(), loaded.clone());
+                }
+                loaded
+            }
+        };
+        Ok(identity(token, jurisdiction))
+    }
+
+    async fn make_current<C: ConnectionTrait>(&self, db: &C, position: Option<i64>) -> Result<(), AppError> {
+        let current = |cache: &Self| {
+            let generation = *cache.pokes.borrow();
+            cache.read().as_ref().is_some_and(|s| s.is_current(generation, position))
+        };
+        if current(self) {
+            return Ok(());
+        }
+        let _looking = self.looking.lock().await;
+        if current(self) {
+            return Ok(());
+        }
+        // Read before looking: a poke during the look makes the next caller look again.
+        let generation = *self.pokes.borrow();
+        let reload = self.read().as_ref().is_none_or(|s| s.loaded_at.elapsed() >= RELOAD);
+        if reload {
+            // The head first: every revocation up to it is then in the set.
+            let position = feed_since(db, 0).await?.head.unwrap_or(0);
+            let revoked = revoked_jtis(db).await?;
+            *self.write() = Some(Snapshot {
+                revoked,
+                departments: HashMap::new(),
+                position,
+                generation,
+                loaded_at: Instant::now(),
+            });
+            return Ok(());
+        }
+        let known = self.read().as_ref().map_or(0, |s| s.position);
+        let since = feed_since(db, known).await?;
+        let revoked = match since.last_revocation {
+            Some(_) => Some(revoked_jtis(db).await?),
+            None => None,
+        };
+        if let Some(snapshot) = self.write().as_mut() {
+            snapshot.position = since.head.unwrap_or(known).max(known);
+            snapshot.generation = generation;
+            if let Some(revoked) = revoked {
+                snapshot.revoked = revoked;
+            }
+            if since.last_move.is_some() {
+                snapshot.departments.clear();
+            }
+        }
+        Ok(())
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Option<Snapshot>> {
+        self.state.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Option<Snapshot>> {
+        self.state.write().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// The feed's head after `position`, and its last revocation and last
+/// department or region change there (one statement).
+async fn feed_since<C: ConnectionTrait>(db: &C, position: i64) -> Result<FeedSince, AppError> {
+    let row = change::Entity::find()
+        .select_only()
+        .column_as(change::Column::Seq.max(), "head")
+        .column_as(Expr::cust("MAX(CASE WHEN entity = 'RevokedToken' THEN seq END)"), "last_revocation")
+        .column_as(Expr::cust("MAX(CASE WHEN entity IN ('Department', 'Region') THEN seq END)"), "last_move")
+        .filter(change::Column::Seq.gt(position))
+        .into_model::<FeedSince>()
+        .one(db)
+        .await?;
+    Ok(row.unwrap_or(FeedSince { head: None, last_revocation: None, last_move: None }))
+}
+
+async fn revoked_jtis<C: ConnectionTrait>(db: &C) -> Result<HashSet<String>, AppError> {
+    let jtis: Vec<String> =
+        revoked_token::Entity::find().select_only().column(revoked_token::Column::Jti).into_tuple().all(db).await?;
+    Ok(jtis.into_iter().collect())
 }

@@ -13,7 +13,7 @@
 pub mod claims;
 pub mod cli;
 pub mod duration;
-mod identity;
+pub mod identity;
 pub mod issue;
 pub mod keys;
 pub mod settings;

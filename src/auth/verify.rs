@@ -16,12 +16,13 @@
 //!   never showing key material.
 
 use super::claims::{ReceivedClaims, check_claim_text, check_jti, parse_role};
-use super::identity;
+use super::identity::{self, CallerCache};
 use super::keys::{PublicKey, load_public_keys, load_secret};
 use super::settings::{AuthSettings, JwtAlgorithm};
 use crate::access::{Role, Viewer};
 use crate::error::AppError;
 use crate::ids::{NodeKind, from_global};
+use crate::service::notify::ChangeNotifier;
 use anyhow::bail;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -62,6 +63,8 @@ pub struct Authenticator {
     audience: String,
     /// Longest accepted `exp - iat` (or `exp - now`), in seconds.
     max_lifetime_secs: u64,
+    /// Identities from memory; without it every token costs three statements.
+    callers: Option<CallerCache>,
 }
 
 impl std::fmt::Debug for Authenticator {
@@ -114,25 +117,52 @@ impl Authenticator {
             issuer: settings.jwt_issuer.clone(),
             audience: settings.jwt_audience.clone(),
             max_lifetime_secs: settings.jwt_max_lifetime.as_secs(),
+            callers: None,
         };
         tracing::info!(config = ?authenticator, "token verification configured");
         Ok(authenticator)
     }
 
+    /// Serves identities from memory, kept current through `notifier` (see
+    /// [`identity`](super::identity) for how and how fast revocations arrive).
+    #[must_use]
+    pub fn with_caller_cache(mut self, notifier: &ChangeNotifier) -> Self {
+        self.callers = Some(CallerCache::new(notifier));
+        self
+    }
+
     /// The caller of a request with this `Authorization` header value
     /// (`None`: no header, the anonymous viewer).
     ///
-    /// Runs three small statements for a token: the revocation check, the
-    /// department, and the region tree for the jurisdiction.
+    /// With the caller cache, usually no statement; without it, three (the
+    /// revocation check, the department, the region tree).
     ///
     /// # Errors
     /// `UNAUTHENTICATED` with the reason for any refused token or malformed
     /// header; `SERVICE_UNAVAILABLE`/`INTERNAL` when the store fails.
     pub async fn viewer<C: ConnectionTrait>(&self, db: &C, authorization: Option<&str>) -> Result<Viewer, AppError> {
+        self.viewer_as_of(db, authorization, None).await
+    }
+
+    /// [`Authenticator::viewer`], checked against every revocation up to
+    /// change-feed position `position` (when given) — for a subscription about
+    /// to deliver the entry at that position.
+    ///
+    /// # Errors
+    /// Those of [`Authenticator::viewer`].
+    pub async fn viewer_as_of<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        authorization: Option<&str>,
+        position: Option<i64>,
+    ) -> Result<Viewer, AppError> {
         let Some(header) = authorization else { return Ok(Viewer::anonymous()) };
         let result = async {
             let verified = self.verify(bearer_token(header)?)?;
-            identity::load(db, verified).await
+            match &self.callers {
+                Some(callers) => callers.identity(db, verified, position).await,
+                None => identity::load(db, verified).await,
+            }
         }
         .await;
         match result {

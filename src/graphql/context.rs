@@ -1,6 +1,6 @@
 //! What resolvers read from the GraphQL context.
 
-use super::loaders::Loaders;
+use super::loaders::{LoadDriver, Loaders};
 use crate::access::Viewer;
 use crate::config::Limits;
 use crate::service::notify::ChangeNotifier;
@@ -24,17 +24,19 @@ pub struct RequestScope {
 }
 
 impl RequestScope {
-    /// The scope of one request by `viewer` (see [`Loaders::new`] for `batch_window`).
-    pub fn new(db: DatabaseConnection, viewer: Viewer, batch_window: std::time::Duration) -> Self {
-        Self { loaders: Loaders::new(db, viewer.clone(), batch_window), viewer }
+    /// The scope of one request by `viewer`, and the driver that must run
+    /// the request for its loaders to load (see [`LoadDriver`]).
+    pub fn new(db: DatabaseConnection, viewer: Viewer) -> (Arc<Self>, LoadDriver) {
+        let (loaders, driver) = Loaders::new(db, viewer.clone());
+        (Arc::new(Self { loaders, viewer }), driver)
     }
 
-    /// The scope of a long-lived WebSocket connection: its loaders do not
+    /// The scope of a long-lived WebSocket subscription: its loaders do not
     /// cache, so every event shows records as they are now.
-    pub fn uncached(db: DatabaseConnection, viewer: Viewer, batch_window: std::time::Duration) -> Self {
-        let scope = Self::new(db, viewer, batch_window);
+    pub fn uncached(db: DatabaseConnection, viewer: Viewer) -> (Arc<Self>, LoadDriver) {
+        let (scope, driver) = Self::new(db, viewer);
         scope.loaders.disable_cache();
-        scope
+        (scope, driver)
     }
 }
 

@@ -3,8 +3,13 @@
 //!
 //! A request's statement count thus grows with the depth of its query, not
 //! with the number of rows: every level of nesting issues one statement per
-//! relation, whatever the page size. Nested connections of plans and regions
-//! (`paged_loader!`) fetch only each parent's page in that statement.
+//! relation, whatever the page size. Nested connections (`paged_loader!`)
+//! fetch only each parent's page in that statement.
+//!
+//! No timer decides what a batch holds: a request's loads run inside the
+//! request's own task, driven by its [`LoadDriver`], and a batch starts only
+//! when everything else in the request is waiting — that is, once every
+//! resolver of the level has registered its keys.
 
 use crate::access::Viewer;
 use crate::error::{AppError, AppResult};
@@ -18,10 +23,16 @@ use entity::{
     department, indicator, indicator_actual, indicator_target, plan, progress_report, region, source_document, task,
     task_assignment,
 };
-use sea_orm::{DatabaseConnection, EntityTrait, QueryOrder};
+use futures_util::future::BoxFuture;
+use futures_util::stream::{FuturesUnordered, Stream, StreamExt};
+use sea_orm::{DatabaseConnection, EntityTrait};
 use std::collections::HashMap;
+use std::future::Future;
 use std::hash::Hash;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll, Wake, Waker};
+use tokio::sync::mpsc;
 
 /// What every loader of one request shares.
 pub struct Scope {
@@ -78,10 +89,6 @@ id_loader!(
     TaskById => task::Model, |s, keys| tasks::by_ids(&s.db, &s.viewer, keys)
 );
 id_loader!(
-    /// Visible child tasks of each task.
-    TaskChildren => Vec<task::Model>, |s, keys| tasks::children_of(&s.db, &s.viewer, keys)
-);
-id_loader!(
     /// Assignments of each task.
     TaskAssignments => Vec<task_assignment::Model>, |s, keys| tasks::assignments_of(&s.db, keys)
 );
@@ -94,31 +101,17 @@ id_loader!(
     IndicatorTargets => Vec<indicator_target::Model>, |s, keys| indicators::targets_of(&s.db, keys)
 );
 id_loader!(
-    /// Actuals of each indicator.
-    IndicatorActuals => Vec<indicator_actual::Model>, |s, keys| indicators::actuals_of(&s.db, keys)
-);
-id_loader!(
     /// The current revision of the latest period of each indicator (for its progress).
     IndicatorLatestActual => indicator_actual::Model, |s, keys| indicators::latest_actuals_of(&s.db, keys)
 );
 id_loader!(
-    /// Progress reports of each task, oldest first.
-    TaskProgressReports => Vec<progress_report::Model>, |s, keys| progress_reports_of(&s.db, keys)
+    /// The latest progress report of each task that has one.
+    TaskLatestProgress => progress_report::Model, |s, keys| tasks::latest_reports_of(&s.db, keys)
 );
 id_loader!(
     /// Source documents by ID.
     SourceDocumentById => source_document::Model, |s, keys| source_documents_by_ids(&s.db, keys)
 );
-
-async fn progress_reports_of(
-    db: &DatabaseConnection,
-    task_ids: &[String],
-) -> AppResult<HashMap<String, Vec<progress_report::Model>>> {
-    let query = progress_report::Entity::find()
-        .order_by_asc(progress_report::Column::CreatedAt)
-        .order_by_asc(progress_report::Column::Id);
-    crate::service::group_by(db, query, progress_report::Column::TaskId, task_ids).await
-}
 
 async fn source_documents_by_ids(
     db: &DatabaseConnection,
@@ -221,15 +214,32 @@ paged_loader!(
     IndicatorsByPlan, IndicatorFilter, IndicatorOrderField => indicator::Model,
     |s, k, parents| indicators::pages_by_plans(&s.db, &s.viewer, &k.0, (k.1, k.2), &k.3, k.4, &parents)
 );
-filtered_loader!(
-    /// Visible indicators of each task.
-    IndicatorsByTask, IndicatorFilter => indicator::Model,
-    |s, f, parents| indicators::grouped(&s.db, &s.viewer, &f, indicator::Column::TaskId, &parents)
+paged_loader!(
+    /// One page of the visible indicators of each task.
+    IndicatorsByTask, IndicatorFilter, IndicatorOrderField => indicator::Model,
+    |s, k, parents| indicators::pages_by_tasks(&s.db, &s.viewer, &k.0, (k.1, k.2), &k.3, k.4, &parents)
 );
-filtered_loader!(
-    /// Visible indicators contributing to each indicator.
-    IndicatorContributors, IndicatorFilter => indicator::Model,
-    |s, f, parents| indicators::grouped(&s.db, &s.viewer, &f, indicator::Column::ContributesToId, &parents)
+paged_loader!(
+    /// One page of the visible indicators contributing to each indicator.
+    IndicatorContributors, IndicatorFilter, IndicatorOrderField => indicator::Model,
+    |s, k, parents| indicators::pages_by_contributed_to(&s.db, &s.viewer, &k.0, (k.1, k.2), &k.3, k.4, &parents)
+);
+paged_loader!(
+    /// One page of the visible child tasks of each task.
+    TaskChildren, TaskFilter, TaskOrderField => task::Model,
+    |s, k, parents| tasks::pages_by_parents(&s.db, &s.viewer, &k.0, (k.1, k.2), &k.3, k.4, &parents)
+);
+paged_loader!(
+    /// One page of the progress reports of each task, oldest first (no filter
+    /// or order of its own: `()`).
+    TaskProgressReports, (), () => progress_report::Model,
+    |s, k, parents| tasks::report_pages_by_tasks(&s.db, &k.3, k.4, &parents)
+);
+paged_loader!(
+    /// One page of the actuals of each indicator, by period then revision; the
+    /// filter is whether superseded revisions are included.
+    IndicatorActuals, bool, () => indicator_actual::Model,
+    |s, k, parents| indicators::actual_pages_by_indicators(&s.db, k.0, &k.3, k.4, &parents)
 );
 
 /// A DataLoader that caches for the lifetime of its request.
@@ -246,6 +256,7 @@ pub struct Loaders {
     pub task_children: Cached<TaskChildren>,
     pub task_assignments: Cached<TaskAssignments>,
     pub task_reports: Cached<TaskProgressReports>,
+    pub task_latest_report: Cached<TaskLatestProgress>,
     pub indicator: Cached<IndicatorById>,
     pub indicator_targets: Cached<IndicatorTargets>,
     pub indicator_actuals: Cached<IndicatorActuals>,
@@ -271,6 +282,7 @@ impl Loaders {
         self.task_children.enable_all_cache(false);
         self.task_assignments.enable_all_cache(false);
         self.task_reports.enable_all_cache(false);
+        self.task_latest_report.enable_all_cache(false);
         self.indicator.enable_all_cache(false);
         self.indicator_targets.enable_all_cache(false);
         self.indicator_actuals.enable_all_cache(false);
@@ -284,21 +296,23 @@ impl Loaders {
         self.indicator_contributors.enable_all_cache(false);
     }
 
-    /// Fresh loaders for one request by `viewer`. They cache for the request's lifetime only.
-    ///
-    /// `batch_window` is how long a loader collects keys before it queries:
-    /// the resolvers of one level register their keys within it, so each level
-    /// costs one statement per relation rather than several partial batches.
-    pub fn new(db: DatabaseConnection, viewer: Viewer, batch_window: std::time::Duration) -> Self {
+    /// Fresh loaders for one request by `viewer`, and the driver that runs
+    /// their loads. They cache for the request's lifetime only.
+    pub fn new(db: DatabaseConnection, viewer: Viewer) -> (Self, LoadDriver) {
         let scope = Arc::new(Scope { db, viewer });
+        let (jobs, queued) = mpsc::unbounded_channel::<Load>();
         macro_rules! make {
-            ($loader:ident) => {
-                DataLoader::with_cache($loader(scope.clone()), tokio::spawn, HashMapCache::default())
+            ($loader:ident) => {{
+                let jobs = jobs.clone();
+                // A load handed over after the driver stopped belongs to a request
+                // that is gone: nothing waits for it.
+                let queue = move |load: Load| drop(jobs.send(load));
+                DataLoader::with_cache($loader(scope.clone()), queue, HashMapCache::default())
                     .max_batch_size(1000)
-                    .delay(batch_window)
-            };
+                    .delay(std::time::Duration::ZERO)
+            }};
         }
-        Self {
+        let loaders = Self {
             region: make!(RegionById),
             region_children: make!(RegionChildren),
             department: make!(DepartmentById),
@@ -308,6 +322,7 @@ impl Loaders {
             task_children: make!(TaskChildren),
             task_assignments: make!(TaskAssignments),
             task_reports: make!(TaskProgressReports),
+            task_latest_report: make!(TaskLatestProgress),
             indicator: make!(IndicatorById),
             indicator_targets: make!(IndicatorTargets),
             indicator_actuals: make!(IndicatorActuals),
@@ -319,6 +334,90 @@ impl Loaders {
             indicators_by_plan: make!(IndicatorsByPlan),
             indicators_by_task: make!(IndicatorsByTask),
             indicator_contributors: make!(IndicatorContributors),
+        };
+        (loaders, LoadDriver { queued, running: FuturesUnordered::new() })
+    }
+}
+
+/// One batch a DataLoader wants run.
+type Load = BoxFuture<'static, ()>;
+
+/// Runs the batches of one request's loaders inside the request's own task.
+///
+/// Contract: [`LoadDriver::drive`] polls the request first and starts the
+/// queued batches only when the request is waiting, so a batch holds every
+/// key its level asked for — one statement per relation and level, with no
+/// timed window and no hop to another thread. Loaders whose driver is not
+/// driving never load: a resolver awaiting one would wait forever, hence
+/// `must_use`.
+#[must_use = "the loaders of a request load only while its LoadDriver drives the request"]
+pub struct LoadDriver {
+    queued: mpsc::UnboundedReceiver<Load>,
+    running: FuturesUnordered<Load>,
+}
+
+impl LoadDriver {
+    /// Runs `request` to completion together with the loads it asks for.
+    pub async fn drive<F: Future>(mut self, request: F) -> F::Output {
+        let mut request = std::pin::pin!(request);
+        std::future::poll_fn(move |cx| self.poll_with_loads(cx, |cx| request.as_mut().poll(cx))).await
+    }
+
+    /// The items of `stream` (a subscription), with the loads it asks for run
+    /// between them; the loaders live as long as the stream.
+    pub fn drive_stream<S: Stream + Send + 'static>(mut self, stream: S) -> impl Stream<Item = S::Item> + Send {
+        let mut stream = Box::pin(stream);
+        futures_util::stream::poll_fn(move |cx| self.poll_with_loads(cx, |cx| stream.as_mut().poll_next(cx)))
+    }
+
+    /// Polls the request; when it waits, starts what was queued and advances
+    /// what runs. A batch that finishes wakes its resolvers, and so this task,
+    /// which then polls the request again.
+    ///
+    /// A request that wakes itself while being polled is not waiting but
+    /// yielding (a list of more than 32 items is resolved in slices of 32 by
+    /// `FuturesUnordered`): it is polled again at once, so that the rest of
+    /// its level registers its keys before any batch starts.
+    fn poll_with_loads<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        mut poll: impl FnMut(&mut Context<'_>) -> Poll<T>,
+    ) -> Poll<T> {
+        for _ in 0..MAX_YIELDS_PER_POLL {
+            let probe = Arc::new(SelfWakeProbe { woken: AtomicBool::new(false), task: cx.waker().clone() });
+            let waker = Waker::from(probe.clone());
+            match poll(&mut Context::from_waker(&waker)) {
+                Poll::Ready(output) => return Poll::Ready(output),
+                Poll::Pending if probe.woken.load(Ordering::Acquire) => continue,
+                Poll::Pending => break,
+            }
         }
+        while let Poll::Ready(Some(load)) = self.queued.poll_recv(cx) {
+            self.running.push(load);
+        }
+        while let Poll::Ready(Some(())) = self.running.poll_next_unpin(cx) {}
+        Poll::Pending
+    }
+}
+
+/// How often one poll of a request re-polls a request that keeps yielding
+/// before its queued batches start anyway (bounds the work of one poll).
+const MAX_YIELDS_PER_POLL: usize = 64;
+
+/// The waker a request is polled with: notes that it was woken, and passes
+/// the wake-up on to the task.
+struct SelfWakeProbe {
+    woken: AtomicBool,
+    task: Waker,
+}
+
+impl Wake for SelfWakeProbe {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.woken.store(true, Ordering::Release);
+        self.task.wake_by_ref();
     }
 }

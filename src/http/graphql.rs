@@ -112,11 +112,11 @@ async fn execute(
         observation.refused(error.code());
         return caller_refusal(&http, error);
     }
-    let scope = std::sync::Arc::new(RequestScope::new(db.get_ref().clone(), viewer, limits.batch_window()));
+    let (scope, loads) = RequestScope::new(db.get_ref().clone(), viewer);
     // A mutation over GET was refused by `read_request` (405), judged by the
     // operation the request selects, so a GET document may also hold mutations.
     let request = request.data(scope).data(request_id);
-    let response = schema.execute_batch(request).await;
+    let response = loads.drive(schema.execute_batch(request)).await;
     observation.executed(&response);
     graphql_response(media, &response)
 }

@@ -93,7 +93,6 @@ struct Session {
     rate_limiter: Option<web::Data<RateLimiter>>,
     metrics: web::Data<Metrics>,
     settings: SubscriptionSettings,
-    batch_window: Duration,
     /// Subscriptions open on this connection.
     open: Arc<AtomicUsize>,
     /// Set when the session must close with 4403, with the reason.
@@ -162,7 +161,10 @@ impl ViewerSource for Session {
     fn current(&self, seen: i64) -> BoxFuture<'_, AppResult<Viewer>> {
         Box::pin(async move {
             let Some(header) = self.authorization() else { return Ok(Viewer::anonymous()) };
-            let viewer = self.feed.identity(header, seen, || self.authenticator.viewer(&self.db, Some(header))).await?;
+            let viewer = self
+                .feed
+                .identity(header, seen, || self.authenticator.viewer_as_of(&self.db, Some(header), Some(seen)))
+                .await?;
             unexpired(viewer)
         })
     }
@@ -237,11 +239,15 @@ impl Executor for SessionExecutor {
                     return;
                 }
             };
-            let scope = |viewer: Viewer| Arc::new(RequestScope::uncached(session.db.clone(), viewer, session.batch_window));
+            // One execution, as over HTTP: its loaders cache for its lifetime.
+            let execute_once = |request: Request, viewer: Viewer| {
+                let (scope, loads) = RequestScope::new(session.db.clone(), viewer);
+                loads.drive(schema.execute(request.data(scope)))
+            };
             let mut request = request;
             if crate::graphql::selected_operation_type(&mut request) != Some(OperationType::Subscription) {
                 // Queries and mutations: the HTTP path, extensions and all.
-                yield schema.execute(request.data(scope(viewer))).await;
+                yield execute_once(request, viewer).await;
                 return;
             }
             let slots = match session.open_subscription() {
@@ -258,15 +264,15 @@ impl Executor for SessionExecutor {
                 Some(name) => retry.operation_name(name.clone()),
                 None => retry,
             };
-            let request = request
-                .data(scope(viewer.clone()))
-                .data(LiveViewer(session.clone() as Arc<dyn ViewerSource>));
-            let mut responses = schema.execute_stream_with_session_data(request, session_data.unwrap_or_default());
+            let (scope, loads) = RequestScope::uncached(session.db.clone(), viewer.clone());
+            let request = request.data(scope).data(LiveViewer(session.clone() as Arc<dyn ViewerSource>));
+            let mut responses =
+                loads.drive_stream(schema.execute_stream_with_session_data(request, session_data.unwrap_or_default()));
             let mut first = true;
             while let Some(response) = responses.next().await {
                 if first && refused_before_start(&response) {
                     // Refused before it started: let the HTTP path say so, with the same codes.
-                    yield schema.execute(retry.data(scope(viewer))).await;
+                    yield execute_once(retry, viewer).await;
                     return;
                 }
                 first = false;
@@ -352,7 +358,6 @@ pub async fn serve(
         rate_limiter: request.app_data::<web::Data<RateLimiter>>().cloned(),
         metrics: metrics.clone(),
         settings: limits.subscriptions.clone(),
-        batch_window: Duration::from_millis(2),
         open: Arc::default(),
         closing,
     });

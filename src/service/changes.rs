@@ -119,6 +119,7 @@ pub fn sort() -> SortSpec<change::Model> {
         list: page::CHANGE_FEED_LIST,
         kind: page::SortKind::Int,
         expr: Expr::col((change::Entity, change::Column::Seq)),
+        then: None,
         id: Expr::col((change::Entity, change::Column::Id)),
         descending: false,
         value_of: |m| SortValue::Int(m.seq),

@@ -59,6 +59,7 @@ fn sort(direction: Direction) -> SortSpec<department::Model> {
         list: "Department.name",
         kind: page::SortKind::Text,
         expr: Expr::col((department::Entity, department::Column::Name)),
+        then: None,
         id: Expr::col((department::Entity, department::Column::Id)),
         descending: direction == Direction::Desc,
         value_of: |m| SortValue::Text(m.name.clone()),

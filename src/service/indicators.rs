@@ -89,6 +89,7 @@ pub fn sort(field: IndicatorOrderField, direction: Direction) -> SortSpec<indica
             list: "Indicator.docOrder",
             kind: page::SortKind::Text,
             expr: Expr::col((indicator::Entity, indicator::Column::DocOrder)),
+            then: None,
             id,
             descending,
             value_of: |m| SortValue::Text(m.doc_order.clone()),
@@ -98,6 +99,7 @@ pub fn sort(field: IndicatorOrderField, direction: Direction) -> SortSpec<indica
             list: "Indicator.name",
             kind: page::SortKind::Text,
             expr: Expr::col((indicator::Entity, indicator::Column::Name)),
+            then: None,
             id,
             descending,
             value_of: |m| SortValue::Text(m.name.clone()),
@@ -136,19 +138,6 @@ pub async fn by_ids<C: ConnectionTrait>(
     Ok(groups.into_iter().filter_map(|(k, mut v)| v.pop().map(|m| (k, m))).collect())
 }
 
-/// Visible indicators matching `filter` grouped by `column` (plan, task or
-/// contributed-to indicator), for nested lists.
-pub async fn grouped<C: ConnectionTrait>(
-    db: &C,
-    viewer: &Viewer,
-    filter: &IndicatorFilter,
-    column: indicator::Column,
-    keys: &[String],
-) -> AppResult<HashMap<String, Vec<indicator::Model>>> {
-    let query = select(viewer, filter).order_by_asc(indicator::Column::DocOrder);
-    group_by(db, query, column, keys).await
-}
-
 /// One page of each plan's visible indicators matching `filter`, for
 /// `Plan.indicators` (paging arguments already checked against the limits).
 pub async fn pages_by_plans<C: ConnectionTrait>(
@@ -160,9 +149,55 @@ pub async fn pages_by_plans<C: ConnectionTrait>(
     with_total: bool,
     plan_ids: &[String],
 ) -> AppResult<HashMap<String, GroupedPage<indicator::Model>>> {
+    pages_grouped_by(db, viewer, filter, order, args, with_total, indicator::Column::PlanId, plan_ids).await
+}
+
+/// One page of each task's visible indicators matching `filter`, for
+/// `Task.indicators` (paging arguments already checked against the limits).
+pub async fn pages_by_tasks<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    filter: &IndicatorFilter,
+    order: (IndicatorOrderField, Direction),
+    args: &PageArgs,
+    with_total: bool,
+    task_ids: &[String],
+) -> AppResult<HashMap<String, GroupedPage<indicator::Model>>> {
+    pages_grouped_by(db, viewer, filter, order, args, with_total, indicator::Column::TaskId, task_ids).await
+}
+
+/// One page of the visible indicators matching `filter` that contribute to
+/// each (city) indicator, for `Indicator.contributors` (paging arguments
+/// already checked against the limits).
+pub async fn pages_by_contributed_to<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    filter: &IndicatorFilter,
+    order: (IndicatorOrderField, Direction),
+    args: &PageArgs,
+    with_total: bool,
+    indicator_ids: &[String],
+) -> AppResult<HashMap<String, GroupedPage<indicator::Model>>> {
+    let column = indicator::Column::ContributesToId;
+    pages_grouped_by(db, viewer, filter, order, args, with_total, column, indicator_ids).await
+}
+
+/// One page of the visible indicators matching `filter` of each parent named
+/// by `column`. An indicator the caller may not see is neither returned nor
+/// counted.
+#[allow(clippy::too_many_arguments)]
+async fn pages_grouped_by<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    filter: &IndicatorFilter,
+    order: (IndicatorOrderField, Direction),
+    args: &PageArgs,
+    with_total: bool,
+    column: indicator::Column,
+    keys: &[String],
+) -> AppResult<HashMap<String, GroupedPage<indicator::Model>>> {
     let spec = sort(order.0, order.1);
-    let query = select(viewer, filter);
-    page::fetch_grouped_pages(db, query, indicator::Column::PlanId, plan_ids, &spec, args, u32::MAX, with_total).await
+    page::fetch_grouped_pages(db, select(viewer, filter), column, keys, &spec, args, u32::MAX, with_total).await
 }
 
 /// Targets of each indicator, by year.
@@ -216,13 +251,54 @@ pub async fn latest_actuals_of<C: ConnectionTrait>(
     Ok(latest)
 }
 
-/// Every reported value of each indicator, by period then revision.
-pub async fn actuals_of<C: ConnectionTrait>(
+/// The order of an indicator's actuals: by period, then revision. Periods
+/// compare byte by byte, as in [`super::progress::current_actuals`]
+/// (`COLLATE "C"` on PostgreSQL).
+pub fn actual_sort(backend: sea_orm::DbBackend) -> SortSpec<indicator_actual::Model> {
+    use indicator_actual::{Column, Entity};
+    let period = match backend {
+        sea_orm::DbBackend::Postgres => Expr::cust(r#""indicator_actual"."period" COLLATE "C""#),
+        _ => Expr::col((Entity, Column::Period)),
+    };
+    SortSpec {
+        list: "Actual.period",
+        kind: page::SortKind::TextInt,
+        expr: period,
+        then: Some(Expr::col((Entity, Column::Revision))),
+        id: Expr::col((Entity, Column::Id)),
+        descending: false,
+        value_of: |m| SortValue::TextInt(m.period.clone(), i64::from(m.revision)),
+        id_of: |m| &m.id,
+    }
+}
+
+/// One page of each indicator's actuals in [`actual_sort`] order, for
+/// `Indicator.actuals` (paging arguments already checked against the limits;
+/// the indicators are ones the caller may see). Without `include_superseded`
+/// only the current revision of each period (the one no later revision of
+/// the same period supersedes), as [`super::progress::current_actuals`] keeps.
+pub async fn actual_pages_by_indicators<C: ConnectionTrait>(
     db: &C,
+    include_superseded: bool,
+    args: &PageArgs,
+    with_total: bool,
     indicator_ids: &[String],
-) -> AppResult<HashMap<String, Vec<indicator_actual::Model>>> {
-    let query = indicator_actual::Entity::find()
-        .order_by_asc(indicator_actual::Column::Period)
-        .order_by_asc(indicator_actual::Column::Revision);
-    group_by(db, query, indicator_actual::Column::IndicatorId, indicator_ids).await
+) -> AppResult<HashMap<String, GroupedPage<indicator_actual::Model>>> {
+    use indicator_actual::{Column, Entity};
+    use sea_orm::ExprTrait;
+    use sea_orm::sea_query::{Alias, Query};
+    let mut query = Entity::find();
+    if !include_superseded {
+        let newer = Alias::new("xt_newer");
+        let later_revision = Query::select()
+            .column((newer.clone(), Column::Id))
+            .from_as(Entity, newer.clone())
+            .and_where(Expr::col((newer.clone(), Column::IndicatorId)).equals((Entity, Column::IndicatorId)))
+            .and_where(Expr::col((newer.clone(), Column::Period)).equals((Entity, Column::Period)))
+            .and_where(Expr::col((newer, Column::Revision)).gt(Expr::col((Entity, Column::Revision))))
+            .to_owned();
+        query = query.filter(Expr::not_exists(later_revision));
+    }
+    let spec = actual_sort(db.get_database_backend());
+    page::fetch_grouped_pages(db, query, Column::IndicatorId, indicator_ids, &spec, args, u32::MAX, with_total).await
 }

@@ -55,8 +55,13 @@ impl ChangeNotifier {
 /// Listens for commit notifications of other instances on PostgreSQL and
 /// pokes `notifier` for each; reconnects forever with a short backoff, and
 /// pokes after every reconnect in case notifications were missed meanwhile.
-pub fn spawn_postgres_listener(database_url: String, notifier: ChangeNotifier) -> tokio::task::JoinHandle<()> {
+///
+/// The returned receiver resolves once the first `LISTEN` is in place (and its
+/// poke given), so start-up can wait for it before serving.
+pub fn spawn_postgres_listener(database_url: String, notifier: ChangeNotifier) -> tokio::sync::oneshot::Receiver<()> {
     use sea_orm::sqlx::postgres::PgListener;
+    let (listening, first_listen) = tokio::sync::oneshot::channel();
+    let mut listening = Some(listening);
     tokio::spawn(async move {
         let mut backoff = Duration::from_millis(200);
         loop {
@@ -68,6 +73,9 @@ pub fn spawn_postgres_listener(database_url: String, notifier: ChangeNotifier) -
                         tracing::debug!("listening for change notifications");
                         backoff = Duration::from_millis(200);
                         notifier.poke();
+                        if let Some(listening) = listening.take() {
+                            let _ = listening.send(());
+                        }
                         loop {
                             match listener.recv().await {
                                 Ok(_) => notifier.poke(),
@@ -84,5 +92,6 @@ pub fn spawn_postgres_listener(database_url: String, notifier: ChangeNotifier) -
             tokio::time::sleep(backoff).await;
             backoff = (backoff * 2).min(Duration::from_secs(5));
         }
-    })
+    });
+    first_listen
 }

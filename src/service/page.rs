@@ -6,13 +6,14 @@
 //! ([`fetch_page`]); nested lists, whose rows are loaded in one batch for
 //! all parents, page the same way in memory ([`page_in_memory`]) with the
 //! same cursor format. Nested lists of a plain parent column fetch only
-//! each parent's page (plus one row) in that one batch
+//! each parent's page (plus one row) in one statement for all parents
 //! ([`fetch_grouped_pages`]), then page those in memory.
 
 use crate::error::{AppError, AppResult};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use sea_orm::sea_query::{Alias, Asterisk, Expr, Query, SimpleExpr, UnionType};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, Query, SimpleExpr, UnionType, WindowStatement};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait, FromQueryResult, ModelTrait, Order,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
@@ -39,15 +40,8 @@ pub struct PageArgs {
 pub enum SortValue {
     Int(i64),
     Text(String),
-}
-
-impl From<SortValue> for sea_orm::Value {
-    fn from(value: SortValue) -> Self {
-        match value {
-            SortValue::Int(i) => i.into(),
-            SortValue::Text(s) => s.into(),
-        }
-    }
+    /// A text, then a number (an actual's period, then its revision).
+    TextInt(String, i64),
 }
 
 /// What a cursor holds: the list and sort order it was taken from (see
@@ -63,6 +57,24 @@ struct CursorData(String, SortValue, String);
 pub enum SortKind {
     Int,
     Text,
+    /// An instant: `SortValue::Text` in the form of [`instant`] in cursors
+    /// and in memory, a timestamp in SQL.
+    Time,
+    /// A text, then a number (`SortValue::TextInt`): the text is
+    /// [`SortSpec::expr`], the number [`SortSpec::then`].
+    TextInt,
+}
+
+/// An instant as a sort value: RFC 3339 in UTC with nanoseconds, so that
+/// comparing the texts compares the instants.
+pub fn instant(at: &DateTime<Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%S%.9fZ").to_string()
+}
+
+/// The instant of a text written by [`instant`]; `None` for any other text.
+fn parse_instant(text: &str) -> Option<DateTime<Utc>> {
+    let at = DateTime::parse_from_rfc3339(text).ok()?.with_timezone(&Utc);
+    (instant(&at) == text).then_some(at)
 }
 
 /// The list and sort order of the change feed: the one of
@@ -79,6 +91,8 @@ pub struct SortSpec<M> {
     pub kind: SortKind,
     /// SQL of the sort expression (must never be NULL: wrap nullable columns in COALESCE).
     pub expr: SimpleExpr,
+    /// SQL of the second sort expression, for sorts of kind `TextInt` only.
+    pub then: Option<SimpleExpr>,
     /// SQL of the ID column.
     pub id: SimpleExpr,
     pub descending: bool,
@@ -166,7 +180,10 @@ fn decode(cursor: Option<&str>, field: &str) -> AppResult<Option<CursorData>> {
     let texts = [
         Some(data.0.as_str()),
         Some(data.2.as_str()),
-        if let SortValue::Text(t) = &data.1 { Some(t.as_str()) } else { None },
+        match &data.1 {
+            SortValue::Text(t) | SortValue::TextInt(t, _) => Some(t.as_str()),
+            SortValue::Int(_) => None,
+        },
     ];
     if texts.into_iter().flatten().any(|t| t.chars().any(char::is_control)) {
         return Err(invalid());
@@ -194,12 +211,27 @@ impl<M> SortSpec<M> {
                 "this cursor belongs to another list or sort order; page with the cursors of this list",
             ));
         }
-        let kind_matches =
-            matches!((self.kind, &cursor.1), (SortKind::Int, SortValue::Int(_)) | (SortKind::Text, SortValue::Text(_)));
-        if !kind_matches {
+        if self.values(&cursor.1).is_none() {
             return Err(AppError::bad_input(field, "not a valid cursor"));
         }
         Ok(())
+    }
+
+    /// The SQL sort expressions, most significant first; the ID follows them.
+    fn exprs(&self) -> impl Iterator<Item = SimpleExpr> + '_ {
+        std::iter::once(self.expr.clone()).chain(self.then.clone())
+    }
+
+    /// The SQL values of a sort value, one for each of [`Self::exprs`];
+    /// `None` when the value is not of the kind this sort compares.
+    fn values(&self, value: &SortValue) -> Option<Vec<sea_orm::Value>> {
+        match (self.kind, value) {
+            (SortKind::Int, SortValue::Int(i)) => Some(vec![(*i).into()]),
+            (SortKind::Text, SortValue::Text(t)) => Some(vec![t.clone().into()]),
+            (SortKind::Time, SortValue::Text(t)) => parse_instant(t).map(|at| vec![at.into()]),
+            (SortKind::TextInt, SortValue::TextInt(t, i)) => Some(vec![t.clone().into(), (*i).into()]),
+            _ => None,
+        }
     }
 }
 
@@ -252,13 +284,7 @@ where
     if let Some(cursor) = &window.cursor {
         select = select.filter(beyond(spec, cursor, ascending));
     }
-    let order = if ascending { Order::Asc } else { Order::Desc };
-    let mut rows = select
-        .order_by(spec.expr.clone(), order.clone())
-        .order_by(spec.id.clone(), order)
-        .limit(window.limit + 1)
-        .all(db)
-        .await?;
+    let mut rows = ordered(select, spec, ascending).limit(window.limit + 1).all(db).await?;
     let more = rows.len() as u64 > window.limit;
     rows.truncate(window.limit as usize);
     if !window.forward {
@@ -267,15 +293,26 @@ where
     Ok(finish(rows, spec, &window, more))
 }
 
-/// The rows after `cursor` in the direction of reading.
+/// `select` in reading order: by the sort expressions, then by ID.
+fn ordered<E: EntityTrait>(select: Select<E>, spec: &SortSpec<E::Model>, ascending: bool) -> Select<E> {
+    let order = if ascending { Order::Asc } else { Order::Desc };
+    spec.exprs().chain([spec.id.clone()]).fold(select, |select, expr| select.order_by(expr, order.clone()))
+}
+
+/// The rows after `cursor` in the direction of reading: those past it on the
+/// first sort expression, or equal on it and past it on the next, and so on
+/// to the ID. The cursor was accepted by [`SortSpec::accept`], so its value
+/// is of the sort's kind.
 fn beyond<M>(spec: &SortSpec<M>, cursor: &CursorData, ascending: bool) -> Condition {
-    let CursorData(_, value, id) = cursor.clone();
-    let (beyond_value, beyond_id) = if ascending {
-        (spec.expr.clone().gt(value.clone()), spec.id.clone().gt(id))
-    } else {
-        (spec.expr.clone().lt(value.clone()), spec.id.clone().lt(id))
-    };
-    Condition::any().add(beyond_value).add(Condition::all().add(spec.expr.clone().eq(value)).add(beyond_id))
+    let CursorData(_, value, id) = cursor;
+    let past = |expr: SimpleExpr, value: sea_orm::Value| if ascending { expr.gt(value) } else { expr.lt(value) };
+    let mut any = Condition::any();
+    let mut equal = Condition::all();
+    for (expr, value) in spec.exprs().zip(spec.values(value).unwrap_or_default()) {
+        any = any.add(equal.clone().add(past(expr.clone(), value.clone())));
+        equal = equal.add(expr.eq(value));
+    }
+    any.add(equal.add(past(spec.id.clone(), id.clone().into())))
 }
 
 impl PageArgs {
@@ -304,19 +341,26 @@ impl<M> Default for GroupedPage<M> {
     }
 }
 
-/// Most parents paged by one statement of [`fetch_grouped_pages`] (one
-/// `UNION ALL` arm each; SQLite allows 500 arms). The default maximum page
-/// size is 100, so a page of parents needs one statement.
+/// Most parents [`fetch_grouped_pages`] pages with one `UNION ALL` arm each
+/// (SQLite allows 500 arms in a compound select); more are paged with a
+/// window function. The default maximum page size is 100, so a page of
+/// parents takes the arms.
 pub const PARENTS_PER_STATEMENT: usize = 100;
 
 /// For each of `parents`, the rows of `select` whose `parent` column names it
 /// that its page needs: those beyond the cursor in reading order, at most the
-/// page size + 1. One `UNION ALL` arm per parent reads them with `ORDER BY …
+/// page size + 1. [`page_in_memory`] with the same `args` then gives exactly
+/// the page it would give from all of the parent's rows.
+///
+/// One statement, however many parents: up to [`PARENTS_PER_STATEMENT`] of
+/// them, one `UNION ALL` arm per parent reads its rows with `ORDER BY …
 /// LIMIT`, so with an index on (parent, sort, id) the database reads about a
-/// page of rows per parent however many it has; the other rows never leave
-/// it. [`page_in_memory`] with the same `args` then gives exactly the page it
-/// would give from all of the parent's rows. With `with_total`, a second
-/// statement counts each parent's rows.
+/// page of rows per parent however many it has. Beyond that (a nested list
+/// under a nested list), `ROW_NUMBER() OVER (PARTITION BY parent …)` numbers
+/// the rows of all the parents in one pass and keeps each parent's first
+/// ones: it reads every candidate row once instead of repeating the query per
+/// parent. Either way the other rows never leave the database. With
+/// `with_total`, a second statement counts each parent's rows.
 ///
 /// # Errors
 /// `BAD_USER_INPUT` for invalid paging arguments; database errors otherwise.
@@ -337,46 +381,62 @@ where
 {
     let window = args.window_for(spec, max_page_size)?;
     let mut pages: HashMap<String, GroupedPage<E::Model>> = HashMap::new();
+    if parents.is_empty() {
+        return Ok(pages);
+    }
     let ascending = window.forward != spec.descending;
-    let order = if ascending { Order::Asc } else { Order::Desc };
-    for chunk in parents.chunks(PARENTS_PER_STATEMENT) {
-        let mut arms = chunk.iter().map(|key| {
-            let mut arm = select.clone().filter(parent.eq(key.clone()));
-            if let Some(cursor) = &window.cursor {
-                arm = arm.filter(beyond(spec, cursor, ascending));
-            }
-            let arm = arm
-                .order_by(spec.expr.clone(), order.clone())
-                .order_by(spec.id.clone(), order.clone())
-                .limit(window.limit.saturating_add(1))
-                .into_query();
+    let beyond_cursor = |select: Select<E>| match &window.cursor {
+        Some(cursor) => select.filter(beyond(spec, cursor, ascending)),
+        None => select,
+    };
+    let rows_per_parent = window.limit.saturating_add(1);
+    let query = if parents.len() <= PARENTS_PER_STATEMENT {
+        let mut arms = parents.iter().map(|key| {
+            let arm = beyond_cursor(select.clone().filter(parent.eq(key.clone())));
+            let arm = ordered(arm, spec, ascending).limit(rows_per_parent).into_query();
             // Wrapped, so each arm keeps its own ORDER BY and LIMIT in a compound select.
             Query::select().column(Asterisk).from_subquery(arm, Alias::new("xt_arm")).to_owned()
         });
-        let Some(mut query) = arms.next() else { continue };
+        let mut query = arms.next().unwrap_or_default();
         for arm in arms {
             query.union(UnionType::All, arm);
         }
-        for row in db.query_all(&query).await? {
-            let model = E::Model::from_query_result(&row, "")?;
-            if let sea_orm::Value::String(Some(key)) = model.get(parent) {
-                pages.entry(key.to_string()).or_default().rows.push(model);
-            }
+        query
+    } else {
+        let order = if ascending { Order::Asc } else { Order::Desc };
+        let mut numbering = WindowStatement::partition_by((E::default(), parent));
+        for expr in spec.exprs().chain([spec.id.clone()]) {
+            numbering.order_by_expr(expr, order.clone());
         }
-        if with_total {
-            let counts: Vec<(String, i64)> = select
-                .clone()
-                .select_only()
-                .column(parent)
-                .column_as(Expr::cust("COUNT(*)"), "xt_total")
-                .filter(parent.is_in(chunk.iter().cloned()))
-                .group_by(parent)
-                .into_tuple()
-                .all(db)
-                .await?;
-            for (key, total) in counts {
-                pages.entry(key).or_default().total = u64::try_from(total).unwrap_or(0);
-            }
+        let rank = Alias::new("xt_rank");
+        let ranked = beyond_cursor(select.clone().filter(parent.is_in(parents.iter().cloned())))
+            .into_query()
+            .expr_window_as(Expr::cust("ROW_NUMBER()"), numbering, rank.clone())
+            .to_owned();
+        Query::select()
+            .column(Asterisk)
+            .from_subquery(ranked, Alias::new("xt_ranked"))
+            .and_where(Expr::col(rank).lte(rows_per_parent))
+            .to_owned()
+    };
+    for row in db.query_all(&query).await? {
+        let model = E::Model::from_query_result(&row, "")?;
+        if let sea_orm::Value::String(Some(key)) = model.get(parent) {
+            pages.entry(key.to_string()).or_default().rows.push(model);
+        }
+    }
+    if with_total {
+        let counts: Vec<(String, i64)> = select
+            .select_only()
+            .column(parent)
+            .column_as(Expr::cust("COUNT(*)"), "xt_total")
+            .filter(parent.is_in(parents.iter().cloned()))
+            .group_by(parent)
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (key, total) in counts {
+            pages.entry(key).or_default().total = u64::try_from(total).unwrap_or(0);
         }
     }
     Ok(pages)
@@ -470,6 +530,7 @@ mod tests {
             list: "Row.k",
             kind: SortKind::Int,
             expr: Expr::cust("k"),
+            then: None,
             id: Expr::cust("id"),
             descending: false,
             value_of: |r| SortValue::Int(r.0),
@@ -509,6 +570,75 @@ mod tests {
             }
         }
         assert_eq!(back, rows());
+    }
+
+    /// Pages `rows` forward `size` at a time and returns them in the order seen.
+    fn walk<M: Clone>(rows: Vec<M>, spec: &SortSpec<M>, size: i32) -> Vec<M> {
+        let mut seen = Vec::new();
+        let mut args = PageArgs { first: Some(size), ..Default::default() };
+        loop {
+            let page = page_in_memory(rows.clone(), spec, &args, 10).unwrap_or_else(|e| panic!("{e}"));
+            seen.extend(page.rows.iter().map(|(_, r)| r.clone()));
+            match page.rows.last() {
+                Some((cursor, _)) if page.has_next_page => args.after = Some(cursor.clone()),
+                _ => return seen,
+            }
+        }
+    }
+
+    #[test]
+    fn instants_sort_as_texts_and_their_cursors_must_be_canonical() {
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).map(|d| d.with_timezone(&Utc)).unwrap();
+        // Whole seconds, milliseconds and nanoseconds: the texts compare as the instants do.
+        let rows = vec![
+            (at("2024-05-01T08:00:00.5+08:00"), "b".to_owned()),
+            (at("2024-05-01T00:00:00Z"), "a".to_owned()),
+            (at("2024-05-01T00:00:00.000000001Z"), "c".to_owned()),
+            (at("2023-12-31T23:59:59.999Z"), "d".to_owned()),
+        ];
+        let spec: SortSpec<(DateTime<Utc>, String)> = SortSpec {
+            list: "Row.at",
+            kind: SortKind::Time,
+            expr: Expr::cust("at"),
+            then: None,
+            id: Expr::cust("id"),
+            descending: false,
+            value_of: |r| SortValue::Text(instant(&r.0)),
+            id_of: |r| &r.1,
+        };
+        let order: Vec<String> = walk(rows.clone(), &spec, 1).into_iter().map(|r| r.1).collect();
+        assert_eq!(order, ["d", "a", "c", "b"]);
+        assert_eq!(instant(&rows[1].0), "2024-05-01T00:00:00.000000000Z");
+        let tag = spec.tag();
+        for value in [SortValue::Text("2024-05-01T08:00:00+08:00".into()), SortValue::Int(0)] {
+            let args = PageArgs { after: Some(encode_tagged(tag.clone(), value.clone(), "a")), ..Default::default() };
+            let code = page_in_memory(rows.clone(), &spec, &args, 10).err().map(|e| e.code());
+            assert_eq!(code, Some("BAD_USER_INPUT"), "{value:?}");
+        }
+    }
+
+    #[test]
+    fn a_text_then_a_number_sorts_by_both() {
+        let rows: Vec<(String, i64, String)> =
+            [("2022", 2, "x"), ("2022-H1", 1, "y"), ("2022", 10, "z"), ("2021", 3, "w")]
+                .into_iter()
+                .map(|(p, r, id)| (p.to_owned(), r, id.to_owned()))
+                .collect();
+        let spec: SortSpec<(String, i64, String)> = SortSpec {
+            list: "Row.periodRevision",
+            kind: SortKind::TextInt,
+            expr: Expr::cust("period"),
+            then: Some(Expr::cust("revision")),
+            id: Expr::cust("id"),
+            descending: false,
+            value_of: |r| SortValue::TextInt(r.0.clone(), r.1),
+            id_of: |r| &r.2,
+        };
+        let order: Vec<String> = walk(rows, &spec, 2).into_iter().map(|r| r.2).collect();
+        assert_eq!(order, ["w", "x", "z", "y"]);
+        let values = spec.values(&SortValue::TextInt("2022".into(), 2)).map(|v| v.len());
+        assert_eq!(values, Some(2));
+        assert_eq!(spec.values(&SortValue::Text("2022".into())), None);
     }
 
     #[test]

@@ -1,4 +1,6 @@
-//! Tasks and their assignments, always under the caller's visibility.
+//! Tasks, their assignments and progress reports, always under the caller's
+//! visibility. Assignments and reports are read only through a task the
+//! caller may see.
 
 use super::page::{self, GroupedPage, Page, PageArgs, SortSpec, SortValue};
 use super::{Direction, group_by, region_subtree, tasks_assigned_to};
@@ -6,7 +8,7 @@ use crate::access::Viewer;
 use crate::error::AppResult;
 use entity::enums::{AssignmentRole, TaskKind, TaskStatus};
 use entity::plan;
-use entity::{task, task_assignment};
+use entity::{progress_report, task, task_assignment};
 use sea_orm::sea_query::Expr;
 use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select};
@@ -97,6 +99,7 @@ pub fn sort(field: TaskOrderField, direction: Direction) -> SortSpec<task::Model
             list: "Task.docOrder",
             kind: page::SortKind::Text,
             expr: Expr::col((task::Entity, task::Column::DocOrder)),
+            then: None,
             id,
             descending,
             value_of: |m| SortValue::Text(m.doc_order.clone()),
@@ -106,6 +109,7 @@ pub fn sort(field: TaskOrderField, direction: Direction) -> SortSpec<task::Model
             list: "Task.title",
             kind: page::SortKind::Text,
             expr: Expr::col((task::Entity, task::Column::Title)),
+            then: None,
             id,
             descending,
             value_of: |m| SortValue::Text(m.title.clone()),
@@ -115,6 +119,7 @@ pub fn sort(field: TaskOrderField, direction: Direction) -> SortSpec<task::Model
             list: "Task.dueYear",
             kind: page::SortKind::Int,
             expr: Expr::cust(r#"COALESCE("task"."due_year", 0)"#),
+            then: None,
             id,
             descending,
             value_of: |m| SortValue::Int(i64::from(m.due_year.unwrap_or(0))),
@@ -165,27 +170,25 @@ pub async fn pages_by_plans<C: ConnectionTrait>(
     plan_ids: &[String],
 ) -> AppResult<HashMap<String, GroupedPage<task::Model>>> {
     let spec = sort(order.0, order.1);
-    page::fetch_grouped_pages(
-        db,
-        select(viewer, filter),
-        task::Column::PlanId,
-        plan_ids,
-        &spec,
-        args,
-        u32::MAX,
-        with_total,
-    )
-    .await
+    let query = select(viewer, filter);
+    page::fetch_grouped_pages(db, query, task::Column::PlanId, plan_ids, &spec, args, u32::MAX, with_total).await
 }
 
-/// Visible children of each task in document order, for `Task.children`.
-pub async fn children_of<C: ConnectionTrait>(
+/// One page of each task's visible children matching `filter`, for
+/// `Task.children` (paging arguments already checked against the limits).
+/// A child the caller may not see is neither returned nor counted.
+pub async fn pages_by_parents<C: ConnectionTrait>(
     db: &C,
     viewer: &Viewer,
+    filter: &TaskFilter,
+    order: (TaskOrderField, Direction),
+    args: &PageArgs,
+    with_total: bool,
     parent_ids: &[String],
-) -> AppResult<HashMap<String, Vec<task::Model>>> {
-    let query = select(viewer, &TaskFilter::default()).order_by_asc(task::Column::DocOrder);
-    group_by(db, query, task::Column::ParentId, parent_ids).await
+) -> AppResult<HashMap<String, GroupedPage<task::Model>>> {
+    let spec = sort(order.0, order.1);
+    let query = select(viewer, filter);
+    page::fetch_grouped_pages(db, query, task::Column::ParentId, parent_ids, &spec, args, u32::MAX, with_total).await
 }
 
 /// Visible tasks matching `filter` assigned to each department, for `Department.tasks`.
@@ -195,8 +198,12 @@ pub async fn by_departments<C: ConnectionTrait>(
     filter: &TaskFilter,
     department_ids: &[String],
 ) -> AppResult<HashMap<String, Vec<task::Model>>> {
-    let assignments =
-        group_by(db, task_assignment::Entity::find(), task_assignment::Column::DepartmentId, department_ids).await?;
+    // The role is that of each parent department's own assignment (`Department.tasks(filter: {role})`).
+    let mut own = task_assignment::Entity::find();
+    if let Some(role) = filter.role {
+        own = own.filter(task_assignment::Column::Role.eq(role.as_str()));
+    }
+    let assignments = group_by(db, own, task_assignment::Column::DepartmentId, department_ids).await?;
     let task_ids: Vec<String> = assignments
         .values()
         .flatten()
@@ -221,4 +228,67 @@ pub async fn assignments_of<C: ConnectionTrait>(
 ) -> AppResult<HashMap<String, Vec<task_assignment::Model>>> {
     let query = task_assignment::Entity::find().order_by_asc(task_assignment::Column::Position);
     group_by(db, query, task_assignment::Column::TaskId, task_ids).await
+}
+
+/// The order of a task's progress reports: oldest first, as reported.
+pub fn report_sort() -> SortSpec<progress_report::Model> {
+    SortSpec {
+        list: "ProgressReport.createdAt",
+        kind: page::SortKind::Time,
+        expr: Expr::col((progress_report::Entity, progress_report::Column::CreatedAt)),
+        then: None,
+        id: Expr::col((progress_report::Entity, progress_report::Column::Id)),
+        descending: false,
+        value_of: |m| SortValue::Text(page::instant(&m.created_at)),
+        id_of: |m| &m.id,
+    }
+}
+
+/// One page of each task's progress reports in [`report_sort`] order, for
+/// `Task.progressReports` (paging arguments already checked against the
+/// limits; the tasks are ones the caller may see).
+pub async fn report_pages_by_tasks<C: ConnectionTrait>(
+    db: &C,
+    args: &PageArgs,
+    with_total: bool,
+    task_ids: &[String],
+) -> AppResult<HashMap<String, GroupedPage<progress_report::Model>>> {
+    let query = progress_report::Entity::find();
+    let column = progress_report::Column::TaskId;
+    page::fetch_grouped_pages(db, query, column, task_ids, &report_sort(), args, u32::MAX, with_total).await
+}
+
+/// The latest progress report of each task that has one (the last in
+/// [`report_sort`] order), for `Task.latestProgress`. One statement: for each
+/// task a correlated `ORDER BY created_at DESC, id DESC LIMIT 1` through the
+/// (task, created_at) index, so the other reports stay in the database.
+pub async fn latest_reports_of<C: ConnectionTrait>(
+    db: &C,
+    task_ids: &[String],
+) -> AppResult<HashMap<String, progress_report::Model>> {
+    use progress_report::{Column, Entity};
+    use sea_orm::sea_query::{Alias, SubQueryStatement};
+    use sea_orm::{ExprTrait, Order};
+    let mut latest = HashMap::new();
+    if task_ids.is_empty() {
+        return Ok(latest);
+    }
+    let (report, of) = (Alias::new("xt_report"), Alias::new("xt_task"));
+    let latest_of_one = Query::select()
+        .column((report.clone(), Column::Id))
+        .from_as(Entity, report.clone())
+        .and_where(Expr::col((report.clone(), Column::TaskId)).equals((of.clone(), task::Column::Id)))
+        .order_by((report.clone(), Column::CreatedAt), Order::Desc)
+        .order_by((report, Column::Id), Order::Desc)
+        .limit(1)
+        .to_owned();
+    let latest_ids = Query::select()
+        .expr(Expr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(latest_of_one))))
+        .from_as(task::Entity, of.clone())
+        .and_where(Expr::col((of, task::Column::Id)).is_in(task_ids.iter().cloned()))
+        .to_owned();
+    for report in Entity::find().filter(Column::Id.in_subquery(latest_ids)).all(db).await? {
+        latest.insert(report.task_id.clone(), report);
+    }
+    Ok(latest)
 }

@@ -306,3 +306,80 @@ async fn the_owning_coordinator_grants_and_revokes_access() {
     assert_eq!(ok(&again, "revokeGrant")["grant"]["revokedAt"], revoked["revokedAt"]);
     assert_eq!(counts(&app).await[0], before[0] + 1);
 }
+
+/// Asks `address` who is calling with `token`; `true` when the token is accepted.
+async fn accepted_at(address: &str, token: &str) -> bool {
+    let body: Value = reqwest::Client::new()
+        .post(format!("{address}/graphql"))
+        .bearer_auth(token)
+        .json(&json!({ "query": "{ viewer { authenticated } }" }))
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("JSON body");
+    match error_code(&body) {
+        None => body["data"]["viewer"]["authenticated"] == json!(true),
+        Some(code) => {
+            assert_eq!(code, "UNAUTHENTICATED", "{body:#}");
+            false
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_revocation_holds_on_every_instance_within_the_documented_bound() {
+    let app = spawn_app().await;
+    let other = app.another_instance().await;
+    let admin = app.token(ADMIN, Role::Admin).await;
+    let victim = app.token(JINGHAI, Role::Coordinator).await;
+    let payload = victim.split('.').nth(1).expect("a JWT payload");
+    let claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+    // Both instances have the caller in memory before the revocation.
+    assert!(accepted_at(&app.address, &victim).await && accepted_at(&other.address, &victim).await);
+
+    let revoke = "mutation($input: RevokeTokenInput!) { revokeToken(input: $input) { jti } }";
+    let body = app.graphql_as(&admin, revoke, json!({ "input": { "jti": claims["jti"] } })).await;
+    ok(&body, "revokeToken");
+    let revoked_at = std::time::Instant::now();
+    assert!(!accepted_at(&app.address, &victim).await, "the instance that revoked refuses at once");
+
+    // The other instance learns it from a notification (PostgreSQL) or its periodic reload.
+    let bound = xietong::auth::identity::RELOAD + std::time::Duration::from_secs(2);
+    while accepted_at(&other.address, &victim).await {
+        assert!(revoked_at.elapsed() < bound, "another instance still accepts a token revoked {bound:?} ago");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(accepted_at(&other.address, &admin).await, "other tokens still work there");
+    other.server.stop(false).await;
+}
+
+#[tokio::test]
+async fn a_caller_whose_department_moves_gets_the_new_jurisdiction_on_its_next_request() {
+    let app = spawn_app().await;
+    let admin = app.token(ADMIN, Role::Admin).await;
+    let bureau = app.token(JINGHAI, Role::Bureau).await;
+    let jurisdiction = "{ viewer { jurisdiction { name } } }";
+    let names = |body: &Value| -> Vec<String> {
+        let regions = body["data"]["viewer"]["jurisdiction"].as_array().expect("jurisdiction");
+        regions.iter().map(|r| r["name"].as_str().expect("name").to_owned()).collect()
+    };
+    assert_eq!(names(&app.graphql_as(&bureau, jurisdiction, json!({})).await), ["静海区"]);
+
+    let id = department_id(&app, JINGHAI).await;
+    let version = app
+        .data("query($id: ID!) { node(id: $id) { ... on Department { version } } }", json!({ "id": id }))
+        .await["node"]["version"]
+        .clone();
+    let nankai = region_id(&app, "南开区").await;
+    let moved = app
+        .graphql_as(
+            &admin,
+            "mutation($input: UpdateDepartmentInput!) { updateDepartment(input: $input) { department { id } } }",
+            json!({ "input": { "id": id, "expectedVersion": version, "regionId": nankai } }),
+        )
+        .await;
+    ok(&moved, "updateDepartment");
+    assert_eq!(names(&app.graphql_as(&bureau, jurisdiction, json!({})).await), ["南开区"]);
+}

@@ -638,7 +638,7 @@ fn feed_entry(change: &Value) -> String {
 
 const LISTS: &str = "query($search: String!, $region: ID!) {
     plans(filter: {search: $search}, first: 20) { totalCount nodes { id
-        tasks { totalCount nodes { id indicators { id } } } indicators { totalCount nodes { id } } } }
+        tasks { totalCount nodes { id indicators { nodes { id } } } } indicators { totalCount nodes { id } } } }
     region: node(id: $region) { ... on Region { plans(filter: {search: $search}) { totalCount nodes { id } } } }
     tasks(filter: {search: $search}, first: 20) { totalCount nodes { id } }
     indicators(filter: {search: $search}, first: 20) { totalCount nodes { id } } }";
@@ -664,7 +664,7 @@ async fn check_lists(app: &TestApp, callers: &Callers, i: usize, samples: &[Samp
         expect_ids(failures, &format!("{what}.indicators"), &node["indicators"], visible().map(|t| &t.indicator));
         for task in node["tasks"]["nodes"].as_array().unwrap() {
             let Some(t) = plan.tasks.iter().find(|t| t.id == task["id"]) else { continue };
-            if task["indicators"] != json!([{ "id": t.indicator }]) {
+            if task["indicators"]["nodes"] != json!([{ "id": t.indicator }]) {
                 failures
                     .push(format!("{what} Task.indicators: expected [{}], got {}", t.indicator, task["indicators"]));
             }

@@ -154,12 +154,12 @@ async fn district_commitments_cascade_to_the_city_indicator() {
     let data = app
         .data(
             r#"{ indicators(filter: {regionCode: "120000", search: "单位地区生产总值能耗"}) { nodes { name
-                contributors { region { name } targets { year } contributesTo { name } } } } }"#,
+                contributors { nodes { region { name } targets { year } contributesTo { name } } } } } }"#,
             json!({}),
         )
         .await;
     let city = &data["indicators"]["nodes"][0];
-    let mut districts: Vec<&str> = city["contributors"]
+    let mut districts: Vec<&str> = city["contributors"]["nodes"]
         .as_array()
         .expect("contributors")
         .iter()

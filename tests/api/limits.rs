@@ -19,8 +19,7 @@ async fn refused_without_database_work(app: &crate::helpers::TestApp, body: Valu
 #[tokio::test]
 async fn depth_complexity_aliases_and_batch_size_are_limited() {
     let shallow = spawn_app_with(Limits { max_depth: 6, ..Limits::default() }).await;
-    let deep =
-        "{ plans(first: 1) { nodes { tasks(first: 1) { nodes { children { children { children { code } } } } } } } }";
+    let deep = "{ plans(first: 1) { nodes { tasks(first: 1) { nodes { children { nodes { children { nodes { code } } } } } } } } }";
     refused_without_database_work(&shallow, json!({ "query": deep }), "QUERY_TOO_COMPLEX", "6 levels").await;
     let app = spawn_app_with(Limits { max_complexity: 500, ..Limits::default() }).await;
     let costly = "{ tasks(first: 100) { nodes { code assignments { department { name } } } } }";

@@ -8,6 +8,7 @@ mod admin_mutations;
 mod auth_tokens;
 mod authorization;
 mod browser;
+mod client_guide;
 mod command_line;
 mod cors;
 mod cors_browser;

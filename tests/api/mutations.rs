@@ -79,12 +79,12 @@ async fn a_bureau_is_refused_on_a_task_that_is_not_its_own_and_nothing_changes()
     assert_eq!(change_count(&app).await, before, "a refused mutation writes no audit entry");
     let after = app
         .data(
-            "query($id: ID!) { node(id: $id) { ... on Task { status version progressReports { id } } } }",
+            "query($id: ID!) { node(id: $id) { ... on Task { status version progressReports { totalCount nodes { id } } } } }",
             json!({ "id": task["id"] }),
         )
         .await;
     assert_eq!(after["node"]["version"], task["version"]);
-    assert_eq!(after["node"]["progressReports"], json!([]));
+    assert_eq!(after["node"]["progressReports"], json!({ "totalCount": 0, "nodes": [] }));
 }
 
 #[tokio::test]
@@ -134,13 +134,17 @@ async fn a_correction_is_a_new_revision_with_a_reason_and_nothing_is_overwritten
 
     let data = app
         .data(
-            "query($id: ID!) { node(id: $id) { ... on Indicator { actuals { value revision }
-                all: actuals(includeSuperseded: true) { value revision } progress { latestActual { value } status share } } } }",
+            "query($id: ID!) { node(id: $id) { ... on Indicator { actuals { nodes { value revision } }
+                all: actuals(includeSuperseded: true) { nodes { value revision } }
+                progress { latestActual { value } status share } } } }",
             json!({ "id": indicator_id }),
         )
         .await;
-    assert_eq!(data["node"]["actuals"], json!([{ "value": 201.0, "revision": 2 }]));
-    assert_eq!(data["node"]["all"], json!([{ "value": 196.5, "revision": 1 }, { "value": 201.0, "revision": 2 }]));
+    assert_eq!(data["node"]["actuals"]["nodes"], json!([{ "value": 201.0, "revision": 2 }]));
+    assert_eq!(
+        data["node"]["all"]["nodes"],
+        json!([{ "value": 196.5, "revision": 1 }, { "value": 201.0, "revision": 2 }])
+    );
     assert_eq!(data["node"]["progress"]["latestActual"]["value"], 201.0);
 }
 
@@ -228,11 +232,11 @@ async fn the_same_report_sent_twice_at_once_is_recorded_once() {
     assert_eq!(id_a, b["data"]["recordActual"]["actual"]["id"], "{b:#}");
     let data = app
         .data(
-            "query($id: ID!) { node(id: $id) { ... on Indicator { actuals(includeSuperseded: true) { id } } } }",
+            "query($id: ID!) { node(id: $id) { ... on Indicator { actuals(includeSuperseded: true) { nodes { id } } } } }",
             json!({ "id": indicator_id }),
         )
         .await;
-    assert_eq!(data["node"]["actuals"].as_array().map(Vec::len), Some(1));
+    assert_eq!(data["node"]["actuals"]["nodes"].as_array().map(Vec::len), Some(1));
 
     let other =
         json!({ "indicatorId": indicator_id, "period": "2024-06", "value": 999.0, "idempotencyKey": "retry-1" });

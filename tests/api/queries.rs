@@ -158,3 +158,40 @@ async fn health_and_readiness_answer() {
         assert_eq!(response.status(), 200, "{path}");
     }
 }
+
+#[tokio::test]
+async fn a_departments_tasks_filtered_by_role_are_those_it_has_that_role_in() {
+    let app = spawn_app().await;
+    let ids = |nodes: &serde_json::Value| -> Vec<String> {
+        let mut ids: Vec<String> =
+            nodes.as_array().expect("a list").iter().map(|t| t["id"].as_str().expect("id").to_owned()).collect();
+        ids.sort();
+        ids
+    };
+    let found =
+        app.data(r#"{ departments(filter: {search: "静海区发展改革委"}) { nodes { id name } } }"#, json!({})).await;
+    let department =
+        found["departments"]["nodes"].as_array().expect("departments").iter().find(|d| d["name"] == "静海区发展改革委");
+    let id = department.expect("静海区发展改革委 exists")["id"].clone();
+    let mut seen = Vec::new();
+    for role in ["LEAD", "SUPPORT"] {
+        let nested = app
+            .data(
+                "query($id: ID!, $role: AssignmentRole) { node(id: $id) { ... on Department {
+                    tasks(filter: {role: $role}, first: 100) { nodes { id } } } } }",
+                json!({ "id": id, "role": role }),
+            )
+            .await;
+        let root = app
+            .data(
+                "query($id: ID!, $role: AssignmentRole) { tasks(filter: {departmentId: $id, role: $role}, first: 100) { nodes { id } } }",
+                json!({ "id": id, "role": role }),
+            )
+            .await;
+        let (nested, root) = (ids(&nested["node"]["tasks"]["nodes"]), ids(&root["tasks"]["nodes"]));
+        assert!(!root.is_empty(), "静海区发展改革委 has {role} tasks");
+        assert_eq!(nested, root, "Department.tasks(filter: {{role: {role}}}) and the root list agree");
+        seen.push(nested);
+    }
+    assert!(seen[0].iter().all(|t| !seen[1].contains(t)), "no task is both LEAD and SUPPORT for one department");
+}

@@ -190,6 +190,7 @@ async fn nodes_costs_the_same_statements_for_few_and_many_ids() {
             app.statements.get() - before
         }
     };
+    app.warm_caller(&admin).await;
     let few = count(ids(2)).await;
     let many = count(ids(40)).await;
     assert_eq!(few, many, "statements for 4 IDs: {few}; for 80 IDs: {many}");

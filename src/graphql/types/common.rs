@@ -1,8 +1,12 @@
 //! Types shared by every resource: connections, dates, provenance.
 
 use crate::graphql::context::ContextExt;
-use crate::service::page::{Page, PageArgs};
+use crate::graphql::loaders::{Cached, PageKey};
+use crate::service::Direction;
+use crate::service::page::{GroupedPage, Page, PageArgs};
+use async_graphql::dataloader::Loader;
 use async_graphql::{Context, InputValueError, InputValueResult, Object, Scalar, ScalarType, Value};
+use std::hash::Hash;
 use std::sync::Arc;
 
 pub use super::connection::ListConnection;
@@ -222,6 +226,32 @@ pub fn paged_connection<M: Clone, N: async_graphql::OutputType>(
     let page = crate::service::page::page_in_memory(found.rows, spec, args, max_page_size(ctx)?)
         .map_err(crate::error::AppError::into_graphql)?;
     Ok(connection(page, found.total, convert))
+}
+
+/// One parent's page of a nested connection: checks the paging arguments,
+/// loads the page through `loader` (every parent asking for the same page
+/// shares its statement; `totalCount` is counted only when selected) and
+/// builds the connection with the list's `spec`.
+pub async fn load_page<L, F, O, M, N>(
+    ctx: &Context<'_>,
+    loader: &Cached<L>,
+    parent: &str,
+    (filter, order, direction): (F, O, Direction),
+    args: PageArgs,
+    spec: &crate::service::page::SortSpec<M>,
+    convert: impl Fn(M) -> N,
+) -> async_graphql::Result<ListConnection<N>>
+where
+    L: Loader<(String, PageKey<F, O>), Value = GroupedPage<M>, Error = Arc<async_graphql::Error>>,
+    F: Clone + Eq + Hash + Send + Sync + 'static,
+    O: Clone + Eq + Hash + Send + Sync + 'static,
+    M: Clone + Send + Sync + 'static,
+    N: async_graphql::OutputType,
+{
+    check_page_args(ctx, &args)?;
+    let key = (parent.to_owned(), (filter, order, direction, args.clone(), wants_total(ctx)));
+    let found = loader.load_one(key).await.map_err(loader_error)?.unwrap_or_default();
+    paged_connection(ctx, found, spec, &args, convert)
 }
 
 /// Complexity of a connection field: its children's cost times the page size asked for (default page size

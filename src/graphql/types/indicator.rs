@@ -1,6 +1,6 @@
 //! The `Indicator` type with its baseline, targets, actuals and progress, and its list inputs.
 
-use super::common::{Provenance, decode_id, loader_error, resolve_region};
+use super::common::{ListConnection, Provenance, decode_id, load_page, loader_error, page_args, resolve_region};
 use super::department::Department;
 use super::enums::{ActualStatus, Comparator, IndicatorDirection, Measure, Nature, SharingClass};
 use super::plan::Plan;
@@ -10,7 +10,7 @@ use crate::error::GqlResult;
 use crate::graphql::context::ContextExt;
 use crate::ids::{NodeKind, to_global};
 use crate::service::Direction;
-use crate::service::indicators::{IndicatorFilter, IndicatorOrderField};
+use crate::service::indicators::{self, IndicatorFilter, IndicatorOrderField};
 use crate::service::progress::{self, ProgressStatus};
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -107,19 +107,34 @@ impl Indicator {
         Ok(found.unwrap_or_default().into_iter().map(Target).collect())
     }
 
-    /// 实际值 — Reported values by period. By default only the current revision of each
+    /// 实际值 — Reported values by period, then revision. By default only the current revision of each
     /// period; with `includeSuperseded` every revision ever reported.
-    #[graphql(complexity = "1 + 10 * child_complexity")]
+    #[graphql(complexity = "crate::graphql::types::common::page_cost(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
     async fn actuals(
         &self,
         ctx: &Context<'_>,
         #[graphql(default, desc = "含已更正值 — Also return the revisions that later corrections superseded.")]
         include_superseded: bool,
-    ) -> async_graphql::Result<Vec<Actual>> {
-        let found = ctx.scope()?.loaders.indicator_actuals.load_one(self.0.id.clone()).await.map_err(loader_error)?;
-        let all = found.unwrap_or_default();
-        let rows = if include_superseded { all } else { progress::current_actuals(&all) };
-        Ok(rows.into_iter().map(Actual).collect())
+        #[graphql(
+            desc = "前N条 — Return the first N items after `after` (default 20, at most the server's page-size limit)."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "之后 — Cursor: return the items after this one (an `endCursor` or edge `cursor` of the same list and order)."
+        )]
+        after: Option<String>,
+        #[graphql(desc = "后N条 — Return the last N items before `before` (at most the server's page-size limit).")]
+        last: Option<i32>,
+        #[graphql(
+            desc = "之前 — Cursor: return the items before this one (a `startCursor` or edge `cursor` of the same list and order)."
+        )]
+        before: Option<String>,
+    ) -> async_graphql::Result<ListConnection<Actual>> {
+        let spec = indicators::actual_sort(ctx.state()?.db.get_database_backend());
+        let loader = &ctx.scope()?.loaders.indicator_actuals;
+        let key = (include_superseded, (), Direction::Asc);
+        load_page(ctx, loader, &self.0.id, key, page_args(first, after, last, before), &spec, Actual).await
     }
 
     /// 进度 — Progress towards the target of `year` (default: the next target due).
@@ -165,12 +180,38 @@ impl Indicator {
         Ok(found.map(Indicator))
     }
 
-    /// 分解指标 — District indicators contributing to this one.
-    #[graphql(complexity = "1 + 20 * child_complexity")]
-    async fn contributors(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Indicator>> {
-        let key = (self.0.id.clone(), IndicatorFilter::default());
-        let found = ctx.scope()?.loaders.indicator_contributors.load_one(key).await.map_err(loader_error)?;
-        Ok(found.unwrap_or_default().into_iter().map(Indicator).collect())
+    /// 分解指标 — District indicators contributing to this one that the caller may see, in document order by
+    /// default.
+    #[graphql(complexity = "crate::graphql::types::common::page_cost(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn contributors(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "筛选 — Only the items that match every condition given.")] filter: Option<
+            IndicatorFilterInput,
+        >,
+        #[graphql(desc = "排序 — Sort order; ties are broken by ID, so pages never skip or repeat an item.")] order_by: Option<IndicatorOrderBy>,
+        #[graphql(
+            desc = "前N条 — Return the first N items after `after` (default 20, at most the server's page-size limit)."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "之后 — Cursor: return the items after this one (an `endCursor` or edge `cursor` of the same list and order)."
+        )]
+        after: Option<String>,
+        #[graphql(desc = "后N条 — Return the last N items before `before` (at most the server's page-size limit).")]
+        last: Option<i32>,
+        #[graphql(
+            desc = "之前 — Cursor: return the items before this one (a `startCursor` or edge `cursor` of the same list and order)."
+        )]
+        before: Option<String>,
+    ) -> async_graphql::Result<ListConnection<Indicator>> {
+        let filter = filter.unwrap_or_default().into_service(ctx).await?;
+        let order = order_by.unwrap_or_default();
+        let spec = indicators::sort(order.field, order.direction);
+        let loader = &ctx.scope()?.loaders.indicator_contributors;
+        let key = (filter, order.field, order.direction);
+        load_page(ctx, loader, &self.0.id, key, page_args(first, after, last, before), &spec, Indicator).await
     }
 }
 

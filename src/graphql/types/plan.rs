@@ -1,9 +1,6 @@
 //! The `Plan` type and its list inputs.
 
-use super::common::{
-    Date, ListConnection, Provenance, check_page_args, decode_id, loader_error, page_args, paged_connection,
-    resolve_region, wants_total,
-};
+use super::common::{Date, ListConnection, Provenance, decode_id, load_page, loader_error, page_args, resolve_region};
 use super::department::Department;
 use super::enums::{PlanKind, PlanStatus, SharingClass};
 use super::indicator::{Indicator, IndicatorFilterInput, IndicatorOrderBy};
@@ -140,18 +137,10 @@ impl Plan {
     ) -> async_graphql::Result<ListConnection<Task>> {
         let filter = filter.unwrap_or_default().into_service(ctx).await?;
         let order = order_by.unwrap_or_default();
-        let args = page_args(first, after, last, before);
-        check_page_args(ctx, &args)?;
-        let found = ctx
-            .scope()?
-            .loaders
-            .tasks_by_plan
-            .load_one((self.0.id.clone(), (filter, order.field, order.direction, args.clone(), wants_total(ctx))))
-            .await
-            .map_err(loader_error)?
-            .unwrap_or_default();
         let spec = tasks::sort(order.field, order.direction);
-        paged_connection(ctx, found, &spec, &args, Task)
+        let loader = &ctx.scope()?.loaders.tasks_by_plan;
+        let key = (filter, order.field, order.direction);
+        load_page(ctx, loader, &self.0.id, key, page_args(first, after, last, before), &spec, Task).await
     }
 
     /// 指标 — Indicators of the plan, in document order by default.
@@ -181,18 +170,10 @@ impl Plan {
     ) -> async_graphql::Result<ListConnection<Indicator>> {
         let filter = filter.unwrap_or_default().into_service(ctx).await?;
         let order = order_by.unwrap_or_default();
-        let args = page_args(first, after, last, before);
-        check_page_args(ctx, &args)?;
-        let found = ctx
-            .scope()?
-            .loaders
-            .indicators_by_plan
-            .load_one((self.0.id.clone(), (filter, order.field, order.direction, args.clone(), wants_total(ctx))))
-            .await
-            .map_err(loader_error)?
-            .unwrap_or_default();
         let spec = indicators::sort(order.field, order.direction);
-        paged_connection(ctx, found, &spec, &args, Indicator)
+        let loader = &ctx.scope()?.loaders.indicators_by_plan;
+        let key = (filter, order.field, order.direction);
+        load_page(ctx, loader, &self.0.id, key, page_args(first, after, last, before), &spec, Indicator).await
     }
 }
 

@@ -1,6 +1,6 @@
 //! The `Region` type and its list inputs.
 
-use super::common::{ListConnection, check_page_args, loader_error, page_args, paged_connection, wants_total};
+use super::common::{ListConnection, load_page, loader_error, page_args};
 use super::enums::RegionLevel;
 use super::plan::{Plan, PlanFilterInput, PlanOrderBy};
 use crate::graphql::context::ContextExt;
@@ -85,18 +85,10 @@ impl Region {
     ) -> async_graphql::Result<ListConnection<Plan>> {
         let filter = filter.unwrap_or_default().into_service(ctx).await?;
         let order = order_by.unwrap_or_default();
-        let args = page_args(first, after, last, before);
-        check_page_args(ctx, &args)?;
-        let found = ctx
-            .scope()?
-            .loaders
-            .plans_by_region
-            .load_one((self.0.id.clone(), (filter, order.field, order.direction, args.clone(), wants_total(ctx))))
-            .await
-            .map_err(loader_error)?
-            .unwrap_or_default();
         let spec = plans::sort(order.field, order.direction);
-        paged_connection(ctx, found, &spec, &args, Plan)
+        let loader = &ctx.scope()?.loaders.plans_by_region;
+        let key = (filter, order.field, order.direction);
+        load_page(ctx, loader, &self.0.id, key, page_args(first, after, last, before), &spec, Plan).await
     }
 }
 

@@ -1,16 +1,15 @@
 //! The `Task` type, its assignments and progress reports, and its list inputs.
 
-use super::common::{Provenance, decode_id, loader_error, resolve_region};
+use super::common::{ListConnection, Provenance, decode_id, load_page, loader_error, page_args, resolve_region};
 use super::department::Department;
 use super::enums::{AssignmentRole, SharingClass, TaskKind, TaskStatus};
-use super::indicator::Indicator;
+use super::indicator::{Indicator, IndicatorFilterInput, IndicatorOrderBy};
 use super::plan::Plan;
 use crate::error::GqlResult;
 use crate::graphql::context::ContextExt;
 use crate::ids::{NodeKind, to_global};
-use crate::service::Direction;
-use crate::service::indicators::IndicatorFilter;
-use crate::service::tasks::{TaskFilter, TaskOrderField};
+use crate::service::tasks::{self, TaskFilter, TaskOrderField};
+use crate::service::{Direction, indicators};
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 use entity::{progress_report, task, task_assignment};
@@ -95,39 +94,109 @@ impl Task {
         Ok(found.map(Task))
     }
 
-    /// 下级任务 — Child nodes, in document order.
-    #[graphql(complexity = "1 + 10 * child_complexity")]
-    async fn children(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Task>> {
-        let found = ctx.scope()?.loaders.task_children.load_one(self.0.id.clone()).await.map_err(loader_error)?;
-        Ok(found.unwrap_or_default().into_iter().map(Task).collect())
+    /// 下级任务 — Child nodes that the caller may see, in document order by default.
+    #[graphql(complexity = "crate::graphql::types::common::page_cost(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn children(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "筛选 — Only the items that match every condition given.")] filter: Option<TaskFilterInput>,
+        #[graphql(desc = "排序 — Sort order; ties are broken by ID, so pages never skip or repeat an item.")] order_by: Option<TaskOrderBy>,
+        #[graphql(
+            desc = "前N条 — Return the first N items after `after` (default 20, at most the server's page-size limit)."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "之后 — Cursor: return the items after this one (an `endCursor` or edge `cursor` of the same list and order)."
+        )]
+        after: Option<String>,
+        #[graphql(desc = "后N条 — Return the last N items before `before` (at most the server's page-size limit).")]
+        last: Option<i32>,
+        #[graphql(
+            desc = "之前 — Cursor: return the items before this one (a `startCursor` or edge `cursor` of the same list and order)."
+        )]
+        before: Option<String>,
+    ) -> async_graphql::Result<ListConnection<Task>> {
+        let filter = filter.unwrap_or_default().into_service(ctx).await?;
+        let order = order_by.unwrap_or_default();
+        let spec = tasks::sort(order.field, order.direction);
+        let loader = &ctx.scope()?.loaders.task_children;
+        let key = (filter, order.field, order.direction);
+        load_page(ctx, loader, &self.0.id, key, page_args(first, after, last, before), &spec, Task).await
     }
 
-    /// 责任单位 — Responsible units in the order the document lists them; the first is LEAD.
+    /// 责任单位 — Responsible units in the order the document lists them; the first is LEAD. At most one per
+    /// department.
     #[graphql(complexity = "1 + 5 * child_complexity")]
     async fn assignments(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Assignment>> {
         let found = ctx.scope()?.loaders.task_assignments.load_one(self.0.id.clone()).await.map_err(loader_error)?;
         Ok(found.unwrap_or_default().into_iter().map(Assignment).collect())
     }
 
-    /// 指标 — Indicators this task must move.
-    #[graphql(complexity = "1 + 5 * child_complexity")]
-    async fn indicators(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Indicator>> {
-        let key = (self.0.id.clone(), IndicatorFilter::default());
-        let found = ctx.scope()?.loaders.indicators_by_task.load_one(key).await.map_err(loader_error)?;
-        Ok(found.unwrap_or_default().into_iter().map(Indicator).collect())
+    /// 指标 — Indicators this task must move that the caller may see, in document order by default.
+    #[graphql(complexity = "crate::graphql::types::common::page_cost(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn indicators(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "筛选 — Only the items that match every condition given.")] filter: Option<
+            IndicatorFilterInput,
+        >,
+        #[graphql(desc = "排序 — Sort order; ties are broken by ID, so pages never skip or repeat an item.")] order_by: Option<IndicatorOrderBy>,
+        #[graphql(
+            desc = "前N条 — Return the first N items after `after` (default 20, at most the server's page-size limit)."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "之后 — Cursor: return the items after this one (an `endCursor` or edge `cursor` of the same list and order)."
+        )]
+        after: Option<String>,
+        #[graphql(desc = "后N条 — Return the last N items before `before` (at most the server's page-size limit).")]
+        last: Option<i32>,
+        #[graphql(
+            desc = "之前 — Cursor: return the items before this one (a `startCursor` or edge `cursor` of the same list and order)."
+        )]
+        before: Option<String>,
+    ) -> async_graphql::Result<ListConnection<Indicator>> {
+        let filter = filter.unwrap_or_default().into_service(ctx).await?;
+        let order = order_by.unwrap_or_default();
+        let spec = indicators::sort(order.field, order.direction);
+        let loader = &ctx.scope()?.loaders.indicators_by_task;
+        let key = (filter, order.field, order.direction);
+        load_page(ctx, loader, &self.0.id, key, page_args(first, after, last, before), &spec, Indicator).await
     }
 
-    /// 进展报告 — Progress reports, oldest first.
-    #[graphql(complexity = "1 + 20 * child_complexity")]
-    async fn progress_reports(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ProgressReport>> {
-        let found = ctx.scope()?.loaders.task_reports.load_one(self.0.id.clone()).await.map_err(loader_error)?;
-        Ok(found.unwrap_or_default().into_iter().map(ProgressReport).collect())
+    /// 进展报告 — Progress reports, oldest first (`last: N` gives the N latest).
+    #[graphql(complexity = "crate::graphql::types::common::page_cost(first, last, child_complexity)")]
+    async fn progress_reports(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "前N条 — Return the first N items after `after` (default 20, at most the server's page-size limit)."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "之后 — Cursor: return the items after this one (an `endCursor` or edge `cursor` of the same list and order)."
+        )]
+        after: Option<String>,
+        #[graphql(desc = "后N条 — Return the last N items before `before` (at most the server's page-size limit).")]
+        last: Option<i32>,
+        #[graphql(
+            desc = "之前 — Cursor: return the items before this one (a `startCursor` or edge `cursor` of the same list and order)."
+        )]
+        before: Option<String>,
+    ) -> async_graphql::Result<ListConnection<ProgressReport>> {
+        let loader = &ctx.scope()?.loaders.task_reports;
+        let key = ((), (), Direction::Asc);
+        let args = page_args(first, after, last, before);
+        load_page(ctx, loader, &self.0.id, key, args, &tasks::report_sort(), ProgressReport).await
     }
 
     /// 最新进展 — The latest progress report, if any.
     async fn latest_progress(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ProgressReport>> {
-        let found = ctx.scope()?.loaders.task_reports.load_one(self.0.id.clone()).await.map_err(loader_error)?;
-        Ok(found.and_then(|mut reports| reports.pop()).map(ProgressReport))
+        let loader = &ctx.scope()?.loaders.task_latest_report;
+        let found = loader.load_one(self.0.id.clone()).await.map_err(loader_error)?;
+        Ok(found.map(ProgressReport))
     }
 }
 
