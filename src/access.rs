@@ -121,25 +121,16 @@ impl Viewer {
         }
         use entity::{indicator, task};
         use sea_orm::ColumnTrait;
-        // Correlated: the indicator's own task is looked up by key, rather than
-        // the set of every visible task being built (a scan of all tasks) for
-        // each statement, or each `UNION ALL` arm of a nested page.
-        let its_task_is_visible = Query::select()
-            .expr(Expr::val(1))
-            .from(task::Entity)
-            .cond_where(
-                Condition::all()
-                    .add(
-                        Expr::col((task::Entity, task::Column::Id))
-                            .equals((indicator::Entity, indicator::Column::TaskId)),
-                    )
-                    .add(self.task_condition()),
-            )
-            .to_owned();
+        let visible_tasks =
+            Query::select().column(task::Column::Id).from(task::Entity).cond_where(self.task_condition()).to_owned();
         Condition::all()
             .add(self.condition(PlanScope::Indicator))
             .add(indicator::Column::PlanId.in_subquery(self.visible_plans()))
-            .add(Condition::any().add(indicator::Column::TaskId.is_null()).add(Expr::exists(its_task_is_visible)))
+            .add(
+                Condition::any()
+                    .add(indicator::Column::TaskId.is_null())
+                    .add(indicator::Column::TaskId.in_subquery(visible_tasks)),
+            )
     }
 
     /// Subquery: the IDs of the plans this caller may read.
