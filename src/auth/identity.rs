@@ -174,7 +174,7 @@ impl CallerCache {
         let reload = self.read().as_ref().is_none_or(|s| s.loaded_at.elapsed() >= RELOAD);
         if reload {
             // The head first: every revocation up to it is then in the set.
-            let position = feed_since(db, 0).await?.head.unwrap_or(0);
+            let position = feed_head(db).await?;
             let revoked = revoked_jtis(db).await?;
             *self.write() = Some(Snapshot {
                 revoked,
@@ -211,6 +211,13 @@ impl CallerCache {
     fn write(&self) -> std::sync::RwLockWriteGuard<'_, Option<Snapshot>> {
         self.state.write().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
+}
+
+/// The feed's last position (0 when empty): the primary key's maximum, one index probe.
+async fn feed_head<C: ConnectionTrait>(db: &C) -> Result<i64, AppError> {
+    let head: Option<Option<i64>> =
+        change::Entity::find().select_only().column_as(change::Column::Seq.max(), "head").into_tuple().one(db).await?;
+    Ok(head.flatten().unwrap_or(0))
 }
 
 /// The feed's head after `position`, and its last revocation and last
