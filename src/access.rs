@@ -114,23 +114,39 @@ impl Viewer {
     ///
     /// Besides its own (or inherited) class, an indicator needs its plan and,
     /// when it belongs to a task, that task to be readable
-    /// ([`Viewer::task_condition`]).
+    /// ([`Viewer::task_condition`]). The task is checked through the
+    /// indicator's own columns instead of the set of every readable task, so
+    /// the cost follows the indicators read, not the size of the task table:
+    /// an indicator and its task belong to the same plan (writes refuse
+    /// anything else), so the task's plan is the indicator's; the task is
+    /// outside every hidden tree; and its class is either its own (a task
+    /// that sets a class the caller may not read heads a hidden tree) or its
+    /// plan's, judged for that task ([`PlanScope::TaskOfIndicator`]).
     pub fn indicator_condition(&self) -> Condition {
         if self.is_admin() {
             return Condition::all();
         }
         use entity::{indicator, task};
         use sea_orm::ColumnTrait;
-        let visible_tasks =
-            Query::select().column(task::Column::Id).from(task::Entity).cond_where(self.task_condition()).to_owned();
+        let with_own_class = Query::select()
+            .column(task::Column::Id)
+            .from(task::Entity)
+            .and_where(task::Column::SharingClass.is_not_null())
+            .to_owned();
+        let task_readable = Condition::all()
+            .add(Expr::col((indicator::Entity, indicator::Column::TaskId)).binary(
+                BinOper::NotIn,
+                Expr::SubQuery(None, Box::new(SubQueryStatement::WithStatement(self.hidden_task_trees()))),
+            ))
+            .add(
+                Condition::any()
+                    .add(indicator::Column::TaskId.in_subquery(with_own_class))
+                    .add(self.condition(PlanScope::TaskOfIndicator)),
+            );
         Condition::all()
             .add(self.condition(PlanScope::Indicator))
             .add(indicator::Column::PlanId.in_subquery(self.visible_plans()))
-            .add(
-                Condition::any()
-                    .add(indicator::Column::TaskId.is_null())
-                    .add(indicator::Column::TaskId.in_subquery(visible_tasks)),
-            )
+            .add(Condition::any().add(indicator::Column::TaskId.is_null()).add(task_readable))
     }
 
     /// Subquery: the IDs of the plans this caller may read.
@@ -148,16 +164,17 @@ impl Viewer {
     fn hidden_task_trees(&self) -> WithQuery {
         use entity::task;
         let hidden = Alias::new("xt_hidden_task");
-        let own_visible = Query::select()
-            .column((task::Entity, task::Column::Id))
-            .from(task::Entity)
-            .cond_where(self.condition(PlanScope::Task))
-            .to_owned();
+        // The rule is judged on the anchor rows alone (never NULL: every
+        // column it reads is NOT NULL here), not as `NOT IN` the set of every
+        // readable task, which would read the whole table.
         let mut anchor = Query::select()
             .column((task::Entity, task::Column::Id))
             .from(task::Entity)
-            .and_where(Expr::col((task::Entity, task::Column::SharingClass)).is_not_null())
-            .and_where(Expr::col((task::Entity, task::Column::Id)).not_in_subquery(own_visible))
+            .cond_where(
+                Condition::all()
+                    .add(Expr::col((task::Entity, task::Column::SharingClass)).is_not_null())
+                    .add(self.condition(PlanScope::Task).not()),
+            )
             .to_owned();
         let below = Query::select()
             .column((task::Entity, task::Column::Id))
@@ -278,6 +295,10 @@ enum PlanScope {
     Plan,
     Task,
     Indicator,
+    /// The task an indicator belongs to, judged from the indicator's row for
+    /// a task that inherits its plan's class: the plan is the indicator's,
+    /// and "assigned to the caller's department" is the indicator's task.
+    TaskOfIndicator,
 }
 
 impl PlanScope {
@@ -286,38 +307,29 @@ impl PlanScope {
     fn class_in(self, classes: &[SharingClass]) -> Condition {
         use entity::{indicator, plan, task};
         use sea_orm::ColumnTrait;
-        let names = || classes.iter().map(|c| c.as_str());
         let own = match self {
-            Self::Plan => return Condition::all().add(plan::Column::SharingClass.is_in(names())),
+            Self::Plan => {
+                return Condition::all().add(plan::Column::SharingClass.is_in(classes.iter().map(|c| c.as_str())));
+            }
             Self::Task => Expr::col((task::Entity, task::Column::SharingClass)),
             Self::Indicator => Expr::col((indicator::Entity, indicator::Column::SharingClass)),
+            Self::TaskOfIndicator => return Condition::all().add(self.plan_id().in_subquery(plans_of_class(classes))),
         };
-        let plans = Query::select()
-            .column(plan::Column::Id)
-            .from(plan::Entity)
-            .and_where(plan::Column::SharingClass.is_in(names()))
-            .to_owned();
         Condition::any()
-            .add(own.clone().is_in(names()))
-            .add(Condition::all().add(own.is_null()).add(self.plan_id().in_subquery(plans)))
+            .add(own.clone().is_in(classes.iter().map(|c| c.as_str())))
+            .add(Condition::all().add(own.is_null()).add(self.plan_id().in_subquery(plans_of_class(classes))))
     }
 
     /// The record belongs to one of `regions` (a task: its plan does).
     fn region_in(self, regions: &[String]) -> Condition {
-        use entity::{indicator, plan, task};
+        use entity::{indicator, plan};
         use sea_orm::ColumnTrait;
-        let regions = regions.iter().cloned();
         match self {
-            Self::Plan => Condition::all().add(plan::Column::RegionId.is_in(regions)),
-            Self::Task => {
-                let plans = Query::select()
-                    .column(plan::Column::Id)
-                    .from(plan::Entity)
-                    .and_where(plan::Column::RegionId.is_in(regions))
-                    .to_owned();
-                Condition::all().add(task::Column::PlanId.in_subquery(plans))
+            Self::Plan => Condition::all().add(plan::Column::RegionId.is_in(regions.iter().cloned())),
+            Self::Task | Self::TaskOfIndicator => {
+                Condition::all().add(self.plan_id().in_subquery(plans_in_regions(regions)))
             }
-            Self::Indicator => Condition::all().add(indicator::Column::RegionId.is_in(regions)),
+            Self::Indicator => Condition::all().add(indicator::Column::RegionId.is_in(regions.iter().cloned())),
         }
     }
 
@@ -327,7 +339,7 @@ impl PlanScope {
         match self {
             Self::Plan => Expr::col((plan::Entity, plan::Column::Id)),
             Self::Task => Expr::col((task::Entity, task::Column::PlanId)),
-            Self::Indicator => Expr::col((indicator::Entity, indicator::Column::PlanId)),
+            Self::Indicator | Self::TaskOfIndicator => Expr::col((indicator::Entity, indicator::Column::PlanId)),
         }
     }
 
@@ -340,9 +352,31 @@ impl PlanScope {
                 .add(plan::Column::IssuerId.eq(department_id))
                 .add(plan::Column::Id.in_subquery(plans_assigned_to(department_id))),
             Self::Task => Condition::all().add(task::Column::Id.in_subquery(tasks_assigned_to(department_id, None))),
-            Self::Indicator => {
+            Self::Indicator | Self::TaskOfIndicator => {
                 Condition::all().add(indicator::Column::TaskId.in_subquery(tasks_assigned_to(department_id, None)))
             }
         }
     }
+}
+
+/// Subquery: plans whose class is one of `classes`.
+fn plans_of_class(classes: &[SharingClass]) -> SelectStatement {
+    use entity::plan;
+    use sea_orm::ColumnTrait;
+    Query::select()
+        .column(plan::Column::Id)
+        .from(plan::Entity)
+        .and_where(plan::Column::SharingClass.is_in(classes.iter().map(|c| c.as_str())))
+        .to_owned()
+}
+
+/// Subquery: plans of one of `regions`.
+fn plans_in_regions(regions: &[String]) -> SelectStatement {
+    use entity::plan;
+    use sea_orm::ColumnTrait;
+    Query::select()
+        .column(plan::Column::Id)
+        .from(plan::Entity)
+        .and_where(plan::Column::RegionId.is_in(regions.iter().cloned()))
+        .to_owned()
 }

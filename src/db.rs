@@ -110,6 +110,12 @@ pub async fn preflight(url: &str) -> anyhow::Result<StoreLocation> {
 /// SQLite files are created when the URL says `mode=rwc`, run in WAL mode and
 /// wait up to 5 s for a lock instead of failing with "database is locked".
 ///
+/// PostgreSQL sessions run with `jit = off`. The access rules make a page
+/// statement long (one subquery per rule, in each `UNION ALL` arm), and its
+/// estimated cost crosses `jit_above_cost` although it reads a few dozen
+/// rows: compiling it took 1.4 s of a request whose statement runs in 10 ms
+/// (BENCHMARKS.md). xietong runs short statements only, where JIT never pays.
+///
 /// # Errors
 /// See the module contract.
 pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConnection> {
@@ -126,7 +132,8 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConn
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Full)
                 .busy_timeout(Duration::from_secs(5))
                 .foreign_keys(true)
-        });
+        })
+        .map_sqlx_postgres_opts(|opts| opts.options([("jit", "off")]));
     Database::connect(options).await.map_err(|error| match location {
         StoreLocation::SqliteFile { path, .. } => {
             anyhow::anyhow!("cannot open the SQLite file {}: {}", path.display(), driver_message(&error))

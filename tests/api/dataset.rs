@@ -192,3 +192,30 @@ async fn reseeding_keeps_every_id_and_adds_nothing() {
     let after = app.data(query, json!({})).await;
     assert_eq!(before, after);
 }
+
+/// The access rules judge an indicator's task from the indicator's row
+/// (`Viewer::indicator_condition`), which holds only if an indicator and its
+/// task belong to the same plan: the importer must keep that, as writes do.
+#[tokio::test]
+async fn every_indicator_of_a_task_belongs_to_the_tasks_plan() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let app = spawn_app().await;
+    let count = |sql: &'static str| {
+        let db = app.db.clone();
+        async move {
+            let row = db
+                .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+                .await
+                .expect("count")
+                .expect("one row");
+            row.try_get_by_index::<i64>(0).expect("a count")
+        }
+    };
+    let with_task = count("SELECT COUNT(*) FROM indicator WHERE task_id IS NOT NULL").await;
+    assert!(with_task > 50, "the dataset has indicators of tasks ({with_task})");
+    let elsewhere = count(
+        "SELECT COUNT(*) FROM indicator JOIN task ON task.id = indicator.task_id WHERE task.plan_id <> indicator.plan_id",
+    )
+    .await;
+    assert_eq!(elsewhere, 0, "indicators whose task belongs to another plan");
+}

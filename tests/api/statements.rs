@@ -200,3 +200,32 @@ async fn a_node_lookup_by_a_known_caller_is_one_statement() {
     assert_eq!(body["data"]["node"]["id"], id, "{body:#}");
     assert_eq!(app.statements.get() - before, 1, "the task, with the caller's visibility inside the statement");
 }
+
+/// The session settings `db::connect` promises for each store hold on the
+/// connections requests use: on PostgreSQL no JIT compilation (a page
+/// statement's estimated cost crossed `jit_above_cost`, and compiling it cost
+/// a thousand times its run); on SQLite the write-ahead log and enforced
+/// foreign keys.
+#[tokio::test]
+async fn connections_carry_the_session_settings_of_their_store() {
+    use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+    let app = spawn_app().await;
+    let backend = app.db.get_database_backend();
+    let setting = |sql: &'static str| {
+        let db = app.db.clone();
+        async move {
+            let row = db.query_one_raw(Statement::from_string(backend, sql)).await.expect(sql).expect("one row");
+            row.try_get_by_index::<String>(0)
+                .or_else(|_| row.try_get_by_index::<i64>(0).map(|n| n.to_string()))
+                .expect("a setting")
+        }
+    };
+    match backend {
+        DatabaseBackend::Postgres => assert_eq!(setting("SHOW jit").await, "off"),
+        DatabaseBackend::Sqlite => {
+            assert_eq!(setting("PRAGMA journal_mode").await, "wal");
+            assert_eq!(setting("PRAGMA foreign_keys").await, "1");
+        }
+        other => panic!("unexpected store {other:?}"),
+    }
+}
