@@ -122,6 +122,11 @@ DB_NAME=${DB_URL##*/}
 DB_NAME=${DB_NAME%%\?*}
 [[ "$DB_NAME" != xietong_test_* ]] || die "xietong_test_* databases belong to the test suites"
 export DATABASE_URL=$DB_URL
+# The same transport for all three: PostGraphile's driver (node-postgres) does not use TLS
+# unless asked to, while libpq (psql, pgbench) and xietong's sqlx default to `prefer` and
+# would encrypt every statement to 127.0.0.1 when the server offers TLS (Debian's does).
+export PGSSLMODE=disable
+case "$DB_URL" in *\?*) X_DATABASE_URL="$DB_URL&sslmode=disable" ;; *) X_DATABASE_URL="$DB_URL?sslmode=disable" ;; esac
 if [[ -z "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'")" ]]; then
   psql_admin -c "CREATE DATABASE \"$DB_NAME\"" >/dev/null
 fi
@@ -163,7 +168,7 @@ XIETONG_PID="" PEER_PID=""
 start_xietong() { # log-name
   local port; port=$(free_port)
   X_URL="http://127.0.0.1:$port/graphql"
-  XIETONG_RATE_LIMIT_PER_MINUTE=0 XIETONG_BIND="127.0.0.1:$port" XIETONG_LOG_FORMAT=json \
+  DATABASE_URL=$X_DATABASE_URL XIETONG_RATE_LIMIT_PER_MINUTE=0 XIETONG_BIND="127.0.0.1:$port" XIETONG_LOG_FORMAT=json \
     "$BIN" serve > "$OUT/server-$1.log" 2>&1 &
   XIETONG_PID=$!; PIDS+=("$XIETONG_PID")
   for _ in $(seq 1 150); do
@@ -326,7 +331,8 @@ floor_cell() { # round caller query concurrency
   quiesce
   # A statement that runs longer than the cell is cancelled (its client aborts and is
   # counted as failed), so a query the database cannot keep up with stays bounded.
-  (cd "$dir" && PGOPTIONS="-c statement_timeout=$((DURATION * 2 + 5))s" timeout $((DURATION * 3 + 60)) \
+  # jit=off: the session setting xietong's own connections use (src/db.rs).
+  (cd "$dir" && PGOPTIONS="-c statement_timeout=$((DURATION * 2 + 5))s -c jit=off" timeout $((DURATION * 3 + 60)) \
     pgbench -n -M "$PGBENCH_MODE" -f "$script" -c "$c" -j "$jobs" -T "$DURATION" -l --log-prefix=tx "$DB_URL") \
     > "$dir/stdout" 2> "$dir/stderr" || log "pgbench: $q ($caller, $c clients): $(grep -m1 -E 'aborted|error' "$dir/stderr")"
   if ! grep -q "^tps = " "$dir/stdout" && ! grep -q "aborted" "$dir/stderr"; then

@@ -22,7 +22,7 @@ for script in "$OUT"/floor/*.sql; do
   $PY split "$script" "$WORK/split" > "$WORK/labels"
   while read -r n label; do
     # A statement slower than the statement timeout is recorded as that timeout.
-    if PGOPTIONS="-c statement_timeout=30s" timeout 90 pgbench -n -M "$MODE" -f "$WORK/split/$n.sql" -c 1 -j 1 \
+    if PGOPTIONS="-c statement_timeout=30s -c jit=off" timeout 90 pgbench -n -M "$MODE" -f "$WORK/split/$n.sql" -c 1 -j 1 \
         -T "$SECONDS_EACH" "$DB_URL" > "$WORK/out" 2>&1 < /dev/null; then
       ms=$(sed -n 's/^latency average = \([0-9.]*\) ms$/\1/p' "$WORK/out")
     else

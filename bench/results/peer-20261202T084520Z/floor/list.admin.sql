@@ -1,0 +1,2 @@
+-- The statements of one `list.admin` request, as logged by PostgreSQL (bench/peer.sh regenerates this file).
+SELECT "task"."id", "task"."plan_id", "task"."parent_id", "task"."kind", "task"."code", "task"."position", "task"."doc_order", "task"."title", "task"."body", "task"."due_year", "task"."status", "task"."sharing_class", "task"."legal_basis", "task"."source_document_id", "task"."source_section", "task"."source_quote", "task"."version", "task"."created_at", "task"."updated_at" FROM "task" WHERE TRUE ORDER BY "task"."doc_order" ASC, "task"."id" ASC LIMIT '51';
