@@ -13,7 +13,6 @@
 //! what hangs under it.
 
 use crate::error::{AppError, AppResult};
-use crate::service::audit::Actor;
 use entity::enums::SharingClass;
 use sea_orm::sea_query::{
     Alias, BinOper, CommonTableExpression, Expr, Query, SelectStatement, SimpleExpr, SubQueryStatement, UnionType,
@@ -34,6 +33,28 @@ pub enum Role {
     Coordinator,
     /// 管理员 — everything, including regions, departments and grants.
     Admin,
+}
+
+impl Role {
+    /// The role's name in tokens and in the audit trail.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Role::Reader => "READER",
+            Role::Bureau => "BUREAU",
+            Role::Coordinator => "COORDINATOR",
+            Role::Admin => "ADMIN",
+        }
+    }
+}
+
+/// Who made a change: the caller's identity and request, as the audit trail records them.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub subject: String,
+    pub client: Option<String>,
+    pub department_id: Option<String>,
+    pub role: Role,
+    pub request_id: Option<String>,
 }
 
 /// The caller of one request, as established from its token (or its absence).

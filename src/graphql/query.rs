@@ -283,7 +283,7 @@ impl QueryRoot {
             None => None,
         };
         let filter = changes::ChangeFilter {
-            entity: f.entity,
+            entity: f.entity.map(Into::into),
             entity_id,
             department_id: decode(NodeKind::Department, &f.department_id, "filter.departmentId").gql()?,
             plan_id: decode(NodeKind::Plan, &f.plan_id, "filter.planId").gql()?,

@@ -14,7 +14,7 @@
 //! jurisdiction changed gets what the new jurisdiction allows from then on.
 
 use super::context::ContextExt;
-use super::types::change::Change;
+use super::types::change::{Change, ChangeEntity};
 use super::types::common::decode_id;
 use crate::access::Viewer;
 use crate::error::{AppError, AppResult, GqlResult};
@@ -37,8 +37,8 @@ pub const MAX_LAG: i64 = 10_000;
 /// 变更订阅筛选 — Which changes a subscription delivers.
 #[derive(InputObject, Default, Clone)]
 pub struct ChangedFilter {
-    /// 对象类型 — Entity type, e.g. `Task`, `Actual`.
-    pub entity: Option<String>,
+    /// 对象类型 — Only changes of this kind of record.
+    pub entity: Option<ChangeEntity>,
     /// 方案 — Changes of records of this plan.
     pub plan_id: Option<ID>,
     /// 区域 — Changes of records of this region.
@@ -76,7 +76,7 @@ pub struct LiveViewer(pub Arc<dyn ViewerSource>);
 /// Whether `row` passes the subscriber's own filter (visibility is checked apart).
 fn matches(filter: &ChangeFilter, row: &change::Model) -> bool {
     let same = |wanted: &Option<String>, actual: Option<&String>| wanted.as_ref().is_none_or(|w| actual == Some(w));
-    same(&filter.entity, Some(&row.entity))
+    filter.entity.is_none_or(|wanted| wanted.as_str() == row.entity)
         && same(&filter.plan_id, row.plan_id.as_ref())
         && same(&filter.region_id, row.region_id.as_ref())
         && same(&filter.department_id, row.actor_department_id.as_ref())
@@ -131,7 +131,7 @@ impl SubscriptionRoot {
         let live = ctx.data_opt::<LiveViewer>().cloned();
         let f = filter.unwrap_or_default();
         let filter = ChangeFilter {
-            entity: f.entity,
+            entity: f.entity.map(Into::into),
             plan_id: decode_id(NodeKind::Plan, &f.plan_id, "filter.planId").gql()?,
             region_id: decode_id(NodeKind::Region, &f.region_id, "filter.regionId").gql()?,
             department_id: decode_id(NodeKind::Department, &f.department_id, "filter.departmentId").gql()?,

@@ -6,6 +6,7 @@
 //! named by its scope is visible to the caller now; reference-data entries
 //! are visible to everyone, administrative ones to administrators only.
 
+use super::audit::{AuditEntity, ScopeKind};
 use super::page::{self, Page, PageArgs, SortSpec, SortValue};
 use crate::access::Viewer;
 use crate::error::AppResult;
@@ -17,8 +18,8 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
 /// Which changes a feed returns.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct ChangeFilter {
-    /// Entity type, e.g. `Plan`, `Task`, `Actual`.
-    pub entity: Option<String>,
+    /// The kind of record changed.
+    pub entity: Option<AuditEntity>,
     /// Record ID of the changed entity.
     pub entity_id: Option<String>,
     /// Changes made by callers of this department.
@@ -45,17 +46,25 @@ pub enum Reference {
 /// The entry itself is visible (the change feed's condition), but what it
 /// refers to may not be: a task moved out from under a NOT_SHARED one, an
 /// indicator contributing to a hidden one.
-pub fn references(entity: &str) -> &'static [(&'static str, Reference)] {
+pub fn references(entity: AuditEntity) -> &'static [(&'static str, Reference)] {
+    use AuditEntity as E;
     match entity {
-        "Plan" => &[("parent_id", Reference::Plan)],
-        "Task" => &[("plan_id", Reference::Plan), ("parent_id", Reference::Task)],
-        "Indicator" => {
+        E::Plan => &[("parent_id", Reference::Plan)],
+        E::Task => &[("plan_id", Reference::Plan), ("parent_id", Reference::Task)],
+        E::Indicator => {
             &[("plan_id", Reference::Plan), ("task_id", Reference::Task), ("contributes_to_id", Reference::Indicator)]
         }
-        "ProgressReport" | "Assignment" => &[("task_id", Reference::Task)],
-        "Target" | "Actual" => &[("indicator_id", Reference::Indicator)],
-        _ => &[],
+        E::ProgressReport | E::Assignment => &[("task_id", Reference::Task)],
+        E::Target | E::Actual => &[("indicator_id", Reference::Indicator)],
+        // Reference data and administrative records, visible whole or not at all.
+        E::Region | E::Department | E::DepartmentAlias | E::Grant | E::RevokedToken => &[],
     }
+}
+
+/// The references of a stored entry's payload; an entity name this version
+/// does not know refers to nothing it could hide.
+pub fn references_of_stored(entity: &str) -> &'static [(&'static str, Reference)] {
+    AuditEntity::parse(entity).map_or(&[], references)
 }
 
 /// The condition on `change` rows this caller may read.
@@ -63,21 +72,23 @@ pub fn visibility(viewer: &Viewer) -> Condition {
     if viewer.is_admin() {
         return Condition::all();
     }
-    let scoped = |entity: &str, ids: sea_orm::sea_query::SelectStatement| {
-        Condition::all().add(change::Column::ScopeEntity.eq(entity)).add(change::Column::ScopeId.in_subquery(ids))
+    let scoped = |kind: ScopeKind, ids: sea_orm::sea_query::SelectStatement| {
+        Condition::all()
+            .add(change::Column::ScopeEntity.eq(kind.as_str()))
+            .add(change::Column::ScopeId.in_subquery(ids))
     };
     Condition::any()
-        .add(change::Column::ScopeEntity.eq("PUBLIC"))
+        .add(change::Column::ScopeEntity.eq(ScopeKind::Public.as_str()))
         .add(scoped(
-            "Plan",
+            ScopeKind::Plan,
             Query::select().column(plan::Column::Id).from(plan::Entity).cond_where(viewer.plan_condition()).to_owned(),
         ))
         .add(scoped(
-            "Task",
+            ScopeKind::Task,
             Query::select().column(task::Column::Id).from(task::Entity).cond_where(viewer.task_condition()).to_owned(),
         ))
         .add(scoped(
-            "Indicator",
+            ScopeKind::Indicator,
             Query::select()
                 .column(indicator::Column::Id)
                 .from(indicator::Entity)
@@ -89,8 +100,8 @@ pub fn visibility(viewer: &Viewer) -> Condition {
 /// The visible changes matching `filter`.
 pub fn select(viewer: &Viewer, filter: &ChangeFilter) -> Select<change::Entity> {
     let mut cond = Condition::all();
-    if let Some(entity) = &filter.entity {
-        cond = cond.add(change::Column::Entity.eq(entity.clone()));
+    if let Some(entity) = filter.entity {
+        cond = cond.add(change::Column::Entity.eq(entity.as_str()));
     }
     if let Some(id) = &filter.entity_id {
         cond = cond.add(change::Column::EntityId.eq(id.clone()));

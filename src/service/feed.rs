@@ -410,7 +410,7 @@ fn referenced_ids(rows: &[change::Model]) -> HashMap<changes::Reference, Vec<Str
     for row in rows {
         for payload in [row.before.as_deref(), row.after.as_deref()].into_iter().flatten() {
             let Ok(value) = serde_json::from_str::<serde_json::Value>(payload) else { continue };
-            for (key, kind) in changes::references(&row.entity) {
+            for (key, kind) in changes::references_of_stored(&row.entity) {
                 if let Some(id) = value.get(*key).and_then(|v| v.as_str()) {
                     ids.entry(*kind).or_default().insert(id.to_owned());
                 }

@@ -268,7 +268,7 @@ async fn hostile_strings_and_foreign_cursors_are_bad_user_input_in_every_argumen
         ("id", "query($s: ID!) { node(id: $s) { id } }".into()),
         ("planId", "query($s: ID) { tasks(filter: { planId: $s }) { totalCount } }".into()),
         ("after", "query($s: String) { indicators(after: $s) { totalCount } }".into()),
-        ("entity", "query($s: String) { changes(filter: { entity: $s }) { totalCount } }".into()),
+        ("entity", "query($s: ChangeEntity) { changes(filter: { entity: $s }) { totalCount } }".into()),
         ("narrative", format!(r#"mutation($s: String!) {{ reportProgress(input: {{ taskId: {id}, period: "2025", status: IN_PROGRESS, narrative: $s }}) {{ __typename }} }}"#)),
         ("period", format!(r#"mutation($s: String!) {{ reportProgress(input: {{ taskId: {id}, period: $s, status: IN_PROGRESS, narrative: "x" }}) {{ __typename }} }}"#)),
         ("idempotencyKey", format!(r#"mutation($s: String) {{ reportProgress(input: {{ taskId: {id}, period: "2025", status: IN_PROGRESS, narrative: "x", idempotencyKey: $s }}) {{ __typename }} }}"#)),

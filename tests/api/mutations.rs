@@ -47,7 +47,7 @@ async fn a_bureau_reports_progress_on_its_own_task_and_sees_it_in_changes() {
     let changes = app
         .graphql_as(
             &bureau,
-            "{ changes(filter: {entity: \"ProgressReport\"}, last: 5) { totalCount nodes {
+            "{ changes(filter: {entity: PROGRESS_REPORT}, last: 5) { totalCount nodes {
                 entity action actorSubject actorRole actorDepartment { name } after } } }",
             json!({}),
         )

@@ -168,7 +168,7 @@ async fn entries_the_subscriber_may_not_read_never_arrive() {
     let beijing = app.token("通州区生态环境局", Role::Bureau).await;
     let after = cursor_after_a_change(&app).await;
     let mut socket = connect(&app.address, Some(&beijing)).await;
-    subscribe(&mut socket, "v", json!({ "after": after, "filter": { "entity": "Plan" } })).await;
+    subscribe(&mut socket, "v", json!({ "after": after, "filter": { "entity": "PLAN" } })).await;
     let region = app.data(r#"{ regions(filter: {code: "120118"}) { nodes { id } } }"#, json!({})).await["regions"]["nodes"][0]["id"].clone();
     let create = "mutation($input: CreatePlanInput!) { createPlan(input: $input) { plan { id } } }";
     for (title, class) in [("内部方案", "CONDITIONAL"), ("公开方案", "PUBLIC")] {

@@ -147,7 +147,7 @@ async fn moving_the_callers_department_changes_what_its_subscription_delivers() 
         .unwrap();
     let after = cursor_after_a_change(&app).await;
     let mut socket = connect(&app.address, Some(&reader)).await;
-    subscribe(&mut socket, "p", json!({ "after": after, "filter": { "entity": "Plan" } })).await;
+    subscribe(&mut socket, "p", json!({ "after": after, "filter": { "entity": "PLAN" } })).await;
     let create = |title: &str, class: &str| {
         json!({ "input": { "title": title, "regionId": to_global(NodeKind::Region, &jinghai.id).0,
             "kind": "ACTION_PLAN", "sharingClass": class } })

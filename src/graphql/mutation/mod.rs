@@ -11,9 +11,9 @@ mod reports;
 mod tasks;
 
 use super::context::{AppState, ContextExt};
+use crate::access::Actor;
 use crate::access::Viewer;
 use crate::error::GqlResult;
-use crate::service::audit::Actor;
 use async_graphql::{Context, MergedObject};
 
 /// 变更 — Writes: plans, tasks, indicators, progress reports, actual values and administration, each audited.

@@ -5,8 +5,9 @@ use super::department::Department;
 use super::plan::Plan;
 use crate::graphql::context::ContextExt;
 use crate::ids::{NodeKind, to_global};
+use crate::service::audit::AuditEntity;
 use crate::service::changes::{self, Reference};
-use async_graphql::{Context, ID, InputObject, Object};
+use async_graphql::{Context, Enum, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 use entity::change;
 use std::collections::HashSet;
@@ -17,19 +18,52 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct Change(pub change::Model, pub Option<Arc<HashSet<String>>>);
 
+/// 对象类型 — The kind of record a change is about; `Change.entity` holds the same name in PascalCase.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(name = "ChangeEntity", remote = "crate::service::audit::AuditEntity")]
+pub enum ChangeEntity {
+    /// 方案 — A plan (`Plan`).
+    Plan,
+    /// 任务 — A task (`Task`).
+    Task,
+    /// 指标 — An indicator (`Indicator`).
+    Indicator,
+    /// 责任分工 — A department's LEAD or SUPPORT assignment to a task (`Assignment`).
+    Assignment,
+    /// 目标值 — An indicator's target for a year (`Target`).
+    Target,
+    /// 实际值 — A reported value of an indicator (`Actual`).
+    Actual,
+    /// 进展报告 — A progress report on a task (`ProgressReport`).
+    ProgressReport,
+    /// 区域 — A region (`Region`).
+    Region,
+    /// 部门 — A department (`Department`).
+    Department,
+    /// 部门别名 — Another spelling of a department's name (`DepartmentAlias`).
+    DepartmentAlias,
+    /// 授权 — An access grant opening a CONDITIONAL plan to a department (`Grant`; administrators only).
+    Grant,
+    /// 吊销令牌 — A revoked token (`RevokedToken`; administrators only).
+    RevokedToken,
+}
+
+/// The node kind whose global ID names a changed record; grants and revoked
+/// tokens have no node of their own.
 fn kind_of(entity: &str) -> Option<NodeKind> {
-    Some(match entity {
-        "Plan" => NodeKind::Plan,
-        "Task" => NodeKind::Task,
-        "Indicator" => NodeKind::Indicator,
-        "Target" => NodeKind::IndicatorTarget,
-        "Actual" => NodeKind::IndicatorActual,
-        "ProgressReport" => NodeKind::ProgressReport,
-        "Assignment" => NodeKind::TaskAssignment,
-        "Region" => NodeKind::Region,
-        "Department" => NodeKind::Department,
-        "DepartmentAlias" => NodeKind::DepartmentAlias,
-        _ => return None,
+    use AuditEntity as E;
+    Some(match AuditEntity::parse(entity)? {
+        E::Plan => NodeKind::Plan,
+        E::Task => NodeKind::Task,
+        E::Indicator => NodeKind::Indicator,
+        E::Target => NodeKind::IndicatorTarget,
+        E::Actual => NodeKind::IndicatorActual,
+        E::ProgressReport => NodeKind::ProgressReport,
+        E::Assignment => NodeKind::TaskAssignment,
+        E::Region => NodeKind::Region,
+        E::Department => NodeKind::Department,
+        E::DepartmentAlias => NodeKind::DepartmentAlias,
+        E::Grant | E::RevokedToken => return None,
     })
 }
 
@@ -53,7 +87,7 @@ async fn redacted(
     if scope.viewer.is_admin() {
         return Ok(Some(JsonValue(value)));
     }
-    for (key, kind) in changes::references(entity) {
+    for (key, kind) in changes::references_of_stored(entity) {
         let Some(id) = value.get(*key).and_then(|v| v.as_str()).map(str::to_owned) else { continue };
         let visible = match (known_visible, kind) {
             (Some(known), _) => known.contains(&id),
@@ -165,8 +199,8 @@ impl Change {
 #[derive(InputObject, Default)]
 #[graphql(name = "ChangeFilter")]
 pub struct ChangeFilterInput {
-    /// 对象类型 — Entity type, e.g. `Task`.
-    pub entity: Option<String>,
+    /// 对象类型 — Only changes of this kind of record.
+    pub entity: Option<ChangeEntity>,
     /// 对象 — Global ID of the changed record.
     pub id: Option<ID>,
     /// 操作单位 — Changes made by this department.

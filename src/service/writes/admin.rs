@@ -10,13 +10,14 @@ pub use departments::{
 pub use grants::{NewGrant, grant_access, revoke_grant, revoke_token};
 
 use super::{Checks, Idempotency, MAX_TITLE, check_version, json, load, set_if};
+use crate::access::Actor;
 use crate::access::Viewer;
 use crate::error::{AppError, AppResult};
-use crate::service::audit::{self, Actor, ChangeInput, Scope};
+use crate::service::audit::{AuditAction, AuditEntity, ChangeInput, Scope};
+use crate::service::writes::WriteTxn;
 use chrono::Utc;
 use entity::enums::RegionLevel;
 use entity::region;
-use sea_orm::ActiveValue::Set;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
 };
@@ -47,8 +48,8 @@ pub fn valid_region_code(code: &str) -> bool {
 }
 
 fn public_change(
-    entity: &'static str,
-    action: &'static str,
+    entity: AuditEntity,
+    action: AuditAction,
     id: &str,
     before: Option<serde_json::Value>,
     after: Option<serde_json::Value>,
@@ -125,18 +126,19 @@ pub async fn create_region(
     checks.finish()?;
     let idempotency = Idempotency::new("createRegion", idempotency_key, &input)?;
 
-    let txn = audit::begin_write(db).await?;
+    let write = WriteTxn::begin_idempotent(db, actor, idempotency).await?;
+    let txn = write.db();
     viewer.require_admin("create regions")?;
-    if let Some(id) = idempotency.replay(&txn, actor).await? {
-        let found = load(&txn, "Region", &id, region::Entity::find(), region::Column::Id).await?;
-        txn.commit().await?;
+    if let Some(id) = write.replay().await? {
+        let found = load(txn, "Region", &id, region::Entity::find(), region::Column::Id).await?;
+        write.end_unchanged().await?;
         return Ok(found);
     }
     if let Some(parent) = &input.parent_id {
-        require_region(&txn, parent, "input.parentId").await?;
+        require_region(txn, parent, "input.parentId").await?;
     }
     if let Some(code) = &input.code {
-        check_code(&txn, code, None).await?;
+        check_code(txn, code, None).await?;
     }
     let now = Utc::now();
     let created = region::Model {
@@ -151,11 +153,9 @@ pub async fn create_region(
         updated_at: now,
     }
     .into_active_model()
-    .insert(&txn)
+    .insert(txn)
     .await?;
-    idempotency.remember(&txn, actor, "Region", &created.id).await?;
-    audit::record(&txn, actor, public_change("Region", "CREATE", &created.id, None, json(&created))).await?;
-    txn.commit().await?;
+    write.commit(public_change(AuditEntity::Region, AuditAction::Create, &created.id, None, json(&created))).await?;
     Ok(created)
 }
 
@@ -172,30 +172,26 @@ pub async fn update_region(
     check_region_fields(&mut checks, patch.code.as_deref(), patch.name.as_deref(), patch.name_en.as_deref());
     checks.finish()?;
 
-    let txn = audit::begin_write(db).await?;
-    let before = load(&txn, "Region", id, region::Entity::find(), region::Column::Id).await?;
+    let write = WriteTxn::begin(db, actor).await?;
+    let txn = write.db();
+    let before = load(txn, "Region", id, region::Entity::find(), region::Column::Id).await?;
     viewer.require_admin("update regions")?;
     check_version("Region", before.version, expected_version)?;
     if let Some(parent) = &patch.parent_id {
-        require_region(&txn, parent, "input.parentId").await?;
-        let parent_of = |r: String| {
-            let txn = &txn;
-            async move { Ok(region::Entity::find_by_id(r).one(txn).await?.and_then(|r| r.parent_id)) }
-        };
+        require_region(txn, parent, "input.parentId").await?;
+        let parent_of =
+            |r: String| async move { Ok(region::Entity::find_by_id(r).one(txn).await?.and_then(|r| r.parent_id)) };
         check_no_cycle(id, parent, "input.parentId", parent_of).await?;
     }
     if let Some(code) = &patch.code {
-        check_code(&txn, code, Some(id)).await?;
+        check_code(txn, code, Some(id)).await?;
     }
     let mut am = before.clone().into_active_model();
     set_if(&mut am.code, patch.code.map(Some));
     set_if(&mut am.name, patch.name.map(|v| v.trim().to_owned()));
     set_if(&mut am.name_en, patch.name_en.map(|v| v.trim().to_owned()));
     set_if(&mut am.parent_id, patch.parent_id.map(Some));
-    am.version = Set(before.version + 1);
-    am.updated_at = Set(Utc::now());
-    let after = am.update(&txn).await?;
-    audit::record(&txn, actor, public_change("Region", "UPDATE", id, json(&before), json(&after))).await?;
-    txn.commit().await?;
+    let after = write.save_next_version(am, before.version).await?;
+    write.commit(public_change(AuditEntity::Region, AuditAction::Update, id, json(&before), json(&after))).await?;
     Ok(after)
 }

@@ -9,13 +9,14 @@ mod targets;
 pub use targets::{NewTarget, remove_target, set_target};
 
 use super::{Checks, Idempotency, MAX_TEXT, MAX_TITLE, check_version, json, load, set_if};
+use crate::access::Actor;
 use crate::access::Viewer;
 use crate::error::{AppError, AppResult};
-use crate::service::audit::{self, Actor, ChangeInput, Scope};
+use crate::service::audit::{AuditAction, AuditEntity, ChangeInput, Scope};
+use crate::service::writes::WriteTxn;
 use chrono::Utc;
 use entity::enums::{Direction, Measure, Nature, SharingClass};
 use entity::{indicator, indicator_target, plan, region, task};
-use sea_orm::ActiveValue::Set;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
 };
@@ -148,14 +149,14 @@ async fn check_contributes_to(
     Ok(())
 }
 
-fn change(action: &'static str, before: Option<&indicator::Model>, after: &indicator::Model) -> ChangeInput {
+fn change(action: AuditAction, before: Option<&indicator::Model>, after: &indicator::Model) -> ChangeInput {
     ChangeInput {
-        entity: "Indicator",
+        entity: AuditEntity::Indicator,
         entity_id: after.id.clone(),
         action,
         before: before.and_then(json),
         after: json(after),
-        scope: Scope::Record { entity: "Indicator", id: after.id.clone() },
+        scope: Scope::Indicator(after.id.clone()),
         plan_id: Some(after.plan_id.clone()),
         region_id: Some(after.region_id.clone()),
     }
@@ -191,32 +192,33 @@ pub async fn create_indicator(
     checks.finish()?;
     let idempotency = Idempotency::new("createIndicator", idempotency_key, &input)?;
 
-    let txn = audit::begin_write(db).await?;
+    let write = WriteTxn::begin_idempotent(db, actor, idempotency).await?;
+    let txn = write.db();
     let query = plan::Entity::find().filter(viewer.plan_condition());
-    let owner = load(&txn, "Plan", &input.plan_id, query, plan::Column::Id).await?;
+    let owner = load(txn, "Plan", &input.plan_id, query, plan::Column::Id).await?;
     viewer.require_coordinator_of(&owner.region_id, "create indicators")?;
-    if let Some(id) = idempotency.replay(&txn, actor).await? {
+    if let Some(id) = write.replay().await? {
         let found = load(
-            &txn,
+            txn,
             "Indicator",
             &id,
             indicator::Entity::find().filter(viewer.indicator_condition()),
             indicator::Column::Id,
         )
         .await?;
-        txn.commit().await?;
+        write.end_unchanged().await?;
         return Ok(found);
     }
     let region_id = input.region_id.clone().unwrap_or_else(|| owner.region_id.clone());
-    if region::Entity::find_by_id(region_id.as_str()).one(&txn).await?.is_none() {
+    if region::Entity::find_by_id(region_id.as_str()).one(txn).await?.is_none() {
         return Err(AppError::bad_input("input.regionId", "no such region"));
     }
     viewer.require_coordinator_of(&region_id, "create indicators")?;
     if let Some(task_id) = &input.task_id {
-        check_task(&txn, viewer, task_id, &owner.id).await?;
+        check_task(txn, viewer, task_id, &owner.id).await?;
     }
     if let Some(target) = &input.contributes_to_id {
-        check_contributes_to(&txn, viewer, target, None).await?;
+        check_contributes_to(txn, viewer, target, None).await?;
     }
     let now = Utc::now();
     let created = indicator::Model {
@@ -245,11 +247,9 @@ pub async fn create_indicator(
         updated_at: now,
     }
     .into_active_model()
-    .insert(&txn)
+    .insert(txn)
     .await?;
-    idempotency.remember(&txn, actor, "Indicator", &created.id).await?;
-    audit::record(&txn, actor, change("CREATE", None, &created)).await?;
-    txn.commit().await?;
+    write.commit(change(AuditAction::Create, None, &created)).await?;
     Ok(created)
 }
 
@@ -267,21 +267,22 @@ pub async fn update_indicator(
     check_fields(&mut checks, patch.name.as_deref(), patch.unit.as_deref(), baseline, patch.legal_basis.as_deref());
     checks.finish()?;
 
-    let txn = audit::begin_write(db).await?;
-    let before = load_managed(&txn, viewer, id, "update indicators").await?;
+    let write = WriteTxn::begin(db, actor).await?;
+    let txn = write.db();
+    let before = load_managed(txn, viewer, id, "update indicators").await?;
     check_version("Indicator", before.version, expected_version)?;
     if let Some(task_id) = &patch.task_id {
-        check_task(&txn, viewer, task_id, &before.plan_id).await?;
+        check_task(txn, viewer, task_id, &before.plan_id).await?;
     }
     if let Some(target) = &patch.contributes_to_id {
-        check_contributes_to(&txn, viewer, target, Some(id)).await?;
+        check_contributes_to(txn, viewer, target, Some(id)).await?;
     }
     let mut checks = Checks::default();
     if let Some(base) = patch.baseline_year {
         let targets = indicator_target::Entity::find()
             .filter(indicator_target::Column::IndicatorId.eq(id))
             .filter(indicator_target::Column::Year.lt(base))
-            .all(&txn)
+            .all(txn)
             .await?;
         let years: Vec<String> = targets.iter().map(|t| t.year.to_string()).collect();
         checks.require(
@@ -307,10 +308,7 @@ pub async fn update_indicator(
     set_if(&mut am.contributes_to_id, patch.contributes_to_id.map(Some));
     set_if(&mut am.sharing_class, patch.sharing_class.map(Some));
     set_if(&mut am.legal_basis, patch.legal_basis.map(Some));
-    am.version = Set(before.version + 1);
-    am.updated_at = Set(Utc::now());
-    let after = am.update(&txn).await?;
-    audit::record(&txn, actor, change("UPDATE", Some(&before), &after)).await?;
-    txn.commit().await?;
+    let after = write.save_next_version(am, before.version).await?;
+    write.commit(change(AuditAction::Update, Some(&before), &after)).await?;
     Ok(after)
 }

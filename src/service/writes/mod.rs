@@ -3,24 +3,26 @@
 //!
 //! Every mutation follows the same steps:
 //! 1. validate the input (BAD_USER_INPUT naming each offending field);
-//! 2. open the write transaction ([`audit::begin_write`]), which serialises writers;
-//! 3. answer a retried create from its idempotency record;
-//! 4. load the target *as the caller may see it* (invisible = NOT_FOUND), then
+//! 2. open its [`WriteTxn`], which serialises writers;
+//! 3. load the target *as the caller may see it* (invisible = NOT_FOUND), then
 //!    check the caller's right to change it (FORBIDDEN);
+//! 4. answer a retried create from its idempotency record ([`WriteTxn::replay`]);
 //! 5. check `expectedVersion` (CONFLICT with the current version);
-//! 6. write the rows and the Change with its before/after, then commit.
+//! 6. write the rows, then [`WriteTxn::commit`] the Change with its
+//!    before/after — the only way the transaction commits.
 //!
 //! Nothing is written unless every step succeeds.
-//!
-//! [`audit::begin_write`]: super::audit::begin_write
 
 pub mod admin;
 pub mod indicators;
 pub mod plans;
 pub mod reports;
 pub mod tasks;
+mod txn;
 
-use super::audit::Actor;
+pub use txn::{Changes, ModelOf, Versioned, WriteTxn};
+
+use crate::access::Actor;
 use crate::error::{AppError, AppResult, FieldError};
 use entity::idempotency_record;
 use sea_orm::{
@@ -132,12 +134,13 @@ pub fn json<T: Serialize>(model: &T) -> Option<serde_json::Value> {
     serde_json::to_value(model).ok()
 }
 
-/// An idempotency key with the request it came with.
+/// An idempotency key with the request it came with; a create opens its
+/// [`WriteTxn`] with it ([`WriteTxn::begin_idempotent`]).
 pub struct Idempotency<'a> {
-    pub operation: &'static str,
-    pub key: Option<&'a str>,
+    operation: &'static str,
+    key: Option<&'a str>,
     /// Hash of the input (without the key): the same key with other input is refused.
-    pub request_hash: String,
+    request_hash: String,
 }
 
 impl<'a> Idempotency<'a> {
@@ -156,7 +159,7 @@ impl<'a> Idempotency<'a> {
     ///
     /// # Errors
     /// CONFLICT when the key was used before with different input.
-    pub async fn replay(&self, txn: &DatabaseTransaction, actor: &Actor) -> AppResult<Option<String>> {
+    async fn replay(&self, txn: &DatabaseTransaction, actor: &Actor) -> AppResult<Option<String>> {
         let Some(key) = self.key else { return Ok(None) };
         let found = idempotency_record::Entity::find()
             .filter(idempotency_record::Column::Subject.eq(scope_of(actor)))
@@ -175,13 +178,7 @@ impl<'a> Idempotency<'a> {
     }
 
     /// Remembers `entity_id` as the result of this key.
-    pub async fn remember(
-        &self,
-        txn: &DatabaseTransaction,
-        actor: &Actor,
-        entity: &str,
-        entity_id: &str,
-    ) -> AppResult<()> {
+    async fn remember(&self, txn: &DatabaseTransaction, actor: &Actor, entity: &str, entity_id: &str) -> AppResult<()> {
         let Some(key) = self.key else { return Ok(()) };
         idempotency_record::Model {
             id: crate::ids::new_uuid(),
@@ -205,12 +202,7 @@ impl<'a> Idempotency<'a> {
 /// other's results. A replay is answered only after the caller passed the same
 /// access checks as the first request (callers check before replaying).
 fn scope_of(actor: &Actor) -> String {
-    format!(
-        "{}|{}|{}",
-        actor.subject,
-        actor.department_id.as_deref().unwrap_or(""),
-        crate::service::audit::role_name(actor.role)
-    )
+    format!("{}|{}|{}", actor.subject, actor.department_id.as_deref().unwrap_or(""), actor.role.as_str())
 }
 
 /// Loads a row by ID inside the transaction, or NOT_FOUND.

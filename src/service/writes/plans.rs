@@ -1,9 +1,11 @@
 //! createPlan, updatePlan, archivePlan.
 
 use super::{Checks, Idempotency, MAX_CODE, MAX_TEXT, MAX_TITLE, check_version, json, load, set_if};
+use crate::access::Actor;
 use crate::access::Viewer;
 use crate::error::{AppError, AppResult};
-use crate::service::audit::{self, Actor, ChangeInput, Scope};
+use crate::service::audit::{AuditAction, AuditEntity, ChangeInput, Scope};
+use crate::service::writes::WriteTxn;
 use chrono::{NaiveDate, Utc};
 use entity::enums::{PlanKind, PlanStatus, SharingClass};
 use entity::{department, plan, region};
@@ -94,14 +96,14 @@ async fn check_references(
     checks.finish()
 }
 
-fn change(action: &'static str, before: Option<&plan::Model>, after: &plan::Model) -> ChangeInput {
+fn change(action: AuditAction, before: Option<&plan::Model>, after: &plan::Model) -> ChangeInput {
     ChangeInput {
-        entity: "Plan",
+        entity: AuditEntity::Plan,
         entity_id: after.id.clone(),
         action,
         before: before.and_then(json),
         after: json(after),
-        scope: Scope::Record { entity: "Plan", id: after.id.clone() },
+        scope: Scope::Plan(after.id.clone()),
         plan_id: Some(after.id.clone()),
         region_id: Some(after.region_id.clone()),
     }
@@ -128,15 +130,16 @@ pub async fn create_plan(
     checks.finish()?;
     let idempotency = Idempotency::new("createPlan", idempotency_key, &input)?;
 
-    let txn = audit::begin_write(db).await?;
+    let write = WriteTxn::begin_idempotent(db, actor, idempotency).await?;
+    let txn = write.db();
     viewer.require_coordinator_of(&input.region_id, "create plans")?;
-    if let Some(id) = idempotency.replay(&txn, actor).await? {
+    if let Some(id) = write.replay().await? {
         let plan =
-            load(&txn, "Plan", &id, plan::Entity::find().filter(viewer.plan_condition()), plan::Column::Id).await?;
-        txn.commit().await?;
+            load(txn, "Plan", &id, plan::Entity::find().filter(viewer.plan_condition()), plan::Column::Id).await?;
+        write.end_unchanged().await?;
         return Ok(plan);
     }
-    check_references(&txn, viewer, Some(&input.region_id), input.issuer_id.as_deref(), input.parent_id.as_deref())
+    check_references(txn, viewer, Some(&input.region_id), input.issuer_id.as_deref(), input.parent_id.as_deref())
         .await?;
     let now = Utc::now();
     let created = plan::Model {
@@ -161,11 +164,9 @@ pub async fn create_plan(
         updated_at: now,
     }
     .into_active_model()
-    .insert(&txn)
+    .insert(txn)
     .await?;
-    idempotency.remember(&txn, actor, "Plan", &created.id).await?;
-    audit::record(&txn, actor, change("CREATE", None, &created)).await?;
-    txn.commit().await?;
+    write.commit(change(AuditAction::Create, None, &created)).await?;
     Ok(created)
 }
 
@@ -195,13 +196,14 @@ pub async fn update_plan(
     );
     checks.finish()?;
 
-    let txn = audit::begin_write(db).await?;
-    let before = load_managed(&txn, viewer, id, "update plans").await?;
+    let write = WriteTxn::begin(db, actor).await?;
+    let txn = write.db();
+    let before = load_managed(txn, viewer, id, "update plans").await?;
     check_version("Plan", before.version, expected_version)?;
     if patch.parent_id.as_deref() == Some(id) {
         return Err(AppError::bad_input("input.parentId", "a plan cannot implement itself"));
     }
-    check_references(&txn, viewer, None, patch.issuer_id.as_deref(), patch.parent_id.as_deref()).await?;
+    check_references(txn, viewer, None, patch.issuer_id.as_deref(), patch.parent_id.as_deref()).await?;
     let mut checks = Checks::default();
     let period = (patch.period_start.or(before.period_start), patch.period_end.or(before.period_end));
     if let (Some(start), Some(end)) = period {
@@ -223,11 +225,8 @@ pub async fn update_plan(
     set_if(&mut am.sharing_class, patch.sharing_class);
     set_if(&mut am.legal_basis, patch.legal_basis.map(Some));
     set_if(&mut am.parent_id, patch.parent_id.map(Some));
-    am.version = Set(before.version + 1);
-    am.updated_at = Set(Utc::now());
-    let after = am.update(&txn).await?;
-    audit::record(&txn, actor, change("UPDATE", Some(&before), &after)).await?;
-    txn.commit().await?;
+    let after = write.save_next_version(am, before.version).await?;
+    write.commit(change(AuditAction::Update, Some(&before), &after)).await?;
     Ok(after)
 }
 
@@ -239,15 +238,13 @@ pub async fn archive_plan(
     id: &str,
     expected_version: i32,
 ) -> AppResult<plan::Model> {
-    let txn = audit::begin_write(db).await?;
-    let before = load_managed(&txn, viewer, id, "archive plans").await?;
+    let write = WriteTxn::begin(db, actor).await?;
+    let txn = write.db();
+    let before = load_managed(txn, viewer, id, "archive plans").await?;
     check_version("Plan", before.version, expected_version)?;
     let mut am = before.clone().into_active_model();
     am.status = Set(PlanStatus::Archived);
-    am.version = Set(before.version + 1);
-    am.updated_at = Set(Utc::now());
-    let after = am.update(&txn).await?;
-    audit::record(&txn, actor, change("ARCHIVE", Some(&before), &after)).await?;
-    txn.commit().await?;
+    let after = write.save_next_version(am, before.version).await?;
+    write.commit(change(AuditAction::Archive, Some(&before), &after)).await?;
     Ok(after)
 }

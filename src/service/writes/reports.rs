@@ -1,9 +1,11 @@
 //! reportProgress and recordActual: what bureaus write about their own tasks.
 
 use super::{Checks, Idempotency, MAX_TEXT, json, load};
+use crate::access::Actor;
 use crate::access::{Role, Viewer};
 use crate::error::{AppError, AppResult};
-use crate::service::audit::{self, Actor, ChangeInput, Scope};
+use crate::service::audit::{AuditAction, AuditEntity, ChangeInput, Scope};
+use crate::service::writes::{Changes, WriteTxn};
 use chrono::Utc;
 use entity::enums::{ActualStatus, AssignmentRole, TaskStatus};
 use entity::{indicator, indicator_actual, plan, progress_report, task, task_assignment};
@@ -97,16 +99,17 @@ pub async fn report_progress(
     checks.finish()?;
     let idempotency = Idempotency::new("reportProgress", idempotency_key, &input)?;
 
-    let txn = audit::begin_write(db).await?;
-    let (before, plan) = super::tasks::load_visible(&txn, viewer, &input.task_id).await?;
-    let role = role_on_task(&txn, viewer, &before.id, &plan, "report progress on it").await?;
-    if let Some(id) = idempotency.replay(&txn, actor).await? {
+    let write = WriteTxn::begin_idempotent(db, actor, idempotency).await?;
+    let txn = write.db();
+    let (before, plan) = super::tasks::load_visible(txn, viewer, &input.task_id).await?;
+    let role = role_on_task(txn, viewer, &before.id, &plan, "report progress on it").await?;
+    if let Some(id) = write.replay().await? {
         let report =
-            load(&txn, "ProgressReport", &id, progress_report::Entity::find(), progress_report::Column::Id).await?;
+            load(txn, "ProgressReport", &id, progress_report::Entity::find(), progress_report::Column::Id).await?;
         let found =
-            load(&txn, "Task", &report.task_id, task::Entity::find().filter(viewer.task_condition()), task::Column::Id)
+            load(txn, "Task", &report.task_id, task::Entity::find().filter(viewer.task_condition()), task::Column::Id)
                 .await?;
-        txn.commit().await?;
+        write.end_unchanged().await?;
         return Ok((report, found));
     }
     // Archiving is the coordinator's (updateTask): no report, not even a
@@ -135,36 +138,29 @@ pub async fn report_progress(
         created_at: Utc::now(),
     }
     .into_active_model()
-    .insert(&txn)
+    .insert(txn)
     .await?;
-    idempotency.remember(&txn, actor, "ProgressReport", &report.id).await?;
-    audit::record(
-        &txn,
-        actor,
-        ChangeInput {
-            entity: "ProgressReport",
-            entity_id: report.id.clone(),
-            action: "REPORT_PROGRESS",
-            before: None,
-            after: json(&report),
-            scope: Scope::Record { entity: "Task", id: before.id.clone() },
-            plan_id: Some(plan.id.clone()),
-            region_id: Some(plan.region_id.clone()),
-        },
-    )
-    .await?;
-    let after = if role == AssignmentRole::Lead && before.status != report.status {
+    let reported = ChangeInput {
+        entity: AuditEntity::ProgressReport,
+        entity_id: report.id.clone(),
+        action: AuditAction::ReportProgress,
+        before: None,
+        after: json(&report),
+        scope: Scope::Task(before.id.clone()),
+        plan_id: Some(plan.id.clone()),
+        region_id: Some(plan.region_id.clone()),
+    };
+    // A LEAD's report moves the task to the reported status.
+    let (after, status_change) = if role == AssignmentRole::Lead && before.status != report.status {
         let mut am = before.clone().into_active_model();
         am.status = Set(report.status);
-        am.version = Set(before.version + 1);
-        am.updated_at = Set(Utc::now());
-        let after = am.update(&txn).await?;
-        audit::record(&txn, actor, super::tasks::change("UPDATE", &plan, Some(&before), &after)).await?;
-        after
+        let after = write.save_next_version(am, before.version).await?;
+        let change = super::tasks::change(AuditAction::Update, &plan, Some(&before), &after);
+        (after, Some(change))
     } else {
-        before
+        (before, None)
     };
-    txn.commit().await?;
+    write.commit(Changes::from(reported).and(status_change)).await?;
     Ok((report, after))
 }
 
@@ -187,42 +183,43 @@ pub async fn record_actual(
     checks.finish()?;
     let idempotency = Idempotency::new("recordActual", idempotency_key, &input)?;
 
-    let txn = audit::begin_write(db).await?;
+    let write = WriteTxn::begin_idempotent(db, actor, idempotency).await?;
+    let txn = write.db();
     let found = load(
-        &txn,
+        txn,
         "Indicator",
         &input.indicator_id,
         indicator::Entity::find().filter(viewer.indicator_condition()),
         indicator::Column::Id,
     )
     .await?;
-    let plan = load(&txn, "Plan", &found.plan_id, plan::Entity::find(), plan::Column::Id).await?;
+    let plan = load(txn, "Plan", &found.plan_id, plan::Entity::find(), plan::Column::Id).await?;
     match &found.task_id {
         Some(task_id) => {
-            role_on_task(&txn, viewer, task_id, &plan, "record actuals of its indicators").await?;
+            role_on_task(txn, viewer, task_id, &plan, "record actuals of its indicators").await?;
         }
         None => {
             viewer.require_coordinator_of(&plan.region_id, "record actuals of a plan's main goals")?;
         }
     }
-    if let Some(id) = idempotency.replay(&txn, actor).await? {
-        let actual = load(&txn, "Actual", &id, indicator_actual::Entity::find(), indicator_actual::Column::Id).await?;
+    if let Some(id) = write.replay().await? {
+        let actual = load(txn, "Actual", &id, indicator_actual::Entity::find(), indicator_actual::Column::Id).await?;
         let found = load(
-            &txn,
+            txn,
             "Indicator",
             &actual.indicator_id,
             indicator::Entity::find().filter(viewer.indicator_condition()),
             indicator::Column::Id,
         )
         .await?;
-        txn.commit().await?;
+        write.end_unchanged().await?;
         return Ok((actual, found));
     }
     let previous = indicator_actual::Entity::find()
         .filter(indicator_actual::Column::IndicatorId.eq(found.id.clone()))
         .filter(indicator_actual::Column::Period.eq(input.period.clone()))
         .order_by_desc(indicator_actual::Column::Revision)
-        .one(&txn)
+        .one(txn)
         .await?;
     if previous.is_some() && input.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
         return Err(AppError::bad_input(
@@ -246,25 +243,20 @@ pub async fn record_actual(
         reported_at: Utc::now(),
     }
     .into_active_model()
-    .insert(&txn)
+    .insert(txn)
     .await?;
-    idempotency.remember(&txn, actor, "Actual", &actual.id).await?;
-    audit::record(
-        &txn,
-        actor,
-        ChangeInput {
-            entity: "Actual",
+    write
+        .commit(ChangeInput {
+            entity: AuditEntity::Actual,
             entity_id: actual.id.clone(),
-            action: if previous.is_some() { "REVISE_ACTUAL" } else { "RECORD_ACTUAL" },
+            action: if previous.is_some() { AuditAction::ReviseActual } else { AuditAction::RecordActual },
             before: previous.as_ref().and_then(json),
             after: json(&actual),
-            scope: Scope::Record { entity: "Indicator", id: found.id.clone() },
+            scope: Scope::Indicator(found.id.clone()),
             plan_id: Some(plan.id.clone()),
             region_id: Some(found.region_id.clone()),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+        })
+        .await?;
     Ok((actual, found))
 }
 

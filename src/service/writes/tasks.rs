@@ -1,9 +1,11 @@
 //! createTask, updateTask, moveTask, archiveTask, assignDepartment, unassignDepartment.
 
 use super::{Checks, Idempotency, MAX_CODE, MAX_TEXT, MAX_TITLE, check_version, json, load, set_if};
+use crate::access::Actor;
 use crate::access::Viewer;
 use crate::error::{AppError, AppResult};
-use crate::service::audit::{self, Actor, ChangeInput, Scope};
+use crate::service::audit::{AuditAction, AuditEntity, ChangeInput, Scope};
+use crate::service::writes::WriteTxn;
 use chrono::Utc;
 use entity::enums::{AssignmentRole, SharingClass, TaskKind, TaskStatus};
 use entity::{department, plan, task, task_assignment};
@@ -53,18 +55,18 @@ fn check_fields(checks: &mut Checks, code: Option<&str>, title: Option<&str>, bo
 
 /// The change record of a task.
 pub(crate) fn change(
-    action: &'static str,
+    action: AuditAction,
     plan: &plan::Model,
     before: Option<&task::Model>,
     after: &task::Model,
 ) -> ChangeInput {
     ChangeInput {
-        entity: "Task",
+        entity: AuditEntity::Task,
         entity_id: after.id.clone(),
         action,
         before: before.and_then(json),
         after: json(after),
-        scope: Scope::Record { entity: "Task", id: after.id.clone() },
+        scope: Scope::Task(after.id.clone()),
         plan_id: Some(plan.id.clone()),
         region_id: Some(plan.region_id.clone()),
     }
@@ -92,14 +94,6 @@ async fn load_managed(
     Ok((found, plan))
 }
 
-/// Bumps a task's version after a change to its assignments, in the same transaction.
-async fn touch(txn: &DatabaseTransaction, found: &task::Model) -> AppResult<task::Model> {
-    let mut am = found.clone().into_active_model();
-    am.version = Set(found.version + 1);
-    am.updated_at = Set(Utc::now());
-    Ok(am.update(txn).await?)
-}
-
 /// Creates a task in a plan the caller coordinates.
 pub async fn create_task(
     db: &DatabaseConnection,
@@ -114,19 +108,20 @@ pub async fn create_task(
     checks.finish()?;
     let idempotency = Idempotency::new("createTask", idempotency_key, &input)?;
 
-    let txn = audit::begin_write(db).await?;
+    let write = WriteTxn::begin_idempotent(db, actor, idempotency).await?;
+    let txn = write.db();
     let plan =
-        load(&txn, "Plan", &input.plan_id, plan::Entity::find().filter(viewer.plan_condition()), plan::Column::Id)
+        load(txn, "Plan", &input.plan_id, plan::Entity::find().filter(viewer.plan_condition()), plan::Column::Id)
             .await?;
     viewer.require_coordinator_of(&plan.region_id, "create tasks")?;
-    if let Some(id) = idempotency.replay(&txn, actor).await? {
+    if let Some(id) = write.replay().await? {
         let found =
-            load(&txn, "Task", &id, task::Entity::find().filter(viewer.task_condition()), task::Column::Id).await?;
-        txn.commit().await?;
+            load(txn, "Task", &id, task::Entity::find().filter(viewer.task_condition()), task::Column::Id).await?;
+        write.end_unchanged().await?;
         return Ok(found);
     }
     if let Some(parent) = &input.parent_id {
-        let (parent, _) = load_visible(&txn, viewer, parent).await?;
+        let (parent, _) = load_visible(txn, viewer, parent).await?;
         if parent.plan_id != plan.id {
             return Err(AppError::bad_input("input.parentId", "the parent task belongs to another plan"));
         }
@@ -138,7 +133,7 @@ pub async fn create_task(
             None => task::Column::ParentId.is_null(),
         })
         .order_by_desc(task::Column::Position)
-        .one(&txn)
+        .one(txn)
         .await?;
     let now = Utc::now();
     let created = task::Model {
@@ -164,11 +159,9 @@ pub async fn create_task(
         updated_at: now,
     }
     .into_active_model()
-    .insert(&txn)
+    .insert(txn)
     .await?;
-    idempotency.remember(&txn, actor, "Task", &created.id).await?;
-    audit::record(&txn, actor, change("CREATE", &plan, None, &created)).await?;
-    txn.commit().await?;
+    write.commit(change(AuditAction::Create, &plan, None, &created)).await?;
     Ok(created)
 }
 
@@ -186,8 +179,9 @@ pub async fn update_task(
     checks.opt_text("input.legalBasis", patch.legal_basis.as_deref(), MAX_TEXT);
     checks.finish()?;
 
-    let txn = audit::begin_write(db).await?;
-    let (before, plan) = load_managed(&txn, viewer, id, "update tasks").await?;
+    let write = WriteTxn::begin(db, actor).await?;
+    let txn = write.db();
+    let (before, plan) = load_managed(txn, viewer, id, "update tasks").await?;
     check_version("Task", before.version, expected_version)?;
     let class = patch.sharing_class.or(before.sharing_class);
     if class == Some(SharingClass::NotShared)
@@ -203,11 +197,8 @@ pub async fn update_task(
     set_if(&mut am.status, patch.status);
     set_if(&mut am.sharing_class, patch.sharing_class.map(Some));
     set_if(&mut am.legal_basis, patch.legal_basis.map(Some));
-    am.version = Set(before.version + 1);
-    am.updated_at = Set(Utc::now());
-    let after = am.update(&txn).await?;
-    audit::record(&txn, actor, change("UPDATE", &plan, Some(&before), &after)).await?;
-    txn.commit().await?;
+    let after = write.save_next_version(am, before.version).await?;
+    write.commit(change(AuditAction::Update, &plan, Some(&before), &after)).await?;
     Ok(after)
 }
 
@@ -225,11 +216,12 @@ pub async fn move_task(
     checks.require((0..=10_000).contains(&position), "input.position", "must be between 0 and 10000");
     checks.finish()?;
 
-    let txn = audit::begin_write(db).await?;
-    let (before, plan) = load_managed(&txn, viewer, id, "move tasks").await?;
+    let write = WriteTxn::begin(db, actor).await?;
+    let txn = write.db();
+    let (before, plan) = load_managed(txn, viewer, id, "move tasks").await?;
     check_version("Task", before.version, expected_version)?;
     if let Some(parent_id) = &new_parent_id {
-        let (parent, _) = load_visible(&txn, viewer, parent_id).await?;
+        let (parent, _) = load_visible(txn, viewer, parent_id).await?;
         if parent.plan_id != before.plan_id {
             return Err(AppError::bad_input("input.parentId", "the new parent belongs to another plan"));
         }
@@ -248,7 +240,7 @@ pub async fn move_task(
                 break;
             }
             cursor = match node.parent_id {
-                Some(p) => task::Entity::find_by_id(p).one(&txn).await?,
+                Some(p) => task::Entity::find_by_id(p).one(txn).await?,
                 None => None,
             };
         }
@@ -256,11 +248,8 @@ pub async fn move_task(
     let mut am = before.clone().into_active_model();
     am.parent_id = Set(new_parent_id);
     am.position = Set(position);
-    am.version = Set(before.version + 1);
-    am.updated_at = Set(Utc::now());
-    let after = am.update(&txn).await?;
-    audit::record(&txn, actor, change("MOVE", &plan, Some(&before), &after)).await?;
-    txn.commit().await?;
+    let after = write.save_next_version(am, before.version).await?;
+    write.commit(change(AuditAction::Move, &plan, Some(&before), &after)).await?;
     Ok(after)
 }
 
@@ -272,21 +261,19 @@ pub async fn archive_task(
     id: &str,
     expected_version: i32,
 ) -> AppResult<task::Model> {
-    let txn = audit::begin_write(db).await?;
-    let (before, plan) = load_managed(&txn, viewer, id, "archive tasks").await?;
+    let write = WriteTxn::begin(db, actor).await?;
+    let txn = write.db();
+    let (before, plan) = load_managed(txn, viewer, id, "archive tasks").await?;
     check_version("Task", before.version, expected_version)?;
     let mut am = before.clone().into_active_model();
     am.status = Set(TaskStatus::Archived);
-    am.version = Set(before.version + 1);
-    am.updated_at = Set(Utc::now());
-    let after = am.update(&txn).await?;
-    audit::record(&txn, actor, change("ARCHIVE", &plan, Some(&before), &after)).await?;
-    txn.commit().await?;
+    let after = write.save_next_version(am, before.version).await?;
+    write.commit(change(AuditAction::Archive, &plan, Some(&before), &after)).await?;
     Ok(after)
 }
 
 fn assignment_change(
-    action: &'static str,
+    action: AuditAction,
     plan: &plan::Model,
     task_id: &str,
     before: Option<&task_assignment::Model>,
@@ -294,12 +281,12 @@ fn assignment_change(
     id: &str,
 ) -> ChangeInput {
     ChangeInput {
-        entity: "Assignment",
+        entity: AuditEntity::Assignment,
         entity_id: id.to_owned(),
         action,
         before: before.and_then(json),
         after: after.and_then(json),
-        scope: Scope::Record { entity: "Task", id: task_id.to_owned() },
+        scope: Scope::Task(task_id.to_owned()),
         plan_id: Some(plan.id.clone()),
         region_id: Some(plan.region_id.clone()),
     }
@@ -319,29 +306,24 @@ pub async fn assign_department(
     let mut checks = Checks::default();
     checks.require(position.is_none_or(|p| (0..=1000).contains(&p)), "input.position", "must be between 0 and 1000");
     checks.finish()?;
-    let txn = audit::begin_write(db).await?;
-    let (found, plan) = load_managed(&txn, viewer, task_id, "assign departments").await?;
-    if department::Entity::find_by_id(department_id).one(&txn).await?.is_none() {
+    let write = WriteTxn::begin(db, actor).await?;
+    let txn = write.db();
+    let (found, plan) = load_managed(txn, viewer, task_id, "assign departments").await?;
+    if department::Entity::find_by_id(department_id).one(txn).await?.is_none() {
         return Err(AppError::bad_input("input.departmentId", "no such department"));
     }
-    let existing =
-        task_assignment::Entity::find().filter(task_assignment::Column::TaskId.eq(task_id)).all(&txn).await?;
+    let existing = task_assignment::Entity::find().filter(task_assignment::Column::TaskId.eq(task_id)).all(txn).await?;
     let current = existing.iter().find(|a| a.department_id == department_id).cloned();
-    let assignment = match current {
+    let (assignment, change) = match current {
         Some(before) => {
             let mut am = before.clone().into_active_model();
             am.role = Set(role);
             if let Some(p) = position {
                 am.position = Set(p);
             }
-            let after = am.update(&txn).await?;
-            audit::record(
-                &txn,
-                actor,
-                assignment_change("UPDATE", &plan, task_id, Some(&before), Some(&after), &after.id),
-            )
-            .await?;
-            after
+            let after = am.update(txn).await?;
+            let change = assignment_change(AuditAction::Update, &plan, task_id, Some(&before), Some(&after), &after.id);
+            (after, change)
         }
         None => {
             let next = existing.iter().map(|a| a.position + 1).max().unwrap_or(0);
@@ -354,15 +336,14 @@ pub async fn assign_department(
                 created_at: Utc::now(),
             }
             .into_active_model()
-            .insert(&txn)
+            .insert(txn)
             .await?;
-            audit::record(&txn, actor, assignment_change("CREATE", &plan, task_id, None, Some(&created), &created.id))
-                .await?;
-            created
+            let change = assignment_change(AuditAction::Create, &plan, task_id, None, Some(&created), &created.id);
+            (created, change)
         }
     };
-    let task = touch(&txn, &found).await?;
-    txn.commit().await?;
+    let task = write.save_next_version(found.clone().into_active_model(), found.version).await?;
+    write.commit(change).await?;
     Ok((task, assignment))
 }
 
@@ -374,17 +355,17 @@ pub async fn unassign_department(
     task_id: &str,
     department_id: &str,
 ) -> AppResult<task::Model> {
-    let txn = audit::begin_write(db).await?;
-    let (found, plan) = load_managed(&txn, viewer, task_id, "unassign departments").await?;
+    let write = WriteTxn::begin(db, actor).await?;
+    let txn = write.db();
+    let (found, plan) = load_managed(txn, viewer, task_id, "unassign departments").await?;
     let before = task_assignment::Entity::find()
         .filter(task_assignment::Column::TaskId.eq(task_id))
         .filter(task_assignment::Column::DepartmentId.eq(department_id))
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or_else(|| AppError::bad_input("input.departmentId", "this department is not assigned to the task"))?;
-    before.clone().delete(&txn).await?;
-    audit::record(&txn, actor, assignment_change("DELETE", &plan, task_id, Some(&before), None, &before.id)).await?;
-    let task = touch(&txn, &found).await?;
-    txn.commit().await?;
+    before.clone().delete(txn).await?;
+    let task = write.save_next_version(found.clone().into_active_model(), found.version).await?;
+    write.commit(assignment_change(AuditAction::Delete, &plan, task_id, Some(&before), None, &before.id)).await?;
     Ok(task)
 }

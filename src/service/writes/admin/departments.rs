@@ -1,14 +1,15 @@
 //! createDepartment, updateDepartment, addDepartmentAlias, removeDepartmentAlias (ADMIN).
 
 use super::{check_no_cycle, public_change, require_region, set_if};
+use crate::access::Actor;
 use crate::access::Viewer;
 use crate::error::{AppError, AppResult};
-use crate::service::audit::{self, Actor};
+use crate::service::audit::{AuditAction, AuditEntity};
+use crate::service::writes::WriteTxn;
 use crate::service::writes::{Checks, Idempotency, MAX_TITLE, check_version, json, load};
 use chrono::Utc;
 use entity::enums::DepartmentKind;
 use entity::{department, department_alias};
-use sea_orm::ActiveValue::Set;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, ModelTrait,
     QueryFilter,
@@ -92,18 +93,19 @@ pub async fn create_department(
     checks.finish()?;
     let idempotency = Idempotency::new("createDepartment", idempotency_key, &input)?;
 
-    let txn = audit::begin_write(db).await?;
+    let write = WriteTxn::begin_idempotent(db, actor, idempotency).await?;
+    let txn = write.db();
     viewer.require_admin("create departments")?;
-    if let Some(id) = idempotency.replay(&txn, actor).await? {
-        let found = load(&txn, "Department", &id, department::Entity::find(), department::Column::Id).await?;
-        txn.commit().await?;
+    if let Some(id) = write.replay().await? {
+        let found = load(txn, "Department", &id, department::Entity::find(), department::Column::Id).await?;
+        write.end_unchanged().await?;
         return Ok(found);
     }
-    require_region(&txn, &input.region_id, "input.regionId").await?;
+    require_region(txn, &input.region_id, "input.regionId").await?;
     if let Some(parent) = &input.parent_id {
-        require_department(&txn, parent, "input.parentId").await?;
+        require_department(txn, parent, "input.parentId").await?;
     }
-    check_unique_name(&txn, &input.region_id, &input.name, None).await?;
+    check_unique_name(txn, &input.region_id, &input.name, None).await?;
     let now = Utc::now();
     let created = department::Model {
         id: crate::ids::new_uuid(),
@@ -116,19 +118,17 @@ pub async fn create_department(
         updated_at: now,
     }
     .into_active_model()
-    .insert(&txn)
+    .insert(txn)
     .await?;
     let mut aliases: Vec<String> = input.aliases.iter().map(|a| a.trim().to_owned()).collect();
     aliases.sort();
     aliases.dedup();
     for alias in aliases.into_iter().filter(|a| *a != created.name) {
         let row = department_alias::Model { id: crate::ids::new_uuid(), department_id: created.id.clone(), alias };
-        row.into_active_model().insert(&txn).await?;
+        row.into_active_model().insert(txn).await?;
     }
-    idempotency.remember(&txn, actor, "Department", &created.id).await?;
-    let after = department_json(&txn, &created).await?;
-    audit::record(&txn, actor, public_change("Department", "CREATE", &created.id, None, after)).await?;
-    txn.commit().await?;
+    let after = department_json(txn, &created).await?;
+    write.commit(public_change(AuditEntity::Department, AuditAction::Create, &created.id, None, after)).await?;
     Ok(created)
 }
 
@@ -145,42 +145,30 @@ pub async fn update_department(
     checks.opt_text("input.name", patch.name.as_deref(), MAX_TITLE);
     checks.finish()?;
 
-    let txn = audit::begin_write(db).await?;
-    let before = load(&txn, "Department", id, department::Entity::find(), department::Column::Id).await?;
+    let write = WriteTxn::begin(db, actor).await?;
+    let txn = write.db();
+    let before = load(txn, "Department", id, department::Entity::find(), department::Column::Id).await?;
     viewer.require_admin("update departments")?;
     check_version("Department", before.version, expected_version)?;
     if let Some(region_id) = &patch.region_id {
-        require_region(&txn, region_id, "input.regionId").await?;
+        require_region(txn, region_id, "input.regionId").await?;
     }
     if let Some(parent) = &patch.parent_id {
-        require_department(&txn, parent, "input.parentId").await?;
-        let parent_of = |d: String| {
-            let txn = &txn;
-            async move { Ok(department::Entity::find_by_id(d).one(txn).await?.and_then(|d| d.parent_id)) }
-        };
+        require_department(txn, parent, "input.parentId").await?;
+        let parent_of =
+            |d: String| async move { Ok(department::Entity::find_by_id(d).one(txn).await?.and_then(|d| d.parent_id)) };
         check_no_cycle(id, parent, "input.parentId", parent_of).await?;
     }
     let region_id = patch.region_id.as_deref().unwrap_or(&before.region_id);
-    check_unique_name(&txn, region_id, patch.name.as_deref().unwrap_or(&before.name), Some(id)).await?;
+    check_unique_name(txn, region_id, patch.name.as_deref().unwrap_or(&before.name), Some(id)).await?;
     let mut am = before.clone().into_active_model();
     set_if(&mut am.name, patch.name.map(|v| v.trim().to_owned()));
     set_if(&mut am.kind, patch.kind);
     set_if(&mut am.region_id, patch.region_id);
     set_if(&mut am.parent_id, patch.parent_id.map(Some));
-    am.version = Set(before.version + 1);
-    am.updated_at = Set(Utc::now());
-    let after = am.update(&txn).await?;
-    audit::record(&txn, actor, public_change("Department", "UPDATE", id, json(&before), json(&after))).await?;
-    txn.commit().await?;
+    let after = write.save_next_version(am, before.version).await?;
+    write.commit(public_change(AuditEntity::Department, AuditAction::Update, id, json(&before), json(&after))).await?;
     Ok(after)
-}
-
-/// Bumps a department's version after a change to its aliases.
-async fn touch(txn: &DatabaseTransaction, found: &department::Model) -> AppResult<department::Model> {
-    let mut am = found.clone().into_active_model();
-    am.version = Set(found.version + 1);
-    am.updated_at = Set(Utc::now());
-    Ok(am.update(txn).await?)
 }
 
 async fn find_alias(
@@ -208,22 +196,24 @@ pub async fn add_department_alias(
     checks.finish()?;
     let alias = alias.trim();
 
-    let txn = audit::begin_write(db).await?;
-    let found = load(&txn, "Department", department_id, department::Entity::find(), department::Column::Id).await?;
+    let write = WriteTxn::begin(db, actor).await?;
+    let txn = write.db();
+    let found = load(txn, "Department", department_id, department::Entity::find(), department::Column::Id).await?;
     viewer.require_admin("change department aliases")?;
     if alias == found.name {
         return Err(AppError::bad_input("input.alias", "an alias must differ from the department's name"));
     }
-    if find_alias(&txn, department_id, alias).await?.is_some() {
-        txn.commit().await?;
+    if find_alias(txn, department_id, alias).await?.is_some() {
+        write.end_unchanged().await?;
         return Ok(found);
     }
     let row =
         department_alias::Model { id: crate::ids::new_uuid(), department_id: found.id.clone(), alias: alias.into() };
-    let created = row.into_active_model().insert(&txn).await?;
-    audit::record(&txn, actor, public_change("DepartmentAlias", "CREATE", &created.id, None, json(&created))).await?;
-    let after = touch(&txn, &found).await?;
-    txn.commit().await?;
+    let created = row.into_active_model().insert(txn).await?;
+    let after = write.save_next_version(found.clone().into_active_model(), found.version).await?;
+    write
+        .commit(public_change(AuditEntity::DepartmentAlias, AuditAction::Create, &created.id, None, json(&created)))
+        .await?;
     Ok(after)
 }
 
@@ -235,15 +225,17 @@ pub async fn remove_department_alias(
     department_id: &str,
     alias: &str,
 ) -> AppResult<department::Model> {
-    let txn = audit::begin_write(db).await?;
-    let found = load(&txn, "Department", department_id, department::Entity::find(), department::Column::Id).await?;
+    let write = WriteTxn::begin(db, actor).await?;
+    let txn = write.db();
+    let found = load(txn, "Department", department_id, department::Entity::find(), department::Column::Id).await?;
     viewer.require_admin("change department aliases")?;
-    let before = find_alias(&txn, department_id, alias.trim())
+    let before = find_alias(txn, department_id, alias.trim())
         .await?
         .ok_or_else(|| AppError::bad_input("input.alias", "not an alias of this department"))?;
-    before.clone().delete(&txn).await?;
-    audit::record(&txn, actor, public_change("DepartmentAlias", "DELETE", &before.id, json(&before), None)).await?;
-    let after = touch(&txn, &found).await?;
-    txn.commit().await?;
+    before.clone().delete(txn).await?;
+    let after = write.save_next_version(found.clone().into_active_model(), found.version).await?;
+    write
+        .commit(public_change(AuditEntity::DepartmentAlias, AuditAction::Delete, &before.id, json(&before), None))
+        .await?;
     Ok(after)
 }

@@ -3,9 +3,11 @@
 //! and revoked tokens (ADMIN). Their changes are visible to administrators only.
 
 use super::super::{Checks, Idempotency, MAX_TEXT, check_version, json, load};
+use crate::access::Actor;
 use crate::access::Viewer;
 use crate::error::{AppError, AppResult};
-use crate::service::audit::{self, Actor, ChangeInput, Scope};
+use crate::service::audit::{AuditAction, AuditEntity, ChangeInput, Scope};
+use crate::service::writes::WriteTxn;
 use chrono::{DateTime, Utc};
 use entity::enums::SharingClass;
 use entity::{access_grant, department, plan, revoked_token};
@@ -24,13 +26,13 @@ pub struct NewGrant {
 }
 
 fn grant_change(
-    action: &'static str,
+    action: AuditAction,
     owner: &plan::Model,
     before: Option<&access_grant::Model>,
     after: &access_grant::Model,
 ) -> ChangeInput {
     ChangeInput {
-        entity: "Grant",
+        entity: AuditEntity::Grant,
         entity_id: after.id.clone(),
         action,
         before: before.and_then(json),
@@ -69,11 +71,12 @@ pub async fn grant_access(
     checks.finish()?;
     let idempotency = Idempotency::new("grantAccess", idempotency_key, &input)?;
 
-    let txn = audit::begin_write(db).await?;
-    let owner = load_owned(&txn, viewer, &input.plan_id, "Plan", "grant access to its plans").await?;
-    if let Some(id) = idempotency.replay(&txn, actor).await? {
-        let found = load(&txn, "Grant", &id, access_grant::Entity::find(), access_grant::Column::Id).await?;
-        txn.commit().await?;
+    let write = WriteTxn::begin_idempotent(db, actor, idempotency).await?;
+    let txn = write.db();
+    let owner = load_owned(txn, viewer, &input.plan_id, "Plan", "grant access to its plans").await?;
+    if let Some(id) = write.replay().await? {
+        let found = load(txn, "Grant", &id, access_grant::Entity::find(), access_grant::Column::Id).await?;
+        write.end_unchanged().await?;
         return Ok(found);
     }
     if owner.sharing_class != SharingClass::Conditional {
@@ -82,7 +85,7 @@ pub async fn grant_access(
             format!("grants only open CONDITIONAL records; this plan is {}", owner.sharing_class.as_str()),
         ));
     }
-    if department::Entity::find_by_id(input.department_id.as_str()).one(&txn).await?.is_none() {
+    if department::Entity::find_by_id(input.department_id.as_str()).one(txn).await?.is_none() {
         return Err(AppError::bad_input("input.departmentId", "no such department"));
     }
     let created = access_grant::Model {
@@ -97,11 +100,9 @@ pub async fn grant_access(
         version: 1,
     }
     .into_active_model()
-    .insert(&txn)
+    .insert(txn)
     .await?;
-    idempotency.remember(&txn, actor, "Grant", &created.id).await?;
-    audit::record(&txn, actor, grant_change("GRANT", &owner, None, &created)).await?;
-    txn.commit().await?;
+    write.commit(grant_change(AuditAction::Grant, &owner, None, &created)).await?;
     Ok(created)
 }
 
@@ -113,25 +114,24 @@ pub async fn revoke_grant(
     id: &str,
     expected_version: Option<i32>,
 ) -> AppResult<access_grant::Model> {
-    let txn = audit::begin_write(db).await?;
-    let before = load(&txn, "Grant", id, access_grant::Entity::find(), access_grant::Column::Id).await?;
+    let write = WriteTxn::begin(db, actor).await?;
+    let txn = write.db();
+    let before = load(txn, "Grant", id, access_grant::Entity::find(), access_grant::Column::Id).await?;
     // A grant of a plan the caller may not see is as missing as the plan.
-    let owner = load_owned(&txn, viewer, &before.plan_id, "Grant", "revoke grants of its plans")
+    let owner = load_owned(txn, viewer, &before.plan_id, "Grant", "revoke grants of its plans")
         .await
         .map_err(|e| if matches!(e, AppError::NotFound(_)) { AppError::not_found("Grant", id) } else { e })?;
     if let Some(expected) = expected_version {
         check_version("Grant", before.version, expected)?;
     }
     if before.revoked_at.is_some() {
-        txn.commit().await?;
+        write.end_unchanged().await?;
         return Ok(before);
     }
     let mut am = before.clone().into_active_model();
     am.revoked_at = Set(Some(Utc::now()));
-    am.version = Set(before.version + 1);
-    let after = am.update(&txn).await?;
-    audit::record(&txn, actor, grant_change("REVOKE", &owner, Some(&before), &after)).await?;
-    txn.commit().await?;
+    let after = write.save_next_version(am, before.version).await?;
+    write.commit(grant_change(AuditAction::Revoke, &owner, Some(&before), &after)).await?;
     Ok(after)
 }
 
@@ -168,26 +168,26 @@ pub async fn revoke_token(
     );
     checks.finish()?;
 
-    let txn = audit::begin_write(db).await?;
+    let write = WriteTxn::begin(db, actor).await?;
+    let txn = write.db();
     viewer.require_admin("revoke tokens")?;
-    if let Some(existing) = revoked_token::Entity::find_by_id(jti).one(&txn).await? {
-        txn.commit().await?;
+    if let Some(existing) = revoked_token::Entity::find_by_id(jti).one(txn).await? {
+        write.end_unchanged().await?;
         return Ok(existing);
     }
     let row =
         revoked_token::Model { jti: jti.to_owned(), revoked_at: Utc::now(), revoked_by: actor.subject.clone(), reason };
-    let created = row.into_active_model().insert(&txn).await?;
+    let created = row.into_active_model().insert(txn).await?;
     let change = ChangeInput {
-        entity: "RevokedToken",
+        entity: AuditEntity::RevokedToken,
         entity_id: jti_entity_id(jti),
-        action: "REVOKE",
+        action: AuditAction::Revoke,
         before: None,
         after: json(&created),
         scope: Scope::Admin,
         plan_id: None,
         region_id: None,
     };
-    audit::record(&txn, actor, change).await?;
-    txn.commit().await?;
+    write.commit(change).await?;
     Ok(created)
 }

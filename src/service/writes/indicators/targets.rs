@@ -2,9 +2,11 @@
 //! whose version is bumped in the same transaction.
 
 use super::load_managed;
+use crate::access::Actor;
 use crate::access::Viewer;
 use crate::error::{AppError, AppResult};
-use crate::service::audit::{self, Actor, ChangeInput, Scope};
+use crate::service::audit::{AuditAction, AuditEntity, ChangeInput, Scope};
+use crate::service::writes::WriteTxn;
 use crate::service::writes::{Checks, YEARS, check_version, json};
 use chrono::Utc;
 use entity::enums::Comparator;
@@ -29,30 +31,22 @@ pub struct NewTarget {
 }
 
 fn target_change(
-    action: &'static str,
+    action: AuditAction,
     owner: &indicator::Model,
     before: Option<&indicator_target::Model>,
     after: Option<&indicator_target::Model>,
 ) -> ChangeInput {
     let id = after.or(before).map(|t| t.id.clone()).unwrap_or_default();
     ChangeInput {
-        entity: "Target",
+        entity: AuditEntity::Target,
         entity_id: id,
         action,
         before: before.and_then(json),
         after: after.and_then(json),
-        scope: Scope::Record { entity: "Indicator", id: owner.id.clone() },
+        scope: Scope::Indicator(owner.id.clone()),
         plan_id: Some(owner.plan_id.clone()),
         region_id: Some(owner.region_id.clone()),
     }
-}
-
-/// Bumps an indicator's version after a change to its targets.
-async fn touch(txn: &DatabaseTransaction, found: &indicator::Model) -> AppResult<indicator::Model> {
-    let mut am = found.clone().into_active_model();
-    am.version = Set(found.version + 1);
-    am.updated_at = Set(Utc::now());
-    Ok(am.update(txn).await?)
 }
 
 /// The target of `year` of an indicator, if any.
@@ -99,12 +93,13 @@ pub async fn set_target(
     };
     checks.finish()?;
 
-    let txn = audit::begin_write(db).await?;
-    let found = load_managed(&txn, viewer, &input.indicator_id, "set targets").await?;
+    let write = WriteTxn::begin(db, actor).await?;
+    let txn = write.db();
+    let found = load_managed(txn, viewer, &input.indicator_id, "set targets").await?;
     if let Some(base) = found.baseline_year.filter(|b| input.year < *b) {
         return Err(AppError::bad_input("input.year", format!("must not be before the baseline year {base}")));
     }
-    let existing = target_of(&txn, &found.id, input.year).await?;
+    let existing = target_of(txn, &found.id, input.year).await?;
     check_target_version(existing.as_ref(), input.expected_version, input.year)?;
     let now = Utc::now();
     let (action, target) = match &existing {
@@ -117,9 +112,7 @@ pub async fn set_target(
             am.source_document_id = Set(None);
             am.source_section = Set(None);
             am.source_quote = Set(None);
-            am.version = Set(before.version + 1);
-            am.updated_at = Set(now);
-            ("UPDATE", am.update(&txn).await?)
+            (AuditAction::Update, write.save_next_version(am, before.version).await?)
         }
         None => {
             let created = indicator_target::Model {
@@ -136,12 +129,11 @@ pub async fn set_target(
                 created_at: now,
                 updated_at: now,
             };
-            ("CREATE", created.into_active_model().insert(&txn).await?)
+            (AuditAction::Create, created.into_active_model().insert(txn).await?)
         }
     };
-    audit::record(&txn, actor, target_change(action, &found, existing.as_ref(), Some(&target))).await?;
-    let after = touch(&txn, &found).await?;
-    txn.commit().await?;
+    let after = write.save_next_version(found.clone().into_active_model(), found.version).await?;
+    write.commit(target_change(action, &found, existing.as_ref(), Some(&target))).await?;
     Ok((target, after))
 }
 
@@ -158,15 +150,15 @@ pub async fn remove_target(
     checks.require(YEARS.contains(&year), "input.year", "no target of this year");
     checks.finish()?;
 
-    let txn = audit::begin_write(db).await?;
-    let found = load_managed(&txn, viewer, indicator_id, "remove targets").await?;
-    let before = target_of(&txn, &found.id, year)
+    let write = WriteTxn::begin(db, actor).await?;
+    let txn = write.db();
+    let found = load_managed(txn, viewer, indicator_id, "remove targets").await?;
+    let before = target_of(txn, &found.id, year)
         .await?
         .ok_or_else(|| AppError::bad_input("input.year", format!("{} has no target for {year}", found.name)))?;
     check_target_version(Some(&before), expected_version, year)?;
-    before.clone().delete(&txn).await?;
-    audit::record(&txn, actor, target_change("DELETE", &found, Some(&before), None)).await?;
-    let after = touch(&txn, &found).await?;
-    txn.commit().await?;
+    before.clone().delete(txn).await?;
+    let after = write.save_next_version(found.clone().into_active_model(), found.version).await?;
+    write.commit(target_change(AuditAction::Delete, &found, Some(&before), None)).await?;
     Ok(after)
 }

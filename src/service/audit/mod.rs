@@ -1,6 +1,10 @@
 //! The audit trail: one append-only, hash-chained Change per mutation,
 //! written in the mutation's own transaction.
 //!
+//! Mutations do not call this module directly: they open a
+//! [`WriteTxn`](crate::service::writes::WriteTxn), whose only way to commit
+//! appends their changes here first.
+//!
 //! Every write transaction starts with [`begin_write`], which touches the
 //! single `audit_head` row before anything else. That takes the write lock
 //! (SQLite) or the row lock (PostgreSQL) up front, so writers are serialised:
@@ -8,7 +12,11 @@
 //! change feed can never skip a slower transaction), each change can hash its
 //! predecessor, and a SQLite transaction never has to upgrade a read lock.
 
-use crate::access::Role;
+mod vocabulary;
+
+pub use vocabulary::{AuditAction, AuditEntity, Scope, ScopeKind};
+
+use crate::access::Actor;
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, SubsecRound, Utc};
 use entity::{audit_head, change};
@@ -20,33 +28,12 @@ use sea_orm::{
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-/// Who made a change, from the caller's token and request.
-#[derive(Debug, Clone)]
-pub struct Actor {
-    pub subject: String,
-    pub client: Option<String>,
-    pub department_id: Option<String>,
-    pub role: Role,
-    pub request_id: Option<String>,
-}
-
-/// Whose visibility governs a change entry.
-#[derive(Debug, Clone)]
-pub enum Scope {
-    /// Follows the visibility of this plan, task or indicator.
-    Record { entity: &'static str, id: String },
-    /// Reference data everyone may read (regions, departments).
-    Public,
-    /// Administrative records (grants, revoked tokens): administrators only.
-    Admin,
-}
-
 /// One change to record.
 #[derive(Debug, Clone)]
 pub struct ChangeInput {
-    pub entity: &'static str,
+    pub entity: AuditEntity,
     pub entity_id: String,
-    pub action: &'static str,
+    pub action: AuditAction,
     pub before: Option<Value>,
     pub after: Option<Value>,
     pub scope: Scope,
@@ -55,7 +42,7 @@ pub struct ChangeInput {
 }
 
 /// Opens a write transaction holding the audit head lock.
-pub async fn begin_write(db: &DatabaseConnection) -> AppResult<DatabaseTransaction> {
+pub(in crate::service) async fn begin_write(db: &DatabaseConnection) -> AppResult<DatabaseTransaction> {
     let txn = db.begin().await?;
     let touch = Query::update()
         .table(audit_head::Entity)
@@ -67,16 +54,16 @@ pub async fn begin_write(db: &DatabaseConnection) -> AppResult<DatabaseTransacti
 }
 
 /// Appends `input` to the chain inside `txn` (opened with [`begin_write`]).
-pub async fn record(txn: &DatabaseTransaction, actor: &Actor, input: ChangeInput) -> AppResult<change::Model> {
+pub(in crate::service) async fn record(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    input: ChangeInput,
+) -> AppResult<change::Model> {
     let head = audit_head::Entity::find_by_id(1)
         .one(txn)
         .await?
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the audit head row is missing")))?;
-    let (scope_entity, scope_id) = match input.scope {
-        Scope::Record { entity, id } => (entity.to_owned(), Some(id)),
-        Scope::Public => ("PUBLIC".to_owned(), None),
-        Scope::Admin => ("ADMIN".to_owned(), None),
-    };
+    let (scope_kind, scope_id) = input.scope.into_parts();
     let mut row = change::Model {
         seq: head.last_seq + 1,
         id: crate::ids::new_uuid(),
@@ -84,13 +71,13 @@ pub async fn record(txn: &DatabaseTransaction, actor: &Actor, input: ChangeInput
         actor_subject: actor.subject.clone(),
         actor_client: actor.client.clone(),
         actor_department_id: actor.department_id.clone(),
-        actor_role: role_name(actor.role).to_owned(),
-        entity: input.entity.to_owned(),
+        actor_role: actor.role.as_str().to_owned(),
+        entity: input.entity.as_str().to_owned(),
         entity_id: input.entity_id,
-        action: input.action.to_owned(),
+        action: input.action.as_str().to_owned(),
         before: input.before.map(|v| v.to_string()),
         after: input.after.map(|v| v.to_string()),
-        scope_entity,
+        scope_entity: scope_kind.as_str().to_owned(),
         scope_id,
         plan_id: input.plan_id,
         region_id: input.region_id,
@@ -109,16 +96,6 @@ pub async fn record(txn: &DatabaseTransaction, actor: &Actor, input: ChangeInput
         txn.execute_unprepared(&format!("NOTIFY {}", super::notify::CHANNEL)).await?;
     }
     Ok(inserted)
-}
-
-/// The canonical name of a role in the audit trail.
-pub fn role_name(role: Role) -> &'static str {
-    match role {
-        Role::Reader => "READER",
-        Role::Bureau => "BUREAU",
-        Role::Coordinator => "COORDINATOR",
-        Role::Admin => "ADMIN",
-    }
 }
 
 /// SHA-256 over every field of a change except its own hash, chained to `prev_hash`.
