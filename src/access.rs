@@ -13,7 +13,7 @@
 //! what hangs under it.
 
 use crate::error::{AppError, AppResult};
-use entity::enums::SharingClass;
+use entity::enums::{AssignmentRole, SharingClass};
 use sea_orm::sea_query::{
     Alias, BinOper, CommonTableExpression, Expr, Query, SelectStatement, SimpleExpr, SubQueryStatement, UnionType,
     WithClause, WithQuery,
@@ -365,7 +365,6 @@ impl PlanScope {
     }
 
     fn assigned_to(self, department_id: &str) -> Condition {
-        use crate::service::{plans_assigned_to, tasks_assigned_to};
         use entity::{indicator, plan, task};
         use sea_orm::ColumnTrait;
         match self {
@@ -378,6 +377,33 @@ impl PlanScope {
             }
         }
     }
+}
+
+/// Subquery: the IDs of tasks assigned to `department_id` (with `role`, if given). The
+/// assignment is what opens a task to a bureau, so the filters of the read API use it too.
+pub fn tasks_assigned_to(department_id: &str, role: Option<AssignmentRole>) -> SelectStatement {
+    use entity::task_assignment;
+    use sea_orm::ColumnTrait;
+    let mut query = Query::select()
+        .column(task_assignment::Column::TaskId)
+        .from(task_assignment::Entity)
+        .and_where(task_assignment::Column::DepartmentId.eq(department_id))
+        .to_owned();
+    if let Some(role) = role {
+        query.and_where(task_assignment::Column::Role.eq(role.as_str()));
+    }
+    query
+}
+
+/// Subquery: the IDs of plans with a task assigned to `department_id`.
+pub fn plans_assigned_to(department_id: &str) -> SelectStatement {
+    use entity::task;
+    use sea_orm::ColumnTrait;
+    Query::select()
+        .column(task::Column::PlanId)
+        .from(task::Entity)
+        .and_where(task::Column::Id.in_subquery(tasks_assigned_to(department_id, None)))
+        .to_owned()
 }
 
 /// Subquery: plans whose class is one of `classes`.

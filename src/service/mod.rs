@@ -21,9 +21,9 @@ pub mod regions;
 pub mod tasks;
 pub mod writes;
 
+pub use crate::access::{plans_assigned_to, tasks_assigned_to};
 use crate::error::AppResult;
-use entity::enums::AssignmentRole;
-use entity::{indicator_target, region, task, task_assignment};
+use entity::{indicator_target, region};
 use sea_orm::sea_query::{Query, SelectStatement};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, ModelTrait, QueryFilter, Select};
 use std::collections::HashMap;
@@ -91,28 +91,6 @@ pub fn region_subtree(region_id: &str) -> SelectStatement {
                 .add(region::Column::Id.in_subquery(level2))
                 .add(region::Column::Id.in_subquery(level3)),
         )
-        .to_owned()
-}
-
-/// Subquery: the IDs of tasks assigned to `department_id` (with `role`, if given).
-pub fn tasks_assigned_to(department_id: &str, role: Option<AssignmentRole>) -> SelectStatement {
-    let mut query = Query::select()
-        .column(task_assignment::Column::TaskId)
-        .from(task_assignment::Entity)
-        .and_where(task_assignment::Column::DepartmentId.eq(department_id))
-        .to_owned();
-    if let Some(role) = role {
-        query.and_where(task_assignment::Column::Role.eq(role.as_str()));
-    }
-    query
-}
-
-/// Subquery: the IDs of plans with a task assigned to `department_id`.
-pub fn plans_assigned_to(department_id: &str) -> SelectStatement {
-    Query::select()
-        .column(task::Column::PlanId)
-        .from(task::Entity)
-        .and_where(task::Column::Id.in_subquery(tasks_assigned_to(department_id, None)))
         .to_owned()
 }
 
