@@ -12,7 +12,7 @@
 //! named by `XIETONG_CLIENT_PYTHON`). Without one, its test says so and passes,
 //! except under CI, where it fails.
 
-mod programs;
+pub(crate) mod programs;
 
 use crate::helpers::{TEST_JWT_SECRET, TestApp, spawn_app, spawn_app_with};
 use crate::process::BIN;

@@ -127,3 +127,67 @@ async fn introspection_describes_the_schema_and_its_scalars() {
         assert!(text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "English-only: {field}");
     }
 }
+
+/// The contract guard of CHANGELOG.md, run as CI runs it: GraphQL Inspector
+/// finds every breaking change since `docs/api/released-schema.graphql`, and
+/// each must be recorded under "Unreleased" (or remove what was deprecated).
+mod contract {
+    use crate::client_guide::programs::{available, node_modules, root};
+    use std::path::{Path, PathBuf};
+    use std::process::{Command, Output};
+
+    /// Runs the guard from a copy of it beside `modules`, on the given files.
+    fn guard(modules: &Path, released: &Path, current: &Path, changelog: &Path) -> Output {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let script = dir.path().join("schema-contract.mjs");
+        std::fs::copy(root().join("tests/clients/schema-contract.mjs"), &script).expect("copy the guard");
+        std::os::unix::fs::symlink(modules, dir.path().join("node_modules")).expect("link node_modules");
+        Command::new("node").arg(&script).args([released, current, changelog]).output().expect("run node")
+    }
+
+    fn modules() -> Option<PathBuf> {
+        let found = node_modules(&["@graphql-inspector/core", "graphql"]);
+        available(found.is_some(), "GraphQL Inspector (npm ci --prefix tests/clients)");
+        found
+    }
+
+    fn text(output: &Output) -> String {
+        format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+    }
+
+    #[test]
+    fn the_schema_keeps_the_released_contract_or_records_the_break() {
+        let Some(modules) = modules() else { return };
+        let released = root().join("docs/api/released-schema.graphql");
+        let output = guard(&modules, &released, &root().join("schema.graphql"), &root().join("CHANGELOG.md"));
+        assert!(output.status.success(), "{}", text(&output));
+    }
+
+    #[test]
+    fn an_unrecorded_breaking_change_fails_the_guard_until_the_changelog_records_it() {
+        let Some(modules) = modules() else { return };
+        let dir = tempfile::tempdir().expect("temp dir");
+        let released = root().join("docs/api/released-schema.graphql");
+        let sdl = std::fs::read_to_string(root().join("schema.graphql")).expect("read schema.graphql");
+        let broken = sdl.replacen("\tsequence: Int!\n", "\tsequence: String!\n", 1);
+        assert_ne!(broken, sdl, "the schema has Change.sequence: Int! to break");
+        let current = dir.path().join("schema.graphql");
+        std::fs::write(&current, broken).expect("write the broken schema");
+
+        let changelog = dir.path().join("CHANGELOG.md");
+        let mut log = std::fs::read_to_string(root().join("CHANGELOG.md")).expect("read CHANGELOG.md");
+        std::fs::write(&changelog, &log).expect("write changelog");
+        let refused = guard(&modules, &released, &current, &changelog);
+        assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
+        assert!(text(&refused).contains("FAIL Change.sequence"), "{}", text(&refused));
+
+        log = log.replacen(
+            "## Unreleased\n",
+            "## Unreleased\n\n- **Breaking**: `Change.sequence` is a string now; parse it.\n",
+            1,
+        );
+        std::fs::write(&changelog, &log).expect("write changelog");
+        let accepted = guard(&modules, &released, &current, &changelog);
+        assert!(accepted.status.success(), "{}", text(&accepted));
+    }
+}
