@@ -154,12 +154,7 @@ pub async fn load(db: &DatabaseConnection, dataset: &Dataset) -> AppResult<SeedR
             code: r.code.clone(),
             name: r.name.clone(),
             name_en: r.name_en.clone(),
-            level: match r.level {
-                model::RegionLevel::Area => enums::RegionLevel::Area,
-                model::RegionLevel::Province => enums::RegionLevel::Province,
-                model::RegionLevel::Prefecture => enums::RegionLevel::Prefecture,
-                model::RegionLevel::District => enums::RegionLevel::District,
-            },
+            level: r.level,
             parent_id: r.parent_key.as_deref().map(region_id),
             version: 1,
             created_at: now,
@@ -198,12 +193,7 @@ pub async fn load(db: &DatabaseConnection, dataset: &Dataset) -> AppResult<SeedR
         .map(|d| department::Model {
             id: department_id(&d.key),
             name: d.name.clone(),
-            kind: match d.kind {
-                model::DepartmentKind::Government => enums::DepartmentKind::Government,
-                model::DepartmentKind::Bureau => enums::DepartmentKind::Bureau,
-                model::DepartmentKind::Enterprise => enums::DepartmentKind::Enterprise,
-                model::DepartmentKind::Collective => enums::DepartmentKind::Collective,
-            },
+            kind: d.kind,
             region_id: region_id(&d.region_key),
             parent_id: d.parent_key.as_deref().map(department_id),
             version: 1,
@@ -267,18 +257,8 @@ pub async fn load(db: &DatabaseConnection, dataset: &Dataset) -> AppResult<SeedR
             issued_on: p.issued_on.as_deref().and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
             period_start: p.period_start,
             period_end: p.period_end,
-            kind: match p.kind {
-                model::PlanKind::ImplementationPlan => enums::PlanKind::ImplementationPlan,
-                model::PlanKind::ActionPlan => enums::PlanKind::ActionPlan,
-                model::PlanKind::AnnualPriorities => enums::PlanKind::AnnualPriorities,
-                model::PlanKind::CoordinationMeasures => enums::PlanKind::CoordinationMeasures,
-            },
-            status: match p.status {
-                model::PlanStatus::Draft => enums::PlanStatus::Draft,
-                model::PlanStatus::InForce => enums::PlanStatus::InForce,
-                model::PlanStatus::Superseded => enums::PlanStatus::Superseded,
-                model::PlanStatus::Repealed => enums::PlanStatus::Repealed,
-            },
+            kind: p.kind,
+            status: p.status,
             // Documents marked 此件主动公开 and news reports are public; anything
             // else defaults to sharing among authenticated agencies.
             sharing_class: if p.public { enums::SharingClass::Public } else { enums::SharingClass::Unconditional },
@@ -336,11 +316,7 @@ pub async fn load(db: &DatabaseConnection, dataset: &Dataset) -> AppResult<SeedR
             id: task_id(&t.key),
             plan_id: pid.clone(),
             parent_id: t.parent_key.as_deref().map(task_id),
-            kind: match t.kind {
-                model::TaskKind::ActionGroup => enums::TaskKind::ActionGroup,
-                model::TaskKind::Task => enums::TaskKind::Task,
-                model::TaskKind::FeaturedProject => enums::TaskKind::FeaturedProject,
-            },
+            kind: t.kind,
             code: t.code.clone(),
             position: t.position,
             doc_order: format!("{pid}:{:06}", *n),
@@ -363,10 +339,7 @@ pub async fn load(db: &DatabaseConnection, dataset: &Dataset) -> AppResult<SeedR
                 id: stable_uuid(NodeKind::TaskAssignment, &format!("{}|{}", t.key, a.department_key)),
                 task_id: task_id(&t.key),
                 department_id: department_id(&a.department_key),
-                role: match a.role {
-                    model::AssignmentRole::Lead => enums::AssignmentRole::Lead,
-                    model::AssignmentRole::Support => enums::AssignmentRole::Support,
-                },
+                role: a.role,
                 position: position as i32,
                 created_at: now,
             });
@@ -441,7 +414,7 @@ pub async fn load(db: &DatabaseConnection, dataset: &Dataset) -> AppResult<SeedR
                     id: stable_uuid(NodeKind::IndicatorTarget, &format!("{}|{}", i.key, t.year)),
                     indicator_id: indicator_id(&i.key),
                     year: t.year,
-                    comparator: comparator(t.comparator),
+                    comparator: t.comparator,
                     value: t.value,
                     value_max: t.value_max,
                     source_document_id: source_id(&t.provenance),
@@ -457,21 +430,10 @@ pub async fn load(db: &DatabaseConnection, dataset: &Dataset) -> AppResult<SeedR
                 name: i.name.clone(),
                 doc_order: doc_orders.get(i.key.as_str()).cloned().unwrap_or_default(),
                 unit: i.unit.clone(),
-                measure: match i.measure {
-                    model::Measure::Quantity => enums::Measure::Quantity,
-                    model::Measure::Percentage => enums::Measure::Percentage,
-                    model::Measure::Qualitative => enums::Measure::Qualitative,
-                },
-                direction: match i.direction {
-                    model::Direction::HigherIsBetter => enums::Direction::HigherIsBetter,
-                    model::Direction::LowerIsBetter => enums::Direction::LowerIsBetter,
-                    model::Direction::Keep => enums::Direction::Keep,
-                },
+                measure: i.measure,
+                direction: i.direction,
                 summable: i.summable,
-                nature: match i.nature {
-                    model::Nature::Binding => enums::Nature::Binding,
-                    model::Nature::Expected => enums::Nature::Expected,
-                },
+                nature: i.nature,
                 region_id: region_id(&i.region_key),
                 plan_id: plan_id(&i.plan_key),
                 task_id: i.task_key.as_deref().map(task_id),
@@ -567,18 +529,6 @@ pub async fn load(db: &DatabaseConnection, dataset: &Dataset) -> AppResult<SeedR
 
     txn.commit().await?;
     Ok(report)
-}
-
-fn comparator(c: model::Comparator) -> enums::Comparator {
-    match c {
-        model::Comparator::Gte => enums::Comparator::Gte,
-        model::Comparator::Gt => enums::Comparator::Gt,
-        model::Comparator::Lte => enums::Comparator::Lte,
-        model::Comparator::Lt => enums::Comparator::Lt,
-        model::Comparator::Approx => enums::Comparator::Approx,
-        model::Comparator::Eq => enums::Comparator::Eq,
-        model::Comparator::Between => enums::Comparator::Between,
-    }
 }
 
 /// Depth of a region in the dataset's tree, so parents are written first.
