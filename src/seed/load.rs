@@ -507,8 +507,8 @@ pub async fn load(db: &DatabaseConnection, dataset: &Dataset) -> AppResult<SeedR
         |m| m.id.clone(),
         indicator_target::Column::Id,
         |a, b| {
-            (a.comparator, a.value, a.value_max, &a.source_quote, &a.source_section)
-                == (b.comparator, b.value, b.value_max, &b.source_quote, &b.source_section)
+            (a.comparator, a.value, a.value_max, &a.source_document_id, &a.source_section, &a.source_quote)
+                == (b.comparator, b.value, b.value_max, &b.source_document_id, &b.source_section, &b.source_quote)
         },
         |old, new| {
             let version = old.version + 1;
