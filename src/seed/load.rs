@@ -561,3 +561,53 @@ pub fn dangling_references(dataset: &Dataset) -> Vec<String> {
     }
     missing
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::{ModelTrait, TryIntoModel};
+
+    /// Every row of the default dataset holds itself (no value that never
+    /// equals itself, which would rewrite the row on every seed), and a
+    /// stored row merged with its seed holds that seed.
+    fn assert_merge_holds<R>(rows: Vec<R>)
+    where
+        R: SeededRow + ModelTrait + Clone + std::fmt::Debug,
+        R::Active: TryIntoModel<R>,
+    {
+        assert!(!rows.is_empty());
+        for row in rows {
+            assert!(row.holds(&row), "{row:?}");
+            let merged = row.clone().merged(row.clone()).try_into_model().expect("a whole row");
+            assert!(merged.holds(&row), "{row:?}");
+        }
+    }
+
+    #[test]
+    fn every_seeded_row_holds_itself_before_and_after_a_merge() {
+        let dataset = crate::seed::dataset().expect("the default dataset parses");
+        let now = Utc::now();
+        let departments = departments_roots_first(&dataset);
+        assert_merge_holds(source_rows(&dataset, now));
+        assert_merge_holds(region_rows(&dataset, now));
+        assert_merge_holds(department_rows(&departments, now));
+        assert_merge_holds(alias_rows(&departments));
+        assert_merge_holds(plan_rows(&dataset, now));
+        assert_merge_holds(task_rows(&dataset, now));
+        assert_merge_holds(assignment_rows(&dataset, now));
+        assert_merge_holds(indicator_rows(&dataset, now));
+        assert_merge_holds(target_rows(&dataset, now));
+    }
+
+    #[test]
+    fn a_target_differing_only_in_its_source_document_is_merged_with_its_version_bumped() {
+        let dataset = crate::seed::dataset().expect("the default dataset parses");
+        let seed = target_rows(&dataset, Utc::now()).into_iter().next().expect("a target");
+        assert!(seed.source_document_id.is_some());
+        let stored = indicator_target::Model { source_document_id: None, version: 3, ..seed.clone() };
+        assert!(!stored.holds(&seed));
+        let merged = stored.merged(seed.clone()).try_into_model().expect("a whole row");
+        assert_eq!(merged.source_document_id, seed.source_document_id);
+        assert_eq!(merged.version, 4);
+    }
+}
