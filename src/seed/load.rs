@@ -5,18 +5,22 @@
 //! ones are updated with their `version` bumped (so a stale
 //! `expectedVersion` still conflicts), missing ones are inserted. Records
 //! created through the API are never touched. All in one transaction.
+//!
+//! Which columns of a table the documents own is stated once per table, in
+//! a `seeded_columns!` line; the comparison with the stored row and the
+//! merge onto it are both derived from that line.
 
 use super::model::{self, Dataset, Provenance};
 use crate::error::AppResult;
 use crate::ids::{NodeKind, stable_uuid};
-use chrono::Utc;
-use entity::enums;
+use chrono::{DateTime, Utc};
+use entity::enums::{SharingClass, TaskStatus};
 use entity::{
     department, department_alias, indicator, indicator_target, plan, region, source_document, task, task_assignment,
 };
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
-    TransactionTrait,
+    ActiveModelBehavior, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityName, EntityTrait, IntoActiveModel, QueryFilter, TransactionTrait,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -47,58 +51,152 @@ impl std::fmt::Display for SeedReport {
     }
 }
 
-/// Upserts rows of one entity: inserts missing IDs, updates rows whose
-/// document-derived fields differ (via `same` and `merge`), skips the rest.
-async fn upsert<E, A, C>(
-    db: &C,
-    rows: Vec<E::Model>,
-    id_of: fn(&E::Model) -> String,
-    id_column: E::Column,
-    same: fn(&E::Model, &E::Model) -> bool,
-    merge: fn(E::Model, E::Model) -> A,
-) -> AppResult<TableCounts>
+/// A stored row the seed writes, knowing which of its columns the documents own.
+///
+/// Only those columns are compared and overwritten by a re-seed. The others
+/// (status, sharing class, legal basis, `created_at`) are written when the
+/// row is inserted and then left to the API. Implemented by
+/// [`seeded_columns!`] from one column list per table, so that what is
+/// compared and what is written cannot drift apart.
+trait SeededRow: Sized + Send + IntoActiveModel<Self::Active> {
+    type Table: EntityTrait<Model = Self>;
+    type Active: ActiveModelTrait<Entity = Self::Table> + ActiveModelBehavior + Send;
+
+    /// The primary key: the stable UUID of the record's natural key.
+    fn id(&self) -> &str;
+
+    /// The primary-key column, to find the stored rows of a batch.
+    fn id_column() -> <Self::Table as EntityTrait>::Column;
+
+    /// Whether this stored row already holds every seeded column of `seed`;
+    /// if so the row is left alone (no write, no version bump).
+    fn holds(&self, seed: &Self) -> bool;
+
+    /// This stored row with every seeded column of `seed` written over it,
+    /// and its `version` bumped where the table has one, so that a client's
+    /// stale `expectedVersion` conflicts.
+    fn merged(self, seed: Self) -> Self::Active;
+}
+
+/// Implements [`SeededRow`] for the entity module `$table` from the list of
+/// columns its documents own.
+///
+/// `versioned` tables bump `version` and take the seed's `updated_at` on a
+/// change; `unversioned` ones have no such columns; `key_only` tables have
+/// no column besides those their ID is derived from, so a stored row always
+/// holds its seed.
+macro_rules! seeded_columns {
+    ($table:ident, key_only) => {
+        impl SeededRow for $table::Model {
+            seeded_columns!(@identity $table);
+
+            fn holds(&self, _seed: &Self) -> bool {
+                true
+            }
+
+            fn merged(self, _seed: Self) -> $table::ActiveModel {
+                self.into_active_model()
+            }
+        }
+    };
+    ($table:ident, $locking:ident: $($column:ident),+ $(,)?) => {
+        impl SeededRow for $table::Model {
+            seeded_columns!(@identity $table);
+
+            fn holds(&self, seed: &Self) -> bool {
+                $(self.$column == seed.$column)&&+
+            }
+
+            fn merged(self, seed: Self) -> $table::ActiveModel {
+                let mut active = seeded_columns!(@start_merge $locking, self, seed);
+                $(active.$column = Set(seed.$column);)+
+                active
+            }
+        }
+    };
+    (@identity $table:ident) => {
+        type Table = $table::Entity;
+        type Active = $table::ActiveModel;
+
+        fn id(&self) -> &str {
+            &self.id
+        }
+
+        fn id_column() -> $table::Column {
+            $table::Column::Id
+        }
+    };
+    (@start_merge versioned, $stored:ident, $seed:ident) => {{
+        let version = $stored.version + 1;
+        let mut active = $stored.into_active_model();
+        active.version = Set(version);
+        active.updated_at = Set($seed.updated_at);
+        active
+    }};
+    (@start_merge unversioned, $stored:ident, $seed:ident) => {
+        $stored.into_active_model()
+    };
+}
+
+seeded_columns! { source_document, unversioned: title, sha256 }
+seeded_columns! { region, versioned: code, name, name_en, level, parent_id }
+seeded_columns! { department, versioned: name, kind, region_id, parent_id }
+seeded_columns! { department_alias, key_only }
+seeded_columns! { plan, versioned:
+    title, document_number, issuer_id, region_id, issued_on, period_start, period_end, kind, parent_id,
+    source_document_id, source_section, source_quote,
+}
+seeded_columns! { task, versioned:
+    plan_id, parent_id, kind, code, position, doc_order, title, body, due_year,
+    source_document_id, source_section, source_quote,
+}
+seeded_columns! { task_assignment, unversioned: role, position }
+seeded_columns! { indicator, versioned:
+    name, doc_order, unit, measure, direction, summable, nature, region_id, plan_id, task_id,
+    baseline_year, baseline_value, contributes_to_id, source_document_id, source_section, source_quote,
+}
+seeded_columns! { indicator_target, versioned:
+    comparator, value, value_max, source_document_id, source_section, source_quote,
+}
+
+/// Upserts `rows` in the order given (parents before children, for the
+/// foreign keys): inserts missing IDs, merges rows that no longer hold
+/// their seed, skips the rest. Returns the table's name and counts.
+async fn upsert<R, C>(db: &C, rows: Vec<R>) -> AppResult<(String, TableCounts)>
 where
-    E: EntityTrait,
-    E::Model: IntoActiveModel<A> + Clone,
-    A: ActiveModelTrait<Entity = E> + sea_orm::ActiveModelBehavior + Send,
-    C: sea_orm::ConnectionTrait,
+    R: SeededRow,
+    C: ConnectionTrait,
 {
-    let mut counts = TableCounts::default();
-    let ids: Vec<String> = rows.iter().map(id_of).collect();
-    let mut existing: HashMap<String, E::Model> = HashMap::new();
+    let mut existing: HashMap<String, R> = HashMap::new();
+    let ids: Vec<String> = rows.iter().map(|row| row.id().to_owned()).collect();
+    // Bounded `IN` lists: SQLite limits the number of bound parameters.
     for chunk in ids.chunks(500) {
-        for row in E::find().filter(id_column.is_in(chunk.to_vec())).all(db).await? {
-            existing.insert(id_of(&row), row);
+        for stored in R::Table::find().filter(R::id_column().is_in(chunk.to_vec())).all(db).await? {
+            existing.insert(stored.id().to_owned(), stored);
         }
     }
+    let mut counts = TableCounts::default();
     for row in rows {
-        match existing.remove(&id_of(&row)) {
+        match existing.remove(row.id()) {
             None => {
                 row.into_active_model().insert(db).await?;
                 counts.inserted += 1;
             }
-            Some(old) if same(&old, &row) => counts.unchanged += 1,
-            Some(old) => {
-                merge(old, row).update(db).await?;
+            Some(stored) if stored.holds(&row) => counts.unchanged += 1,
+            Some(stored) => {
+                stored.merged(row).update(db).await?;
                 counts.updated += 1;
             }
         }
     }
-    Ok(counts)
+    Ok((R::Table::default().table_name().to_owned(), counts))
 }
 
-fn source_id(p: &Provenance) -> Option<String> {
-    (!p.file_name.is_empty()).then(|| stable_uuid(NodeKind::SourceDocument, &p.file_name))
-}
-
-fn opt(s: &str) -> Option<String> {
-    (!s.is_empty()).then(|| s.to_owned())
-}
-
-/// Writes `dataset` in one transaction.
+/// Writes `dataset` in one transaction, parents before children.
 ///
 /// # Errors
-/// Database errors; the transaction is rolled back and nothing is written.
+/// A dataset that refers to records it does not contain; database errors.
+/// Either way the transaction is rolled back and nothing is written.
 pub async fn load(db: &DatabaseConnection, dataset: &Dataset) -> AppResult<SeedReport> {
     let dangling = dangling_references(dataset);
     if !dangling.is_empty() {
@@ -108,16 +206,71 @@ pub async fn load(db: &DatabaseConnection, dataset: &Dataset) -> AppResult<SeedR
         )));
     }
     let now = Utc::now();
+    let departments = departments_roots_first(dataset);
     let txn = db.begin().await?;
-    let mut report = SeedReport::default();
+    let tables = vec![
+        upsert(&txn, source_rows(dataset, now)).await?,
+        upsert(&txn, region_rows(dataset, now)).await?,
+        upsert(&txn, department_rows(&departments, now)).await?,
+        upsert(&txn, alias_rows(&departments)).await?,
+        upsert(&txn, plan_rows(dataset, now)).await?,
+        upsert(&txn, task_rows(dataset, now)).await?,
+        upsert(&txn, assignment_rows(dataset, now)).await?,
+        upsert(&txn, indicator_rows(dataset, now)).await?,
+        upsert(&txn, target_rows(dataset, now)).await?,
+    ];
+    txn.commit().await?;
+    Ok(SeedReport { tables })
+}
 
-    let region_id = |key: &str| stable_uuid(NodeKind::Region, key);
-    let department_id = |key: &str| stable_uuid(NodeKind::Department, key);
-    let plan_id = |key: &str| stable_uuid(NodeKind::Plan, key);
-    let task_id = |key: &str| stable_uuid(NodeKind::Task, key);
-    let indicator_id = |key: &str| stable_uuid(NodeKind::Indicator, key);
+fn region_id(key: &str) -> String {
+    stable_uuid(NodeKind::Region, key)
+}
 
-    let sources = dataset
+fn department_id(key: &str) -> String {
+    stable_uuid(NodeKind::Department, key)
+}
+
+fn plan_id(key: &str) -> String {
+    stable_uuid(NodeKind::Plan, key)
+}
+
+fn task_id(key: &str) -> String {
+    stable_uuid(NodeKind::Task, key)
+}
+
+fn indicator_id(key: &str) -> String {
+    stable_uuid(NodeKind::Indicator, key)
+}
+
+/// The stored form of a provenance: source document ID, section and quote,
+/// each `None` where the dataset has an empty string.
+fn provenance_columns(p: &Provenance) -> (Option<String>, Option<String>, Option<String>) {
+    let source_document_id = opt(&p.file_name).map(|file| stable_uuid(NodeKind::SourceDocument, &file));
+    (source_document_id, opt(&p.section), opt(&p.quote))
+}
+
+fn opt(s: &str) -> Option<String> {
+    (!s.is_empty()).then(|| s.to_owned())
+}
+
+/// `<plan id>:<ordinal>` for each item, counting per plan in the order
+/// given: the document order that lists sort by.
+fn doc_orders<'a>(plan_keys: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut ordinal: HashMap<&str, usize> = HashMap::new();
+    plan_keys
+        .map(|key| {
+            let n = ordinal.entry(key).or_default();
+            let doc_order = format!("{}:{:06}", plan_id(key), *n);
+            *n += 1;
+            doc_order
+        })
+        .collect()
+}
+
+/// One row per source file; provenance columns of the other tables refer to it.
+fn source_rows(dataset: &Dataset, now: DateTime<Utc>) -> Vec<source_document::Model> {
+    dataset
         .sources
         .iter()
         .map(|s| source_document::Model {
@@ -127,458 +280,223 @@ pub async fn load(db: &DatabaseConnection, dataset: &Dataset) -> AppResult<SeedR
             sha256: s.sha256.clone(),
             created_at: now,
         })
-        .collect();
-    let counts = upsert::<source_document::Entity, _, _>(
-        &txn,
-        sources,
-        |m| m.id.clone(),
-        source_document::Column::Id,
-        |a, b| a.title == b.title && a.sha256 == b.sha256,
-        |old, new| {
-            let mut am = old.into_active_model();
-            am.title = Set(new.title);
-            am.sha256 = Set(new.sha256);
-            am
-        },
-    )
-    .await?;
-    report.tables.push(("source_document".into(), counts));
+        .collect()
+}
 
-    // Parents before children: the tree is written top-down so foreign keys hold.
+/// Regions ordered by depth in the dataset's tree, so a parent is inserted
+/// before its children.
+fn region_rows(dataset: &Dataset, now: DateTime<Utc>) -> Vec<region::Model> {
     let mut regions: Vec<&model::Region> = dataset.regions.iter().collect();
     regions.sort_by_key(|r| depth(&dataset.regions, r));
-    let regions = regions
+    regions
         .into_iter()
         .map(|r| region::Model {
             id: region_id(&r.key),
             code: r.code.clone(),
             name: r.name.clone(),
             name_en: r.name_en.clone(),
-            level: match r.level {
-                model::RegionLevel::Area => enums::RegionLevel::Area,
-                model::RegionLevel::Province => enums::RegionLevel::Province,
-                model::RegionLevel::Prefecture => enums::RegionLevel::Prefecture,
-                model::RegionLevel::District => enums::RegionLevel::District,
-            },
+            level: r.level,
             parent_id: r.parent_key.as_deref().map(region_id),
             version: 1,
             created_at: now,
             updated_at: now,
         })
-        .collect();
-    let counts = upsert::<region::Entity, _, _>(
-        &txn,
-        regions,
-        |m| m.id.clone(),
-        region::Column::Id,
-        |a, b| {
-            (&a.code, &a.name, &a.name_en, a.level, &a.parent_id)
-                == (&b.code, &b.name, &b.name_en, b.level, &b.parent_id)
-        },
-        |old, new| {
-            let version = old.version + 1;
-            let mut am = old.into_active_model();
-            am.code = Set(new.code);
-            am.name = Set(new.name);
-            am.name_en = Set(new.name_en);
-            am.level = Set(new.level);
-            am.parent_id = Set(new.parent_id);
-            am.version = Set(version);
-            am.updated_at = Set(new.updated_at);
-            am
-        },
-    )
-    .await?;
-    report.tables.push(("region".into(), counts));
+        .collect()
+}
 
+/// Departments without a parent first, the rest in dataset order (which the
+/// parser keeps parents-first), so a parent is inserted before its children.
+fn departments_roots_first(dataset: &Dataset) -> Vec<&model::Department> {
     let mut departments: Vec<&model::Department> = dataset.departments.iter().collect();
-    departments.sort_by_key(|d| usize::from(d.parent_key.is_some()));
-    let department_rows = departments
+    departments.sort_by_key(|d| d.parent_key.is_some());
+    departments
+}
+
+fn department_rows(departments: &[&model::Department], now: DateTime<Utc>) -> Vec<department::Model> {
+    departments
         .iter()
         .map(|d| department::Model {
             id: department_id(&d.key),
             name: d.name.clone(),
-            kind: match d.kind {
-                model::DepartmentKind::Government => enums::DepartmentKind::Government,
-                model::DepartmentKind::Bureau => enums::DepartmentKind::Bureau,
-                model::DepartmentKind::Enterprise => enums::DepartmentKind::Enterprise,
-                model::DepartmentKind::Collective => enums::DepartmentKind::Collective,
-            },
+            kind: d.kind,
             region_id: region_id(&d.region_key),
             parent_id: d.parent_key.as_deref().map(department_id),
             version: 1,
             created_at: now,
             updated_at: now,
         })
-        .collect();
-    let counts = upsert::<department::Entity, _, _>(
-        &txn,
-        department_rows,
-        |m| m.id.clone(),
-        department::Column::Id,
-        |a, b| (&a.name, a.kind, &a.region_id, &a.parent_id) == (&b.name, b.kind, &b.region_id, &b.parent_id),
-        |old, new| {
-            let version = old.version + 1;
-            let mut am = old.into_active_model();
-            am.name = Set(new.name);
-            am.kind = Set(new.kind);
-            am.region_id = Set(new.region_id);
-            am.parent_id = Set(new.parent_id);
-            am.version = Set(version);
-            am.updated_at = Set(new.updated_at);
-            am
-        },
-    )
-    .await?;
-    report.tables.push(("department".into(), counts));
+        .collect()
+}
 
-    let mut seen_aliases = HashSet::new();
-    let aliases = departments
+/// One row per distinct (department, alias); the ID is derived from both,
+/// so a spelling listed twice is written once.
+fn alias_rows(departments: &[&model::Department]) -> Vec<department_alias::Model> {
+    let mut seen = HashSet::new();
+    departments
         .iter()
-        .flat_map(|d| d.aliases.iter().map(move |a| (d, a)))
-        .filter(|(d, a)| seen_aliases.insert((d.key.clone(), (*a).clone())))
-        .map(|(d, a)| department_alias::Model {
-            id: stable_uuid(NodeKind::DepartmentAlias, &format!("{}|{a}", d.key)),
+        .flat_map(|d| d.aliases.iter().map(move |alias| (d, alias)))
+        .filter(|(d, alias)| seen.insert((d.key.as_str(), alias.as_str())))
+        .map(|(d, alias)| department_alias::Model {
+            id: stable_uuid(NodeKind::DepartmentAlias, &format!("{}|{alias}", d.key)),
             department_id: department_id(&d.key),
-            alias: a.clone(),
+            alias: alias.clone(),
         })
-        .collect();
-    let counts = upsert::<department_alias::Entity, _, _>(
-        &txn,
-        aliases,
-        |m| m.id.clone(),
-        department_alias::Column::Id,
-        |_, _| true,
-        |old, _| old.into_active_model(),
-    )
-    .await?;
-    report.tables.push(("department_alias".into(), counts));
+        .collect()
+}
 
+/// Plans without a parent first, so the plan a plan implements exists when
+/// it is inserted.
+fn plan_rows(dataset: &Dataset, now: DateTime<Utc>) -> Vec<plan::Model> {
     let mut plans: Vec<&model::Plan> = dataset.plans.iter().collect();
-    plans.sort_by_key(|p| usize::from(p.parent_key.is_some()));
-    let plan_rows = plans
-        .iter()
-        .map(|p| plan::Model {
-            id: plan_id(&p.key),
-            title: p.title.clone(),
-            document_number: p.document_number.clone(),
-            issuer_id: p.issuer_key.as_deref().map(department_id),
-            region_id: region_id(&p.region_key),
-            issued_on: p.issued_on.as_deref().and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
-            period_start: p.period_start,
-            period_end: p.period_end,
-            kind: match p.kind {
-                model::PlanKind::ImplementationPlan => enums::PlanKind::ImplementationPlan,
-                model::PlanKind::ActionPlan => enums::PlanKind::ActionPlan,
-                model::PlanKind::AnnualPriorities => enums::PlanKind::AnnualPriorities,
-                model::PlanKind::CoordinationMeasures => enums::PlanKind::CoordinationMeasures,
-            },
-            status: match p.status {
-                model::PlanStatus::Draft => enums::PlanStatus::Draft,
-                model::PlanStatus::InForce => enums::PlanStatus::InForce,
-                model::PlanStatus::Superseded => enums::PlanStatus::Superseded,
-                model::PlanStatus::Repealed => enums::PlanStatus::Repealed,
-            },
-            // Documents marked 此件主动公开 and news reports are public; anything
-            // else defaults to sharing among authenticated agencies.
-            sharing_class: if p.public { enums::SharingClass::Public } else { enums::SharingClass::Unconditional },
-            legal_basis: None,
-            parent_id: p.parent_key.as_deref().map(plan_id),
-            source_document_id: source_id(&p.provenance),
-            source_section: opt(&p.provenance.section),
-            source_quote: opt(&p.provenance.quote),
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        })
-        .collect();
-    let counts = upsert::<plan::Entity, _, _>(
-        &txn,
-        plan_rows,
-        |m| m.id.clone(),
-        plan::Column::Id,
-        |a, b| {
-            (&a.title, &a.document_number, &a.issuer_id, &a.region_id, a.issued_on, a.period_start, a.period_end)
-                == (&b.title, &b.document_number, &b.issuer_id, &b.region_id, b.issued_on, b.period_start, b.period_end)
-                && (a.kind, &a.parent_id, &a.source_document_id, &a.source_section, &a.source_quote)
-                    == (b.kind, &b.parent_id, &b.source_document_id, &b.source_section, &b.source_quote)
-        },
-        |old, new| {
-            let version = old.version + 1;
-            let mut am = old.into_active_model();
-            am.title = Set(new.title);
-            am.document_number = Set(new.document_number);
-            am.issuer_id = Set(new.issuer_id);
-            am.region_id = Set(new.region_id);
-            am.issued_on = Set(new.issued_on);
-            am.period_start = Set(new.period_start);
-            am.period_end = Set(new.period_end);
-            am.kind = Set(new.kind);
-            am.parent_id = Set(new.parent_id);
-            am.source_document_id = Set(new.source_document_id);
-            am.source_section = Set(new.source_section);
-            am.source_quote = Set(new.source_quote);
-            am.version = Set(version);
-            am.updated_at = Set(new.updated_at);
-            am
-        },
-    )
-    .await?;
-    report.tables.push(("plan".into(), counts));
-
-    let mut ordinal: HashMap<&str, usize> = HashMap::new();
-    let mut task_rows = Vec::new();
-    let mut assignment_rows = Vec::new();
-    for t in &dataset.tasks {
-        let n = ordinal.entry(t.plan_key.as_str()).or_default();
-        let pid = plan_id(&t.plan_key);
-        task_rows.push(task::Model {
-            id: task_id(&t.key),
-            plan_id: pid.clone(),
-            parent_id: t.parent_key.as_deref().map(task_id),
-            kind: match t.kind {
-                model::TaskKind::ActionGroup => enums::TaskKind::ActionGroup,
-                model::TaskKind::Task => enums::TaskKind::Task,
-                model::TaskKind::FeaturedProject => enums::TaskKind::FeaturedProject,
-            },
-            code: t.code.clone(),
-            position: t.position,
-            doc_order: format!("{pid}:{:06}", *n),
-            title: t.title.clone(),
-            body: t.body.clone(),
-            due_year: t.due_year,
-            status: enums::TaskStatus::NotStarted,
-            sharing_class: None,
-            legal_basis: None,
-            source_document_id: source_id(&t.provenance),
-            source_section: opt(&t.provenance.section),
-            source_quote: opt(&t.provenance.quote),
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        });
-        *n += 1;
-        for (position, a) in t.assignments.iter().enumerate() {
-            assignment_rows.push(task_assignment::Model {
-                id: stable_uuid(NodeKind::TaskAssignment, &format!("{}|{}", t.key, a.department_key)),
-                task_id: task_id(&t.key),
-                department_id: department_id(&a.department_key),
-                role: match a.role {
-                    model::AssignmentRole::Lead => enums::AssignmentRole::Lead,
-                    model::AssignmentRole::Support => enums::AssignmentRole::Support,
-                },
-                position: position as i32,
-                created_at: now,
-            });
-        }
-    }
-    let counts = upsert::<task::Entity, _, _>(
-        &txn,
-        task_rows,
-        |m| m.id.clone(),
-        task::Column::Id,
-        |a, b| {
-            (&a.plan_id, &a.parent_id, a.kind, &a.code, a.position, &a.doc_order, &a.title, &a.body, a.due_year)
-                == (&b.plan_id, &b.parent_id, b.kind, &b.code, b.position, &b.doc_order, &b.title, &b.body, b.due_year)
-                && (&a.source_document_id, &a.source_section, &a.source_quote)
-                    == (&b.source_document_id, &b.source_section, &b.source_quote)
-        },
-        |old, new| {
-            let version = old.version + 1;
-            let mut am = old.into_active_model();
-            am.plan_id = Set(new.plan_id);
-            am.parent_id = Set(new.parent_id);
-            am.kind = Set(new.kind);
-            am.code = Set(new.code);
-            am.position = Set(new.position);
-            am.doc_order = Set(new.doc_order);
-            am.title = Set(new.title);
-            am.body = Set(new.body);
-            am.due_year = Set(new.due_year);
-            am.source_document_id = Set(new.source_document_id);
-            am.source_section = Set(new.source_section);
-            am.source_quote = Set(new.source_quote);
-            am.version = Set(version);
-            am.updated_at = Set(new.updated_at);
-            am
-        },
-    )
-    .await?;
-    report.tables.push(("task".into(), counts));
-
-    let counts = upsert::<task_assignment::Entity, _, _>(
-        &txn,
-        assignment_rows,
-        |m| m.id.clone(),
-        task_assignment::Column::Id,
-        |a, b| (a.role, a.position) == (b.role, b.position),
-        |old, new| {
-            let mut am = old.into_active_model();
-            am.role = Set(new.role);
-            am.position = Set(new.position);
-            am
-        },
-    )
-    .await?;
-    report.tables.push(("task_assignment".into(), counts));
-
-    // City indicators first: district ones refer to them.
-    let mut indicators: Vec<(usize, &model::Indicator)> = dataset.indicators.iter().enumerate().collect();
-    indicators.sort_by_key(|(_, i)| usize::from(i.contributes_to_key.is_some()));
-    let mut ordinal: HashMap<&str, usize> = HashMap::new();
-    let mut doc_orders = HashMap::new();
-    for i in &dataset.indicators {
-        let n = ordinal.entry(i.plan_key.as_str()).or_default();
-        doc_orders.insert(i.key.as_str(), format!("{}:{:06}", plan_id(&i.plan_key), *n));
-        *n += 1;
-    }
-    let mut target_rows = Vec::new();
-    let indicator_rows = indicators
-        .iter()
-        .map(|(_, i)| {
-            for t in &i.targets {
-                target_rows.push(indicator_target::Model {
-                    id: stable_uuid(NodeKind::IndicatorTarget, &format!("{}|{}", i.key, t.year)),
-                    indicator_id: indicator_id(&i.key),
-                    year: t.year,
-                    comparator: comparator(t.comparator),
-                    value: t.value,
-                    value_max: t.value_max,
-                    source_document_id: source_id(&t.provenance),
-                    source_section: opt(&t.provenance.section),
-                    source_quote: opt(&t.provenance.quote),
-                    version: 1,
-                    created_at: now,
-                    updated_at: now,
-                });
-            }
-            indicator::Model {
-                id: indicator_id(&i.key),
-                name: i.name.clone(),
-                doc_order: doc_orders.get(i.key.as_str()).cloned().unwrap_or_default(),
-                unit: i.unit.clone(),
-                measure: match i.measure {
-                    model::Measure::Quantity => enums::Measure::Quantity,
-                    model::Measure::Percentage => enums::Measure::Percentage,
-                    model::Measure::Qualitative => enums::Measure::Qualitative,
-                },
-                direction: match i.direction {
-                    model::Direction::HigherIsBetter => enums::Direction::HigherIsBetter,
-                    model::Direction::LowerIsBetter => enums::Direction::LowerIsBetter,
-                    model::Direction::Keep => enums::Direction::Keep,
-                },
-                summable: i.summable,
-                nature: match i.nature {
-                    model::Nature::Binding => enums::Nature::Binding,
-                    model::Nature::Expected => enums::Nature::Expected,
-                },
-                region_id: region_id(&i.region_key),
-                plan_id: plan_id(&i.plan_key),
-                task_id: i.task_key.as_deref().map(task_id),
-                baseline_year: i.baseline_year,
-                baseline_value: i.baseline_value,
-                contributes_to_id: i.contributes_to_key.as_deref().map(indicator_id),
-                sharing_class: None,
+    plans.sort_by_key(|p| p.parent_key.is_some());
+    plans
+        .into_iter()
+        .map(|p| {
+            let (source_document_id, source_section, source_quote) = provenance_columns(&p.provenance);
+            plan::Model {
+                id: plan_id(&p.key),
+                title: p.title.clone(),
+                document_number: p.document_number.clone(),
+                issuer_id: p.issuer_key.as_deref().map(department_id),
+                region_id: region_id(&p.region_key),
+                issued_on: p.issued_on.as_deref().and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+                period_start: p.period_start,
+                period_end: p.period_end,
+                kind: p.kind,
+                status: p.status,
+                // Documents marked 此件主动公开 and news reports are public; anything
+                // else defaults to sharing among authenticated agencies.
+                sharing_class: if p.public { SharingClass::Public } else { SharingClass::Unconditional },
                 legal_basis: None,
-                source_document_id: source_id(&i.provenance),
-                source_section: opt(&i.provenance.section),
-                source_quote: opt(&i.provenance.quote),
+                parent_id: p.parent_key.as_deref().map(plan_id),
+                source_document_id,
+                source_section,
+                source_quote,
                 version: 1,
                 created_at: now,
                 updated_at: now,
             }
         })
-        .collect();
-    let counts = upsert::<indicator::Entity, _, _>(
-        &txn,
-        indicator_rows,
-        |m| m.id.clone(),
-        indicator::Column::Id,
-        |a, b| {
-            (&a.name, &a.doc_order, &a.unit, a.measure, a.direction, a.summable, a.nature, &a.region_id, &a.plan_id)
-                == (
-                    &b.name,
-                    &b.doc_order,
-                    &b.unit,
-                    b.measure,
-                    b.direction,
-                    b.summable,
-                    b.nature,
-                    &b.region_id,
-                    &b.plan_id,
-                )
-                && (&a.task_id, a.baseline_year, a.baseline_value, &a.contributes_to_id)
-                    == (&b.task_id, b.baseline_year, b.baseline_value, &b.contributes_to_id)
-                && (&a.source_document_id, &a.source_section, &a.source_quote)
-                    == (&b.source_document_id, &b.source_section, &b.source_quote)
-        },
-        |old, new| {
-            let version = old.version + 1;
-            let mut am = old.into_active_model();
-            am.name = Set(new.name);
-            am.doc_order = Set(new.doc_order);
-            am.unit = Set(new.unit);
-            am.measure = Set(new.measure);
-            am.direction = Set(new.direction);
-            am.summable = Set(new.summable);
-            am.nature = Set(new.nature);
-            am.region_id = Set(new.region_id);
-            am.plan_id = Set(new.plan_id);
-            am.task_id = Set(new.task_id);
-            am.baseline_year = Set(new.baseline_year);
-            am.baseline_value = Set(new.baseline_value);
-            am.contributes_to_id = Set(new.contributes_to_id);
-            am.source_document_id = Set(new.source_document_id);
-            am.source_section = Set(new.source_section);
-            am.source_quote = Set(new.source_quote);
-            am.version = Set(version);
-            am.updated_at = Set(new.updated_at);
-            am
-        },
-    )
-    .await?;
-    report.tables.push(("indicator".into(), counts));
-
-    let counts = upsert::<indicator_target::Entity, _, _>(
-        &txn,
-        target_rows,
-        |m| m.id.clone(),
-        indicator_target::Column::Id,
-        |a, b| {
-            (a.comparator, a.value, a.value_max, &a.source_quote, &a.source_section)
-                == (b.comparator, b.value, b.value_max, &b.source_quote, &b.source_section)
-        },
-        |old, new| {
-            let version = old.version + 1;
-            let mut am = old.into_active_model();
-            am.comparator = Set(new.comparator);
-            am.value = Set(new.value);
-            am.value_max = Set(new.value_max);
-            am.source_document_id = Set(new.source_document_id);
-            am.source_section = Set(new.source_section);
-            am.source_quote = Set(new.source_quote);
-            am.version = Set(version);
-            am.updated_at = Set(new.updated_at);
-            am
-        },
-    )
-    .await?;
-    report.tables.push(("indicator_target".into(), counts));
-
-    txn.commit().await?;
-    Ok(report)
+        .collect()
 }
 
-fn comparator(c: model::Comparator) -> enums::Comparator {
-    match c {
-        model::Comparator::Gte => enums::Comparator::Gte,
-        model::Comparator::Gt => enums::Comparator::Gt,
-        model::Comparator::Lte => enums::Comparator::Lte,
-        model::Comparator::Lt => enums::Comparator::Lt,
-        model::Comparator::Approx => enums::Comparator::Approx,
-        model::Comparator::Eq => enums::Comparator::Eq,
-        model::Comparator::Between => enums::Comparator::Between,
+/// Tasks in dataset order, which is document order (parents first); their
+/// `doc_order` counts per plan in that order. New tasks start NOT_STARTED.
+fn task_rows(dataset: &Dataset, now: DateTime<Utc>) -> Vec<task::Model> {
+    let doc_orders = doc_orders(dataset.tasks.iter().map(|t| t.plan_key.as_str()));
+    dataset
+        .tasks
+        .iter()
+        .zip(doc_orders)
+        .map(|(t, doc_order)| {
+            let (source_document_id, source_section, source_quote) = provenance_columns(&t.provenance);
+            task::Model {
+                id: task_id(&t.key),
+                plan_id: plan_id(&t.plan_key),
+                parent_id: t.parent_key.as_deref().map(task_id),
+                kind: t.kind,
+                code: t.code.clone(),
+                position: t.position,
+                doc_order,
+                title: t.title.clone(),
+                body: t.body.clone(),
+                due_year: t.due_year,
+                status: TaskStatus::NotStarted,
+                sharing_class: None,
+                legal_basis: None,
+                source_document_id,
+                source_section,
+                source_quote,
+                version: 1,
+                created_at: now,
+                updated_at: now,
+            }
+        })
+        .collect()
+}
+
+/// Each task's responsible units, `position` in the order the document lists them.
+fn assignment_rows(dataset: &Dataset, now: DateTime<Utc>) -> Vec<task_assignment::Model> {
+    let assignments = dataset.tasks.iter().flat_map(|t| t.assignments.iter().enumerate().map(move |a| (t, a)));
+    assignments
+        .map(|(t, (position, a))| task_assignment::Model {
+            id: stable_uuid(NodeKind::TaskAssignment, &format!("{}|{}", t.key, a.department_key)),
+            task_id: task_id(&t.key),
+            department_id: department_id(&a.department_key),
+            role: a.role,
+            position: position as i32,
+            created_at: now,
+        })
+        .collect()
+}
+
+/// The dataset's indicators with their `doc_order` (counted per plan in
+/// dataset order, which is document order), city indicators before the
+/// district ones that contribute to them and refer to them.
+fn indicators_in_write_order(dataset: &Dataset) -> Vec<(&model::Indicator, String)> {
+    let doc_orders = doc_orders(dataset.indicators.iter().map(|i| i.plan_key.as_str()));
+    let mut indicators: Vec<(&model::Indicator, String)> = dataset.indicators.iter().zip(doc_orders).collect();
+    indicators.sort_by_key(|(i, _)| i.contributes_to_key.is_some());
+    indicators
+}
+
+fn indicator_rows(dataset: &Dataset, now: DateTime<Utc>) -> Vec<indicator::Model> {
+    let indicators = indicators_in_write_order(dataset);
+    indicators.into_iter().map(|(i, doc_order)| indicator_row(i, doc_order, now)).collect()
+}
+
+fn indicator_row(i: &model::Indicator, doc_order: String, now: DateTime<Utc>) -> indicator::Model {
+    let (source_document_id, source_section, source_quote) = provenance_columns(&i.provenance);
+    indicator::Model {
+        id: indicator_id(&i.key),
+        name: i.name.clone(),
+        doc_order,
+        unit: i.unit.clone(),
+        measure: i.measure,
+        direction: i.direction,
+        summable: i.summable,
+        nature: i.nature,
+        region_id: region_id(&i.region_key),
+        plan_id: plan_id(&i.plan_key),
+        task_id: i.task_key.as_deref().map(task_id),
+        baseline_year: i.baseline_year,
+        baseline_value: i.baseline_value,
+        contributes_to_id: i.contributes_to_key.as_deref().map(indicator_id),
+        sharing_class: None,
+        legal_basis: None,
+        source_document_id,
+        source_section,
+        source_quote,
+        version: 1,
+        created_at: now,
+        updated_at: now,
     }
+}
+
+/// One row per indicator and year, grouped by indicator in the order the
+/// indicators are written.
+fn target_rows(dataset: &Dataset, now: DateTime<Utc>) -> Vec<indicator_target::Model> {
+    let targets =
+        indicators_in_write_order(dataset).into_iter().flat_map(|(i, _)| i.targets.iter().map(move |t| (i, t)));
+    targets
+        .map(|(i, t)| {
+            let (source_document_id, source_section, source_quote) = provenance_columns(&t.provenance);
+            indicator_target::Model {
+                id: stable_uuid(NodeKind::IndicatorTarget, &format!("{}|{}", i.key, t.year)),
+                indicator_id: indicator_id(&i.key),
+                year: t.year,
+                comparator: t.comparator,
+                value: t.value,
+                value_max: t.value_max,
+                source_document_id,
+                source_section,
+                source_quote,
+                version: 1,
+                created_at: now,
+                updated_at: now,
+            }
+        })
+        .collect()
 }
 
 /// Depth of a region in the dataset's tree, so parents are written first.
@@ -642,4 +560,54 @@ pub fn dangling_references(dataset: &Dataset) -> Vec<String> {
         check(&indicators, i.contributes_to_key.as_deref(), "indicator", &i.key);
     }
     missing
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::{ModelTrait, TryIntoModel};
+
+    /// Every row of the default dataset holds itself (no value that never
+    /// equals itself, which would rewrite the row on every seed), and a
+    /// stored row merged with its seed holds that seed.
+    fn assert_merge_holds<R>(rows: Vec<R>)
+    where
+        R: SeededRow + ModelTrait + Clone + std::fmt::Debug,
+        R::Active: TryIntoModel<R>,
+    {
+        assert!(!rows.is_empty());
+        for row in rows {
+            assert!(row.holds(&row), "{row:?}");
+            let merged = row.clone().merged(row.clone()).try_into_model().expect("a whole row");
+            assert!(merged.holds(&row), "{row:?}");
+        }
+    }
+
+    #[test]
+    fn every_seeded_row_holds_itself_before_and_after_a_merge() {
+        let dataset = crate::seed::dataset().expect("the default dataset parses");
+        let now = Utc::now();
+        let departments = departments_roots_first(&dataset);
+        assert_merge_holds(source_rows(&dataset, now));
+        assert_merge_holds(region_rows(&dataset, now));
+        assert_merge_holds(department_rows(&departments, now));
+        assert_merge_holds(alias_rows(&departments));
+        assert_merge_holds(plan_rows(&dataset, now));
+        assert_merge_holds(task_rows(&dataset, now));
+        assert_merge_holds(assignment_rows(&dataset, now));
+        assert_merge_holds(indicator_rows(&dataset, now));
+        assert_merge_holds(target_rows(&dataset, now));
+    }
+
+    #[test]
+    fn a_target_differing_only_in_its_source_document_is_merged_with_its_version_bumped() {
+        let dataset = crate::seed::dataset().expect("the default dataset parses");
+        let seed = target_rows(&dataset, Utc::now()).into_iter().next().expect("a target");
+        assert!(seed.source_document_id.is_some());
+        let stored = indicator_target::Model { source_document_id: None, version: 3, ..seed.clone() };
+        assert!(!stored.holds(&seed));
+        let merged = stored.merged(seed.clone()).try_into_model().expect("a whole row");
+        assert_eq!(merged.source_document_id, seed.source_document_id);
+        assert_eq!(merged.version, 4);
+    }
 }

@@ -11,6 +11,28 @@
 
 use serde::Serialize;
 
+/// The dataset speaks the database's vocabulary: the loader stores these
+/// values as they are, with no second copy of each enumeration to keep in step.
+///
+/// What the source texts call them:
+/// - `RegionLevel`: `Area` a cooperation area spanning provinces (京津冀);
+///   `Province` a municipality or province; `Prefecture` also a state-level
+///   new area (雄安新区); `District` a district or county.
+/// - `DepartmentKind`: `Government` a people's government (市政府, 区人民政府,
+///   乡镇人民政府); `Bureau` a bureau, committee or office of one (区发改委,
+///   市生态环境局); `Enterprise` an enterprise or development-zone operator
+///   (国网天津静海供电有限公司); `Collective` units named as one (各乡镇园区, 各有关部门).
+/// - `PlanKind`: 实施方案, 行动方案, 年度重点工作 (annual priorities),
+///   协同措施 (Jing-Jin-Ji coordination measures).
+/// - `TaskKind`: `ActionGroup` （一）…; `Task` 1. …; `FeaturedProject` 专栏 N.
+/// - `Nature`: 约束性 (binding) or 预期性 (expected).
+/// - `Comparator`: `Gte` 达到, 不低于, …以上; `Gt` 超过, 高于; `Lte` 不高于,
+///   控制在…以内, 以下; `Lt` 低于; `Approx` 左右, 约; `Eq` 保持, exactly 100%;
+///   `Between` `value` to `value_max` (2—3个, 4至5条).
+pub use entity::enums::{
+    AssignmentRole, Comparator, DepartmentKind, Direction, Measure, Nature, PlanKind, PlanStatus, RegionLevel, TaskKind,
+};
+
 /// Everything the importer found in the source documents.
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct Dataset {
@@ -44,19 +66,6 @@ pub struct Provenance {
     pub quote: String,
 }
 
-/// Administrative level of a region.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum RegionLevel {
-    /// A cooperation area spanning provinces (京津冀).
-    Area,
-    /// Province-level: municipality or province.
-    Province,
-    /// Prefecture-level or a state-level new area (雄安新区).
-    Prefecture,
-    /// District or county.
-    District,
-}
-
 /// A node of the administrative tree.
 #[derive(Debug, Clone, Serialize)]
 pub struct Region {
@@ -68,19 +77,6 @@ pub struct Region {
     pub name_en: String,
     pub level: RegionLevel,
     pub parent_key: Option<String>,
-}
-
-/// Kind of a department or responsible unit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum DepartmentKind {
-    /// A people's government (市政府, 区人民政府, 乡镇人民政府).
-    Government,
-    /// A bureau, committee or office of a government (区发改委, 市生态环境局).
-    Bureau,
-    /// An enterprise or development zone operator (国网天津静海供电有限公司).
-    Enterprise,
-    /// A collective named as one unit (各乡镇园区, 各有关部门).
-    Collective,
 }
 
 /// An agency or responsible unit.
@@ -96,28 +92,6 @@ pub struct Department {
     pub parent_key: Option<String>,
     /// Every other spelling seen in the texts (区发改委, 区发展改革委, …); never the canonical name.
     pub aliases: Vec<String>,
-}
-
-/// Kind of plan document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum PlanKind {
-    /// 实施方案
-    ImplementationPlan,
-    /// 行动方案
-    ActionPlan,
-    /// 年度重点工作 (e.g. 2024 priorities)
-    AnnualPriorities,
-    /// 协同措施 (Jing-Jin-Ji coordination measures)
-    CoordinationMeasures,
-}
-
-/// Lifecycle status of a plan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum PlanStatus {
-    Draft,
-    InForce,
-    Superseded,
-    Repealed,
 }
 
 /// A plan document.
@@ -141,24 +115,6 @@ pub struct Plan {
     /// Key of the plan this one implements, if that plan is in the dataset.
     pub parent_key: Option<String>,
     pub provenance: Provenance,
-}
-
-/// Level of a task in a plan's tree.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum TaskKind {
-    /// （一）… action group
-    ActionGroup,
-    /// 1. … numbered task
-    Task,
-    /// 专栏 N featured-project column
-    FeaturedProject,
-}
-
-/// Role of a department on a task.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum AssignmentRole {
-    Lead,
-    Support,
 }
 
 /// One department assigned to a task, in document order.
@@ -187,48 +143,6 @@ pub struct Task {
     /// Responsible units in the order the document lists them; the first is LEAD.
     pub assignments: Vec<Assignment>,
     pub provenance: Provenance,
-}
-
-/// Whether a higher value of an indicator is better.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Direction {
-    HigherIsBetter,
-    LowerIsBetter,
-    Keep,
-}
-
-/// How an indicator is measured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Measure {
-    Quantity,
-    Percentage,
-    Qualitative,
-}
-
-/// 约束性 (binding) or 预期性 (expected).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Nature {
-    Binding,
-    Expected,
-}
-
-/// How a target value compares with the actual value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Comparator {
-    /// ≥ (达到, 不低于, …以上)
-    Gte,
-    /// > (超过, 高于)
-    Gt,
-    /// ≤ (不高于, 控制在…以内, 以下)
-    Lte,
-    /// < (低于)
-    Lt,
-    /// ≈ (左右, 约)
-    Approx,
-    /// = (保持, 达到 exactly, 100%)
-    Eq,
-    /// between `value` and `value_max` (2—3个, 4至5条)
-    Between,
 }
 
 /// A target of an indicator for one year.
