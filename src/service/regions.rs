@@ -19,8 +19,7 @@ pub struct RegionFilter {
 }
 
 /// Sort fields of region lists.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, async_graphql::Enum)]
-#[graphql(name = "RegionOrderField")]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub enum RegionOrderField {
     /// 行政区划代码 — by administrative code (regions without one first).
     #[default]
