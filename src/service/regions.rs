@@ -94,6 +94,13 @@ pub async fn by_ids<C: ConnectionTrait>(db: &C, ids: &[String]) -> AppResult<Has
     Ok(groups.into_iter().filter_map(|(k, mut v)| v.pop().map(|m| (k, m))).collect())
 }
 
+/// Record IDs of the regions with these administrative codes, keyed by code,
+/// for DataLoaders (codes are unique; unknown ones are left out).
+pub async fn ids_by_codes<C: ConnectionTrait>(db: &C, codes: &[String]) -> AppResult<HashMap<String, String>> {
+    let groups = group_by(db, region::Entity::find(), region::Column::Code, codes).await?;
+    Ok(groups.into_iter().filter_map(|(code, mut rows)| rows.pop().map(|r| (code, r.id))).collect())
+}
+
 /// Children of each region, ordered by code.
 pub async fn children_of<C: ConnectionTrait>(
     db: &C,
