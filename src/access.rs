@@ -21,9 +21,8 @@ use sea_orm::sea_query::{
 use sea_orm::{Condition, ExprTrait};
 
 /// Role named in a caller's token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[graphql(name = "Role")]
 pub enum Role {
     /// 只读 — reads what its sharing class allows, writes nothing.
     Reader,

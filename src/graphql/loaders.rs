@@ -17,7 +17,7 @@ use crate::service::indicators::{IndicatorFilter, IndicatorOrderField};
 use crate::service::page::{GroupedPage, PageArgs};
 use crate::service::plans::{PlanFilter, PlanOrderField};
 use crate::service::tasks::{TaskFilter, TaskOrderField};
-use crate::service::{Direction, departments, indicators, plans, regions, tasks};
+use crate::service::{Direction, departments, indicators, plans, records, regions, tasks};
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use entity::{
     department, indicator, indicator_actual, indicator_target, plan, progress_report, region, source_document, task,
@@ -25,7 +25,7 @@ use entity::{
 };
 use futures_util::future::BoxFuture;
 use futures_util::stream::{FuturesUnordered, Stream, StreamExt};
-use sea_orm::{DatabaseConnection, EntityTrait};
+use sea_orm::DatabaseConnection;
 use std::collections::HashMap;
 use std::future::Future;
 use std::hash::Hash;
@@ -73,6 +73,10 @@ id_loader!(
     RegionChildren => Vec<region::Model>, |s, keys| regions::children_of(&s.db, keys)
 );
 id_loader!(
+    /// Record IDs of regions by administrative code (the key is the code).
+    RegionIdByCode => String, |s, keys| regions::ids_by_codes(&s.db, keys)
+);
+id_loader!(
     /// Departments by ID.
     DepartmentById => department::Model, |s, keys| departments::by_ids(&s.db, keys)
 );
@@ -110,17 +114,8 @@ id_loader!(
 );
 id_loader!(
     /// Source documents by ID.
-    SourceDocumentById => source_document::Model, |s, keys| source_documents_by_ids(&s.db, keys)
+    SourceDocumentById => source_document::Model, |s, keys| records::source_documents_by_ids(&s.db, keys)
 );
-
-async fn source_documents_by_ids(
-    db: &DatabaseConnection,
-    ids: &[String],
-) -> AppResult<HashMap<String, source_document::Model>> {
-    let groups =
-        crate::service::group_by(db, source_document::Entity::find(), source_document::Column::Id, ids).await?;
-    Ok(groups.into_iter().filter_map(|(k, mut v)| v.pop().map(|m| (k, m))).collect())
-}
 
 /// Groups `(parent, filter)` keys by filter and runs one batch per distinct filter.
 async fn by_filter<F, V, Fut>(
@@ -249,6 +244,7 @@ pub type Cached<T> = DataLoader<T, HashMapCache>;
 pub struct Loaders {
     pub region: Cached<RegionById>,
     pub region_children: Cached<RegionChildren>,
+    pub region_id_by_code: Cached<RegionIdByCode>,
     pub department: Cached<DepartmentById>,
     pub department_aliases: Cached<DepartmentAliases>,
     pub plan: Cached<PlanById>,
@@ -275,6 +271,7 @@ impl Loaders {
     pub fn disable_cache(&self) {
         self.region.enable_all_cache(false);
         self.region_children.enable_all_cache(false);
+        self.region_id_by_code.enable_all_cache(false);
         self.department.enable_all_cache(false);
         self.department_aliases.enable_all_cache(false);
         self.plan.enable_all_cache(false);
@@ -315,6 +312,7 @@ impl Loaders {
         let loaders = Self {
             region: make!(RegionById),
             region_children: make!(RegionChildren),
+            region_id_by_code: make!(RegionIdByCode),
             department: make!(DepartmentById),
             department_aliases: make!(DepartmentAliases),
             plan: make!(PlanById),

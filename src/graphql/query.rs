@@ -98,10 +98,9 @@ impl QueryRoot {
             code: f.code,
             roots_only: f.roots_only,
         };
-        let order = order_by.unwrap_or_default();
+        let order = order_by.unwrap_or_default().into_service();
         let args = page_args(first, after, last, before);
-        let result =
-            regions::list(&state.db, &filter, (order.field, order.direction), &args, state.limits.max_page_size).await;
+        let result = regions::list(&state.db, &filter, order, &args, state.limits.max_page_size).await;
         root_connection(ctx, result, Region).await
     }
 
@@ -135,11 +134,9 @@ impl QueryRoot {
             search: f.search,
             kind: f.kind.map(Into::into),
         };
-        let order = order_by.unwrap_or_default();
+        let order = order_by.unwrap_or_default().into_service();
         let args = page_args(first, after, last, before);
-        let result =
-            departments::list(&state.db, &filter, (order.field, order.direction), &args, state.limits.max_page_size)
-                .await;
+        let result = departments::list(&state.db, &filter, order, &args, state.limits.max_page_size).await;
         root_connection(ctx, result, Department).await
     }
 
@@ -168,12 +165,10 @@ impl QueryRoot {
     ) -> async_graphql::Result<ListConnection<Plan>> {
         let state = ctx.state()?;
         let filter = filter.unwrap_or_default().into_service(ctx).await?;
-        let order = order_by.unwrap_or_default();
+        let order = order_by.unwrap_or_default().into_service();
         let args = page_args(first, after, last, before);
         let viewer = &ctx.scope()?.viewer;
-        let result =
-            plans::list(&state.db, viewer, &filter, (order.field, order.direction), &args, state.limits.max_page_size)
-                .await;
+        let result = plans::list(&state.db, viewer, &filter, order, &args, state.limits.max_page_size).await;
         root_connection(ctx, result, Plan).await
     }
 
@@ -202,12 +197,10 @@ impl QueryRoot {
     ) -> async_graphql::Result<ListConnection<Task>> {
         let state = ctx.state()?;
         let filter = filter.unwrap_or_default().into_service(ctx).await?;
-        let order = order_by.unwrap_or_default();
+        let order = order_by.unwrap_or_default().into_service();
         let args = page_args(first, after, last, before);
         let viewer = &ctx.scope()?.viewer;
-        let result =
-            tasks::list(&state.db, viewer, &filter, (order.field, order.direction), &args, state.limits.max_page_size)
-                .await;
+        let result = tasks::list(&state.db, viewer, &filter, order, &args, state.limits.max_page_size).await;
         root_connection(ctx, result, Task).await
     }
 
@@ -238,18 +231,10 @@ impl QueryRoot {
     ) -> async_graphql::Result<ListConnection<Indicator>> {
         let state = ctx.state()?;
         let filter = filter.unwrap_or_default().into_service(ctx).await?;
-        let order = order_by.unwrap_or_default();
+        let order = order_by.unwrap_or_default().into_service();
         let args = page_args(first, after, last, before);
         let viewer = &ctx.scope()?.viewer;
-        let result = indicators::list(
-            &state.db,
-            viewer,
-            &filter,
-            (order.field, order.direction),
-            &args,
-            state.limits.max_page_size,
-        )
-        .await;
+        let result = indicators::list(&state.db, viewer, &filter, order, &args, state.limits.max_page_size).await;
         root_connection(ctx, result, Indicator).await
     }
 

@@ -1,21 +1,14 @@
 //! What the schema says about itself where the Rust types cannot say it:
 //! the schema's own description, and the descriptions of types that come
-//! from elsewhere (chrono's `DateTime`, domain enums shared with the service
-//! layer), in the API's two languages.
+//! from elsewhere (chrono's `DateTime`), in the API's two languages. The
+//! domain's enumerations are described by their mirrors in
+//! [`super::types::enums`].
 //!
 //! Contract: [`describe`] is applied to the schema once at build time, and
 //! [`SchemaText`] answers `__schema { description }`; the schema-lint test
 //! (tests/api/schema.rs) fails on any type, field, argument or value left
 //! without a description.
 
-use crate::access::Role;
-use crate::service::Direction;
-use crate::service::departments::DepartmentOrderField;
-use crate::service::indicators::IndicatorOrderField;
-use crate::service::plans::PlanOrderField;
-use crate::service::progress::ProgressStatus;
-use crate::service::regions::RegionOrderField;
-use crate::service::tasks::TaskOrderField;
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextResolve, ResolveInfo};
 use async_graphql::{ObjectType, SchemaBuilder, ServerResult, SubscriptionType, Value};
 use std::sync::Arc;
@@ -42,19 +35,6 @@ where
     builder
         .override_output_type_description::<chrono::DateTime<chrono::Utc>>(DATE_TIME)
         .override_input_type_description::<chrono::DateTime<chrono::Utc>>(DATE_TIME)
-        .override_output_type_description::<Role>("角色 — The role a token grants its caller; see `Viewer.role`.")
-        .override_input_type_description::<Role>("角色 — The role a token grants its caller; see `Viewer.role`.")
-        .override_input_type_description::<Direction>("排序方向 — Ascending or descending order.")
-        .override_output_type_description::<ProgressStatus>(
-            "进度判断 — Verdict on an indicator's progress towards its target.",
-        )
-        .override_input_type_description::<RegionOrderField>("区域排序字段 — What region lists can be sorted by.")
-        .override_input_type_description::<DepartmentOrderField>(
-            "单位排序字段 — What department lists can be sorted by.",
-        )
-        .override_input_type_description::<PlanOrderField>("方案排序字段 — What plan lists can be sorted by.")
-        .override_input_type_description::<TaskOrderField>("任务排序字段 — What task lists can be sorted by.")
-        .override_input_type_description::<IndicatorOrderField>("指标排序字段 — What indicator lists can be sorted by.")
         .extension(SchemaText)
 }
 

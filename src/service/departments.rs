@@ -20,8 +20,7 @@ pub struct DepartmentFilter {
 }
 
 /// Sort fields of department lists.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, async_graphql::Enum)]
-#[graphql(name = "DepartmentOrderField")]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub enum DepartmentOrderField {
     /// 名称 — by name.
     #[default]

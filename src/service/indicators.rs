@@ -29,8 +29,7 @@ pub struct IndicatorFilter {
 }
 
 /// Sort fields of indicator lists.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, async_graphql::Enum)]
-#[graphql(name = "IndicatorOrderField")]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub enum IndicatorOrderField {
     /// 文件顺序 — in the order of the plan document.
     #[default]

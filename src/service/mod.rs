@@ -29,8 +29,7 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, ModelTrait, 
 use std::collections::HashMap;
 
 /// Orders a list ascending or descending.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, async_graphql::Enum)]
-#[graphql(name = "OrderDirection")]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub enum Direction {
     /// 升序 — ascending.
     #[default]

@@ -31,8 +31,7 @@ pub struct PlanFilter {
 }
 
 /// Sort fields of plan lists.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, async_graphql::Enum)]
-#[graphql(name = "PlanOrderField")]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub enum PlanOrderField {
     /// 印发日期 — by issue date (undated plans first).
     #[default]

@@ -19,8 +19,7 @@ use entity::enums::{Comparator, Direction};
 use entity::{indicator, indicator_actual, indicator_target};
 
 /// Verdict on an indicator's progress.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
-#[graphql(name = "ProgressStatus")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProgressStatus {
     /// 已完成 — the latest actual meets the target.
     Achieved,

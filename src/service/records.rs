@@ -10,8 +10,20 @@
 
 use crate::access::Viewer;
 use crate::error::AppResult;
-use entity::{access_grant, change, indicator_actual, indicator_target, progress_report, task_assignment};
+use entity::{
+    access_grant, change, indicator_actual, indicator_target, progress_report, source_document, task_assignment,
+};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use std::collections::HashMap;
+
+/// Source documents by record ID, for DataLoaders (public reference data).
+pub async fn source_documents_by_ids<C: ConnectionTrait>(
+    db: &C,
+    ids: &[String],
+) -> AppResult<HashMap<String, source_document::Model>> {
+    let groups = super::group_by(db, source_document::Entity::find(), source_document::Column::Id, ids).await?;
+    Ok(groups.into_iter().filter_map(|(k, mut v)| v.pop().map(|m| (k, m))).collect())
+}
 
 /// Targets with these record IDs (missing ones are left out).
 pub async fn targets<C: ConnectionTrait>(db: &C, ids: Vec<String>) -> AppResult<Vec<indicator_target::Model>> {

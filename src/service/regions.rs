@@ -19,8 +19,7 @@ pub struct RegionFilter {
 }
 
 /// Sort fields of region lists.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, async_graphql::Enum)]
-#[graphql(name = "RegionOrderField")]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub enum RegionOrderField {
     /// 行政区划代码 — by administrative code (regions without one first).
     #[default]
@@ -93,6 +92,13 @@ pub async fn list<C: ConnectionTrait>(
 pub async fn by_ids<C: ConnectionTrait>(db: &C, ids: &[String]) -> AppResult<HashMap<String, region::Model>> {
     let groups = group_by(db, region::Entity::find(), region::Column::Id, ids).await?;
     Ok(groups.into_iter().filter_map(|(k, mut v)| v.pop().map(|m| (k, m))).collect())
+}
+
+/// Record IDs of the regions with these administrative codes, keyed by code,
+/// for DataLoaders (codes are unique; unknown ones are left out).
+pub async fn ids_by_codes<C: ConnectionTrait>(db: &C, codes: &[String]) -> AppResult<HashMap<String, String>> {
+    let groups = group_by(db, region::Entity::find(), region::Column::Code, codes).await?;
+    Ok(groups.into_iter().filter_map(|(code, mut rows)| rows.pop().map(|r| (code, r.id))).collect())
 }
 
 /// Children of each region, ordered by code.

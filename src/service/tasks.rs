@@ -34,8 +34,7 @@ pub struct TaskFilter {
 }
 
 /// Sort fields of task lists.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, async_graphql::Enum)]
-#[graphql(name = "TaskOrderField")]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub enum TaskOrderField {
     /// 文件顺序 — in the order of the plan document.
     #[default]

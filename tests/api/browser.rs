@@ -22,22 +22,11 @@ pub const STEP_TIMEOUT: Duration = Duration::from_secs(60);
 /// Whether Chromium and chromedriver are there; under CI their absence is a failure.
 pub fn browser_installed(test: &str) -> bool {
     let missing: Vec<&str> = [CHROMIUM, CHROMEDRIVER].into_iter().filter(|path| !Path::new(path).exists()).collect();
-    if missing.is_empty() {
-        return true;
-    }
-    let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
-    if ci {
-        panic!(
-            "{} missing: install the Debian packages `chromium chromium-driver` \
-             (apt-get install -y chromium chromium-driver) for {test}",
-            missing.join(" and ")
-        );
-    }
-    eprintln!(
-        "skipped {test}: chromium not installed ({} missing; apt-get install -y chromium chromium-driver)",
+    let what = format!(
+        "chromium ({}; the Debian packages `chromium chromium-driver`: apt-get install -y chromium chromium-driver)",
         missing.join(" and ")
     );
-    false
+    crate::helpers::needs_installed(missing.is_empty(), test, &what)
 }
 
 /// A chromedriver on a free local port, in its own process group; on drop the group (the

@@ -28,8 +28,8 @@ const CLIENT: &str = "jinghai-drc-system";
 
 /// A task the bureau leads (so its report also sets the task's status) and an indicator of one of its tasks.
 async fn bureau_task_and_indicator(app: &TestApp, token: &str) -> (String, String) {
-    let viewer = app.graphql_as(token, "{ viewer { department { id } } }", json!({})).await;
-    let department = viewer["data"]["viewer"]["department"]["id"].clone();
+    let viewer = app.data_as(token, "{ viewer { department { id } } }", json!({})).await;
+    let department = viewer["viewer"]["department"]["id"].clone();
     let data = app
         .data(
             "query($d: ID!) { tasks(filter: { departmentId: $d, role: LEAD }, first: 1) { nodes { id } }
@@ -104,7 +104,11 @@ fn every_code_block_of_the_guide_is_an_example_file_quoted_exactly() {
 
 #[tokio::test]
 async fn the_curl_examples_issue_a_token_read_report_and_poll_the_feed() {
-    if !available(runs("curl", "--version") && runs("bash", "--version"), "curl or bash") {
+    if !available(
+        "client_guide::the_curl_examples_issue_a_token_read_report_and_poll_the_feed",
+        runs("curl", "--version") && runs("bash", "--version"),
+        "curl or bash",
+    ) {
         return;
     }
     let app = spawn_app().await;
@@ -220,7 +224,11 @@ async fn graphql_code_generator_types_the_schema_by_introspection_and_from_schem
     let packages =
         ["@graphql-codegen/cli", "@graphql-codegen/typescript", "@graphql-codegen/typescript-operations", "typescript"];
     let modules = node_modules(&packages);
-    if !available(runs("node", "--version") && modules.is_some(), "node or the npm packages of tests/clients") {
+    if !available(
+        "client_guide::graphql_code_generator_types_the_schema_by_introspection_and_from_schema_graphql",
+        runs("node", "--version") && modules.is_some(),
+        "node or the npm packages of tests/clients",
+    ) {
         return;
     }
     let modules = modules.unwrap();
@@ -282,7 +290,11 @@ async fn graphql_code_generator_types_the_schema_by_introspection_and_from_schem
 #[tokio::test]
 async fn apollo_client_pages_through_edges_and_nodes_connections_without_gaps_or_repeats() {
     let modules = node_modules(&["@apollo/client", "graphql", "rxjs"]);
-    if !available(runs("node", "--version") && modules.is_some(), "node or the npm packages of tests/clients") {
+    if !available(
+        "client_guide::apollo_client_pages_through_edges_and_nodes_connections_without_gaps_or_repeats",
+        runs("node", "--version") && modules.is_some(),
+        "node or the npm packages of tests/clients",
+    ) {
         return;
     }
     let app = spawn_app().await;
@@ -312,7 +324,11 @@ async fn apollo_client_pages_through_edges_and_nodes_connections_without_gaps_or
 #[tokio::test]
 async fn python_gql_pages_records_an_actual_with_a_token_and_follows_the_feed_over_websocket() {
     let python = python();
-    if !available(python.is_some(), "Python with the gql client (tests/clients/requirements.txt)") {
+    if !available(
+        "client_guide::python_gql_pages_records_an_actual_with_a_token_and_follows_the_feed_over_websocket",
+        python.is_some(),
+        "Python with the gql client (tests/clients/requirements.txt)",
+    ) {
         return;
     }
     let python = python.unwrap();

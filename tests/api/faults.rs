@@ -15,6 +15,7 @@
 //! Response times are never asserted: client timeouts are generous liveness
 //! bounds ("it answers, it does not hang"), and waits are bounded polling.
 
+use crate::helpers::{Store, runs_on};
 use crate::process::{BIN, ProcessStore, TestProcess, sign_token};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -43,6 +44,7 @@ const BUREAU: &str = "静海区发展改革委";
 async fn renewable(app: &TestProcess) -> (String, String) {
     let (status, body) = app.graphql(None, RENEWABLE, json!({})).await;
     assert_eq!(status, 200, "{body:#}");
+    assert!(body.get("errors").is_none(), "{body:#}");
     let node = &body["data"]["indicators"]["nodes"][0];
     let indicator = node["id"].as_str().unwrap_or_else(|| panic!("no indicator: {body:#}")).to_owned();
     let task = node["task"]["id"].as_str().unwrap_or_else(|| panic!("no task: {body:#}")).to_owned();
@@ -271,20 +273,25 @@ fn with_application_name(url: &str) -> String {
     format!("{url}{separator}application_name={APP_SESSION}")
 }
 
-/// A fresh PostgreSQL store, or `None` (and a note) on SQLite.
+/// A fresh PostgreSQL store, or `None` on SQLite, where `test` is skipped
+/// (with a line naming it: see [`runs_on`]).
 async fn postgres_store(test: &str) -> Option<ProcessStore> {
-    let store = ProcessStore::fresh().await;
-    if store.is_postgres() {
-        Some(store)
-    } else {
-        eprintln!("skipped {test}: it needs DATABASE_URL=postgres://…");
-        None
+    if !runs_on(Store::Postgres, test) {
+        return None;
     }
+    let store = ProcessStore::fresh().await;
+    assert!(store.is_postgres(), "{test}: DATABASE_URL names PostgreSQL, yet the store is not");
+    Some(store)
 }
 
 #[tokio::test]
 async fn an_unreachable_database_answers_service_unavailable_and_service_resumes_by_itself() {
-    let Some(store) = postgres_store("the database outage test").await else { return };
+    let Some(store) =
+        postgres_store("faults::an_unreachable_database_answers_service_unavailable_and_service_resumes_by_itself")
+            .await
+    else {
+        return;
+    };
     let upstream_authority = split_authority(&store.url, "").0;
     let upstream = tokio::net::lookup_host(&upstream_authority)
         .await
@@ -351,7 +358,11 @@ async fn an_unreachable_database_answers_service_unavailable_and_service_resumes
 #[tokio::test]
 async fn terminated_database_sessions_answer_service_unavailable_and_the_pool_heals() {
     use sea_orm::{ConnectionTrait, Statement};
-    let Some(store) = postgres_store("the terminated-session test").await else { return };
+    let Some(store) =
+        postgres_store("faults::terminated_database_sessions_answer_service_unavailable_and_the_pool_heals").await
+    else {
+        return;
+    };
     let app = TestProcess::start_with(&with_application_name(&store.url), &[("XIETONG_DB_ACQUIRE_TIMEOUT", "2")]).await;
     let db = store.connect().await;
     let bureau = sign_token(&db, BUREAU, Role::Bureau, "restart-bureau").await;

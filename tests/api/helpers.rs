@@ -72,6 +72,72 @@ pub fn postgres_url() -> Option<String> {
     std::env::var("DATABASE_URL").ok().filter(|u| u.starts_with("postgres"))
 }
 
+/// Whether this is a CI run: `CI` set and not empty, `false` or `0` (.ci/run sets `CI=true`).
+pub fn ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+/// Says on the test process's standard error that `test` was skipped, and why.
+///
+/// Written to the stream itself, not with `eprintln!`: libtest captures what
+/// `eprintln!` prints and shows it only for a failing test, so a skip said that
+/// way would pass unseen.
+pub fn say_skipped(test: &str, why: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "skipped {test}: {why}");
+}
+
+/// Whether `test` can run, given whether `what` (a program, npm packages, a
+/// browser) is installed.
+///
+/// Contract: without it the test is skipped with a line on standard error
+/// naming the test and what it lacks, except under CI ([`ci`]), where it
+/// fails: .ci/run installs everything such tests need, so a skip there would
+/// hide a test that never ran.
+pub fn needs_installed(installed: bool, test: &str, what: &str) -> bool {
+    if !installed {
+        assert!(!ci(), "{test} cannot run: {what} is missing (.ci/run installs it)");
+        say_skipped(test, &format!("{what} is missing"));
+    }
+    installed
+}
+
+/// The database a test run uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Store {
+    Sqlite,
+    Postgres,
+}
+
+impl Store {
+    /// The store of this run: PostgreSQL when `DATABASE_URL` names a server, else SQLite.
+    pub fn of_this_run() -> Self {
+        if postgres_url().is_some() { Store::Postgres } else { Store::Sqlite }
+    }
+}
+
+/// Whether `test`, which means something on `store` only, runs in this run.
+///
+/// Contract: on the other store the test is skipped with a line on standard
+/// error naming it and the store it needs. Unlike a missing tool
+/// ([`needs_installed`]) this is no failure under CI: .ci/run runs the API
+/// tests once on each store (`cargo test`, then `cargo test --test api` with
+/// `DATABASE_URL` naming PostgreSQL), so a store-specific test skipped in one
+/// pass runs in the other, and failing the pass that cannot run it would fail
+/// every CI run. A PostgreSQL pass that cannot reach its server fails on its
+/// own (every test's fresh database needs the server).
+pub fn runs_on(store: Store, test: &str) -> bool {
+    let runs = Store::of_this_run() == store;
+    if !runs {
+        let how = match store {
+            Store::Postgres => "PostgreSQL (DATABASE_URL=postgres://…)",
+            Store::Sqlite => "SQLite (DATABASE_URL unset)",
+        };
+        say_skipped(test, &format!("it runs on {how} only; CI runs it in that store's pass"));
+    }
+    runs
+}
+
 fn init_logs() {
     static ONCE: OnceLock<()> = OnceLock::new();
     ONCE.get_or_init(|| {
@@ -241,6 +307,15 @@ impl TestApp {
     /// Like [`TestApp::graphql`], but fails the test on any GraphQL error and returns `data`.
     pub async fn data(&self, query: &str, variables: Value) -> Value {
         let body = self.graphql(query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
+        body["data"].clone()
+    }
+
+    /// Like [`TestApp::graphql_as`], but fails the test on any GraphQL error and
+    /// returns `data`: for the setup steps of a test (a query whose answer it
+    /// builds on, a mutation that must have happened).
+    pub async fn data_as(&self, token: &str, query: &str, variables: Value) -> Value {
+        let body = self.graphql_as(token, query, variables).await;
         assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
         body["data"].clone()
     }

@@ -219,8 +219,12 @@ async fn dates_past_the_year_9999_are_refused() {
 
 #[tokio::test]
 async fn a_locked_sqlite_database_is_service_unavailable() {
-    if crate::helpers::postgres_url().is_some() {
-        return; // SQLite's lock; PostgreSQL has row locks and no busy timeout.
+    // SQLite's database lock; PostgreSQL has row locks and no busy timeout.
+    if !crate::helpers::runs_on(
+        crate::helpers::Store::Sqlite,
+        "hostile_inputs::a_locked_sqlite_database_is_service_unavailable",
+    ) {
+        return;
     }
     let app = spawn_app().await;
     let lead = app.token(LEAD, Role::Bureau).await;

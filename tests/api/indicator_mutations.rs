@@ -153,14 +153,14 @@ async fn create_indicator_refusals_write_nothing() {
     // A CONDITIONAL plan of Nankai is invisible to Jinghai's coordinator: NOT_FOUND, not FORBIDDEN.
     let nankai_token = app.token(NANKAI, Role::Coordinator).await;
     let created = app
-        .graphql_as(
+        .data_as(
             &nankai_token,
             "mutation($r: ID!) { createPlan(input: {title: \"南开区内部方案\", regionId: $r, kind: ACTION_PLAN, \
              sharingClass: CONDITIONAL}) { plan { id } } }",
             json!({ "r": to_global(NodeKind::Region, &nankai.region_id).0 }),
         )
         .await;
-    let hidden = created["data"]["createPlan"]["plan"]["id"].as_str().expect("created plan").to_owned();
+    let hidden = created["createPlan"]["plan"]["id"].as_str().expect("created plan").to_owned();
     let before = counts(&app).await;
     let body = app.graphql_as(&coordinator, CREATE, json!({ "input": new_input(&hidden) })).await;
     assert_eq!(error_code(&body), Some("NOT_FOUND"), "{body:#}");

@@ -256,7 +256,7 @@ async fn audit_verify_passes_on_a_clean_trail_and_names_an_altered_row() {
         assert!(body.get("errors").is_none(), "{body:#}");
     }
     let input = json!({ "indicatorId": indicator_id, "period": "2024", "value": 1.0 });
-    app.graphql_as(&coordinator, RECORD, json!({ "input": input })).await;
+    app.data_as(&coordinator, RECORD, json!({ "input": input })).await;
     let clean = xietong::service::audit::verify(&app.db).await.expect("verify");
     assert_eq!((clean.checked, clean.first_broken), (4, None));
 

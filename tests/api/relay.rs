@@ -12,14 +12,14 @@ const ROUND_TRIP: &str = "query($ids: [ID!]!) { nodes(ids: $ids) { __typename id
 /// rules require) and returns `(typename, id)` of each.
 async fn one_of_each(app: &TestApp, admin: &str) -> Vec<(String, String)> {
     let data = app
-        .graphql_as(
+        .data_as(
             admin,
             r#"{ indicators(filter: {regionCode: "120118", search: "可再生能源电力装机容量"}, first: 1) {
                    nodes { id targets { id } task { id assignments { id } plan { id issuer { id region { id } } } } } } }"#,
             json!({}),
         )
         .await;
-    let indicator = &data["data"]["indicators"]["nodes"][0];
+    let indicator = &data["indicators"]["nodes"][0];
     let task = &indicator["task"];
     let bureau = app.token("静海区发展改革委", Role::Bureau).await;
     let report = app
@@ -41,7 +41,7 @@ async fn one_of_each(app: &TestApp, admin: &str) -> Vec<(String, String)> {
     assert!(actual.get("errors").is_none(), "{actual:#}");
     let coordinator = app.token("静海区发展改革委", Role::Coordinator).await;
     let grant = conditional_plan_granted_to_nankai(app, &coordinator).await;
-    let changes = app.graphql_as(admin, "{ changes(last: 1) { nodes { id } } }", json!({})).await;
+    let changes = app.data_as(admin, "{ changes(last: 1) { nodes { id } } }", json!({})).await;
     let plan = &task["plan"];
     vec![
         ("Region".into(), plan["issuer"]["region"]["id"].as_str().unwrap().into()),
@@ -54,7 +54,7 @@ async fn one_of_each(app: &TestApp, admin: &str) -> Vec<(String, String)> {
         ("ProgressReport".into(), report["data"]["reportProgress"]["report"]["id"].as_str().unwrap().into()),
         ("Actual".into(), actual["data"]["recordActual"]["actual"]["id"].as_str().unwrap().into()),
         ("Grant".into(), grant),
-        ("Change".into(), changes["data"]["changes"]["nodes"][0]["id"].as_str().unwrap().into()),
+        ("Change".into(), changes["changes"]["nodes"][0]["id"].as_str().unwrap().into()),
     ]
 }
 

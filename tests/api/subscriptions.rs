@@ -1,7 +1,7 @@
 //! Subscriptions over WebSocket (`graphql-transport-ws`) and the durable
 //! change feed, on one instance and across two instances on one database.
 
-use crate::helpers::{TestApp, error_code, postgres_url, spawn_app};
+use crate::helpers::{Store, TestApp, error_code, runs_on, spawn_app};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -239,8 +239,11 @@ async fn a_bad_token_is_refused_with_close_code_4403() {
 
 #[tokio::test]
 async fn a_change_made_on_one_instance_reaches_subscribers_of_another_and_survives_a_restart() {
-    if postgres_url().is_none() {
-        eprintln!("skipped: several instances share one database only on PostgreSQL (set DATABASE_URL)");
+    // Several instances share one database only on PostgreSQL (LISTEN/NOTIFY across processes).
+    if !runs_on(
+        Store::Postgres,
+        "subscriptions::a_change_made_on_one_instance_reaches_subscribers_of_another_and_survives_a_restart",
+    ) {
         return;
     }
     let a = spawn_app().await;

@@ -175,24 +175,22 @@ pub fn decode_id(
 
 /// Resolves a region given by ID or by administrative code into its record ID.
 /// An unknown code yields an ID that matches nothing, so the filter returns an empty list.
+///
+/// Codes are looked up through the request's `region_id_by_code` loader: the
+/// filters of every parent of a level share one statement, and a code is
+/// looked up once per request.
 pub async fn resolve_region(
     ctx: &Context<'_>,
     id: &Option<async_graphql::ID>,
     code: &Option<String>,
 ) -> async_graphql::Result<Option<String>> {
     use crate::error::GqlResult;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     if let Some(record) = decode_id(crate::ids::NodeKind::Region, id, "filter.regionId").gql()? {
         return Ok(Some(record));
     }
     let Some(code) = code else { return Ok(None) };
-    let found = entity::region::Entity::find()
-        .filter(entity::region::Column::Code.eq(code.clone()))
-        .one(&ctx.state()?.db)
-        .await
-        .map_err(crate::error::AppError::from)
-        .gql()?;
-    Ok(Some(found.map(|r| r.id).unwrap_or_else(|| "-".to_owned())))
+    let found = ctx.scope()?.loaders.region_id_by_code.load_one(code.clone()).await.map_err(loader_error)?;
+    Ok(Some(found.unwrap_or_else(|| "-".to_owned())))
 }
 
 /// Pages rows a loader returned for one parent and builds the connection.

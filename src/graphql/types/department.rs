@@ -1,12 +1,12 @@
 //! The `Department` type and its list inputs.
 
 use super::common::{ListConnection, loader_error, nested_connection, page_args};
-use super::enums::DepartmentKind;
+use super::enums::{DepartmentKind, DepartmentOrderField, OrderDirection};
 use super::region::Region;
 use super::task::{Task, TaskFilterInput, TaskOrderBy};
 use crate::graphql::context::ContextExt;
 use crate::ids::{NodeKind, to_global};
-use crate::service::{Direction, departments::DepartmentOrderField, tasks};
+use crate::service::{Direction, departments, tasks};
 use async_graphql::{Context, ID, InputObject, Object};
 use entity::department;
 
@@ -80,7 +80,7 @@ impl Department {
         before: Option<String>,
     ) -> async_graphql::Result<ListConnection<Task>> {
         let filter = filter.unwrap_or_default().into_service(ctx).await?;
-        let order = order_by.unwrap_or_default();
+        let (field, direction) = order_by.unwrap_or_default().into_service();
         let rows = ctx
             .scope()?
             .loaders
@@ -89,7 +89,7 @@ impl Department {
             .await
             .map_err(loader_error)?
             .unwrap_or_default();
-        let spec = tasks::sort(order.field, order.direction);
+        let spec = tasks::sort(field, direction);
         nested_connection(ctx, rows, &spec, &page_args(first, after, last, before), Task)
     }
 }
@@ -116,5 +116,12 @@ pub struct DepartmentOrderBy {
     pub field: DepartmentOrderField,
     /// 方向 — Direction.
     #[graphql(default)]
-    pub direction: Direction,
+    pub direction: OrderDirection,
+}
+
+impl DepartmentOrderBy {
+    /// The sort field and direction in the service's terms.
+    pub fn into_service(self) -> (departments::DepartmentOrderField, Direction) {
+        (self.field.into(), self.direction.into())
+    }
 }

@@ -1,5 +1,10 @@
-//! GraphQL mirrors of the stored enumerations, with bilingual descriptions.
+//! GraphQL mirrors of the domain's enumerations, with bilingual descriptions:
+//! the stored ones (`entity::enums`), the caller's role, sort orders and the
+//! progress verdict. The domain types carry no GraphQL derive; each mirror
+//! converts to and from its domain type (`#[graphql(remote = "...")]`).
 
+use crate::access;
+use crate::service::{self, departments, indicators, plans, progress, regions, tasks};
 use async_graphql::Enum;
 use entity::enums as db;
 
@@ -177,4 +182,100 @@ pub enum ActualStatus {
     Verified,
     /// 估算数 — estimated.
     Estimated,
+}
+
+/// 角色 — The role a token grants its caller; see `Viewer.role`.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+#[graphql(remote = "access::Role")]
+pub enum Role {
+    /// 只读 — reads what its sharing class allows, writes nothing.
+    Reader,
+    /// 委办局 — reports progress and actuals on the tasks it is assigned to.
+    Bureau,
+    /// 统筹协调 — manages plans, tasks and indicators inside its jurisdiction.
+    Coordinator,
+    /// 管理员 — everything, including regions, departments and grants.
+    Admin,
+}
+
+/// 进度判断 — Verdict on an indicator's progress towards its target.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+#[graphql(remote = "progress::ProgressStatus")]
+pub enum ProgressStatus {
+    /// 已完成 — the latest actual meets the target.
+    Achieved,
+    /// 进度正常 — at least as far along as the time elapsed.
+    OnTrack,
+    /// 存在风险 — somewhat behind schedule, or the schedule cannot be judged.
+    AtRisk,
+    /// 进度滞后 — far behind, or the target year passed without meeting it.
+    OffTrack,
+    /// 暂无数据 — no actual value (or no target) yet.
+    NoData,
+}
+
+/// 排序方向 — Ascending or descending order.
+#[derive(Enum, Clone, Copy, Default, PartialEq, Eq, Debug)]
+#[graphql(remote = "service::Direction")]
+pub enum OrderDirection {
+    /// 升序 — ascending.
+    #[default]
+    Asc,
+    /// 降序 — descending.
+    Desc,
+}
+
+/// 区域排序字段 — What region lists can be sorted by.
+#[derive(Enum, Clone, Copy, Default, PartialEq, Eq, Debug)]
+#[graphql(remote = "regions::RegionOrderField")]
+pub enum RegionOrderField {
+    /// 行政区划代码 — by administrative code (regions without one first).
+    #[default]
+    Code,
+    /// 名称 — by name.
+    Name,
+}
+
+/// 单位排序字段 — What department lists can be sorted by.
+#[derive(Enum, Clone, Copy, Default, PartialEq, Eq, Debug)]
+#[graphql(remote = "departments::DepartmentOrderField")]
+pub enum DepartmentOrderField {
+    /// 名称 — by name.
+    #[default]
+    Name,
+}
+
+/// 方案排序字段 — What plan lists can be sorted by.
+#[derive(Enum, Clone, Copy, Default, PartialEq, Eq, Debug)]
+#[graphql(remote = "plans::PlanOrderField")]
+pub enum PlanOrderField {
+    /// 印发日期 — by issue date (undated plans first).
+    #[default]
+    IssuedOn,
+    /// 标题 — by title.
+    Title,
+}
+
+/// 任务排序字段 — What task lists can be sorted by.
+#[derive(Enum, Clone, Copy, Default, PartialEq, Eq, Debug)]
+#[graphql(remote = "tasks::TaskOrderField")]
+pub enum TaskOrderField {
+    /// 文件顺序 — in the order of the plan document.
+    #[default]
+    DocumentOrder,
+    /// 标题 — by title.
+    Title,
+    /// 完成年份 — by due year (tasks without one first).
+    DueYear,
+}
+
+/// 指标排序字段 — What indicator lists can be sorted by.
+#[derive(Enum, Clone, Copy, Default, PartialEq, Eq, Debug)]
+#[graphql(remote = "indicators::IndicatorOrderField")]
+pub enum IndicatorOrderField {
+    /// 文件顺序 — in the order of the plan document.
+    #[default]
+    DocumentOrder,
+    /// 名称 — by name.
+    Name,
 }

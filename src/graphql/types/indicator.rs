@@ -2,7 +2,10 @@
 
 use super::common::{ListConnection, Provenance, decode_id, load_page, loader_error, page_args, resolve_region};
 use super::department::Department;
-use super::enums::{ActualStatus, Comparator, IndicatorDirection, Measure, Nature, SharingClass};
+use super::enums::{
+    ActualStatus, Comparator, IndicatorDirection, IndicatorOrderField, Measure, Nature, OrderDirection, ProgressStatus,
+    SharingClass,
+};
 use super::plan::Plan;
 use super::region::Region;
 use super::task::Task;
@@ -10,8 +13,8 @@ use crate::error::GqlResult;
 use crate::graphql::context::ContextExt;
 use crate::ids::{NodeKind, to_global};
 use crate::service::Direction;
-use crate::service::indicators::{self, IndicatorFilter, IndicatorOrderField};
-use crate::service::progress::{self, ProgressStatus};
+use crate::service::indicators::{self, IndicatorFilter};
+use crate::service::progress;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{indicator, indicator_actual, indicator_target};
@@ -150,7 +153,7 @@ impl Indicator {
             target: p.target.map(Target),
             latest_actual: p.latest.map(Actual),
             share: p.share,
-            status: p.status,
+            status: p.status.into(),
         })
     }
 
@@ -207,10 +210,10 @@ impl Indicator {
         before: Option<String>,
     ) -> async_graphql::Result<ListConnection<Indicator>> {
         let filter = filter.unwrap_or_default().into_service(ctx).await?;
-        let order = order_by.unwrap_or_default();
-        let spec = indicators::sort(order.field, order.direction);
+        let (field, direction) = order_by.unwrap_or_default().into_service();
+        let spec = indicators::sort(field, direction);
         let loader = &ctx.scope()?.loaders.indicator_contributors;
-        let key = (filter, order.field, order.direction);
+        let key = (filter, field, direction);
         load_page(ctx, loader, &self.0.id, key, page_args(first, after, last, before), &spec, Indicator).await
     }
 }
@@ -399,5 +402,12 @@ pub struct IndicatorOrderBy {
     pub field: IndicatorOrderField,
     /// 方向 — Direction.
     #[graphql(default)]
-    pub direction: Direction,
+    pub direction: OrderDirection,
+}
+
+impl IndicatorOrderBy {
+    /// The sort field and direction in the service's terms.
+    pub fn into_service(self) -> (indicators::IndicatorOrderField, Direction) {
+        (self.field.into(), self.direction.into())
+    }
 }

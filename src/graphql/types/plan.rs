@@ -2,14 +2,14 @@
 
 use super::common::{Date, ListConnection, Provenance, decode_id, load_page, loader_error, page_args, resolve_region};
 use super::department::Department;
-use super::enums::{PlanKind, PlanStatus, SharingClass};
+use super::enums::{OrderDirection, PlanKind, PlanOrderField, PlanStatus, SharingClass};
 use super::indicator::{Indicator, IndicatorFilterInput, IndicatorOrderBy};
 use super::region::Region;
 use super::task::{Task, TaskFilterInput, TaskOrderBy};
 use crate::error::GqlResult;
 use crate::graphql::context::ContextExt;
 use crate::ids::{NodeKind, to_global};
-use crate::service::plans::{PlanFilter, PlanOrderField};
+use crate::service::plans::{self, PlanFilter};
 use crate::service::{Direction, indicators, tasks};
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
@@ -136,10 +136,10 @@ impl Plan {
         before: Option<String>,
     ) -> async_graphql::Result<ListConnection<Task>> {
         let filter = filter.unwrap_or_default().into_service(ctx).await?;
-        let order = order_by.unwrap_or_default();
-        let spec = tasks::sort(order.field, order.direction);
+        let (field, direction) = order_by.unwrap_or_default().into_service();
+        let spec = tasks::sort(field, direction);
         let loader = &ctx.scope()?.loaders.tasks_by_plan;
-        let key = (filter, order.field, order.direction);
+        let key = (filter, field, direction);
         load_page(ctx, loader, &self.0.id, key, page_args(first, after, last, before), &spec, Task).await
     }
 
@@ -169,10 +169,10 @@ impl Plan {
         before: Option<String>,
     ) -> async_graphql::Result<ListConnection<Indicator>> {
         let filter = filter.unwrap_or_default().into_service(ctx).await?;
-        let order = order_by.unwrap_or_default();
-        let spec = indicators::sort(order.field, order.direction);
+        let (field, direction) = order_by.unwrap_or_default().into_service();
+        let spec = indicators::sort(field, direction);
         let loader = &ctx.scope()?.loaders.indicators_by_plan;
-        let key = (filter, order.field, order.direction);
+        let key = (filter, field, direction);
         load_page(ctx, loader, &self.0.id, key, page_args(first, after, last, before), &spec, Indicator).await
     }
 }
@@ -227,5 +227,12 @@ pub struct PlanOrderBy {
     pub field: PlanOrderField,
     /// 方向 — Direction.
     #[graphql(default)]
-    pub direction: Direction,
+    pub direction: OrderDirection,
+}
+
+impl PlanOrderBy {
+    /// The sort field and direction in the service's terms.
+    pub fn into_service(self) -> (plans::PlanOrderField, Direction) {
+        (self.field.into(), self.direction.into())
+    }
 }

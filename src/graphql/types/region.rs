@@ -1,11 +1,11 @@
 //! The `Region` type and its list inputs.
 
 use super::common::{ListConnection, load_page, loader_error, page_args};
-use super::enums::RegionLevel;
+use super::enums::{OrderDirection, RegionLevel, RegionOrderField};
 use super::plan::{Plan, PlanFilterInput, PlanOrderBy};
 use crate::graphql::context::ContextExt;
 use crate::ids::{NodeKind, to_global};
-use crate::service::{Direction, plans, regions::RegionOrderField};
+use crate::service::{Direction, plans, regions};
 use async_graphql::{Context, ID, InputObject, Object};
 use entity::region;
 
@@ -84,10 +84,10 @@ impl Region {
         before: Option<String>,
     ) -> async_graphql::Result<ListConnection<Plan>> {
         let filter = filter.unwrap_or_default().into_service(ctx).await?;
-        let order = order_by.unwrap_or_default();
-        let spec = plans::sort(order.field, order.direction);
+        let (field, direction) = order_by.unwrap_or_default().into_service();
+        let spec = plans::sort(field, direction);
         let loader = &ctx.scope()?.loaders.plans_by_region;
-        let key = (filter, order.field, order.direction);
+        let key = (filter, field, direction);
         load_page(ctx, loader, &self.0.id, key, page_args(first, after, last, before), &spec, Plan).await
     }
 }
@@ -115,5 +115,12 @@ pub struct RegionOrderBy {
     pub field: RegionOrderField,
     /// 方向 — Direction.
     #[graphql(default)]
-    pub direction: Direction,
+    pub direction: OrderDirection,
+}
+
+impl RegionOrderBy {
+    /// The sort field and direction in the service's terms.
+    pub fn into_service(self) -> (regions::RegionOrderField, Direction) {
+        (self.field.into(), self.direction.into())
+    }
 }

@@ -2,13 +2,13 @@
 
 use super::common::{ListConnection, Provenance, decode_id, load_page, loader_error, page_args, resolve_region};
 use super::department::Department;
-use super::enums::{AssignmentRole, SharingClass, TaskKind, TaskStatus};
+use super::enums::{AssignmentRole, OrderDirection, SharingClass, TaskKind, TaskOrderField, TaskStatus};
 use super::indicator::{Indicator, IndicatorFilterInput, IndicatorOrderBy};
 use super::plan::Plan;
 use crate::error::GqlResult;
 use crate::graphql::context::ContextExt;
 use crate::ids::{NodeKind, to_global};
-use crate::service::tasks::{self, TaskFilter, TaskOrderField};
+use crate::service::tasks::{self, TaskFilter};
 use crate::service::{Direction, indicators};
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
@@ -118,10 +118,10 @@ impl Task {
         before: Option<String>,
     ) -> async_graphql::Result<ListConnection<Task>> {
         let filter = filter.unwrap_or_default().into_service(ctx).await?;
-        let order = order_by.unwrap_or_default();
-        let spec = tasks::sort(order.field, order.direction);
+        let (field, direction) = order_by.unwrap_or_default().into_service();
+        let spec = tasks::sort(field, direction);
         let loader = &ctx.scope()?.loaders.task_children;
-        let key = (filter, order.field, order.direction);
+        let key = (filter, field, direction);
         load_page(ctx, loader, &self.0.id, key, page_args(first, after, last, before), &spec, Task).await
     }
 
@@ -159,10 +159,10 @@ impl Task {
         before: Option<String>,
     ) -> async_graphql::Result<ListConnection<Indicator>> {
         let filter = filter.unwrap_or_default().into_service(ctx).await?;
-        let order = order_by.unwrap_or_default();
-        let spec = indicators::sort(order.field, order.direction);
+        let (field, direction) = order_by.unwrap_or_default().into_service();
+        let spec = indicators::sort(field, direction);
         let loader = &ctx.scope()?.loaders.indicators_by_task;
-        let key = (filter, order.field, order.direction);
+        let key = (filter, field, direction);
         load_page(ctx, loader, &self.0.id, key, page_args(first, after, last, before), &spec, Indicator).await
     }
 
@@ -336,5 +336,12 @@ pub struct TaskOrderBy {
     pub field: TaskOrderField,
     /// 方向 — Direction.
     #[graphql(default)]
-    pub direction: Direction,
+    pub direction: OrderDirection,
+}
+
+impl TaskOrderBy {
+    /// The sort field and direction in the service's terms.
+    pub fn into_service(self) -> (tasks::TaskOrderField, Direction) {
+        (self.field.into(), self.direction.into())
+    }
 }

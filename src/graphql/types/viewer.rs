@@ -2,8 +2,9 @@
 
 use super::common::loader_error;
 use super::department::Department;
+use super::enums::Role;
 use super::region::Region;
-use crate::access::{Role, Viewer};
+use crate::access::{self, Viewer};
 use crate::graphql::context::ContextExt;
 use async_graphql::{Context, Enum, Object};
 
@@ -30,7 +31,7 @@ impl ViewerInfo {
 
     /// 角色 — Role; null when anonymous.
     async fn role(&self) -> Option<Role> {
-        self.0.identity.as_ref().map(|i| i.role)
+        self.0.identity.as_ref().map(|i| i.role.into())
     }
 
     /// 所属单位 — The caller's department.
@@ -57,12 +58,12 @@ impl ViewerInfo {
         use Permission::*;
         match self.0.identity.as_ref().map(|i| i.role) {
             None => vec![ReadPublic],
-            Some(Role::Reader) => vec![ReadPublic, ReadShared],
-            Some(Role::Bureau) => vec![ReadPublic, ReadShared, ReportProgress, RecordActuals],
-            Some(Role::Coordinator) => {
+            Some(access::Role::Reader) => vec![ReadPublic, ReadShared],
+            Some(access::Role::Bureau) => vec![ReadPublic, ReadShared, ReportProgress, RecordActuals],
+            Some(access::Role::Coordinator) => {
                 vec![ReadPublic, ReadShared, ReportProgress, RecordActuals, ManagePlans, GrantAccess]
             }
-            Some(Role::Admin) => vec![
+            Some(access::Role::Admin) => vec![
                 ReadPublic,
                 ReadShared,
                 ReadAll,

@@ -24,18 +24,10 @@ pub fn examples() -> PathBuf {
     root().join("docs/clients")
 }
 
-/// Whether this is a CI run (`CI` set, and not `false` or `0`).
-fn ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
-}
-
-/// Whether a test can run: a missing `what` fails it under CI and skips it elsewhere.
-pub fn available(ok: bool, what: &str) -> bool {
-    if !ok {
-        assert!(!ci(), "{what} is missing; .ci/run installs it");
-        eprintln!("skipped: {what} is missing (see the top of tests/api/client_guide.rs)");
-    }
-    ok
+/// Whether `test` can run: a missing `what` fails it under CI and skips it
+/// elsewhere, with a line on standard error (see [`crate::helpers::needs_installed`]).
+pub fn available(test: &str, ok: bool, what: &str) -> bool {
+    crate::helpers::needs_installed(ok, test, &format!("{what} (see the top of tests/api/client_guide.rs)"))
 }
 
 /// Whether `program arg` runs and succeeds, as `curl --version` does where curl is installed.
