@@ -14,8 +14,9 @@
 //! jurisdiction changed gets what the new jurisdiction allows from then on.
 
 use super::context::ContextExt;
-use super::types::change::{Change, ChangeEntity};
+use super::types::change::Change;
 use super::types::common::decode_id;
+use super::types::enums::ChangeEntity;
 use crate::access::Viewer;
 use crate::error::{AppError, AppResult, GqlResult};
 use crate::ids::NodeKind;

@@ -2,12 +2,13 @@
 
 use super::common::{JsonValue, loader_error};
 use super::department::Department;
+use super::enums::ChangeEntity;
 use super::plan::Plan;
 use crate::graphql::context::ContextExt;
 use crate::ids::{NodeKind, to_global};
 use crate::service::audit::AuditEntity;
 use crate::service::changes::{self, Reference};
-use async_graphql::{Context, Enum, ID, InputObject, Object};
+use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 use entity::change;
 use std::collections::HashSet;
@@ -17,36 +18,6 @@ use std::sync::Arc;
 /// referenced records its reader may see.
 #[derive(Clone)]
 pub struct Change(pub change::Model, pub Option<Arc<HashSet<String>>>);
-
-/// 对象类型 — The kind of record a change is about; `Change.entity` holds the same name in PascalCase.
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-#[graphql(name = "ChangeEntity", remote = "crate::service::audit::AuditEntity")]
-pub enum ChangeEntity {
-    /// 方案 — A plan (`Plan`).
-    Plan,
-    /// 任务 — A task (`Task`).
-    Task,
-    /// 指标 — An indicator (`Indicator`).
-    Indicator,
-    /// 责任分工 — A department's LEAD or SUPPORT assignment to a task (`Assignment`).
-    Assignment,
-    /// 目标值 — An indicator's target for a year (`Target`).
-    Target,
-    /// 实际值 — A reported value of an indicator (`Actual`).
-    Actual,
-    /// 进展报告 — A progress report on a task (`ProgressReport`).
-    ProgressReport,
-    /// 区域 — A region (`Region`).
-    Region,
-    /// 部门 — A department (`Department`).
-    Department,
-    /// 部门别名 — Another spelling of a department's name (`DepartmentAlias`).
-    DepartmentAlias,
-    /// 授权 — An access grant opening a CONDITIONAL plan to a department (`Grant`; administrators only).
-    Grant,
-    /// 吊销令牌 — A revoked token (`RevokedToken`; administrators only).
-    RevokedToken,
-}
 
 /// The node kind whose global ID names a changed record; grants and revoked
 /// tokens have no node of their own.

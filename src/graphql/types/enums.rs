@@ -279,3 +279,33 @@ pub enum IndicatorOrderField {
     /// 名称 — by name.
     Name,
 }
+
+/// 对象类型 — The kind of record a change is about; `Change.entity` holds the same name in PascalCase.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(name = "ChangeEntity", remote = "crate::service::audit::AuditEntity")]
+pub enum ChangeEntity {
+    /// 方案 — A plan (`Plan`).
+    Plan,
+    /// 任务 — A task (`Task`).
+    Task,
+    /// 指标 — An indicator (`Indicator`).
+    Indicator,
+    /// 责任分工 — A department's LEAD or SUPPORT assignment to a task (`Assignment`).
+    Assignment,
+    /// 目标值 — An indicator's target for a year (`Target`).
+    Target,
+    /// 实际值 — A reported value of an indicator (`Actual`).
+    Actual,
+    /// 进展报告 — A progress report on a task (`ProgressReport`).
+    ProgressReport,
+    /// 区域 — A region (`Region`).
+    Region,
+    /// 部门 — A department (`Department`).
+    Department,
+    /// 部门别名 — Another spelling of a department's name (`DepartmentAlias`).
+    DepartmentAlias,
+    /// 授权 — An access grant opening a CONDITIONAL plan to a department (`Grant`; administrators only).
+    Grant,
+    /// 吊销令牌 — A revoked token (`RevokedToken`; administrators only).
+    RevokedToken,
+}
