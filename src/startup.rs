@@ -50,7 +50,7 @@ impl Application {
                 tracing::warn!("not yet listening for other instances' changes; serving anyway");
             }
         }
-        let authenticator = authenticator.with_caller_cache(&notifier);
+        let authenticator = authenticator.with_caller_cache(notifier.subscribe());
         let allowed = settings.limits.load_allowed_operations()?;
         let schema = build_schema(db.clone(), settings.limits.clone(), notifier, allowed);
         let port = listener.local_addr()?.port();

@@ -204,8 +204,9 @@ impl TestApp {
     /// A valid one-hour token (HS256, [`TEST_JWT_SECRET`]) with subject
     /// `test-user` for the department named by `dept` (global ID, name or alias).
     pub async fn token(&self, dept: &str, role: Role) -> String {
-        let department =
-            xietong::auth::cli::resolve_department(&self.db, dept).await.expect("the department exists and is unique");
+        let department = xietong::service::departments::resolve_department(&self.db, dept)
+            .await
+            .expect("the department exists and is unique");
         let request = TokenRequest {
             subject: "test-user".into(),
             department: to_global(NodeKind::Department, &department.id).0,

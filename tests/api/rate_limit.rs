@@ -19,7 +19,8 @@ async fn spawn_limited(burst: u32) -> TestApp {
 
 /// A valid token for subject `subject` (the helpers' tokens all say `test-user`).
 async fn token_for(app: &TestApp, subject: &str) -> String {
-    let department = xietong::auth::cli::resolve_department(&app.db, "静海区发展改革委").await.expect("department");
+    let department =
+        xietong::service::departments::resolve_department(&app.db, "静海区发展改革委").await.expect("department");
     let request = TokenRequest {
         subject: subject.into(),
         department: to_global(NodeKind::Department, &department.id).0,
