@@ -1,141 +1,17 @@
-//! Command line and configuration: every flag has an environment variable.
+//! Configuration of the server: every flag has an environment variable.
 //!
 //! With no configuration at all, `xietong` serves on 127.0.0.1:8080 from a
 //! SQLite file `xietong.db` in the working directory, which it creates,
 //! migrates and seeds on first start.
+//!
+//! [`ServeSettings`] composes the settings of the layers that use them
+//! ([`AuthSettings`], [`RateLimitSettings`], `SubscriptionSettings`); the
+//! command line ([`crate::cli`]) flattens it.
 
-use crate::access::Role;
 use crate::auth::AuthSettings;
-use crate::auth::claims::parse_role;
-use crate::auth::duration::parse_ttl;
-pub use crate::http::rate_limit::RateLimitSettings;
-use clap::{Args, Parser, Subcommand, ValueEnum};
-use std::time::Duration;
-
-/// xietong (协同): the GraphQL API for Jing-Jin-Ji green low-carbon coordination data.
-#[derive(Debug, Parser)]
-#[command(name = "xietong", version, about, long_about = None, args_conflicts_with_subcommands = true)]
-pub struct Cli {
-    #[command(flatten)]
-    pub database: DatabaseSettings,
-
-    /// Settings of `serve`, also accepted without the subcommand.
-    #[command(flatten)]
-    pub serve: ServeSettings,
-
-    /// Log format: `pretty` for people, `json` for log collectors.
-    #[arg(long, env = "XIETONG_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty, global = true)]
-    pub log_format: LogFormat,
-
-    /// Command to run; `serve` when omitted.
-    #[command(subcommand)]
-    pub command: Option<Command>,
-}
-
-/// What `xietong` should do.
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Run the HTTP server (migrates, and seeds an empty database, first).
-    Serve(ServeSettings),
-    /// Apply pending database migrations and exit.
-    Migrate,
-    /// Import the default dataset — the five source documents built into this binary (idempotent: same IDs
-    /// every time).
-    Seed,
-    /// Access tokens.
-    #[command(subcommand)]
-    Token(TokenCommand),
-    /// The audit trail.
-    #[command(subcommand)]
-    Audit(AuditCommand),
-    /// Write a large synthetic dataset (for benchmarks) under Tianjin's districts; no audit entries.
-    Generate(GenerateArgs),
-}
-
-/// Settings of `xietong generate` (see [`crate::generate`]).
-#[derive(Debug, Clone, Args)]
-pub struct GenerateArgs {
-    /// Tianjin districts to generate plans for (at most 16), in order of administrative code.
-    #[arg(long, env = "XIETONG_GEN_DISTRICTS", default_value_t = 16)]
-    pub districts: usize,
-
-    /// Plans per district.
-    #[arg(long, env = "XIETONG_GEN_PLANS_PER_DISTRICT", default_value_t = 20)]
-    pub plans_per_district: usize,
-
-    /// Tasks per plan (action groups and their numbered tasks together).
-    #[arg(long, env = "XIETONG_GEN_TASKS_PER_PLAN", default_value_t = 200)]
-    pub tasks_per_plan: usize,
-
-    /// Indicators per task.
-    #[arg(long, env = "XIETONG_GEN_INDICATORS_PER_TASK", default_value_t = 3)]
-    pub indicators_per_task: usize,
-
-    /// Reported actuals per indicator (periods from 2021 on, with revisions).
-    #[arg(long, env = "XIETONG_GEN_ACTUALS_PER_INDICATOR", default_value_t = 20)]
-    pub actuals_per_indicator: usize,
-
-    /// Seed of the generated values (IDs depend only on the record's position).
-    #[arg(long, env = "XIETONG_GEN_SEED", default_value_t = 1)]
-    pub seed: u64,
-}
-
-/// `xietong audit …`.
-#[derive(Debug, Subcommand)]
-pub enum AuditCommand {
-    /// Recompute the hash chain of the audit trail and name the first broken link (exit status 1 if any).
-    Verify,
-}
-
-/// `xietong token …`.
-#[derive(Debug, Subcommand)]
-pub enum TokenCommand {
-    /// Print a token the local server accepts (HS256, signed with the local secret).
-    Issue(IssueTokenArgs),
-}
-
-/// Settings of `xietong token issue`.
-#[derive(Debug, Clone, Args)]
-pub struct IssueTokenArgs {
-    /// Department: its global ID, or its name or an alias (an ambiguous name lists the candidates).
-    #[arg(long)]
-    pub dept: String,
-
-    /// Role: ADMIN, COORDINATOR, BUREAU or READER.
-    #[arg(long, value_parser = parse_role)]
-    pub role: Role,
-
-    /// Lifetime, e.g. 30m, 8h, 7d (at most 366d).
-    #[arg(long, default_value = "8h", value_parser = parse_ttl)]
-    pub ttl: Duration,
-
-    /// Name of the calling system (`client` claim).
-    #[arg(long)]
-    pub client: Option<String>,
-
-    /// Subject (`sub` claim); default: the local user name.
-    #[arg(long)]
-    pub subject: Option<String>,
-
-    #[command(flatten)]
-    pub auth: AuthSettings,
-}
-
-/// Where the data lives.
-#[derive(Debug, Clone, Args)]
-pub struct DatabaseSettings {
-    /// Database URL: `sqlite://FILE?mode=rwc` (default) or `postgres://USER@HOST/DB`.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://xietong.db?mode=rwc", global = true)]
-    pub database_url: String,
-
-    /// Maximum open database connections per instance.
-    #[arg(long, env = "XIETONG_DB_MAX_CONNECTIONS", default_value_t = 10, global = true)]
-    pub db_max_connections: u32,
-
-    /// Seconds to wait for a free database connection before answering SERVICE_UNAVAILABLE.
-    #[arg(long, env = "XIETONG_DB_ACQUIRE_TIMEOUT", default_value_t = 5, global = true)]
-    pub db_acquire_timeout: u64,
-}
+use crate::http::rate_limit::RateLimitSettings;
+use crate::http::subscriptions::SubscriptionSettings;
+use clap::Args;
 
 /// Settings of `xietong serve`.
 #[derive(Debug, Clone, Args)]
@@ -253,7 +129,7 @@ pub struct Limits {
 
     /// Caps on open subscriptions (see `crate::http::subscriptions`).
     #[command(flatten)]
-    pub subscriptions: crate::http::subscriptions::SubscriptionSettings,
+    pub subscriptions: SubscriptionSettings,
 }
 
 impl Default for Limits {
@@ -273,7 +149,7 @@ impl Default for Limits {
             max_batch: 10,
             allowed_operations: None,
             rate_limit: RateLimitSettings::default(),
-            subscriptions: crate::http::subscriptions::SubscriptionSettings::default(),
+            subscriptions: SubscriptionSettings::default(),
         }
     }
 }
@@ -300,63 +176,5 @@ impl Limits {
             hashes.insert(hash);
         }
         Ok(Some(hashes))
-    }
-}
-
-/// Log output format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum LogFormat {
-    Pretty,
-    Json,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use clap::CommandFactory;
-
-    #[test]
-    fn the_command_line_is_consistent() {
-        Cli::command().debug_assert();
-    }
-
-    #[test]
-    fn token_issue_parses() -> Result<(), clap::Error> {
-        let cli = Cli::try_parse_from([
-            "xietong",
-            "token",
-            "issue",
-            "--dept",
-            "静海区发展改革委",
-            "--role",
-            "bureau",
-            "--ttl",
-            "30m",
-            "--jwt-secret-file",
-            "/tmp/s",
-        ])?;
-        let Some(Command::Token(TokenCommand::Issue(args))) = cli.command else {
-            panic!("expected `token issue`, got {:?}", cli.command);
-        };
-        assert_eq!((args.role, args.ttl), (Role::Bureau, Duration::from_secs(1800)));
-        assert_eq!(args.auth.jwt_secret_file, Some("/tmp/s".into()));
-        assert_eq!(args.auth.jwt_issuer, "xietong");
-        assert!(Cli::try_parse_from(["xietong", "token", "issue", "--dept", "x", "--role", "ROOT"]).is_err());
-
-        let cli = Cli::try_parse_from(["xietong", "--jwt-issuer", "tj", "--jwt-public-keys", "a=a.pem"])?;
-        assert_eq!(cli.serve.auth.jwt_issuer, "tj");
-        assert_eq!(cli.serve.auth.jwt_public_keys.len(), 1);
-        Ok(())
-    }
-
-    #[test]
-    fn cors_origins_are_a_comma_separated_list_of_origins() -> Result<(), clap::Error> {
-        let cli = Cli::try_parse_from(["xietong", "--cors-origins", "https://a.example.cn/,http://127.0.0.1:3000"])?;
-        assert_eq!(cli.serve.cors_origins, ["https://a.example.cn", "http://127.0.0.1:3000"]);
-        assert!(Cli::try_parse_from(["xietong"])?.serve.cors_origins.is_empty());
-        for bad in ["*", "a.example.cn", "ftp://a.example.cn", "https://a.example.cn/app", "https://", "https://a b"] {
-            assert!(Cli::try_parse_from(["xietong", "--cors-origins", bad]).is_err(), "{bad} was accepted");
-        }
-        Ok(())
     }
 }

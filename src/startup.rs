@@ -1,7 +1,8 @@
 //! Building and running the application.
 
 use crate::auth::Authenticator;
-use crate::config::{DatabaseSettings, ServeSettings};
+use crate::config::ServeSettings;
+use crate::db::DatabaseSettings;
 use crate::graphql::{AppSchema, build_schema};
 use crate::service::notify::{self, ChangeNotifier};
 use crate::{db, http, seed};

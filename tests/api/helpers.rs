@@ -6,7 +6,8 @@ use xietong::access::Role;
 use xietong::auth::AuthSettings;
 use xietong::auth::issue::{TokenRequest, sign_hs256};
 use xietong::auth::settings::JwtSecret;
-use xietong::config::{DatabaseSettings, Limits, ServeSettings};
+use xietong::config::{Limits, ServeSettings};
+use xietong::db::DatabaseSettings;
 use xietong::ids::{NodeKind, to_global};
 use xietong::startup::Application;
 
@@ -76,7 +77,7 @@ fn init_logs() {
     static ONCE: OnceLock<()> = OnceLock::new();
     ONCE.get_or_init(|| {
         if std::env::var("TEST_LOG").is_ok() {
-            xietong::telemetry::init(xietong::config::LogFormat::Pretty);
+            xietong::telemetry::init(xietong::telemetry::LogFormat::Pretty);
         }
     });
 }

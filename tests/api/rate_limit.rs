@@ -6,7 +6,8 @@ use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use xietong::access::Role;
 use xietong::auth::issue::{TokenRequest, sign_hs256};
-use xietong::config::{Limits, RateLimitSettings};
+use xietong::config::Limits;
+use xietong::http::rate_limit::RateLimitSettings;
 use xietong::ids::{NodeKind, to_global};
 
 const VIEWER: &str = "query Who { viewer { authenticated subject } }";
