@@ -5,23 +5,31 @@
 //! migrates and seeds on first start.
 //!
 //! [`ServeSettings`] composes the settings of the layers that use them
-//! ([`AuthSettings`], [`RateLimitSettings`], `SubscriptionSettings`); the
-//! command line ([`crate::cli`]) flattens it.
+//! ([`AuthSettings`], [`RateLimitSettings`], [`SubscriptionSettings`]); the
+//! command line ([`crate::cli`]) flattens it. Each default is written once,
+//! as a constant that both the flag and [`Default`] use, and the README's
+//! configuration table is checked against the flags (`crate::cli`'s tests).
 
 use crate::auth::AuthSettings;
 use crate::http::rate_limit::RateLimitSettings;
 use crate::http::subscriptions::SubscriptionSettings;
 use clap::Args;
 
+/// Default of `--bind`: the loopback interface, so a first start is reachable from this machine only.
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+
+/// Default of `--no-seed`: an empty database gets the default dataset.
+pub const DEFAULT_NO_SEED: bool = false;
+
 /// Settings of `xietong serve`.
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
 pub struct ServeSettings {
     /// Address to listen on; port 0 picks a free port.
-    #[arg(long, env = "XIETONG_BIND", default_value = "127.0.0.1:8080")]
+    #[arg(long, env = "XIETONG_BIND", default_value = DEFAULT_BIND)]
     pub bind: String,
 
     /// Do not load the default dataset into an empty database.
-    #[arg(long, env = "XIETONG_NO_SEED", default_value_t = false)]
+    #[arg(long, env = "XIETONG_NO_SEED", default_value_t = DEFAULT_NO_SEED)]
     pub no_seed: bool,
 
     /// Origins (`https://host[:port]`, comma-separated) whose web pages may call the API from a
@@ -37,12 +45,13 @@ pub struct ServeSettings {
 }
 
 impl Default for ServeSettings {
+    /// What `xietong serve` runs with when nothing is configured.
     fn default() -> Self {
         Self {
-            bind: "127.0.0.1:8080".into(),
-            no_seed: false,
+            bind: DEFAULT_BIND.into(),
+            no_seed: DEFAULT_NO_SEED,
             cors_origins: Vec::new(),
-            limits: Limits::default(),
+            limits: Limits::DEFAULT,
             auth: AuthSettings::default(),
         }
     }
@@ -67,55 +76,55 @@ pub fn parse_origin(text: &str) -> Result<String, String> {
 }
 
 /// Limits that protect the server from expensive or hostile requests.
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
 pub struct Limits {
     /// Largest page a list returns (`first`/`last`).
-    #[arg(long, env = "XIETONG_MAX_PAGE_SIZE", default_value_t = 100)]
+    #[arg(long, env = "XIETONG_MAX_PAGE_SIZE", default_value_t = Limits::DEFAULT.max_page_size)]
     pub max_page_size: u32,
 
     /// Deepest selection nesting a query may have.
-    #[arg(long, env = "XIETONG_MAX_DEPTH", default_value_t = 12)]
+    #[arg(long, env = "XIETONG_MAX_DEPTH", default_value_t = Limits::DEFAULT.max_depth)]
     pub max_depth: usize,
 
     /// Deepest selection nesting of an operation that only introspects (`__schema`, `__type`): the standard
     /// introspection query nests 15 levels.
-    #[arg(long, env = "XIETONG_MAX_INTROSPECTION_DEPTH", default_value_t = 24)]
+    #[arg(long, env = "XIETONG_MAX_INTROSPECTION_DEPTH", default_value_t = Limits::DEFAULT.max_introspection_depth)]
     pub max_introspection_depth: usize,
 
     /// Most tokens (names, values, punctuation) the query text may hold; checked before parsing.
-    #[arg(long, env = "XIETONG_MAX_TOKENS", default_value_t = 10_000)]
+    #[arg(long, env = "XIETONG_MAX_TOKENS", default_value_t = Limits::DEFAULT.max_tokens)]
     pub max_tokens: usize,
 
     /// Most fields a document may select once its fragment spreads are expanded; checked before validation.
-    #[arg(long, env = "XIETONG_MAX_FIELDS", default_value_t = 5_000)]
+    #[arg(long, env = "XIETONG_MAX_FIELDS", default_value_t = Limits::DEFAULT.max_fields)]
     pub max_fields: usize,
 
     /// Most fragment spreads a document may make once its fragment spreads are expanded.
-    #[arg(long, env = "XIETONG_MAX_FRAGMENT_SPREADS", default_value_t = 1_000)]
+    #[arg(long, env = "XIETONG_MAX_FRAGMENT_SPREADS", default_value_t = Limits::DEFAULT.max_fragment_spreads)]
     pub max_fragment_spreads: usize,
 
     /// Most directives a document may use once its fragment spreads are expanded.
-    #[arg(long, env = "XIETONG_MAX_DIRECTIVES", default_value_t = 500)]
+    #[arg(long, env = "XIETONG_MAX_DIRECTIVES", default_value_t = Limits::DEFAULT.max_directives)]
     pub max_directives: usize,
 
     /// Refuse introspection (`__schema`, `__type`); the schema stays published at /schema.graphql.
-    #[arg(long, env = "XIETONG_NO_INTROSPECTION", default_value_t = false)]
+    #[arg(long, env = "XIETONG_NO_INTROSPECTION", default_value_t = Limits::DEFAULT.no_introspection)]
     pub no_introspection: bool,
 
     /// Highest query cost; list fields multiply their children's cost by the page size.
-    #[arg(long, env = "XIETONG_MAX_COMPLEXITY", default_value_t = 250_000)]
+    #[arg(long, env = "XIETONG_MAX_COMPLEXITY", default_value_t = Limits::DEFAULT.max_complexity)]
     pub max_complexity: usize,
 
     /// Largest request body, in bytes.
-    #[arg(long, env = "XIETONG_MAX_BODY_BYTES", default_value_t = 262_144)]
+    #[arg(long, env = "XIETONG_MAX_BODY_BYTES", default_value_t = Limits::DEFAULT.max_body_bytes)]
     pub max_body_bytes: usize,
 
     /// Most aliased fields one document may use.
-    #[arg(long, env = "XIETONG_MAX_ALIASES", default_value_t = 30)]
+    #[arg(long, env = "XIETONG_MAX_ALIASES", default_value_t = Limits::DEFAULT.max_aliases)]
     pub max_aliases: usize,
 
     /// Most operations one batched request may carry.
-    #[arg(long, env = "XIETONG_MAX_BATCH", default_value_t = 10)]
+    #[arg(long, env = "XIETONG_MAX_BATCH", default_value_t = Limits::DEFAULT.max_batch)]
     pub max_batch: usize,
 
     /// Allow-list mode: a file of SHA-256 hashes (hex, one per line, `#` comments) of the only operations
@@ -133,28 +142,33 @@ pub struct Limits {
 }
 
 impl Default for Limits {
+    /// [`Limits::DEFAULT`].
     fn default() -> Self {
-        Self {
-            max_page_size: 100,
-            max_depth: 12,
-            max_introspection_depth: 24,
-            max_tokens: 10_000,
-            max_fields: 5_000,
-            max_fragment_spreads: 1_000,
-            max_directives: 500,
-            no_introspection: false,
-            max_complexity: 250_000,
-            max_body_bytes: 262_144,
-            max_aliases: 30,
-            max_batch: 10,
-            allowed_operations: None,
-            rate_limit: RateLimitSettings::default(),
-            subscriptions: SubscriptionSettings::default(),
-        }
+        Self::DEFAULT
     }
 }
 
 impl Limits {
+    /// The defaults, which the flags show and use too: each value is written here and nowhere else
+    /// (a `const`, so that the flags' `default_value_t` can read it).
+    pub const DEFAULT: Self = Self {
+        max_page_size: 100,
+        max_depth: 12,
+        max_introspection_depth: 24,
+        max_tokens: 10_000,
+        max_fields: 5_000,
+        max_fragment_spreads: 1_000,
+        max_directives: 500,
+        no_introspection: false,
+        max_complexity: 250_000,
+        max_body_bytes: 262_144,
+        max_aliases: 30,
+        max_batch: 10,
+        allowed_operations: None,
+        rate_limit: RateLimitSettings::DEFAULT,
+        subscriptions: SubscriptionSettings::DEFAULT,
+    };
+
     /// Reads the allow-list file, if one is configured.
     ///
     /// # Errors
@@ -176,5 +190,25 @@ impl Limits {
             hashes.insert(hash);
         }
         Ok(Some(hashes))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::{Command, FromArgMatches};
+
+    /// `T` as the command line gives it when no flag and no environment variable is set.
+    fn from_nothing<T: Args + FromArgMatches>() -> Result<T, clap::Error> {
+        let command = T::augment_args(Command::new("xietong")).mut_args(|arg| arg.env(None::<&'static str>));
+        T::from_arg_matches(&command.try_get_matches_from(["xietong"])?)
+    }
+
+    #[test]
+    fn the_defaults_are_the_command_lines() -> Result<(), clap::Error> {
+        assert_eq!(from_nothing::<ServeSettings>()?, ServeSettings::default());
+        assert_eq!(from_nothing::<Limits>()?, Limits::default());
+        assert_eq!(from_nothing::<AuthSettings>()?, AuthSettings::default());
+        Ok(())
     }
 }

@@ -76,6 +76,7 @@ mod tests {
     use super::*;
     use crate::access::Role;
     use clap::CommandFactory;
+    use std::collections::BTreeMap;
     use std::time::Duration;
     use token::TokenCommand;
 
@@ -132,5 +133,66 @@ mod tests {
         let Command::Serve(settings) = command else { panic!("expected `serve`, got {command:?}") };
         assert_eq!((settings.bind.as_str(), settings.no_seed), ("127.0.0.1:0", true));
         Ok(())
+    }
+
+    /// One row of the README's configuration table: its flags, their
+    /// environment variables and the default as written.
+    #[derive(Debug)]
+    struct DocumentedFlag {
+        env: String,
+        default: String,
+    }
+
+    /// The rows of the table under `## Configuration`, by flag (a row naming two flags gives two entries).
+    fn readme_configuration_table() -> BTreeMap<String, DocumentedFlag> {
+        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README.md");
+        let section = readme.split("\n## Configuration\n").nth(1).expect("a `## Configuration` section");
+        let section = section.split("\n## ").next().unwrap_or(section);
+        let codes = |cell: &str| -> Vec<String> {
+            cell.split(',').map(|part| part.trim().trim_matches('`').to_owned()).filter(|s| !s.is_empty()).collect()
+        };
+        let mut table = BTreeMap::new();
+        for line in section.lines().filter(|line| line.starts_with("| `--")) {
+            let cells: Vec<&str> = line.trim_matches('|').split(" | ").map(str::trim).collect();
+            assert!(cells.len() >= 4, "README configuration row without four cells: {line}");
+            let (flags, envs) = (codes(cells[0]), codes(cells[1]));
+            assert_eq!(flags.len(), envs.len(), "each flag of the row needs its variable: {line}");
+            for (flag, env) in flags.into_iter().zip(envs) {
+                let documented = DocumentedFlag { env, default: cells[2].to_owned() };
+                assert!(table.insert(flag.clone(), documented).is_none(), "{flag} is documented twice");
+            }
+        }
+        table
+    }
+
+    #[test]
+    fn the_readme_configuration_table_is_what_the_help_says() {
+        let documented = readme_configuration_table();
+        let command = Cli::command();
+        let mut seen = Vec::new();
+        for arg in command.get_arguments().filter(|arg| !arg.is_hide_set()) {
+            let Some(long) = arg.get_long() else { continue };
+            let flag = format!("--{long}");
+            if ["--help", "--version"].contains(&flag.as_str()) {
+                continue;
+            }
+            let row = documented.get(&flag).unwrap_or_else(|| panic!("README's configuration table lacks {flag}"));
+            let env = arg.get_env().map(|env| env.to_string_lossy().into_owned()).unwrap_or_default();
+            assert_eq!(row.env, env, "README: environment variable of {flag}");
+            let defaults: Vec<String> =
+                arg.get_default_values().iter().map(|value| value.to_string_lossy().into_owned()).collect();
+            if defaults.is_empty() {
+                assert!(
+                    row.default.starts_with('—') || row.default.contains(' '),
+                    "README: {flag} has no default, so its default cell should be `—` or explain, not {}",
+                    row.default
+                );
+            } else {
+                assert_eq!(row.default.trim_matches('`'), defaults.join(","), "README: default of {flag}");
+            }
+            seen.push(flag);
+        }
+        let stale: Vec<&String> = documented.keys().filter(|flag| !seen.contains(flag)).collect();
+        assert!(stale.is_empty(), "README documents flags `xietong --help` does not have: {stale:?}");
     }
 }

@@ -8,6 +8,7 @@ use xietong::auth::issue::{TokenRequest, sign_hs256};
 use xietong::auth::settings::JwtSecret;
 use xietong::config::{Limits, ServeSettings};
 use xietong::db::DatabaseSettings;
+use xietong::http::rate_limit::RateLimitSettings;
 use xietong::ids::{NodeKind, to_global};
 use xietong::startup::Application;
 
@@ -127,8 +128,13 @@ pub async fn spawn_app_with_cors(origins: &[&str]) -> TestApp {
     spawn_with(ServeSettings { cors_origins, ..test_settings(Limits::default(), test_auth()) }).await
 }
 
-/// Serve settings of a test app: a random port, the default dataset.
-fn test_settings(limits: Limits, auth: AuthSettings) -> ServeSettings {
+/// Serve settings of a test app: a random port, the default dataset, and no
+/// rate limit unless the test sets one (the command line's default, which
+/// `Limits::default()` carries, would refuse the bursts some tests send).
+fn test_settings(mut limits: Limits, auth: AuthSettings) -> ServeSettings {
+    if limits.rate_limit == RateLimitSettings::default() {
+        limits.rate_limit.rate_limit_per_minute = 0;
+    }
     ServeSettings { bind: "127.0.0.1:0".into(), no_seed: false, limits, auth, ..ServeSettings::default() }
 }
 
