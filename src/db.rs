@@ -5,8 +5,8 @@
 //! reported in one sentence that names the URL's file or host and says how
 //! to fix it — never as a bare driver code or "pool timed out".
 
-use crate::config::DatabaseSettings;
 use anyhow::{Context, bail};
+use clap::Args;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
 use std::path::{Path, PathBuf};
@@ -15,6 +15,22 @@ use std::time::Duration;
 /// The URL forms `--database-url` (`DATABASE_URL`) accepts, for error messages.
 pub const ACCEPTED_URL_FORMS: &str = "sqlite://FILE?mode=rwc (created when missing), sqlite://FILE (must exist), \
      sqlite::memory:, or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE";
+
+/// Where the data lives: the `--database-url` and `--db-*` flags of every command.
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseSettings {
+    /// Database URL: `sqlite://FILE?mode=rwc` (default) or `postgres://USER@HOST/DB`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://xietong.db?mode=rwc", global = true)]
+    pub database_url: String,
+
+    /// Maximum open database connections per instance.
+    #[arg(long, env = "XIETONG_DB_MAX_CONNECTIONS", default_value_t = 10, global = true)]
+    pub db_max_connections: u32,
+
+    /// Seconds to wait for a free database connection before answering SERVICE_UNAVAILABLE.
+    #[arg(long, env = "XIETONG_DB_ACQUIRE_TIMEOUT", default_value_t = 5, global = true)]
+    pub db_acquire_timeout: u64,
+}
 
 /// Which store a database URL names, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]

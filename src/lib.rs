@@ -3,8 +3,10 @@
 //! body of green low-carbon and carbon-peaking coordination data.
 //!
 //! # Layout
-//! - [`startup`]: builds and runs the application; [`config`]: command line
-//!   and environment; [`telemetry`]: logs; [`db`]: connection and migrations;
+//! - [`cli`]: the command line, one module per command (`serve`, `migrate`,
+//!   `seed`, `token`, `audit`, `generate`).
+//! - [`startup`]: builds and runs the application; [`config`]: the server's
+//!   settings; [`telemetry`]: logs; [`db`]: connection and migrations;
 //!   [`failure`]: how a failed command is reported.
 //! - [`http`]: routes (GraphQL, GraphiQL, health).
 //! - [`graphql`]: schema, thin resolvers, DataLoaders and API types.
@@ -13,15 +15,19 @@
 //!   error codes.
 //! - [`seed`]: the default dataset, parsed from the source documents.
 //! - [`ids`]: opaque, stable global IDs.
-//! - [`generate`]: a large synthetic dataset for benchmarks.
+//!
+//! Each layer imports only those below it: [`cli`] → [`startup`] and
+//! [`config`] → [`http`] → [`graphql`] → [`service`] → [`access`] and
+//! [`auth`] → `entity`. Settings live with the layer that uses them, and
+//! [`config`] composes them.
 
 pub mod access;
 pub mod auth;
+pub mod cli;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod failure;
-pub mod generate;
 pub mod graphql;
 pub mod http;
 pub mod ids;

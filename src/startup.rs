@@ -1,7 +1,8 @@
 //! Building and running the application.
 
 use crate::auth::Authenticator;
-use crate::config::{DatabaseSettings, ServeSettings};
+use crate::config::ServeSettings;
+use crate::db::DatabaseSettings;
 use crate::graphql::{AppSchema, build_schema};
 use crate::service::notify::{self, ChangeNotifier};
 use crate::{db, http, seed};
@@ -50,7 +51,7 @@ impl Application {
                 tracing::warn!("not yet listening for other instances' changes; serving anyway");
             }
         }
-        let authenticator = authenticator.with_caller_cache(&notifier);
+        let authenticator = authenticator.with_caller_cache(notifier.subscribe());
         let allowed = settings.limits.load_allowed_operations()?;
         let schema = build_schema(db.clone(), settings.limits.clone(), notifier, allowed);
         let port = listener.local_addr()?.port();

@@ -1,7 +1,15 @@
 //! Structured logging.
 
-use crate::config::LogFormat;
+use clap::ValueEnum;
 use tracing_subscriber::{EnvFilter, fmt, prelude::*};
+
+/// Log output format (`--log-format`): people read the console, collectors parse lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    // No doc comments on the variants: clap would print them in `--help`.
+    Pretty,
+    Json,
+}
 
 /// Installs the global tracing subscriber. `RUST_LOG` overrides the default
 /// level (`info`, with SQL statements at `warn`). Call once, from `main`.

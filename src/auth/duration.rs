@@ -5,6 +5,9 @@ use std::time::Duration;
 /// Longest lifetime `xietong token issue` signs: one year.
 pub const MAX_TTL: Duration = Duration::from_secs(366 * 24 * 3600);
 
+/// [`MAX_TTL`] as people write it (and as `--jwt-max-lifetime` shows its default).
+pub const MAX_TTL_TEXT: &str = "366d";
+
 /// Parses a lifetime: one or more `<number><unit>` with units `s`, `m`, `h`,
 /// `d`, `w` (`90s`, `30m`, `8h`, `7d`, `1h30m`). Zero and more than
 /// [`MAX_TTL`] are refused.
@@ -37,7 +40,7 @@ pub fn parse_ttl(text: &str) -> Result<Duration, String> {
     }
     let ttl = Duration::from_secs(total);
     if ttl > MAX_TTL {
-        return Err(format!("`{text}` is longer than the longest lifetime, 366d"));
+        return Err(format!("`{text}` is longer than the longest lifetime, {MAX_TTL_TEXT}"));
     }
     Ok(ttl)
 }
@@ -55,5 +58,6 @@ mod tests {
         for bad in ["", "8", "h", "0h", "8x", "-1h", "1.5h", "400d", "99999999999999999999h"] {
             assert!(parse_ttl(bad).is_err(), "{bad}");
         }
+        assert_eq!(parse_ttl(MAX_TTL_TEXT), Ok(MAX_TTL));
     }
 }

@@ -8,12 +8,13 @@
 //! - With one, none on the usual path. The cache holds the revoked `jti`s and
 //!   each department's jurisdiction, and knows which position of the change
 //!   feed it reflects. It looks at the store again, before answering, when:
-//!   - its instance's [`ChangeNotifier`] was poked since it last looked (after
+//!   - its instance's change notifier was poked since it last looked (after
 //!     every mutation of this instance; on PostgreSQL after every commit of any
-//!     instance, via LISTEN/NOTIFY): it reads the feed entries since its
-//!     position (one statement), reloads the revoked set if one of them is a
-//!     revocation (one more), and forgets departments if one of them changed a
-//!     department or a region (a jurisdiction may have moved);
+//!     instance, via LISTEN/NOTIFY; the cache holds only a receiver of those
+//!     pokes): it reads the feed entries since its position (one statement),
+//!     reloads the revoked set if one of them is a revocation (one more), and
+//!     forgets departments if one of them changed a department or a region (a
+//!     jurisdiction may have moved);
 //!   - a caller needs it to reflect a later feed position (a subscription about
 //!     to deliver an entry the cache has not seen): the same look;
 //!   - [`RELOAD`] has passed since it last loaded everything: it reloads the
@@ -29,9 +30,7 @@
 use super::verify::VerifiedToken;
 use crate::access::Identity;
 use crate::error::AppError;
-use crate::service::notify::ChangeNotifier;
-use crate::service::regions;
-use entity::{change, department, revoked_token};
+use entity::{change, department, region, revoked_token};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect};
 use std::collections::{HashMap, HashSet};
@@ -82,8 +81,24 @@ async fn jurisdiction_of<C: ConnectionTrait>(db: &C, department_id: &str) -> Res
         .one(db)
         .await?
         .ok_or_else(|| AppError::Unauthenticated("token names a department that does not exist".into()))?;
-    let regions = regions::subtree_ids(db, &department.region_id).await?;
+    let regions = region_subtree_ids(db, &department.region_id).await?;
     Ok(Arc::new(Jurisdiction { department_id: department.id, regions }))
+}
+
+/// The record IDs of `region_id` and every region under it: a department's jurisdiction.
+async fn region_subtree_ids<C: ConnectionTrait>(db: &C, region_id: &str) -> Result<Vec<String>, AppError> {
+    let all = region::Entity::find().all(db).await?;
+    let mut ids = vec![region_id.to_owned()];
+    let mut frontier = vec![region_id.to_owned()];
+    while let Some(parent) = frontier.pop() {
+        for child in all.iter().filter(|r| r.parent_id.as_deref() == Some(parent.as_str())) {
+            if !ids.contains(&child.id) {
+                ids.push(child.id.clone());
+                frontier.push(child.id.clone());
+            }
+        }
+    }
+    Ok(ids)
 }
 
 /// Callers' identities from memory (see the module's contract).
@@ -121,9 +136,10 @@ struct FeedSince {
 }
 
 impl CallerCache {
-    /// A cache kept current by the pokes of `notifier`.
-    pub fn new(notifier: &ChangeNotifier) -> Self {
-        Self { pokes: notifier.subscribe(), state: RwLock::new(None), looking: tokio::sync::Mutex::new(()) }
+    /// A cache kept current by `pokes`, a receiver of the instance's change notifier (its value
+    /// changes after every change that may matter).
+    pub fn new(pokes: watch::Receiver<u64>) -> Self {
+        Self { pokes, state: RwLock::new(None), looking: tokio::sync::Mutex::new(()) }
     }
 
     /// The identity of `token`, reflecting at least feed position `position` when given.

@@ -5,13 +5,12 @@
 //!   RS256/ES256 public keys.
 //! - [`Authenticator`]: built once at startup; verifies a token and builds the
 //!   request's [`Viewer`](crate::access::Viewer) (no header: anonymous).
-//! - [`issue`] and [`cli`]: `xietong token issue`.
+//! - [`issue`]: signing the tokens `xietong token issue` prints.
 //!
 //! A refused token refuses the whole request with `UNAUTHENTICATED` and the
 //! reason; the HTTP layer answers 401 without executing anything.
 
 pub mod claims;
-pub mod cli;
 pub mod duration;
 pub mod identity;
 pub mod issue;

@@ -10,6 +10,7 @@
 //!   addition to HS256 unless `--jwt-algorithms` says exactly which are.
 //! - The accepted algorithms come from here, never from a token.
 
+use super::duration::{MAX_TTL, MAX_TTL_TEXT, parse_ttl};
 use clap::{Args, ValueEnum};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -22,7 +23,7 @@ pub const SECRET_FILE_NAME: &str = "xietong.secret";
 pub const DEFAULT_ISSUER: &str = "xietong";
 
 /// How tokens are verified (and, for `xietong token issue`, signed).
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
 pub struct AuthSettings {
     /// File holding the HS256 signing secret; created with a random secret
     /// (owner-only permissions) when missing. Default: `xietong.secret` beside
@@ -57,11 +58,12 @@ pub struct AuthSettings {
     /// Longest lifetime of an accepted token (`exp - iat`, or `exp - now`
     /// without `iat`), such as `30d` or `8h`; at most (and by default) 366 days.
     /// A longer-lived token is refused with UNAUTHENTICATED.
-    #[arg(long, env = "XIETONG_JWT_MAX_LIFETIME", default_value = "366d", value_parser = super::duration::parse_ttl)]
+    #[arg(long, env = "XIETONG_JWT_MAX_LIFETIME", default_value = MAX_TTL_TEXT, value_parser = parse_ttl)]
     pub jwt_max_lifetime: Duration,
 }
 
 impl Default for AuthSettings {
+    /// What the flags give when none is set.
     fn default() -> Self {
         Self {
             jwt_secret_file: None,
@@ -70,7 +72,7 @@ impl Default for AuthSettings {
             jwt_algorithms: Vec::new(),
             jwt_issuer: DEFAULT_ISSUER.into(),
             jwt_audience: DEFAULT_ISSUER.into(),
-            jwt_max_lifetime: super::duration::MAX_TTL,
+            jwt_max_lifetime: MAX_TTL,
         }
     }
 }

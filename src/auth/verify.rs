@@ -22,7 +22,6 @@ use super::settings::{AuthSettings, JwtAlgorithm};
 use crate::access::{Role, Viewer};
 use crate::error::AppError;
 use crate::ids::{NodeKind, from_global};
-use crate::service::notify::ChangeNotifier;
 use anyhow::bail;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -123,11 +122,11 @@ impl Authenticator {
         Ok(authenticator)
     }
 
-    /// Serves identities from memory, kept current through `notifier` (see
-    /// [`identity`](super::identity) for how and how fast revocations arrive).
+    /// Serves identities from memory, kept current through `pokes`, a receiver of the instance's
+    /// change notifier (see [`identity`](super::identity) for how and how fast revocations arrive).
     #[must_use]
-    pub fn with_caller_cache(mut self, notifier: &ChangeNotifier) -> Self {
-        self.callers = Some(CallerCache::new(notifier));
+    pub fn with_caller_cache(mut self, pokes: tokio::sync::watch::Receiver<u64>) -> Self {
+        self.callers = Some(CallerCache::new(pokes));
         self
     }
 

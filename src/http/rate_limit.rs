@@ -43,25 +43,37 @@ pub const HOUSEKEEPING_INTERVAL: Duration = Duration::from_secs(30);
 
 /// Rate-limit settings (flattened into [`crate::config::Limits`]).
 ///
-/// The command line enables limiting (600 a minute, bursts of 100);
-/// [`Default`] — what embedders and the test suite get from
-/// `Limits::default()` — disables it, so only code that asks for a limit has one.
+/// [`Default`] is the command line's default: limiting enabled, 600 a minute
+/// in bursts of 100. Code that wants no limit sets `rate_limit_per_minute: 0`.
 #[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
 pub struct RateLimitSettings {
     /// Requests to /graphql one caller (token subject, else client IP) may send per minute; 0 disables limiting.
-    #[arg(long, env = "XIETONG_RATE_LIMIT_PER_MINUTE", default_value_t = 600)]
+    #[arg(
+        long,
+        env = "XIETONG_RATE_LIMIT_PER_MINUTE",
+        default_value_t = RateLimitSettings::DEFAULT.rate_limit_per_minute
+    )]
     pub rate_limit_per_minute: u32,
 
     /// Requests one caller may send at once before the per-minute rate applies (at least 1).
-    #[arg(long, env = "XIETONG_RATE_LIMIT_BURST", default_value_t = 100,
-          value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(
+        long,
+        env = "XIETONG_RATE_LIMIT_BURST",
+        default_value_t = RateLimitSettings::DEFAULT.rate_limit_burst,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
     pub rate_limit_burst: u32,
 }
 
+impl RateLimitSettings {
+    /// The defaults, which the flags show and use too (written here only).
+    pub const DEFAULT: Self = Self { rate_limit_per_minute: 600, rate_limit_burst: 100 };
+}
+
 impl Default for RateLimitSettings {
-    /// Limiting disabled (rate 0); see the type's documentation.
+    /// [`RateLimitSettings::DEFAULT`].
     fn default() -> Self {
-        Self { rate_limit_per_minute: 0, rate_limit_burst: 100 }
+        Self::DEFAULT
     }
 }
 
@@ -236,7 +248,7 @@ mod tests {
         let cli = Cli::try_parse_from(["x"]).unwrap();
         assert_eq!(cli.settings, RateLimitSettings { rate_limit_per_minute: 600, rate_limit_burst: 100 });
         assert!(Cli::try_parse_from(["x", "--rate-limit-burst", "0"]).is_err());
-        assert_eq!(RateLimitSettings::default().rate_limit_per_minute, 0);
+        assert_eq!(RateLimitSettings::default(), cli.settings, "Default is the command line's default");
     }
 
     #[test]

@@ -67,17 +67,31 @@ const INIT_KEYS: [&str; 2] = ["Authorization", "authorization"];
 #[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
 pub struct SubscriptionSettings {
     /// Subscriptions one WebSocket connection may have open at once.
-    #[arg(long, env = "XIETONG_MAX_SUBSCRIPTIONS_PER_CONNECTION", default_value_t = 100)]
+    #[arg(
+        long,
+        env = "XIETONG_MAX_SUBSCRIPTIONS_PER_CONNECTION",
+        default_value_t = SubscriptionSettings::DEFAULT.max_subscriptions_per_connection
+    )]
     pub max_subscriptions_per_connection: usize,
 
     /// Subscriptions one caller (token subject, else client address) may have open on one instance.
-    #[arg(long, env = "XIETONG_MAX_SUBSCRIPTIONS_PER_CALLER", default_value_t = 500)]
+    #[arg(
+        long,
+        env = "XIETONG_MAX_SUBSCRIPTIONS_PER_CALLER",
+        default_value_t = SubscriptionSettings::DEFAULT.max_subscriptions_per_caller
+    )]
     pub max_subscriptions_per_caller: usize,
 }
 
+impl SubscriptionSettings {
+    /// The defaults, which the flags show and use too (written here only).
+    pub const DEFAULT: Self = Self { max_subscriptions_per_connection: 100, max_subscriptions_per_caller: 500 };
+}
+
 impl Default for SubscriptionSettings {
+    /// [`SubscriptionSettings::DEFAULT`].
     fn default() -> Self {
-        Self { max_subscriptions_per_connection: 100, max_subscriptions_per_caller: 500 }
+        Self::DEFAULT
     }
 }
 

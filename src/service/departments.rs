@@ -1,5 +1,9 @@
 //! Departments and their aliases. Departments are public reference data.
 
+mod lookup;
+
+pub use lookup::resolve_department;
+
 use super::page::{self, Page, PageArgs, SortSpec, SortValue};
 use super::{Direction, group_by, region_subtree};
 use crate::error::AppResult;

@@ -109,19 +109,3 @@ pub async fn children_of<C: ConnectionTrait>(
     let query = region::Entity::find().order_by_asc(region::Column::Code).order_by_asc(region::Column::Name);
     group_by(db, query, region::Column::ParentId, parent_ids).await
 }
-
-/// The record IDs of `region_id` and every region under it.
-pub async fn subtree_ids<C: ConnectionTrait>(db: &C, region_id: &str) -> AppResult<Vec<String>> {
-    let all = region::Entity::find().all(db).await?;
-    let mut ids = vec![region_id.to_owned()];
-    let mut frontier = vec![region_id.to_owned()];
-    while let Some(parent) = frontier.pop() {
-        for child in all.iter().filter(|r| r.parent_id.as_deref() == Some(parent.as_str())) {
-            if !ids.contains(&child.id) {
-                ids.push(child.id.clone());
-                frontier.push(child.id.clone());
-            }
-        }
-    }
-    Ok(ids)
-}

@@ -103,7 +103,7 @@ fn gid(kind: NodeKind, record_id: &str) -> String {
 }
 
 async fn dept_id(app: &TestApp, name: &str) -> String {
-    xietong::auth::cli::resolve_department(&app.db, name).await.expect("department").id
+    xietong::service::departments::resolve_department(&app.db, name).await.expect("department").id
 }
 
 async fn region_id(db: &DatabaseConnection, code: &str) -> String {

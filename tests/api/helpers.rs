@@ -6,7 +6,9 @@ use xietong::access::Role;
 use xietong::auth::AuthSettings;
 use xietong::auth::issue::{TokenRequest, sign_hs256};
 use xietong::auth::settings::JwtSecret;
-use xietong::config::{DatabaseSettings, Limits, ServeSettings};
+use xietong::config::{Limits, ServeSettings};
+use xietong::db::DatabaseSettings;
+use xietong::http::rate_limit::RateLimitSettings;
 use xietong::ids::{NodeKind, to_global};
 use xietong::startup::Application;
 
@@ -142,7 +144,7 @@ fn init_logs() {
     static ONCE: OnceLock<()> = OnceLock::new();
     ONCE.get_or_init(|| {
         if std::env::var("TEST_LOG").is_ok() {
-            xietong::telemetry::init(xietong::config::LogFormat::Pretty);
+            xietong::telemetry::init(xietong::telemetry::LogFormat::Pretty);
         }
     });
 }
@@ -192,8 +194,13 @@ pub async fn spawn_app_with_cors(origins: &[&str]) -> TestApp {
     spawn_with(ServeSettings { cors_origins, ..test_settings(Limits::default(), test_auth()) }).await
 }
 
-/// Serve settings of a test app: a random port, the default dataset.
-fn test_settings(limits: Limits, auth: AuthSettings) -> ServeSettings {
+/// Serve settings of a test app: a random port, the default dataset, and no
+/// rate limit unless the test sets one (the command line's default, which
+/// `Limits::default()` carries, would refuse the bursts some tests send).
+fn test_settings(mut limits: Limits, auth: AuthSettings) -> ServeSettings {
+    if limits.rate_limit == RateLimitSettings::default() {
+        limits.rate_limit.rate_limit_per_minute = 0;
+    }
     ServeSettings { bind: "127.0.0.1:0".into(), no_seed: false, limits, auth, ..ServeSettings::default() }
 }
 
@@ -270,8 +277,9 @@ impl TestApp {
     /// A valid one-hour token (HS256, [`TEST_JWT_SECRET`]) with subject
     /// `test-user` for the department named by `dept` (global ID, name or alias).
     pub async fn token(&self, dept: &str, role: Role) -> String {
-        let department =
-            xietong::auth::cli::resolve_department(&self.db, dept).await.expect("the department exists and is unique");
+        let department = xietong::service::departments::resolve_department(&self.db, dept)
+            .await
+            .expect("the department exists and is unique");
         let request = TokenRequest {
             subject: "test-user".into(),
             department: to_global(NodeKind::Department, &department.id).0,

@@ -25,7 +25,7 @@ fn now() -> u64 {
 }
 
 async fn dept(app: &TestApp, name: &str) -> department::Model {
-    xietong::auth::cli::resolve_department(&app.db, name).await.expect("department")
+    xietong::service::departments::resolve_department(&app.db, name).await.expect("department")
 }
 
 /// A token signed with the test secret from `claims`.

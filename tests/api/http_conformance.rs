@@ -7,7 +7,8 @@ use crate::helpers::{TestApp, spawn_app, spawn_app_with};
 use reqwest::StatusCode;
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use serde_json::{Value, json};
-use xietong::config::{Limits, RateLimitSettings};
+use xietong::config::Limits;
+use xietong::http::rate_limit::RateLimitSettings;
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";

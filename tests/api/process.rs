@@ -98,7 +98,7 @@ impl Drop for ProcessStore {
 /// subject, one hour long, that a [`TestProcess`] accepts.
 pub async fn sign_token(db: &sea_orm::DatabaseConnection, dept: &str, role: Role, subject: &str) -> String {
     let department =
-        xietong::auth::cli::resolve_department(db, dept).await.expect("the department exists and is unique");
+        xietong::service::departments::resolve_department(db, dept).await.expect("the department exists and is unique");
     let request = TokenRequest {
         subject: subject.into(),
         department: to_global(NodeKind::Department, &department.id).0,

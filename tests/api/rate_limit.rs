@@ -6,7 +6,8 @@ use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use xietong::access::Role;
 use xietong::auth::issue::{TokenRequest, sign_hs256};
-use xietong::config::{Limits, RateLimitSettings};
+use xietong::config::Limits;
+use xietong::http::rate_limit::RateLimitSettings;
 use xietong::ids::{NodeKind, to_global};
 
 const VIEWER: &str = "query Who { viewer { authenticated subject } }";
@@ -19,7 +20,8 @@ async fn spawn_limited(burst: u32) -> TestApp {
 
 /// A valid token for subject `subject` (the helpers' tokens all say `test-user`).
 async fn token_for(app: &TestApp, subject: &str) -> String {
-    let department = xietong::auth::cli::resolve_department(&app.db, "静海区发展改革委").await.expect("department");
+    let department =
+        xietong::service::departments::resolve_department(&app.db, "静海区发展改革委").await.expect("department");
     let request = TokenRequest {
         subject: subject.into(),
         department: to_global(NodeKind::Department, &department.id).0,

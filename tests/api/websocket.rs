@@ -112,7 +112,8 @@ async fn a_mutation_over_a_socket_whose_token_was_revoked_is_refused_and_commits
 #[tokio::test]
 async fn an_expired_token_closes_its_socket_with_4403() {
     let app = spawn_app().await;
-    let department = xietong::auth::cli::resolve_department(&app.db, "南开区发展改革委").await.expect("department");
+    let department =
+        xietong::service::departments::resolve_department(&app.db, "南开区发展改革委").await.expect("department");
     let request = TokenRequest {
         subject: "short-lived".into(),
         department: to_global(NodeKind::Department, &department.id).0,

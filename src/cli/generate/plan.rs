@@ -1,61 +1,21 @@
-//! `xietong generate`: a large, synthetic but well-formed dataset for benchmarks.
-//!
-//! Contract:
-//! - Migrates the store, and loads the default dataset first when it holds no plans.
-//! - Writes plans under the first `--districts` of Tianjin's 16 districts (by administrative
-//!   code), each with `--tasks-per-plan` tasks (action groups of up to 20 nodes and their
-//!   numbered tasks), each task with 1–3 assigned departments and `--indicators-per-task`
-//!   indicators, each indicator with targets for 2025 and 2030 and `--actuals-per-indicator`
-//!   reported values (periods `YYYY-H1`, `YYYY-H2`, `YYYY` from 2021 on, the yearly value with
-//!   revisions 1–3 that supersede each other).
-//! - Departments: ten bureaus per district named `<district><bureau>` (静海区发展改革委 …);
-//!   existing departments of that name are used, missing ones are created.
-//! - IDs are name-based UUIDs ([`stable_uuid`]) of keys like `gen/<code>/<plan>/<task>`, so
-//!   every run writes the same IDs; values come from a RNG seeded by `--seed` and the plan.
-//! - Each plan is written with all its rows in one transaction, in multi-row INSERTs of at
-//!   most [`CHUNK_ROWS`] rows (under SQLite's 32,766 bound parameters). A plan that already
-//!   exists is skipped, so running again (or after an interruption) completes the dataset
-//!   and never fails or duplicates.
-//! - This is seeding, not a mutation: no audit Changes are written.
-//! - Ends with `ANALYZE`, as a bulk load should, so both stores plan with current statistics.
+//! The rows of one generated plan: its tasks, assignments, indicators, targets and actuals.
 
-use crate::config::GenerateArgs;
+use super::GenerateArgs;
+use super::insert::insert_chunked;
+use super::report::GenerateReport;
 use crate::ids::{NodeKind, stable_uuid};
-use anyhow::{Context, bail};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::{
-    ActualStatus, AssignmentRole, Comparator, DepartmentKind, Direction, Measure, Nature, PlanKind, PlanStatus,
-    RegionLevel, SharingClass, TaskKind, TaskStatus,
+    ActualStatus, AssignmentRole, Comparator, Direction, Measure, Nature, PlanKind, PlanStatus, SharingClass, TaskKind,
+    TaskStatus,
 };
-use entity::{department, indicator, indicator_actual, indicator_target, plan, region, task, task_assignment};
+use entity::{indicator, indicator_actual, indicator_target, plan, region, task, task_assignment};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
-};
-use std::time::{Duration, Instant};
-
-/// Rows per multi-row INSERT. The widest table (indicator, 24 columns) then binds
-/// 24,000 parameters per statement, under SQLite's limit of 32,766.
-pub const CHUNK_ROWS: usize = 1000;
+use sea_orm::ConnectionTrait;
 
 /// Most nodes (an action group and its numbered tasks) per action group.
 const GROUP_SIZE: usize = 20;
-
-/// The bureaus generated for each district, as `<district name><bureau>`.
-const BUREAUS: [&str; 10] = [
-    "发展改革委",
-    "工业和信息化局",
-    "生态环境局",
-    "住建委",
-    "交通局",
-    "城市管理委",
-    "农业农村委",
-    "商务局",
-    "科技局",
-    "水务局",
-];
 
 /// Units with how they are measured and whether they add up across regions.
 const UNITS: [(&str, Measure, bool); 5] = [
@@ -66,204 +26,8 @@ const UNITS: [(&str, Measure, bool); 5] = [
     ("亿千瓦时", Measure::Quantity, true),
 ];
 
-/// What one `generate` run wrote.
-#[derive(Debug, Default, Clone)]
-pub struct GenerateReport {
-    /// Whether the default dataset had to be loaded first.
-    pub seeded: bool,
-    pub departments: u64,
-    pub plans: u64,
-    pub plans_skipped: u64,
-    pub tasks: u64,
-    pub assignments: u64,
-    pub indicators: u64,
-    pub targets: u64,
-    pub actuals: u64,
-    /// Time spent writing rows.
-    pub elapsed: Duration,
-    /// Time spent on `ANALYZE`.
-    pub analyze: Duration,
-    /// Rows of each table after the run.
-    pub totals: Vec<(&'static str, u64)>,
-}
-
-impl std::fmt::Display for GenerateReport {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.seeded {
-            writeln!(f, "loaded the default dataset first")?;
-        }
-        writeln!(f, "inserted:")?;
-        for (name, n) in [
-            ("department", self.departments),
-            ("plan", self.plans),
-            ("task", self.tasks),
-            ("task_assignment", self.assignments),
-            ("indicator", self.indicators),
-            ("indicator_target", self.targets),
-            ("indicator_actual", self.actuals),
-        ] {
-            writeln!(f, "  {name:<18} {n:>9}")?;
-        }
-        let rows = self.departments
-            + self.plans
-            + self.tasks
-            + self.assignments
-            + self.indicators
-            + self.targets
-            + self.actuals;
-        let secs = self.elapsed.as_secs_f64();
-        writeln!(f, "plans already present (skipped): {}", self.plans_skipped)?;
-        writeln!(
-            f,
-            "wrote {rows} rows in {secs:.1} s ({:.0} rows/s); ANALYZE {:.1} s",
-            rows as f64 / secs.max(1e-9),
-            self.analyze.as_secs_f64()
-        )?;
-        writeln!(f, "rows now in the store:")?;
-        for (name, n) in &self.totals {
-            writeln!(f, "  {name:<18} {n:>9}")?;
-        }
-        Ok(())
-    }
-}
-
-/// Writes the synthetic dataset described by `args` into `db` (see the module docs).
-///
-/// # Errors
-/// Invalid sizes, fewer Tianjin districts than asked for, or database errors
-/// (the plan being written is rolled back; plans written before it stay).
-pub async fn run(db: &DatabaseConnection, args: &GenerateArgs) -> anyhow::Result<GenerateReport> {
-    if args.tasks_per_plan == 0 || args.plans_per_district == 0 {
-        bail!("--plans-per-district and --tasks-per-plan must be at least 1");
-    }
-    if args.actuals_per_indicator > 400 {
-        bail!("--actuals-per-indicator must be at most 400 (periods run from 2021 to 2100)");
-    }
-    crate::db::migrate(db).await.context("migrating the database")?;
-    let mut report = GenerateReport::default();
-    if crate::seed::load::is_empty(db).await? {
-        crate::seed::run(db).await.context("loading the default dataset")?;
-        report.seeded = true;
-    }
-    let districts = tianjin_districts(db).await?;
-    if args.districts > districts.len() {
-        bail!(
-            "--districts {} asks for more than the {} Tianjin districts in the store",
-            args.districts,
-            districts.len()
-        );
-    }
-    let started = Instant::now();
-    let now = Utc::now();
-    for (d, district) in districts.iter().take(args.districts).enumerate() {
-        let (departments, created) = ensure_departments(db, district, now).await?;
-        report.departments += created;
-        for p in 0..args.plans_per_district {
-            let code = district.code.as_deref().unwrap_or("?");
-            let id = stable_uuid(NodeKind::Plan, &format!("gen/{code}/{p}"));
-            if plan::Entity::find_by_id(id).one(db).await?.is_some() {
-                report.plans_skipped += 1;
-                continue;
-            }
-            let rows = PlanRows::build(args, district, &departments, d, p, now);
-            let txn = db.begin().await?;
-            if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
-                // A 256 MiB page cache for this bulk load: random UUID keys touch index pages all over the file.
-                txn.execute_unprepared("PRAGMA cache_size = -262144").await?;
-            }
-            rows.insert(&txn, &mut report).await.with_context(|| format!("writing plan gen/{code}/{p}"))?;
-            txn.commit().await?;
-        }
-        tracing::info!(district = %district.name, elapsed_s = started.elapsed().as_secs(), "district generated");
-    }
-    report.elapsed = started.elapsed();
-    let analyzing = Instant::now();
-    db.execute_unprepared("ANALYZE").await.context("ANALYZE")?;
-    report.analyze = analyzing.elapsed();
-    report.totals = vec![
-        ("plan", plan::Entity::find().count(db).await?),
-        ("task", task::Entity::find().count(db).await?),
-        ("task_assignment", task_assignment::Entity::find().count(db).await?),
-        ("indicator", indicator::Entity::find().count(db).await?),
-        ("indicator_target", indicator_target::Entity::find().count(db).await?),
-        ("indicator_actual", indicator_actual::Entity::find().count(db).await?),
-    ];
-    Ok(report)
-}
-
-/// Tianjin's districts, by administrative code.
-async fn tianjin_districts(db: &DatabaseConnection) -> anyhow::Result<Vec<region::Model>> {
-    let tianjin = region::Entity::find()
-        .filter(region::Column::Code.eq("120000"))
-        .one(db)
-        .await?
-        .context("the store has no region 120000 (天津市); run `xietong seed` first")?;
-    Ok(region::Entity::find()
-        .filter(region::Column::ParentId.eq(tianjin.id))
-        .filter(region::Column::Level.eq(RegionLevel::District))
-        .order_by_asc(region::Column::Code)
-        .all(db)
-        .await?)
-}
-
-/// The IDs of the district's ten bureaus, creating the missing ones; and how many were created.
-async fn ensure_departments(
-    db: &DatabaseConnection,
-    district: &region::Model,
-    now: DateTime<Utc>,
-) -> anyhow::Result<(Vec<String>, u64)> {
-    let existing =
-        department::Entity::find().filter(department::Column::RegionId.eq(district.id.clone())).all(db).await?;
-    let code = district.code.as_deref().unwrap_or("?");
-    let mut ids = Vec::new();
-    let mut missing = Vec::new();
-    for bureau in BUREAUS {
-        let name = format!("{}{bureau}", district.name);
-        match existing.iter().find(|d| d.name == name) {
-            Some(found) => ids.push(found.id.clone()),
-            None => {
-                let id = stable_uuid(NodeKind::Department, &format!("gen/{code}/{bureau}"));
-                ids.push(id.clone());
-                missing.push(department::Model {
-                    id,
-                    name,
-                    kind: DepartmentKind::Bureau,
-                    region_id: district.id.clone(),
-                    parent_id: None,
-                    version: 1,
-                    created_at: now,
-                    updated_at: now,
-                });
-            }
-        }
-    }
-    let created = missing.len() as u64;
-    let txn = db.begin().await?;
-    insert_chunked::<department::Entity, _>(&txn, missing).await?;
-    txn.commit().await?;
-    Ok((ids, created))
-}
-
-/// Inserts `rows` in multi-row statements of at most [`CHUNK_ROWS`] rows.
-async fn insert_chunked<E, C>(db: &C, rows: Vec<E::Model>) -> anyhow::Result<u64>
-where
-    E: EntityTrait,
-    E::Model: IntoActiveModel<E::ActiveModel>,
-    C: ConnectionTrait,
-{
-    let mut written = 0;
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<E::ActiveModel> =
-            rows.by_ref().take(CHUNK_ROWS).map(IntoActiveModel::into_active_model).collect();
-        written += chunk.len() as u64;
-        E::insert_many(chunk).exec_without_returning(db).await?;
-    }
-    Ok(written)
-}
-
 /// Every row of one generated plan.
-struct PlanRows {
+pub struct PlanRows {
     plan: plan::Model,
     tasks: Vec<task::Model>,
     assignments: Vec<task_assignment::Model>,
@@ -274,7 +38,7 @@ struct PlanRows {
 
 impl PlanRows {
     /// The rows of plan `p` of district number `d`.
-    fn build(
+    pub fn build(
         args: &GenerateArgs,
         district: &region::Model,
         departments: &[String],
@@ -483,7 +247,7 @@ impl PlanRows {
     }
 
     /// Writes the rows, parents before children, adding the counts to `report`.
-    async fn insert<C: ConnectionTrait>(self, txn: &C, report: &mut GenerateReport) -> anyhow::Result<()> {
+    pub async fn insert<C: ConnectionTrait>(self, txn: &C, report: &mut GenerateReport) -> anyhow::Result<()> {
         insert_chunked::<plan::Entity, _>(txn, vec![self.plan]).await?;
         report.plans += 1;
         // Action groups come before their tasks in document order, so every
@@ -514,6 +278,7 @@ fn periods() -> impl Iterator<Item = (String, i32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use entity::enums::RegionLevel;
 
     #[test]
     fn periods_cover_2021_to_2024_in_twenty_values_with_revisions() {
@@ -567,33 +332,5 @@ mod tests {
             again.actuals.iter().map(|a| a.value).sum::<f64>(),
             rows.actuals.iter().map(|a| a.value).sum::<f64>()
         );
-    }
-
-    #[tokio::test]
-    async fn generating_twice_writes_once_and_never_fails() -> anyhow::Result<()> {
-        let dir = tempfile::tempdir()?;
-        let settings = crate::config::DatabaseSettings {
-            database_url: format!("sqlite://{}?mode=rwc", dir.path().join("gen.db").display()),
-            db_max_connections: 2,
-            db_acquire_timeout: 5,
-        };
-        let db = crate::db::connect(&settings).await?;
-        let args = GenerateArgs {
-            districts: 2,
-            plans_per_district: 2,
-            tasks_per_plan: 25,
-            indicators_per_task: 2,
-            actuals_per_indicator: 6,
-            seed: 1,
-        };
-        let first = run(&db, &args).await?;
-        assert!(first.seeded);
-        assert_eq!((first.plans, first.tasks, first.indicators), (4, 100, 200));
-        assert_eq!((first.targets, first.actuals), (400, 1200));
-        let second = run(&db, &args).await?;
-        assert_eq!((second.seeded, second.plans, second.plans_skipped, second.departments), (false, 0, 4, 0));
-        let audit = entity::change::Entity::find().count(&db).await?;
-        assert_eq!(audit, 0, "generated data is seeding, not a mutation");
-        Ok(())
     }
 }
