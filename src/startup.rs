@@ -122,10 +122,11 @@ fn run(
     let max_body_bytes = limits.max_body_bytes;
     // Operations (src/http/metrics.rs, src/http/rate_limit.rs): one registry and one limiter per application.
     let metrics = web::Data::new(http::metrics::Metrics::new().context("registering metrics")?);
-    let rate_limiter = http::rate_limit::RateLimiter::new(&limits.rate_limit);
+    let rate_limiter = http::rate_limit::RateLimiter::new(&settings.rate_limit);
     rate_limiter.start_housekeeping();
     let rate_limiter = web::Data::new(rate_limiter);
     let limits = web::Data::new(limits.clone());
+    let subscription_settings = web::Data::new(settings.subscriptions.clone());
     let schema = web::Data::new(schema);
     let db = web::Data::new(db);
     let authenticator = web::Data::new(authenticator);
@@ -143,6 +144,7 @@ fn run(
             .app_data(db.clone())
             .app_data(authenticator.clone())
             .app_data(limits.clone())
+            .app_data(subscription_settings.clone())
             .app_data(web::PayloadConfig::new(max_body_bytes))
             .app_data(web::JsonConfig::default().limit(max_body_bytes))
             .configure(http::configure)

@@ -1,8 +1,8 @@
 //! What resolvers read from the GraphQL context.
 
+use super::Limits;
 use super::loaders::{LoadDriver, Loaders};
 use crate::access::Viewer;
-use crate::config::Limits;
 use crate::service::notify::ChangeNotifier;
 use async_graphql::Context;
 use sea_orm::DatabaseConnection;

@@ -64,7 +64,7 @@ pub const MAX_NESTING: usize = 64;
 /// args`); each further one multiplies the answer by the size of the schema.
 pub const MAX_INTROSPECTION_LISTS: u64 = 3;
 
-/// The limits the guard enforces (see `crate::config::Limits` for each one's meaning).
+/// The limits the guard enforces (see [`super::Limits`] for each one's meaning).
 #[derive(Debug, Clone, Default)]
 pub struct GuardSettings {
     pub max_aliases: usize,

@@ -15,15 +15,16 @@ mod order;
 pub mod query;
 pub mod query_text;
 pub mod schema_text;
+mod settings;
 pub mod subscription;
 pub mod types;
 mod variables;
 
-use crate::config::Limits;
 use crate::service::notify::ChangeNotifier;
 use async_graphql::Schema;
 use context::AppState;
 use sea_orm::DatabaseConnection;
+pub use settings::Limits;
 use std::collections::HashSet;
 use std::sync::Arc;
 

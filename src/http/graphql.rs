@@ -21,9 +21,9 @@
 
 use super::response::{MediaType, json_response, negotiate, refusal};
 use crate::auth::Authenticator;
-use crate::config::Limits;
 use crate::error::AppError;
 use crate::graphql::AppSchema;
+use crate::graphql::Limits;
 use crate::graphql::context::RequestScope;
 use crate::http::metrics::Observation;
 use actix_web::http::header::{ALLOW, AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, WWW_AUTHENTICATE};

@@ -41,7 +41,7 @@ use std::time::Duration;
 /// How often callers with a full allowance are forgotten.
 pub const HOUSEKEEPING_INTERVAL: Duration = Duration::from_secs(30);
 
-/// Rate-limit settings (flattened into [`crate::config::Limits`]).
+/// Rate-limit settings (flattened into `crate::config::ServeSettings`).
 ///
 /// [`Default`] is the command line's default: limiting enabled, 600 a minute
 /// in bursts of 100. Code that wants no limit sets `rate_limit_per_minute: 0`.

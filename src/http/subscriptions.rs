@@ -63,7 +63,7 @@ const MALFORMED: &str = "BAD_REQUEST: ";
 /// The keys a `connection_init` payload may have.
 const INIT_KEYS: [&str; 2] = ["Authorization", "authorization"];
 
-/// Caps on open subscriptions (flattened into [`crate::config::Limits`]).
+/// Caps on open subscriptions (flattened into `crate::config::ServeSettings`).
 #[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
 pub struct SubscriptionSettings {
     /// Subscriptions one WebSocket connection may have open at once.
@@ -357,10 +357,10 @@ pub async fn serve(
             }),
     );
 
-    let limits = schema.data::<crate::graphql::context::AppState>().map(|state| state.limits.clone());
+    let settings = request.app_data::<web::Data<SubscriptionSettings>>().map(|s| s.get_ref().clone());
     let notifier = schema.data::<crate::graphql::context::AppState>().map(|state| state.notifier.clone());
-    let (Some(limits), Some(notifier)) = (limits, notifier) else {
-        return Err(actix_web::error::ErrorInternalServerError("the schema has no application state"));
+    let (Some(settings), Some(notifier)) = (settings, notifier) else {
+        return Err(actix_web::error::ErrorInternalServerError("the server has no subscription settings or state"));
     };
     let (closing, mut closed) = watch::channel(None);
     let state = Arc::new(Session {
@@ -371,7 +371,7 @@ pub async fn serve(
         peer: request.peer_addr().map(|addr| addr.ip()),
         rate_limiter: request.app_data::<web::Data<RateLimiter>>().cloned(),
         metrics: metrics.clone(),
-        settings: limits.subscriptions.clone(),
+        settings,
         open: Arc::default(),
         closing,
     });

@@ -20,7 +20,7 @@ use programs::{Follower, available, example, examples, node_modules, node_projec
 use serde_json::{Value, json};
 use std::path::Path;
 use xietong::access::Role;
-use xietong::config::Limits;
+use xietong::graphql::Limits;
 
 /// The bureau whose token the examples use, and the name of its system.
 const BUREAU: &str = "静海区发展改革委";

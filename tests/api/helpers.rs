@@ -6,8 +6,9 @@ use xietong::access::Role;
 use xietong::auth::AuthSettings;
 use xietong::auth::issue::{TokenRequest, sign_hs256};
 use xietong::auth::settings::JwtSecret;
-use xietong::config::{Limits, ServeSettings};
+use xietong::config::ServeSettings;
 use xietong::db::DatabaseSettings;
+use xietong::graphql::Limits;
 use xietong::http::rate_limit::RateLimitSettings;
 use xietong::ids::{NodeKind, to_global};
 use xietong::startup::Application;
@@ -194,14 +195,20 @@ pub async fn spawn_app_with_cors(origins: &[&str]) -> TestApp {
     spawn_with(ServeSettings { cors_origins, ..test_settings(Limits::default(), test_auth()) }).await
 }
 
+/// Starts the application with the default dataset and the serve settings
+/// `configure` makes of a test app's (e.g. a rate limit, subscription caps).
+pub async fn spawn_app_configured(configure: impl FnOnce(&mut ServeSettings)) -> TestApp {
+    let mut settings = test_settings(Limits::default(), test_auth());
+    configure(&mut settings);
+    spawn_with(settings).await
+}
+
 /// Serve settings of a test app: a random port, the default dataset, and no
-/// rate limit unless the test sets one (the command line's default, which
-/// `Limits::default()` carries, would refuse the bursts some tests send).
-fn test_settings(mut limits: Limits, auth: AuthSettings) -> ServeSettings {
-    if limits.rate_limit == RateLimitSettings::default() {
-        limits.rate_limit.rate_limit_per_minute = 0;
-    }
-    ServeSettings { bind: "127.0.0.1:0".into(), no_seed: false, limits, auth, ..ServeSettings::default() }
+/// rate limit (the command line's default would refuse the bursts some tests
+/// send); a test of rate limiting sets its own through [`spawn_app_configured`].
+fn test_settings(limits: Limits, auth: AuthSettings) -> ServeSettings {
+    let rate_limit = RateLimitSettings { rate_limit_per_minute: 0, ..RateLimitSettings::DEFAULT };
+    ServeSettings { bind: "127.0.0.1:0".into(), no_seed: false, limits, rate_limit, auth, ..ServeSettings::default() }
 }
 
 async fn spawn(limits: Limits, auth: AuthSettings) -> TestApp {

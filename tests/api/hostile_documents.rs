@@ -5,7 +5,7 @@
 use crate::helpers::{TestApp, error_code, spawn_app, spawn_app_with};
 use serde_json::{Value, json};
 use std::time::Duration;
-use xietong::config::Limits;
+use xietong::graphql::Limits;
 
 /// `{ ...F0 }` where each fragment spreads the next one `width` times, `levels` deep.
 fn amplified(levels: usize, width: usize) -> String {

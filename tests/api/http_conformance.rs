@@ -3,11 +3,12 @@
 //! `/graphql`, and the `graphql-http` package's `serverAudits` run against a
 //! real server (tests/clients/graphql-http-audit).
 
+use crate::helpers::spawn_app_configured;
 use crate::helpers::{TestApp, spawn_app, spawn_app_with};
 use reqwest::StatusCode;
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use serde_json::{Value, json};
-use xietong::config::Limits;
+use xietong::graphql::Limits;
 use xietong::http::rate_limit::RateLimitSettings;
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
@@ -262,7 +263,7 @@ async fn a_body_over_the_limit_is_413_in_the_negotiated_media_type() {
 #[tokio::test]
 async fn rate_limiting_is_429_in_the_negotiated_media_type() {
     let rate_limit = RateLimitSettings { rate_limit_per_minute: 1, rate_limit_burst: 1 };
-    let app = spawn_app_with(Limits { rate_limit, ..Limits::default() }).await;
+    let app = spawn_app_configured(|s| s.rate_limit = rate_limit).await;
     let body = r#"{"query":"{ __typename }"}"#;
     assert_eq!(post(&app, Some(GRAPHQL_RESPONSE), body).await.status, StatusCode::OK);
     for accept in [GRAPHQL_RESPONSE, JSON] {

@@ -2,7 +2,7 @@
 
 use crate::helpers::{error_code, spawn_app, spawn_app_with};
 use serde_json::{Value, json};
-use xietong::config::Limits;
+use xietong::graphql::Limits;
 
 /// Asserts the response's first error code, and that no SQL statement ran.
 async fn refused_without_database_work(app: &crate::helpers::TestApp, body: Value, code: &str, mentions: &str) {

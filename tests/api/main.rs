@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod admin_mutations;
+mod architecture;
 mod auth_tokens;
 mod authorization;
 mod browser;

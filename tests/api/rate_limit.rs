@@ -1,12 +1,12 @@
 //! Rate limiting per caller on `/graphql`: a token's subject, else the client IP.
 
-use crate::helpers::{TEST_JWT_SECRET, TestApp, error_code, spawn_app_with};
+use crate::helpers::spawn_app_configured;
+use crate::helpers::{TEST_JWT_SECRET, TestApp, error_code};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use xietong::access::Role;
 use xietong::auth::issue::{TokenRequest, sign_hs256};
-use xietong::config::Limits;
 use xietong::http::rate_limit::RateLimitSettings;
 use xietong::ids::{NodeKind, to_global};
 
@@ -15,7 +15,7 @@ const VIEWER: &str = "query Who { viewer { authenticated subject } }";
 /// Bursts of `burst`, then one request a minute: nothing refills during a test.
 async fn spawn_limited(burst: u32) -> TestApp {
     let rate_limit = RateLimitSettings { rate_limit_per_minute: 1, rate_limit_burst: burst };
-    spawn_app_with(Limits { rate_limit, ..Limits::default() }).await
+    spawn_app_configured(|s| s.rate_limit = rate_limit).await
 }
 
 /// A valid token for subject `subject` (the helpers' tokens all say `test-user`).
@@ -125,7 +125,7 @@ async fn the_request_after_a_burst_is_refused_per_caller() {
 #[tokio::test]
 async fn a_rate_of_zero_disables_limiting() {
     let rate_limit = RateLimitSettings { rate_limit_per_minute: 0, rate_limit_burst: 1 };
-    let app = spawn_app_with(Limits { rate_limit, ..Limits::default() }).await;
+    let app = spawn_app_configured(|s| s.rate_limit = rate_limit).await;
     for i in 0..10 {
         let (status, _, body) = call(&app, None).await;
         assert_eq!(status, StatusCode::OK, "request {i}: {body}");

@@ -2,7 +2,8 @@
 //! rate limits, share one change-feed reader, and follow the protocols
 //! (graphql-transport-ws, RFC 6455 closing handshake).
 
-use crate::helpers::{TEST_JWT_SECRET, TestApp, error_code, spawn_app, spawn_app_with};
+use crate::helpers::spawn_app_configured;
+use crate::helpers::{TEST_JWT_SECRET, TestApp, error_code, spawn_app};
 use crate::subscriptions::{
     PATIENCE, Socket, connect, cursor_after_a_change, next_event, open, receive, retitle, send, subscribe,
 };
@@ -18,7 +19,6 @@ use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use xietong::access::Role;
 use xietong::auth::issue::{TokenRequest, sign_hs256};
-use xietong::config::Limits;
 use xietong::http::rate_limit::RateLimitSettings;
 use xietong::http::subscriptions::SubscriptionSettings;
 use xietong::ids::{NodeKind, to_global};
@@ -182,7 +182,7 @@ async fn moving_the_callers_department_changes_what_its_subscription_delivers() 
 #[tokio::test]
 async fn open_subscriptions_are_capped_per_connection_and_per_caller_and_given_back() {
     let subscriptions = SubscriptionSettings { max_subscriptions_per_connection: 2, max_subscriptions_per_caller: 3 };
-    let app = spawn_app_with(Limits { subscriptions, ..Limits::default() }).await;
+    let app = spawn_app_configured(|s| s.subscriptions = subscriptions).await;
     let mut first = connect(&app.address, None).await;
     subscribe(&mut first, "a", json!({})).await;
     subscribe(&mut first, "b", json!({})).await;
@@ -226,7 +226,7 @@ async fn open_subscriptions_are_capped_per_connection_and_per_caller_and_given_b
 #[tokio::test]
 async fn each_websocket_message_counts_against_the_callers_rate_limit() {
     let rate_limit = RateLimitSettings { rate_limit_per_minute: 1, rate_limit_burst: 3 };
-    let app = spawn_app_with(Limits { rate_limit, ..Limits::default() }).await;
+    let app = spawn_app_configured(|s| s.rate_limit = rate_limit).await;
     let coordinator = app.token("静海区人民政府", Role::Coordinator).await;
     let task = jinghai_task(&app).await;
     let mut socket = connect(&app.address, Some(&coordinator)).await;
@@ -364,8 +364,8 @@ pub async fn every_subscriber_receives(sockets: &mut [Socket], subscribers: usiz
 async fn the_statements_of_a_fan_out_do_not_grow_with_the_number_of_subscribers() {
     let subscriptions =
         SubscriptionSettings { max_subscriptions_per_connection: 100, max_subscriptions_per_caller: 1000 };
-    let one = spawn_app_with(Limits { subscriptions: subscriptions.clone(), ..Limits::default() }).await;
-    let many = spawn_app_with(Limits { subscriptions, ..Limits::default() }).await;
+    let one = spawn_app_configured(|s| s.subscriptions = subscriptions.clone()).await;
+    let many = spawn_app_configured(|s| s.subscriptions = subscriptions).await;
     let changes = 3;
     let with_one = fan_out_statements(&one, 1, changes).await;
     let with_many = fan_out_statements(&many, 200, changes).await;

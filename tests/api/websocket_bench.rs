@@ -3,11 +3,10 @@
 //! `cargo test --release --test api websocket_bench -- --ignored --nocapture`;
 //! the numbers are in BENCHMARKS.md.
 
-use crate::helpers::spawn_app_with;
+use crate::helpers::spawn_app_configured;
 use crate::subscriptions::{connect, retitle, subscribe};
 use crate::websocket::every_subscriber_receives;
 use serde_json::json;
-use xietong::config::Limits;
 use xietong::http::subscriptions::SubscriptionSettings;
 
 /// Resident memory of this process (server and clients), in MiB.
@@ -29,7 +28,7 @@ async fn websocket_bench_fan_out() {
     for subscribers in [1usize, 100, 1000] {
         let subscriptions =
             SubscriptionSettings { max_subscriptions_per_connection: PER_SOCKET, max_subscriptions_per_caller: 10_000 };
-        let app = spawn_app_with(Limits { subscriptions, ..Limits::default() }).await;
+        let app = spawn_app_configured(|s| s.subscriptions = subscriptions).await;
         let before_open = rss_mib();
         let mut sockets = Vec::new();
         for _ in 0..subscribers.div_ceil(PER_SOCKET) {
