@@ -10,23 +10,13 @@ use serde::{Deserialize, Serialize};
 /// Every role, in the order messages list them.
 const ROLES: [Role; 4] = [Role::Admin, Role::Coordinator, Role::Bureau, Role::Reader];
 
-/// The name of a role as tokens write it (`COORDINATOR`).
-pub fn role_name(role: Role) -> &'static str {
-    match role {
-        Role::Admin => "ADMIN",
-        Role::Coordinator => "COORDINATOR",
-        Role::Bureau => "BUREAU",
-        Role::Reader => "READER",
-    }
-}
-
 /// Parses a role name; case-insensitive (the command line accepts `bureau`).
 ///
 /// # Errors
 /// A message listing the valid names.
 pub fn parse_role(name: &str) -> Result<Role, String> {
-    ROLES.into_iter().find(|r| role_name(*r).eq_ignore_ascii_case(name.trim())).ok_or_else(|| {
-        let names: Vec<&str> = ROLES.into_iter().map(role_name).collect();
+    ROLES.into_iter().find(|r| r.as_str().eq_ignore_ascii_case(name.trim())).ok_or_else(|| {
+        let names: Vec<&str> = ROLES.into_iter().map(Role::as_str).collect();
         format!("role `{name}` is not one of {}", names.join(", "))
     })
 }
@@ -109,7 +99,7 @@ mod tests {
     #[test]
     fn roles_round_trip() {
         for role in ROLES {
-            assert_eq!(parse_role(role_name(role)), Ok(role));
+            assert_eq!(parse_role(role.as_str()), Ok(role));
         }
         assert_eq!(parse_role("bureau"), Ok(Role::Bureau));
         assert!(parse_role("ROOT").is_err_and(|e| e.contains("ADMIN, COORDINATOR, BUREAU, READER")));

@@ -1,6 +1,6 @@
 //! Signing tokens the local server accepts (HS256 with the local secret).
 
-use super::claims::{Claims, role_name};
+use super::claims::Claims;
 use crate::access::Role;
 use anyhow::Context;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
@@ -36,7 +36,7 @@ pub fn sign_hs256(
     let claims = Claims {
         sub: request.subject.clone(),
         dept: request.department.clone(),
-        role: role_name(request.role).to_owned(),
+        role: request.role.as_str().to_owned(),
         client: request.client.clone(),
         jti: uuid::Uuid::new_v4().to_string(),
         iat: now,
