@@ -17,6 +17,7 @@ mod dataset;
 mod faults;
 mod fuzz;
 mod graphiql_browser;
+mod graphiql_build;
 mod helpers;
 mod hostile_documents;
 mod hostile_inputs;
