@@ -11,7 +11,12 @@ use std::process::ExitCode;
 /// Those of [`Application::build`], and I/O errors of the server.
 pub async fn run(database: &DatabaseSettings, settings: &ServeSettings) -> anyhow::Result<ExitCode> {
     let app = Application::build(database, settings).await?;
-    tracing::info!(port = app.port(), "xietong is listening; GraphiQL at /graphiql");
+    match crate::http::graphiql::missing_reason() {
+        None => tracing::info!(port = app.port(), "xietong is listening; GraphiQL at /graphiql"),
+        Some(reason) => {
+            tracing::warn!(port = app.port(), reason, "xietong is listening; this build has no GraphiQL page")
+        }
+    }
     app.run_until_stopped().await?;
     Ok(ExitCode::SUCCESS)
 }

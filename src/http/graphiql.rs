@@ -17,6 +17,12 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, guard, web};
 
+/// Why this build serves no GraphiQL page (npm was missing or failed when it
+/// was built, see `build.rs`), or `None` when the page is embedded.
+pub const fn missing_reason() -> Option<&'static str> {
+    option_env!("XIETONG_GRAPHIQL_MISSING")
+}
+
 /// Registers `GET /graphiql` (the page) and `GET /graphiql/assets/{file}` (its embedded
 /// scripts and stylesheet); `HEAD` is answered too. In a build without GraphiQL's scripts,
 /// `/graphiql` answers with [`missing_message`] instead.
