@@ -3,7 +3,7 @@
 use crate::auth::Authenticator;
 use crate::config::ServeSettings;
 use crate::db::DatabaseSettings;
-use crate::graphql::{AppSchema, build_schema};
+use crate::graphql::{Pipeline, build_pipeline};
 use crate::service::notify::{self, ChangeNotifier};
 use crate::{db, http, seed};
 use actix_web::dev::Server;
@@ -53,7 +53,7 @@ impl Application {
         }
         let authenticator = authenticator.with_caller_cache(notifier.subscribe());
         let allowed = settings.limits.load_allowed_operations()?;
-        let schema = build_schema(db.clone(), settings.limits.clone(), notifier, allowed);
+        let schema = build_pipeline(db.clone(), settings.limits.clone(), notifier, allowed)?;
         let port = listener.local_addr()?.port();
         let server = run(listener, schema, db.clone(), authenticator, settings)?;
         Ok(Self { port, server, db, statements })
@@ -112,7 +112,7 @@ fn bind(address: &str) -> anyhow::Result<TcpListener> {
 
 fn run(
     listener: TcpListener,
-    schema: AppSchema,
+    schema: Pipeline,
     db: DatabaseConnection,
     authenticator: Authenticator,
     settings: &ServeSettings,

@@ -1,6 +1,6 @@
 //! One check over every string a request carries, before validation.
 //!
-//! The [`InputGuard`] extension refuses a request whose variables, or whose
+//! [`check_request`], called by the request pipeline after parsing, refuses a request whose variables, or whose
 //! document's string literals (arguments, directive arguments and variable
 //! defaults, in operations and fragment definitions alike), contain a control
 //! character: C0 controls other than tab, line feed and carriage return, and
@@ -13,10 +13,8 @@
 //! is linear in the size of the document and its variables.
 
 use crate::error::AppError;
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
 use async_graphql::parser::types::{Directive, ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{ErrorExtensions, Pos, Positioned, ServerError, ServerResult, Value as ConstValue, Variables};
-use std::sync::Arc;
+use async_graphql::{ErrorExtensions, Pos, Positioned, ServerError, Value as ConstValue, Variables};
 
 /// Whether `c` may not appear in any string input.
 pub fn is_forbidden_control(c: char) -> bool {
@@ -27,17 +25,6 @@ pub fn is_forbidden_control(c: char) -> bool {
 pub fn has_forbidden_control(text: &str) -> bool {
     text.chars().any(is_forbidden_control)
 }
-
-/// Extension factory installing the guard on every request.
-pub struct InputGuard;
-
-impl ExtensionFactory for InputGuard {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(InputGuardExtension)
-    }
-}
-
-struct InputGuardExtension;
 
 /// The refusal of a string found at `field`.
 fn refuse(field: &str, pos: Option<Pos>) -> ServerError {
@@ -140,21 +127,6 @@ pub fn check_request(document: &ExecutableDocument, variables: &Variables) -> Re
         check_selection_set(&fragment.node.selection_set.node)?;
     }
     Ok(())
-}
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for InputGuardExtension {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        check_request(&document, variables)?;
-        Ok(document)
-    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Limits answered before any database work, and a code on every error.
 //!
-//! The [`Guard`] extension, before async-graphql parses or validates a
-//! request (its `prepare_request` hook, which runs first):
+//! The request pipeline ([`super::pipeline`]), before async-graphql parses or
+//! validates a request, calls [`admit_text`] and then [`measure`]:
 //! - in allow-list mode, refuses any operation whose SHA-256 is not registered;
 //! - bounds the raw text ([`query_text`]: tokens and bracket nesting), so the
 //!   parser's work and recursion are bounded;
@@ -29,13 +29,15 @@
 //! fields and 341 spreads) in that setting; lower `--max-fields` and
 //! `--max-tokens` to bound a worker tighter.
 //!
-//! The depth and complexity limits are enforced here rather than by
-//! async-graphql's builder, because the builder's apply to introspection too:
-//! an operation that selects only `__schema`, `__type` and `__typename` has
-//! its own depth allowance (the `ofType` chain of the standard introspection
-//! query nests 15 levels) and no complexity limit, while the cost measure
-//! still bounds it and at most [`MAX_INTROSPECTION_LISTS`] introspection list
-//! fields may nest (each one multiplies the answer by the size of the schema).
+//! The depth limit is enforced here rather than by async-graphql's builder,
+//! because the builder's applies to introspection too: an operation that
+//! selects only `__schema`, `__type` and `__typename` has its own depth
+//! allowance (the `ofType` chain of the standard introspection query nests 15
+//! levels) and no complexity limit, while the cost measure still bounds it and
+//! at most [`MAX_INTROSPECTION_LISTS`] introspection list fields may nest (each
+//! one multiplies the answer by the size of the schema). The complexity limit
+//! is async-graphql's own (it depends on page sizes given as variables); the
+//! pipeline runs introspection-only documents on a schema built without it.
 //!
 //! Every error of a response gets a stable `extensions.code`: limits are
 //! QUERY_TOO_COMPLEX with a message naming the limit; other parse and
@@ -44,15 +46,11 @@
 
 use crate::graphql::cost::{self, Unmeasurable};
 use crate::graphql::query_text::{self, TextRefusal};
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest, NextRequest, NextValidation,
-};
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{ErrorExtensionValues, Request, Response, ServerError, ServerResult, ValidationResult, Value};
+use async_graphql::{ErrorExtensionValues, ServerError, ServerResult, Value};
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 /// How deep brackets may nest in the query text, and selection sets and
 /// fragment spreads in the document: async-graphql's parser stops at 64
@@ -81,22 +79,6 @@ pub struct GuardSettings {
     pub allowed_operations: Option<Arc<HashSet<String>>>,
 }
 
-/// Extension factory installing the guard on every request.
-pub struct Guard(pub Arc<GuardSettings>);
-
-impl ExtensionFactory for Guard {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(GuardExtension { settings: self.0.clone(), introspection_only: AtomicBool::new(false) })
-    }
-}
-
-/// The guard of one request (async-graphql creates the extensions per request).
-struct GuardExtension {
-    settings: Arc<GuardSettings>,
-    /// Set by the measure: every operation of the document only introspects.
-    introspection_only: AtomicBool,
-}
-
 fn error(code: &str, message: String) -> ServerError {
     let mut error = ServerError::new(message, None);
     let mut extensions = ErrorExtensionValues::default();
@@ -115,6 +97,9 @@ fn count(n: u64) -> String {
 }
 
 /// The message of a refused complexity.
+/// async-graphql's message when a document's complexity passes the schema's limit.
+const COMPLEXITY_REFUSAL: &str = "Query is too complex.";
+
 fn complexity_message(limit: usize) -> String {
     format!(
         "the query is too complex: its cost exceeds the limit of {limit} (a list multiplies the cost of its fields \
@@ -147,171 +132,148 @@ pub fn operation_hash(query: &str) -> String {
     format!("{:x}", Sha256::digest(query.as_bytes()))
 }
 
-#[async_graphql::async_trait::async_trait]
-impl Extension for GuardExtension {
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        let mut response = next.run(ctx).await;
-        for error in &mut response.errors {
-            self.classify(error);
-        }
-        response
-    }
-
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        mut request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
-        let settings = &self.settings;
-        if let Some(allowed) = &settings.allowed_operations {
-            let hash = operation_hash(&request.query);
-            if !allowed.contains(&hash) {
-                return Err(error(
-                    "BAD_USER_INPUT",
-                    format!("this server runs only registered operations; sha256:{hash} is not registered"),
-                ));
-            }
-        }
-        query_text::check(&request.query, settings.max_tokens, MAX_NESTING).map_err(|refusal| match refusal {
-            TextRefusal::Tokens { limit } => {
-                too_complex(format!("the query text holds more than {limit} tokens; the limit is {limit}"))
-            }
-            TextRefusal::Nesting { limit } => too_complex(format!(
-                "the query text nests brackets more than {limit} deep; the limit is {limit} levels"
-            )),
-        })?;
-        // Parsed here once; async-graphql takes this document instead of parsing again.
-        let document = request.parsed_query()?;
-        self.measure(document)?;
-        next.run(ctx, request).await
-    }
-
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        let result = next.run(ctx).await?;
-        let limit = self.settings.max_complexity;
-        if result.complexity > limit && !self.introspection_only.load(Ordering::Relaxed) {
-            return Err(vec![too_complex(complexity_message(limit))]);
-        }
-        Ok(result)
-    }
-}
-
-impl GuardExtension {
-    /// Refuses a document past the limits, before async-graphql validates it
-    /// (see the module documentation); remembers whether it only introspects.
-    fn measure(&self, document: &ExecutableDocument) -> ServerResult<()> {
-        let settings = &self.settings;
-        if !settings.introspection && cost::uses_introspection(document) {
+/// Refuses, before the text is parsed, an operation the allow-list does not
+/// hold and text past the token and nesting limits.
+///
+/// # Errors
+/// `BAD_USER_INPUT` for an unregistered operation, `QUERY_TOO_COMPLEX` for text past a limit.
+pub fn admit_text(settings: &GuardSettings, query: &str) -> ServerResult<()> {
+    if let Some(allowed) = &settings.allowed_operations {
+        let hash = operation_hash(query);
+        if !allowed.contains(&hash) {
             return Err(error(
                 "BAD_USER_INPUT",
-                "introspection is turned off on this server; the schema is published at /schema.graphql".to_owned(),
+                format!("this server runs only registered operations; sha256:{hash} is not registered"),
             ));
         }
-        let aliases = aliases_in(document);
-        if aliases > settings.max_aliases {
-            return Err(too_complex(format!(
-                "the query uses {aliases} aliases; the limit is {}",
-                settings.max_aliases
-            )));
-        }
-        let operations = cost::measure(document, MAX_NESTING as u64).map_err(|e| match e {
-            Unmeasurable::Cycle(path) => error(
-                "BAD_USER_INPUT",
-                format!(
-                    "the fragment {} spreads itself: {}",
-                    path.first().map_or("", String::as_str),
-                    path.join(" → ")
-                ),
-            ),
-            Unmeasurable::TooDeep { limit } => too_complex(format!(
-                "the query nests selections and fragment spreads more than {limit} deep; the limit is {limit} levels"
-            )),
-        })?;
-        let (mut fields, mut spreads, mut directives) = (0u64, 0u64, 0u64);
-        for operation in &operations {
-            fields = fields.saturating_add(operation.cost.fields);
-            spreads = spreads.saturating_add(operation.cost.spreads);
-            directives = directives.saturating_add(operation.cost.directives);
-        }
-        let over = |n: u64, limit: usize| n > u64::try_from(limit).unwrap_or(u64::MAX);
-        if over(fields, settings.max_fields) {
-            return Err(too_complex(format!(
-                "the query selects {} fields once its fragments are expanded; the limit is {}",
-                count(fields),
-                settings.max_fields
-            )));
-        }
-        if over(spreads, settings.max_fragment_spreads) {
-            return Err(too_complex(format!(
-                "the query makes {} fragment spreads once its fragments are expanded; the limit is {}",
-                count(spreads),
-                settings.max_fragment_spreads
-            )));
-        }
-        if over(directives, settings.max_directives) {
-            return Err(too_complex(format!(
-                "the query uses {} directives once its fragments are expanded; the limit is {}",
-                count(directives),
-                settings.max_directives
-            )));
-        }
-        for operation in &operations {
-            let cost = &operation.cost;
-            if cost.meta_only && over(cost.depth, settings.max_introspection_depth) {
-                return Err(too_complex(format!(
-                    "the introspection query is nested too deep: the limit is {} levels for introspection",
-                    settings.max_introspection_depth
-                )));
-            }
-            if !cost.meta_only && over(cost.depth, settings.max_depth) {
-                return Err(too_complex(format!(
-                    "the query is nested too deep: the limit is {} levels",
-                    settings.max_depth
-                )));
-            }
-            if cost.introspection_lists > MAX_INTROSPECTION_LISTS {
-                return Err(too_complex(format!(
-                    "the query nests {} introspection lists (such as `types {{ fields {{ args`); the limit is \
-                     {MAX_INTROSPECTION_LISTS}",
-                    cost.introspection_lists
-                )));
-            }
-        }
-        self.introspection_only.store(operations.iter().all(|op| op.cost.meta_only), Ordering::Relaxed);
-        Ok(())
     }
+    query_text::check(query, settings.max_tokens, MAX_NESTING).map_err(|refusal| match refusal {
+        TextRefusal::Tokens { limit } => {
+            too_complex(format!("the query text holds more than {limit} tokens; the limit is {limit}"))
+        }
+        TextRefusal::Nesting { limit } => {
+            too_complex(format!("the query text nests brackets more than {limit} deep; the limit is {limit} levels"))
+        }
+    })
+}
 
-    /// Gives an error without a code the one that fits.
-    fn classify(&self, error: &mut ServerError) {
-        let has_code = error.extensions.as_ref().is_some_and(|e| e.get("code").is_some());
-        if has_code {
-            return;
-        }
-        let code = match error.message.as_str() {
-            // The parser's own recursion limit; the guard refuses such text first.
-            m if m.contains("recursion") => "QUERY_TOO_COMPLEX",
-            // Errors before execution (syntax, validation, variables) have no path.
-            _ if error.path.is_empty() => "BAD_USER_INPUT",
-            // Input coercion of arguments and variables, reported at the field.
-            m if ["Failed to parse", "Invalid value", "Expected input type", "Expected type", "Oneof"]
-                .iter()
-                .any(|prefix| m.starts_with(prefix)) =>
-            {
-                "BAD_USER_INPUT"
-            }
-            _ => {
-                tracing::error!(message = %error.message, "an error without a code reached the response");
-                error.message = "internal error".to_owned();
-                "INTERNAL"
-            }
-        };
-        let mut extensions = error.extensions.take().unwrap_or_default();
-        extensions.set("code", Value::from(code));
-        error.extensions = Some(extensions);
+/// What the measure learnt of an admitted document.
+#[derive(Debug, Clone, Copy)]
+pub struct Measured {
+    /// Every operation of the document only introspects (`__schema`, `__type`, `__typename`).
+    pub introspection_only: bool,
+}
+
+/// Refuses a document past the limits, before async-graphql validates it
+/// (see the module documentation).
+///
+/// # Errors
+/// `QUERY_TOO_COMPLEX` naming the limit passed; `BAD_USER_INPUT` for a
+/// fragment cycle or introspection on a server that turned it off.
+pub fn measure(settings: &GuardSettings, document: &ExecutableDocument) -> ServerResult<Measured> {
+    if !settings.introspection && cost::uses_introspection(document) {
+        return Err(error(
+            "BAD_USER_INPUT",
+            "introspection is turned off on this server; the schema is published at /schema.graphql".to_owned(),
+        ));
     }
+    let aliases = aliases_in(document);
+    if aliases > settings.max_aliases {
+        return Err(too_complex(format!("the query uses {aliases} aliases; the limit is {}", settings.max_aliases)));
+    }
+    let operations = cost::measure(document, MAX_NESTING as u64).map_err(|e| match e {
+        Unmeasurable::Cycle(path) => error(
+            "BAD_USER_INPUT",
+            format!("the fragment {} spreads itself: {}", path.first().map_or("", String::as_str), path.join(" → ")),
+        ),
+        Unmeasurable::TooDeep { limit } => too_complex(format!(
+            "the query nests selections and fragment spreads more than {limit} deep; the limit is {limit} levels"
+        )),
+    })?;
+    let (mut fields, mut spreads, mut directives) = (0u64, 0u64, 0u64);
+    for operation in &operations {
+        fields = fields.saturating_add(operation.cost.fields);
+        spreads = spreads.saturating_add(operation.cost.spreads);
+        directives = directives.saturating_add(operation.cost.directives);
+    }
+    let over = |n: u64, limit: usize| n > u64::try_from(limit).unwrap_or(u64::MAX);
+    if over(fields, settings.max_fields) {
+        return Err(too_complex(format!(
+            "the query selects {} fields once its fragments are expanded; the limit is {}",
+            count(fields),
+            settings.max_fields
+        )));
+    }
+    if over(spreads, settings.max_fragment_spreads) {
+        return Err(too_complex(format!(
+            "the query makes {} fragment spreads once its fragments are expanded; the limit is {}",
+            count(spreads),
+            settings.max_fragment_spreads
+        )));
+    }
+    if over(directives, settings.max_directives) {
+        return Err(too_complex(format!(
+            "the query uses {} directives once its fragments are expanded; the limit is {}",
+            count(directives),
+            settings.max_directives
+        )));
+    }
+    for operation in &operations {
+        let cost = &operation.cost;
+        if cost.meta_only && over(cost.depth, settings.max_introspection_depth) {
+            return Err(too_complex(format!(
+                "the introspection query is nested too deep: the limit is {} levels for introspection",
+                settings.max_introspection_depth
+            )));
+        }
+        if !cost.meta_only && over(cost.depth, settings.max_depth) {
+            return Err(too_complex(format!(
+                "the query is nested too deep: the limit is {} levels",
+                settings.max_depth
+            )));
+        }
+        if cost.introspection_lists > MAX_INTROSPECTION_LISTS {
+            return Err(too_complex(format!(
+                "the query nests {} introspection lists (such as `types {{ fields {{ args`); the limit is \
+                     {MAX_INTROSPECTION_LISTS}",
+                cost.introspection_lists
+            )));
+        }
+    }
+    Ok(Measured { introspection_only: operations.iter().all(|op| op.cost.meta_only) })
+}
+
+/// Gives an error without a code the one that fits; async-graphql's own
+/// complexity refusal gets the message naming `complexity_limit`.
+pub fn classify(error: &mut ServerError, complexity_limit: usize) {
+    let has_code = error.extensions.as_ref().is_some_and(|e| e.get("code").is_some());
+    if has_code {
+        return;
+    }
+    let code = match error.message.as_str() {
+        // async-graphql's validation (the pipeline runs introspection-only documents without the limit).
+        COMPLEXITY_REFUSAL if error.path.is_empty() => {
+            error.message = complexity_message(complexity_limit);
+            "QUERY_TOO_COMPLEX"
+        }
+        // The parser's own recursion limit; the guard refuses such text first.
+        m if m.contains("recursion") => "QUERY_TOO_COMPLEX",
+        // Errors before execution (syntax, validation, variables) have no path.
+        _ if error.path.is_empty() => "BAD_USER_INPUT",
+        // Input coercion of arguments and variables, reported at the field.
+        m if ["Failed to parse", "Invalid value", "Expected input type", "Expected type", "Oneof"]
+            .iter()
+            .any(|prefix| m.starts_with(prefix)) =>
+        {
+            "BAD_USER_INPUT"
+        }
+        _ => {
+            tracing::error!(message = %error.message, "an error without a code reached the response");
+            error.message = "internal error".to_owned();
+            "INTERNAL"
+        }
+    };
+    let mut extensions = error.extensions.take().unwrap_or_default();
+    extensions.set("code", Value::from(code));
+    error.extensions = Some(extensions);
 }

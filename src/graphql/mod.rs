@@ -10,8 +10,8 @@ pub mod limits;
 pub mod loaders;
 pub mod mutation;
 pub mod node;
-mod notify_extension;
 mod order;
+mod pipeline;
 pub mod query;
 pub mod query_text;
 pub mod schema_text;
@@ -21,8 +21,9 @@ pub mod types;
 mod variables;
 
 use crate::service::notify::ChangeNotifier;
-use async_graphql::Schema;
+use async_graphql::{Schema, SchemaBuilder};
 use context::AppState;
+pub use pipeline::Pipeline;
 use sea_orm::DatabaseConnection;
 pub use settings::Limits;
 use std::collections::HashSet;
@@ -31,13 +32,24 @@ use std::sync::Arc;
 /// The schema type served by xietong.
 pub type AppSchema = Schema<query::QueryRoot, mutation::MutationRoot, subscription::SubscriptionRoot>;
 
-/// Builds the schema once, with the limits that protect it.
-pub fn build_schema(
+/// The schema's types and the settings every build of it shares: no data,
+/// no limits but the parser's nesting, no checks.
+fn schema_builder() -> SchemaBuilder<query::QueryRoot, mutation::MutationRoot, subscription::SubscriptionRoot> {
+    let builder = Schema::build(query::QueryRoot, mutation::MutationRoot::default(), subscription::SubscriptionRoot);
+    schema_text::describe(builder).limit_recursive_depth(limits::MAX_NESTING)
+}
+
+/// Builds the served schema once, behind the checks and with the limits that
+/// protect it (see [`pipeline`]).
+///
+/// # Errors
+/// When the schema's registry cannot be read (see [`Pipeline::new`]).
+pub fn build_pipeline(
     db: DatabaseConnection,
     limits: Limits,
     notifier: ChangeNotifier,
     allowed_operations: Option<HashSet<String>>,
-) -> AppSchema {
+) -> anyhow::Result<Pipeline> {
     let guard = limits::GuardSettings {
         max_aliases: limits.max_aliases,
         max_depth: limits.max_depth,
@@ -50,25 +62,21 @@ pub fn build_schema(
         introspection: !limits.no_introspection,
         allowed_operations: allowed_operations.map(Arc::new),
     };
-    let limits = Arc::new(limits);
-    // Depth and complexity are not the builder's `limit_depth`/`limit_complexity`:
-    // those would also bound introspection. The guard enforces them (src/graphql/limits.rs).
-    let builder = Schema::build(query::QueryRoot, mutation::MutationRoot::default(), subscription::SubscriptionRoot);
-    let mut builder = schema_text::describe(builder)
-        .data(AppState { db, limits: limits.clone(), notifier: notifier.clone() })
-        .extension(notify_extension::PokeAfterMutation(notifier))
-        .extension(limits::Guard(Arc::new(guard)))
-        // Control characters in any string input refused before execution (src/graphql/input_guard.rs).
-        .extension(input_guard::InputGuard)
-        // Response order (src/graphql/order.rs): fields in the order the request asks for them.
-        .extension(order::ResponseOrder)
-        // Variables checked against their types before execution (src/graphql/variables.rs).
-        .extension(variables::CoerceVariables)
-        .limit_recursive_depth(limits::MAX_NESTING);
-    if limits.no_introspection {
-        builder = builder.disable_introspection();
-    }
-    builder.finish()
+    let (complexity_limit, no_introspection) = (limits.max_complexity, limits.no_introspection);
+    let state = AppState { db, limits: Arc::new(limits), notifier: notifier.clone() };
+    // Depth is not the builder's `limit_depth`: it would also bound introspection. The guard
+    // enforces it (src/graphql/limits.rs); complexity is the builder's, except for introspection.
+    let finish = |complexity: Option<usize>| {
+        let mut builder = schema_builder().data(state.clone());
+        if let Some(limit) = complexity {
+            builder = builder.limit_complexity(limit);
+        }
+        if no_introspection {
+            builder = builder.disable_introspection();
+        }
+        builder.finish()
+    };
+    Pipeline::new(finish(Some(complexity_limit)), finish(None), guard, complexity_limit, notifier)
 }
 
 /// The type of the operation the request would run, when its document parses
@@ -79,20 +87,27 @@ pub fn selected_operation_type(
 ) -> Option<async_graphql::parser::types::OperationType> {
     let name = request.operation_name.clone();
     let document = request.parsed_query().ok()?;
-    match (&document.operations, name) {
-        (async_graphql::parser::types::DocumentOperations::Single(operation), _) => Some(operation.node.ty),
-        (async_graphql::parser::types::DocumentOperations::Multiple(operations), Some(name)) => {
-            operations.get(name.as_str()).map(|operation| operation.node.ty)
-        }
-        (async_graphql::parser::types::DocumentOperations::Multiple(operations), None) if operations.len() == 1 => {
-            operations.values().next().map(|operation| operation.node.ty)
-        }
-        (async_graphql::parser::types::DocumentOperations::Multiple(_), None) => None,
-    }
+    selected_operation(document, name.as_deref()).map(|operation| operation.ty)
+}
+
+/// The operation of `document` a request naming `name` runs: the named one,
+/// or the only one; `None` when that is ambiguous or absent (execution then
+/// reports it).
+pub fn selected_operation<'a>(
+    document: &'a async_graphql::parser::types::ExecutableDocument,
+    name: Option<&str>,
+) -> Option<&'a async_graphql::parser::types::OperationDefinition> {
+    use async_graphql::parser::types::DocumentOperations;
+    let operation = match (&document.operations, name) {
+        (DocumentOperations::Single(operation), _) => operation,
+        (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name)?,
+        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => operations.values().next()?,
+        (DocumentOperations::Multiple(_), None) => return None,
+    };
+    Some(&operation.node)
 }
 
 /// The SDL of the schema, as committed in `schema.graphql`.
 pub fn sdl() -> String {
-    let db = DatabaseConnection::default();
-    schema_text::sdl(&build_schema(db, Limits::default(), ChangeNotifier::default(), None))
+    schema_text::sdl(&schema_builder().finish())
 }

@@ -8,126 +8,37 @@
 //! waits on the database or a DataLoader lands after its faster siblings.
 //! The maps themselves keep insertion order (`IndexMap` in
 //! async-graphql-value) and are serialised as they are, so restoring the
-//! order once, after execution, is enough: [`ResponseOrder`] does that for
-//! every executed operation (HTTP, WebSocket, batched or not) and for every
-//! subscription event.
+//! order once, after execution, is enough: the request pipeline calls
+//! [`reorder`] on every executed operation (HTTP, WebSocket, batched or not)
+//! and on every subscription event.
 //!
 //! The concrete type of an object of an interface or union type (which
 //! decides which fragments apply) is its `__typename` when selected, else
 //! the first possible type whose fields cover the object's keys.
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextSubscribe,
-};
-use async_graphql::futures_util::stream::{BoxStream, StreamExt};
-use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet};
+use async_graphql::parser::types::{ExecutableDocument, OperationDefinition, OperationType, Selection, SelectionSet};
 use async_graphql::registry::{MetaType, MetaTypeName, Registry};
-use async_graphql::{Name, Positioned, Response, ServerResult, Value, Variables};
+use async_graphql::{Name, Positioned, Value, Variables};
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
-
-/// Schema extension putting every response object's keys in request order.
-pub struct ResponseOrder;
-
-impl ExtensionFactory for ResponseOrder {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(OrderExtension::default())
-    }
-}
-
-/// The parsed request, kept from parsing until the response is written.
-type Parsed = Arc<(ExecutableDocument, Variables)>;
-
-#[derive(Default)]
-struct OrderExtension {
-    parsed: Arc<Mutex<Option<Parsed>>>,
-}
-
-impl OrderExtension {
-    fn parsed(&self) -> Option<Parsed> {
-        self.parsed.lock().ok().and_then(|parsed| parsed.clone())
-    }
-}
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for OrderExtension {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        if let Ok(mut parsed) = self.parsed.lock() {
-            *parsed = Some(Arc::new((document.clone(), variables.clone())));
-        }
-        Ok(document)
-    }
-
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        let mut response = next.run(ctx, operation_name).await;
-        if let Some(parsed) = self.parsed() {
-            reorder(&ctx.schema_env.registry, &parsed, operation_name, &mut response.data);
-        }
-        response
-    }
-
-    fn subscribe<'s>(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        stream: BoxStream<'s, Response>,
-        next: NextSubscribe<'_>,
-    ) -> BoxStream<'s, Response> {
-        let parsed = self.parsed.clone();
-        let schema_env = ctx.schema_env.clone();
-        next.run(ctx, stream)
-            .map(move |mut response| {
-                // Parsing happens inside the stream, before its first event.
-                if let Some(parsed) = parsed.lock().ok().and_then(|p| p.clone()) {
-                    reorder(&schema_env.registry, &parsed, None, &mut response.data);
-                }
-                response
-            })
-            .boxed()
-    }
-}
 
 /// Puts the keys of every object in `data` in the order of the selected
 /// operation's selection set. Keys the selection does not name (none, in
 /// practice) keep their place after the named ones.
-fn reorder(
+pub fn reorder(
     registry: &Registry,
-    parsed: &(ExecutableDocument, Variables),
-    operation_name: Option<&str>,
+    document: &ExecutableDocument,
+    operation: &OperationDefinition,
+    variables: &Variables,
     data: &mut Value,
 ) {
-    let (document, variables) = parsed;
-    let operation = match (&document.operations, operation_name) {
-        (DocumentOperations::Single(operation), _) => operation,
-        (DocumentOperations::Multiple(operations), Some(name)) => match operations.get(name) {
-            Some(operation) => operation,
-            None => return,
-        },
-        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => match operations.values().next() {
-            Some(operation) => operation,
-            None => return,
-        },
-        (DocumentOperations::Multiple(_), None) => return,
-    };
-    let root = match operation.node.ty {
+    let root = match operation.ty {
         OperationType::Query => Some(registry.query_type.as_str()),
         OperationType::Mutation => registry.mutation_type.as_deref(),
         OperationType::Subscription => registry.subscription_type.as_deref(),
     };
     let Some(root) = root else { return };
     let order = Order { registry, document, variables };
-    order.value(data, root, &[&operation.node.selection_set.node]);
+    order.value(data, root, &[&operation.selection_set.node]);
 }
 
 /// One response key of an object: the field it answers and every selection

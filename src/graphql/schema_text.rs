@@ -5,13 +5,13 @@
 //! [`super::types::enums`].
 //!
 //! Contract: [`describe`] is applied to the schema once at build time, and
-//! [`SchemaText`] answers `__schema { description }`; the schema-lint test
+//! the request pipeline has [`answer_description`] answer `__schema {
+//! description }` in every response; the schema-lint test
 //! (tests/api/schema.rs) fails on any type, field, argument or value left
 //! without a description.
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextResolve, ResolveInfo};
-use async_graphql::{ObjectType, SchemaBuilder, ServerResult, SubscriptionType, Value};
-use std::sync::Arc;
+use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use async_graphql::{ObjectType, SchemaBuilder, SubscriptionType, Value};
 
 /// `__schema { description }`: what this API is, for GraphiQL and generated clients.
 pub const SCHEMA_DESCRIPTION: &str = "协同 xietong — 京津冀绿色低碳与碳达峰协同数据接口：方案、任务、指标及责任单位，\
@@ -35,7 +35,6 @@ where
     builder
         .override_output_type_description::<chrono::DateTime<chrono::Utc>>(DATE_TIME)
         .override_input_type_description::<chrono::DateTime<chrono::Utc>>(DATE_TIME)
-        .extension(SchemaText)
 }
 
 /// The served SDL, with `@specifiedBy` on the scalars that have a specification.
@@ -48,29 +47,49 @@ where
     schema.sdl_with_options(async_graphql::SDLExportOptions::new().include_specified_by())
 }
 
-/// Extension answering `__schema { description }` with [`SCHEMA_DESCRIPTION`]
-/// (async-graphql's own is a generic sentence about GraphQL).
-pub struct SchemaText;
-
-impl ExtensionFactory for SchemaText {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(SchemaTextExtension)
+/// Puts [`SCHEMA_DESCRIPTION`] where `data` answers `__schema { description }`
+/// for the operation whose selection set is `root` (async-graphql's own answer
+/// is a fixed sentence about GraphQL in general). Fragments are followed;
+/// keys the response lacks (skipped fields) stay absent.
+pub fn answer_description(document: &ExecutableDocument, root: &SelectionSet, data: &mut Value) {
+    let mut schema_keys = Vec::new();
+    collect_fields(document, root, "__schema", &mut schema_keys);
+    for (schema_key, schema_selection) in schema_keys {
+        let Value::Object(answer) = data else { return };
+        let Some(Value::Object(schema)) = answer.get_mut(schema_key) else { continue };
+        let mut description_keys = Vec::new();
+        collect_fields(document, schema_selection, "description", &mut description_keys);
+        for (key, _) in description_keys {
+            if let Some(value @ Value::String(_)) = schema.get_mut(key) {
+                *value = Value::from(SCHEMA_DESCRIPTION);
+            }
+        }
     }
 }
 
-struct SchemaTextExtension;
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for SchemaTextExtension {
-    async fn resolve(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        info: ResolveInfo<'_>,
-        next: NextResolve<'_>,
-    ) -> ServerResult<Option<Value>> {
-        if info.parent_type == "__Schema" && info.name == "description" {
-            return Ok(Some(Value::from(SCHEMA_DESCRIPTION)));
+/// The response keys (and selection sets) of the fields named `name` that
+/// `set` selects, through its fragments. The request pipeline has refused
+/// fragment cycles and deep nesting before this runs.
+fn collect_fields<'a>(
+    document: &'a ExecutableDocument,
+    set: &'a SelectionSet,
+    name: &str,
+    found: &mut Vec<(&'a str, &'a SelectionSet)>,
+) {
+    for selection in &set.items {
+        match &selection.node {
+            Selection::Field(field) if field.node.name.node == name => {
+                found.push((field.node.response_key().node.as_str(), &field.node.selection_set.node));
+            }
+            Selection::Field(_) => {}
+            Selection::InlineFragment(fragment) => {
+                collect_fields(document, &fragment.node.selection_set.node, name, found)
+            }
+            Selection::FragmentSpread(spread) => {
+                if let Some(fragment) = document.fragments.get(&spread.node.fragment_name.node) {
+                    collect_fields(document, &fragment.node.selection_set.node, name, found);
+                }
+            }
         }
-        next.run(ctx, info).await
     }
 }

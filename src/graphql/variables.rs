@@ -9,59 +9,17 @@
 //! enum name the enum lacks, an input object with an unknown field or a
 //! required field missing — at any depth of lists and input objects.
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest};
 use async_graphql::parser::types::{BaseType, DocumentOperations, ExecutableDocument, Type};
 use async_graphql::registry::{MetaType, Registry};
-use async_graphql::{Request, ServerError, ServerResult, Value, Variables};
-use std::sync::{Arc, Mutex};
-
-/// Schema extension refusing requests whose variables do not fit their types.
-pub struct CoerceVariables;
-
-impl ExtensionFactory for CoerceVariables {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(CoerceExtension::default())
-    }
-}
-
-#[derive(Default)]
-struct CoerceExtension {
-    operation_name: Mutex<Option<String>>,
-}
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for CoerceExtension {
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
-        let request = next.run(ctx, request).await?;
-        if let Ok(mut name) = self.operation_name.lock() {
-            name.clone_from(&request.operation_name);
-        }
-        Ok(request)
-    }
-
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        let name = self.operation_name.lock().ok().and_then(|name| name.clone());
-        check(&ctx.schema_env.registry, &document, name.as_deref(), variables)?;
-        Ok(document)
-    }
-}
+use async_graphql::{ServerError, ServerResult, Value, Variables};
 
 /// The first variable of the selected operation whose value does not fit its
 /// type, as an error at the variable's definition. An operation that cannot
 /// be selected is left to async-graphql's own error.
-fn check(
+///
+/// # Errors
+/// `BAD_USER_INPUT` naming the variable and the part of its value that does not fit.
+pub fn check(
     registry: &Registry,
     document: &ExecutableDocument,
     operation_name: Option<&str>,

@@ -22,15 +22,15 @@
 use super::response::{MediaType, json_response, negotiate, refusal};
 use crate::auth::Authenticator;
 use crate::error::AppError;
-use crate::graphql::AppSchema;
 use crate::graphql::Limits;
+use crate::graphql::Pipeline;
 use crate::graphql::context::RequestScope;
 use crate::http::metrics::Observation;
 use actix_web::http::header::{ALLOW, AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, WWW_AUTHENTICATE};
 use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::parser::types::OperationType;
-use async_graphql::{BatchRequest, BatchResponse, Response, ServerError};
+use async_graphql::{BatchRequest, BatchResponse, Executor, Response, ServerError};
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
@@ -51,10 +51,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// The served schema in SDL: the contract, as committed in `schema.graphql`.
-async fn sdl(schema: web::Data<AppSchema>) -> actix_web::HttpResponse {
+async fn sdl(schema: web::Data<Pipeline>) -> actix_web::HttpResponse {
     actix_web::HttpResponse::Ok()
         .content_type("text/plain; charset=utf-8")
-        .body(crate::graphql::schema_text::sdl(schema.get_ref()))
+        .body(crate::graphql::schema_text::sdl(schema.schema()))
 }
 
 /// 405 for a method `/graphql` does not serve, naming those it does.
@@ -72,7 +72,7 @@ fn bad_request(message: impl Into<String>) -> async_graphql::Error {
 
 /// Executes a GraphQL request (or batch) as the caller.
 async fn execute(
-    schema: web::Data<AppSchema>,
+    schema: web::Data<Pipeline>,
     db: web::Data<DatabaseConnection>,
     authenticator: web::Data<Authenticator>,
     limits: web::Data<Limits>,

@@ -33,7 +33,7 @@
 use crate::access::Viewer;
 use crate::auth::Authenticator;
 use crate::error::{AppError, AppResult};
-use crate::graphql::AppSchema;
+use crate::graphql::Pipeline;
 use crate::graphql::context::RequestScope;
 use crate::graphql::subscription::{LiveViewer, ViewerSource};
 use crate::http::metrics::Metrics;
@@ -44,7 +44,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use actix_ws::{CloseCode, CloseReason, Message};
 use async_graphql::http::{WebSocket, WebSocketProtocols, WsMessage};
 use async_graphql::parser::types::OperationType;
-use async_graphql::{Data, ErrorExtensions, Executor, Request, Response, ServerError};
+use async_graphql::{Data, ErrorExtensions, Executor, Request, Response};
 use futures_util::StreamExt;
 use futures_util::future::BoxFuture;
 use futures_util::stream::BoxStream;
@@ -207,25 +207,13 @@ impl Drop for Session {
 /// authorised with the caller as it is now (see the module documentation).
 #[derive(Clone)]
 pub struct SessionExecutor {
-    schema: AppSchema,
+    schema: Pipeline,
     session: Arc<Session>,
 }
 
 /// A response of errors only, each with its code.
 fn refusal(error: async_graphql::Error) -> Response {
     Response::from_errors(vec![error.into_server_error(Default::default())])
-}
-
-/// Whether a stream's first response is a refusal before execution (parse,
-/// validation or limit errors: no data, errors without a path or code).
-fn refused_before_start(response: &Response) -> bool {
-    response.data == async_graphql::Value::Null
-        && !response.errors.is_empty()
-        && response.errors.iter().all(|e: &ServerError| e.path.is_empty() && !has_code(e))
-}
-
-fn has_code(error: &ServerError) -> bool {
-    error.extensions.as_ref().is_some_and(|e| e.get("code").is_some())
 }
 
 impl Executor for SessionExecutor {
@@ -272,24 +260,11 @@ impl Executor for SessionExecutor {
                     return;
                 }
             };
-            let retry = Request::new(request.query.clone())
-                .variables(request.variables.clone());
-            let retry = match &request.operation_name {
-                Some(name) => retry.operation_name(name.clone()),
-                None => retry,
-            };
             let (scope, loads) = RequestScope::uncached(session.db.clone(), viewer.clone());
             let request = request.data(scope).data(LiveViewer(session.clone() as Arc<dyn ViewerSource>));
             let mut responses =
-                loads.drive_stream(schema.execute_stream_with_session_data(request, session_data.unwrap_or_default()));
-            let mut first = true;
+                loads.drive_stream(schema.execute_stream(request, session_data.unwrap_or_default()));
             while let Some(response) = responses.next().await {
-                if first && refused_before_start(&response) {
-                    // Refused before it started: let the HTTP path say so, with the same codes.
-                    yield execute_once(retry, viewer).await;
-                    return;
-                }
-                first = false;
                 yield response;
             }
             drop(slots);
@@ -301,7 +276,7 @@ impl Executor for SessionExecutor {
 pub async fn serve(
     request: HttpRequest,
     body: web::Payload,
-    schema: web::Data<AppSchema>,
+    schema: web::Data<Pipeline>,
     db: web::Data<DatabaseConnection>,
     authenticator: web::Data<Authenticator>,
     metrics: web::Data<Metrics>,
@@ -358,7 +333,7 @@ pub async fn serve(
     );
 
     let settings = request.app_data::<web::Data<SubscriptionSettings>>().map(|s| s.get_ref().clone());
-    let notifier = schema.data::<crate::graphql::context::AppState>().map(|state| state.notifier.clone());
+    let notifier = schema.schema().data::<crate::graphql::context::AppState>().map(|state| state.notifier.clone());
     let (Some(settings), Some(notifier)) = (settings, notifier) else {
         return Err(actix_web::error::ErrorInternalServerError("the server has no subscription settings or state"));
     };

@@ -5,7 +5,7 @@
 //! subscribers also look again on a timer.
 //!
 //! - Inside one process, [`ChangeNotifier::poke`] is called after every
-//!   mutation operation completes (see `graphql::notify_extension`).
+//!   mutation operation completes (see `graphql::pipeline`).
 //! - Across processes on PostgreSQL, every write transaction issues
 //!   `NOTIFY xietong_changes` (delivered only if it commits), and
 //!   [`spawn_postgres_listener`] turns those into local pokes, reconnecting

@@ -117,3 +117,27 @@ fn the_scanner_sees_plain_and_grouped_imports_and_skips_comments() {
     let names: Vec<String> = crate_references(text).into_iter().map(|(_, n)| n).collect();
     assert_eq!(names, ["http", "graphql", "service"]);
 }
+
+/// async-graphql runs every installed extension around every field it
+/// resolves (src/graphql/pipeline.rs says why that matters), so the served
+/// schema installs none: the checks live in the request pipeline. The one
+/// `.extension(` in `src/` is the pipeline's registry probe, a schema that
+/// serves no request.
+#[test]
+fn the_served_schema_installs_no_async_graphql_extension() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut installs = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("read a source file");
+        for (number, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or_default();
+            if code.contains(".extension(") {
+                installs.push(format!("{}:{}", file.strip_prefix(&src).unwrap_or(file).display(), number + 1));
+            }
+        }
+    }
+    assert_eq!(installs.len(), 1, "extensions installed: {installs:?}");
+    assert!(installs[0].starts_with("graphql/pipeline.rs:"), "extensions installed: {installs:?}");
+}

@@ -128,6 +128,26 @@ async fn introspection_describes_the_schema_and_its_scalars() {
     }
 }
 
+#[tokio::test]
+async fn the_schema_description_is_answered_through_aliases_fragments_and_beside_data() {
+    let app = spawn_app().await;
+    // Selecting data too, so the document runs on the schema with the complexity limit.
+    let data = app
+        .data(
+            r#"query { plans(first: 1) { totalCount } ...About
+                       s: __schema { d: description description: queryType { name } } }
+               fragment About on Query { __schema { ... on __Schema { description } } }"#,
+            serde_json::json!({}),
+        )
+        .await;
+    assert!(data["plans"]["totalCount"].as_i64().is_some_and(|n| n > 0), "{data}");
+    for answer in [&data["__schema"]["description"], &data["s"]["d"]] {
+        assert!(answer.as_str().is_some_and(|text| text.contains("协同")), "{data}");
+    }
+    // A key named `description` that answers another field is left as it is.
+    assert!(data["s"]["description"]["name"].is_string(), "{data}");
+}
+
 /// The contract guard of CHANGELOG.md, run as CI runs it: GraphQL Inspector
 /// finds every breaking change since `docs/api/released-schema.graphql`, and
 /// each must be recorded under "Unreleased" (or remove what was deprecated).
