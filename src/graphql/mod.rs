@@ -11,6 +11,7 @@ pub mod loaders;
 pub mod mutation;
 pub mod node;
 mod order;
+mod persisted;
 mod pipeline;
 pub mod query;
 pub mod query_text;
@@ -23,10 +24,9 @@ mod variables;
 use crate::service::notify::ChangeNotifier;
 use async_graphql::{Schema, SchemaBuilder};
 use context::AppState;
-pub use pipeline::Pipeline;
+pub use pipeline::{Pipeline, is_request_error};
 use sea_orm::DatabaseConnection;
-pub use settings::Limits;
-use std::collections::HashSet;
+pub use settings::{AllowList, Limits};
 use std::sync::Arc;
 
 /// The schema type served by xietong.
@@ -48,7 +48,7 @@ pub fn build_pipeline(
     db: DatabaseConnection,
     limits: Limits,
     notifier: ChangeNotifier,
-    allowed_operations: Option<HashSet<String>>,
+    allow_list: Option<AllowList>,
 ) -> anyhow::Result<Pipeline> {
     let guard = limits::GuardSettings {
         max_aliases: limits.max_aliases,
@@ -60,8 +60,10 @@ pub fn build_pipeline(
         max_fragment_spreads: limits.max_fragment_spreads,
         max_directives: limits.max_directives,
         introspection: !limits.no_introspection,
-        allowed_operations: allowed_operations.map(Arc::new),
+        allowed_operations: allow_list.as_ref().map(|list| Arc::new(list.hashes.clone())),
     };
+    let registered = allow_list.map(|list| list.documents).unwrap_or_default();
+    let persisted = persisted::PersistedQueries::new(registered, limits.persisted_query_cache);
     let (complexity_limit, no_introspection) = (limits.max_complexity, limits.no_introspection);
     let state = AppState { db, limits: Arc::new(limits), notifier: notifier.clone() };
     // Depth is not the builder's `limit_depth`: it would also bound introspection. The guard
@@ -76,7 +78,7 @@ pub fn build_pipeline(
         }
         builder.finish()
     };
-    Pipeline::new(finish(Some(complexity_limit)), finish(None), guard, complexity_limit, notifier)
+    Pipeline::new(finish(Some(complexity_limit)), finish(None), guard, complexity_limit, persisted, notifier)
 }
 
 /// The type of the operation the request would run, when its document parses

@@ -2,6 +2,8 @@
 //! passes the same checks in the same order around async-graphql's execution.
 //!
 //! Before execution, once per request:
+//! 0. [`PersistedQueries::resolve`]: the text of a document sent by its hash
+//!    (the Automatic Persisted Queries protocol, see [`super::persisted`]);
 //! 1. [`limits::admit_text`]: the allow-list, then the token and bracket limits
 //!    on the raw text;
 //! 2. the text is parsed once (async-graphql takes the parsed document and
@@ -16,7 +18,8 @@
 //! [`limits`]). After execution, on the response and on every subscription event:
 //! 6. [`order::reorder`]: keys in the order the request asks for them, and
 //!    [`schema_text::answer_description`]: the API's own `__schema { description }`;
-//! 7. [`limits::classify`]: an `extensions.code` on every error;
+//! 7. [`limits::classify`]: an `extensions.code` on every error; a document
+//!    that came with its hash and passed validation is remembered by it;
 //! 8. after a mutation (its transactions committed), this process's
 //!    subscribers are woken ([`ChangeNotifier::poke`]).
 //!
@@ -27,6 +30,7 @@
 //! benchmark query (BENCHMARKS.md); without extensions, fields take
 //! async-graphql's direct path.
 
+use super::persisted::PersistedQueries;
 use super::{AppSchema, input_guard, limits, order, schema_text, variables};
 use crate::service::notify::ChangeNotifier;
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextRequest};
@@ -50,6 +54,7 @@ struct Parts {
     env: SchemaEnv,
     guard: limits::GuardSettings,
     complexity_limit: usize,
+    persisted: PersistedQueries,
     notifier: ChangeNotifier,
 }
 
@@ -59,6 +64,8 @@ struct Admitted {
     variables: Variables,
     operation_name: Option<String>,
     introspection_only: bool,
+    /// Hash and text of a document sent with its hash, learnt once it validates.
+    learn: Option<(String, String)>,
     /// The document selects `__schema` or `__type` (step 6 then answers the schema's description).
     schema_selected: bool,
     mutation: bool,
@@ -75,10 +82,11 @@ impl Pipeline {
         introspection: AppSchema,
         guard: limits::GuardSettings,
         complexity_limit: usize,
+        persisted: PersistedQueries,
         notifier: ChangeNotifier,
     ) -> anyhow::Result<Self> {
         let env = registry_of()?;
-        Ok(Self(Arc::new(Parts { schema, introspection, env, guard, complexity_limit, notifier })))
+        Ok(Self(Arc::new(Parts { schema, introspection, env, guard, complexity_limit, persisted, notifier })))
     }
 
     /// The schema requests run on (for its SDL).
@@ -86,25 +94,40 @@ impl Pipeline {
         &self.0.schema
     }
 
-    /// Runs the checks (steps 1–5 of the module documentation).
+    /// Puts in the text of a request sent by its hash alone, when this server
+    /// knows it, so that the HTTP layer can judge the operation before it
+    /// runs (GET runs no mutation) and label its metrics. An unknown hash is
+    /// left for [`Self::execute`] to answer.
+    pub fn fill_persisted_text(&self, request: &mut Request) {
+        if request.query.is_empty() {
+            // A refusal here would be the same refusal execution gives, with its code.
+            let _ = self.0.persisted.resolve(request);
+        }
+    }
+
+    /// Runs the checks (steps 0–5 of the module documentation).
     fn admit(&self, request: &mut Request) -> Result<Admitted, ServerError> {
         let parts = &self.0;
+        let persisted = parts.persisted.resolve(request)?;
         limits::admit_text(&parts.guard, &request.query)?;
         let (operation_name, variables) = (request.operation_name.clone(), request.variables.clone());
+        let learn = persisted.learn.map(|hash| (hash, request.query.clone()));
         // Parsed once: async-graphql executes the document kept in the request.
         let document = request.parsed_query()?;
         let measured = limits::measure(&parts.guard, document)?;
         variables::check(&parts.env.registry, document, operation_name.as_deref(), &variables)?;
         input_guard::check_request(document, &variables)?;
         let mutation = document.operations.iter().any(|(_, operation)| operation.node.ty == OperationType::Mutation);
-        Ok(Admitted {
+        let admitted = Admitted {
             document: document.clone(),
             variables,
             operation_name,
             introspection_only: measured.introspection_only,
+            learn,
             schema_selected: super::cost::uses_introspection(document),
             mutation,
-        })
+        };
+        Ok(admitted)
     }
 
     /// The response to a refused request, its error coded.
@@ -118,8 +141,14 @@ impl Pipeline {
         if admitted.introspection_only { &self.0.introspection } else { &self.0.schema }
     }
 
-    /// Steps 6 and 7 of the module documentation, on one response or event.
+    /// Steps 6 and 7 of the module documentation, on one response or event;
+    /// a document sent with its hash is learnt once it has passed validation.
     fn finish(&self, admitted: &Admitted, response: &mut Response) {
+        if let Some((hash, text)) = &admitted.learn
+            && !is_request_error(response)
+        {
+            self.0.persisted.learn(hash.clone(), text);
+        }
         let document = &admitted.document;
         if let Some(operation) = super::selected_operation(document, admitted.operation_name.as_deref()) {
             let data = &mut response.data;
@@ -174,6 +203,16 @@ impl Pipeline {
         let notifier = self.0.notifier.clone();
         finished.chain(stream::once(async move { notifier.poke() }).filter_map(|()| async { None })).boxed()
     }
+}
+
+/// Whether `response` reports a request error: the document failed before
+/// execution (syntax, validation, variable coercion, operation selection,
+/// limits). async-graphql reports those without a `path` and with no data;
+/// every error raised while executing carries its field's path.
+pub fn is_request_error(response: &Response) -> bool {
+    response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|error| error.path.is_empty())
 }
 
 impl Executor for Pipeline {

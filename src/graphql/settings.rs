@@ -58,9 +58,24 @@ pub struct Limits {
     pub max_batch: usize,
 
     /// Allow-list mode: a file of SHA-256 hashes (hex, one per line, `#` comments) of the only operations
-    /// the server executes.
+    /// the server executes, or a persisted-query manifest (JSON, Apollo's format) whose documents clients
+    /// may then send by hash alone.
     #[arg(long, env = "XIETONG_ALLOWED_OPERATIONS")]
     pub allowed_operations: Option<std::path::PathBuf>,
+
+    /// Most documents learnt from Automatic Persisted Queries requests, per instance (0: learn none).
+    #[arg(long, env = "XIETONG_PERSISTED_QUERY_CACHE", default_value_t = Limits::DEFAULT.persisted_query_cache)]
+    pub persisted_query_cache: usize,
+}
+
+/// The operations allow-list mode runs: their hashes, and the documents
+/// behind them when the allow-list is a manifest.
+#[derive(Debug, Clone, Default)]
+pub struct AllowList {
+    /// SHA-256 (lower-case hex) of each allowed document's text.
+    pub hashes: std::collections::HashSet<String>,
+    /// Hash → document, from a manifest (empty for a file of hashes).
+    pub documents: std::collections::HashMap<String, String>,
 }
 
 impl Default for Limits {
@@ -87,16 +102,24 @@ impl Limits {
         max_aliases: 30,
         max_batch: 10,
         allowed_operations: None,
+        persisted_query_cache: 1_000,
     };
 
-    /// Reads the allow-list file, if one is configured.
+    /// Reads the allow-list file, if one is configured: a file of hashes, or
+    /// (when it starts with `{`) a persisted-query manifest
+    /// `{"format": "apollo-persisted-query-manifest", "version": 1, "operations": [{"id", "body", …}]}`,
+    /// each `id` the SHA-256 of its `body`.
     ///
     /// # Errors
-    /// When the file cannot be read or holds a line that is not a SHA-256 hash.
-    pub fn load_allowed_operations(&self) -> anyhow::Result<Option<std::collections::HashSet<String>>> {
+    /// When the file cannot be read, holds a line that is not a SHA-256 hash,
+    /// or is a manifest of another format or with an id that is not its body's hash.
+    pub fn load_allowed_operations(&self) -> anyhow::Result<Option<AllowList>> {
         let Some(path) = &self.allowed_operations else { return Ok(None) };
         let text = std::fs::read_to_string(path)
             .map_err(|e| anyhow::anyhow!("reading the allow-list {}: {e}", path.display()))?;
+        if text.trim_start().starts_with('{') {
+            return read_manifest(&text).map(Some).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()));
+        }
         let mut hashes = std::collections::HashSet::new();
         for (n, line) in text.lines().enumerate() {
             let line = line.split('#').next().unwrap_or("").trim();
@@ -109,6 +132,37 @@ impl Limits {
             }
             hashes.insert(hash);
         }
-        Ok(Some(hashes))
+        Ok(Some(AllowList { hashes, documents: Default::default() }))
     }
+}
+
+/// A persisted-query manifest (the format of Apollo's `generate-persisted-query-manifest`).
+#[derive(serde::Deserialize)]
+struct Manifest {
+    format: String,
+    version: u32,
+    operations: Vec<ManifestOperation>,
+}
+
+#[derive(serde::Deserialize)]
+struct ManifestOperation {
+    id: String,
+    body: String,
+}
+
+fn read_manifest(text: &str) -> anyhow::Result<AllowList> {
+    let manifest: Manifest = serde_json::from_str(text).map_err(|e| anyhow::anyhow!("not a manifest: {e}"))?;
+    if manifest.format != "apollo-persisted-query-manifest" || manifest.version != 1 {
+        anyhow::bail!("the manifest's format must be apollo-persisted-query-manifest, version 1");
+    }
+    let mut list = AllowList::default();
+    for operation in manifest.operations {
+        let hash = super::limits::operation_hash(&operation.body);
+        if operation.id.to_ascii_lowercase() != hash {
+            anyhow::bail!("operation {}: its id is not the SHA-256 of its body ({hash})", operation.id);
+        }
+        list.hashes.insert(hash.clone());
+        list.documents.insert(hash, operation.body);
+    }
+    Ok(list)
 }

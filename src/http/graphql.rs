@@ -4,7 +4,9 @@
 //! Contract (media types and the error shape: [`super::response`]):
 //! - POST takes `Content-Type: application/json` (charset, if given, UTF-8;
 //!   else 415) with a body `{"query": …, "operationName": …, "variables": …,
-//!   "extensions": …}` or a non-empty list of them (a batch); GET takes the
+//!   "extensions": …}` or a non-empty list of them (a batch); `query` may be
+//!   left out when `extensions.persistedQuery` names the document by its
+//!   hash (see `graphql::persisted`); GET takes the
 //!   same parameters in the query string (`variables` and `extensions` as
 //!   JSON text) and runs queries only: a mutation is answered 405 with
 //!   `Allow: POST`. Other methods are answered 405.
@@ -23,8 +25,8 @@ use super::response::{MediaType, json_response, negotiate, refusal};
 use crate::auth::Authenticator;
 use crate::error::AppError;
 use crate::graphql::Limits;
-use crate::graphql::Pipeline;
 use crate::graphql::context::RequestScope;
+use crate::graphql::{Pipeline, is_request_error};
 use crate::http::metrics::Observation;
 use actix_web::http::header::{ALLOW, AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, WWW_AUTHENTICATE};
 use actix_web::http::{Method, StatusCode};
@@ -85,10 +87,14 @@ async fn execute(
                        accept application/graphql-response+json or application/json";
         return refusal(&http, StatusCode::NOT_ACCEPTABLE, &bad_request(message));
     };
-    let mut request = match read_request(&http, payload, limits.max_body_bytes).await {
+    let mut request = match read_request(&http, payload, limits.max_body_bytes, &schema).await {
         Ok(request) => request,
         Err(response) => return response,
     };
+    match &mut request {
+        BatchRequest::Single(request) => schema.fill_persisted_text(request),
+        BatchRequest::Batch(requests) => requests.iter_mut().for_each(|request| schema.fill_persisted_text(request)),
+    }
     // Metrics (src/http/metrics.rs): labels each operation and times the request; outcomes recorded below.
     let observation = Observation::start(&http, &mut request);
     let viewer = match authorization(&http) {
@@ -119,16 +125,6 @@ async fn execute(
     let response = loads.drive(schema.execute_batch(request)).await;
     observation.executed(&response);
     graphql_response(media, &response)
-}
-
-/// Whether `response` reports a request error: the document failed before
-/// execution (syntax, validation, variable coercion, operation selection,
-/// limits). async-graphql reports those without a `path` and with no data;
-/// every error raised while executing carries its field's path.
-fn is_request_error(response: &Response) -> bool {
-    !response.errors.is_empty()
-        && response.data == async_graphql::Value::Null
-        && response.errors.iter().all(|error| error.path.is_empty())
 }
 
 /// A response as written to the wire: without `data` for a request error
@@ -196,10 +192,13 @@ async fn read_request(
     http: &HttpRequest,
     payload: web::Payload,
     max_body_bytes: usize,
+    pipeline: &Pipeline,
 ) -> Result<BatchRequest, HttpResponse> {
     let bad = |message: String| refusal(http, StatusCode::BAD_REQUEST, &bad_request(message));
     if http.method() == Method::GET {
         let mut request = get_parameters(http.query_string()).and_then(graphql_request).map_err(bad)?;
+        // A document sent by its hash is judged by its text, like any other.
+        pipeline.fill_persisted_text(&mut request);
         if crate::graphql::selected_operation_type(&mut request) == Some(OperationType::Mutation) {
             let mut response = refusal(
                 http,
@@ -310,15 +309,19 @@ fn get_parameters(query_string: &str) -> Result<Json, String> {
 }
 
 /// One GraphQL request from its JSON parameters, each checked for its type:
-/// `query` a non-empty string; `operationName` a string or null;
+/// `query` a non-empty string (absent or null when `extensions` names a
+/// persisted query by its hash); `operationName` a string or null;
 /// `variables` and `extensions` objects or null. Other keys are ignored.
 fn graphql_request(parameters: Json) -> Result<async_graphql::Request, String> {
     let Json::Object(mut parameters) = parameters else {
         return Err(r#"the request must be a JSON object {"query": "…", "variables": {…}}"#.to_owned());
     };
+    let by_hash = matches!(parameters.get("extensions"), Some(Json::Object(e)) if e.contains_key("persistedQuery"));
     let query = match parameters.remove("query") {
         Some(Json::String(query)) if !query.trim().is_empty() => query,
         Some(Json::String(_)) => return Err("`query` is empty: it must hold a GraphQL document".to_owned()),
+        // The pipeline finds the document by its hash (src/graphql/persisted.rs).
+        None | Some(Json::Null) if by_hash => String::new(),
         None | Some(Json::Null) => {
             return Err(r#"the request has no `query`: send {"query": "{ … }"} with a GraphQL document"#.to_owned());
         }

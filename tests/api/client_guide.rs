@@ -322,6 +322,32 @@ async fn apollo_client_pages_through_edges_and_nodes_connections_without_gaps_or
 }
 
 #[tokio::test]
+async fn apollo_clients_persisted_query_link_sends_the_document_once_then_its_hash_alone() {
+    let modules = node_modules(&["@apollo/client", "graphql", "rxjs"]);
+    if !available(
+        "client_guide::apollo_clients_persisted_query_link_sends_the_document_once_then_its_hash_alone",
+        runs("node", "--version") && modules.is_some(),
+        "node or the npm packages of tests/clients",
+    ) {
+        return;
+    }
+    let app = spawn_app().await;
+    let project = node_project("apollo", &modules.unwrap());
+    let mut persisted = example("node", &app);
+    persisted.arg("persisted.mjs").current_dir(project.path());
+    let report = run_json(persisted).await;
+
+    let request = |method: &str, query: bool| json!({ "method": method, "query": query, "hash": true });
+    // Unknown hash, then the document with its hash; afterwards the hash alone, over POST and GET.
+    assert_eq!(report["first"]["requests"], json!([request("POST", false), request("POST", true)]), "{report}");
+    assert_eq!(report["again"]["requests"], json!([request("POST", false)]), "{report}");
+    assert_eq!(report["overGet"]["requests"], json!([request("GET", false)]), "{report}");
+    for run in ["first", "again", "overGet"] {
+        assert_eq!(report[run]["totalCount"], 7, "{run}: {report}");
+    }
+}
+
+#[tokio::test]
 async fn python_gql_pages_records_an_actual_with_a_token_and_follows_the_feed_over_websocket() {
     let python = python();
     if !available(

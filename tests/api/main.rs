@@ -27,6 +27,7 @@ mod limits;
 mod metrics;
 mod mutations;
 mod paging;
+mod persisted_queries;
 mod process;
 mod queries;
 mod rate_limit;
