@@ -21,14 +21,14 @@
 //!   no `data`; with `application/json`, 200 and `"data": null` (legacy).
 //!   An executed operation is answered 200, field errors included.
 
-use super::response::{MediaType, json_response, negotiate, refusal};
+use super::response::{MediaType, authorization, caller_refusal, json_response, negotiate, refusal};
 use crate::auth::Authenticator;
 use crate::error::AppError;
 use crate::graphql::Limits;
 use crate::graphql::context::RequestScope;
 use crate::graphql::{Pipeline, is_request_error};
 use crate::http::metrics::Observation;
-use actix_web::http::header::{ALLOW, AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, WWW_AUTHENTICATE};
+use actix_web::http::header::{ALLOW, CACHE_CONTROL, CONTENT_TYPE};
 use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::parser::types::OperationType;
@@ -360,38 +360,4 @@ fn json_kind(value: &Json) -> &'static str {
         Json::Array(_) => "a list",
         Json::Object(_) => "an object",
     }
-}
-
-/// The request's one `Authorization` header value, if any.
-fn authorization(http: &HttpRequest) -> Result<Option<&str>, AppError> {
-    let mut values = http.headers().get_all(AUTHORIZATION);
-    let Some(value) = values.next() else { return Ok(None) };
-    if values.next().is_some() {
-        return Err(AppError::Unauthenticated("more than one Authorization header".into()));
-    }
-    value
-        .to_str()
-        .map(Some)
-        .map_err(|_| AppError::Unauthenticated("malformed Authorization header: expected `Bearer <token>`".into()))
-}
-
-/// The answer to a request refused before execution by the application's
-/// own rules: 401 for a refused token (with `WWW-Authenticate`), 400 for bad
-/// input, 503/500 when the store failed; nothing was executed.
-fn caller_refusal(http: &HttpRequest, error: AppError) -> HttpResponse {
-    let status = match &error {
-        AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
-        AppError::ServiceUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-        AppError::BadUserInput { .. } => StatusCode::BAD_REQUEST,
-        _ => StatusCode::INTERNAL_SERVER_ERROR,
-    };
-    // Logs internal causes; the message shown is the safe one.
-    let mut response = refusal(http, status, &error.into_graphql());
-    if status == StatusCode::UNAUTHORIZED {
-        response.headers_mut().insert(
-            WWW_AUTHENTICATE,
-            actix_web::http::header::HeaderValue::from_static(r#"Bearer error="invalid_token""#),
-        );
-    }
-    response
 }

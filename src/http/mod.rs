@@ -1,8 +1,9 @@
-//! HTTP routes: GraphQL, GraphiQL, health and readiness, metrics; rate limiting;
+//! HTTP routes: GraphQL, GraphiQL, spreadsheet export, health and readiness, metrics; rate limiting;
 //! CORS (`cors`);
 //! the media types and error shape of `/graphql` answers (`response`).
 
 pub mod cors;
+mod export;
 pub mod graphiql;
 mod graphql;
 mod health;
@@ -17,6 +18,7 @@ use actix_web::web;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(graphql::configure)
         .configure(graphiql::configure)
+        .configure(export::configure)
         .configure(health::configure)
         .configure(metrics::configure);
 }

@@ -11,8 +11,9 @@
 //!   `{"errors":[{"message":…,"extensions":{"code":…}}]}` with no `data`,
 //!   in the negotiated media type; both media types are UTF-8 JSON.
 
+use crate::error::AppError;
 use actix_web::http::StatusCode;
-use actix_web::http::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue};
+use actix_web::http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, WWW_AUTHENTICATE};
 use actix_web::{HttpRequest, HttpResponse};
 use async_graphql::ErrorExtensionValues;
 use serde::Serialize;
@@ -120,6 +121,44 @@ pub fn json_response(status: StatusCode, media: MediaType, value: &impl Serializ
                 .body(r#"{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}"#)
         }
     }
+}
+
+/// The request's one `Authorization` header value, if any.
+pub fn authorization(http: &HttpRequest) -> Result<Option<&str>, AppError> {
+    let mut values = http.headers().get_all(AUTHORIZATION);
+    let Some(value) = values.next() else { return Ok(None) };
+    if values.next().is_some() {
+        return Err(AppError::Unauthenticated("more than one Authorization header".into()));
+    }
+    value
+        .to_str()
+        .map(Some)
+        .map_err(|_| AppError::Unauthenticated("malformed Authorization header: expected `Bearer <token>`".into()))
+}
+
+/// The answer to a request refused by the application's own rules, outside
+/// GraphQL execution: 401 for a refused token (with `WWW-Authenticate`), 400
+/// for bad input, 403, 404, 409, 429, and 503/500 when the store failed.
+pub fn caller_refusal(http: &HttpRequest, error: AppError) -> HttpResponse {
+    let status = match &error {
+        AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+        AppError::ServiceUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        AppError::BadUserInput { .. } | AppError::QueryTooComplex(_) => StatusCode::BAD_REQUEST,
+        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+        AppError::NotFound(_) => StatusCode::NOT_FOUND,
+        AppError::Conflict { .. } => StatusCode::CONFLICT,
+        AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    // Logs internal causes; the message shown is the safe one.
+    let mut response = refusal(http, status, &error.into_graphql());
+    if status == StatusCode::UNAUTHORIZED {
+        response.headers_mut().insert(
+            WWW_AUTHENTICATE,
+            actix_web::http::header::HeaderValue::from_static(r#"Bearer error="invalid_token""#),
+        );
+    }
+    response
 }
 
 #[cfg(test)]

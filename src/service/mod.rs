@@ -10,6 +10,7 @@
 pub mod audit;
 pub mod changes;
 pub mod departments;
+pub mod export;
 pub mod feed;
 pub mod indicators;
 pub mod notify;

@@ -14,6 +14,7 @@ mod command_line;
 mod cors;
 mod cors_browser;
 mod dataset;
+mod export;
 mod faults;
 mod fuzz;
 mod graphiql_browser;
