@@ -1,4 +1,4 @@
-//! HTTP routes: GraphQL, GraphiQL, spreadsheet export, health and readiness, metrics; rate limiting;
+//! HTTP routes: GraphQL, GraphiQL, spreadsheet export and import, health and readiness, metrics; rate limiting;
 //! CORS (`cors`);
 //! the media types and error shape of `/graphql` answers (`response`).
 
@@ -7,6 +7,7 @@ mod export;
 pub mod graphiql;
 mod graphql;
 mod health;
+mod imports;
 pub mod metrics;
 pub mod rate_limit;
 pub mod response;
@@ -19,6 +20,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(graphql::configure)
         .configure(graphiql::configure)
         .configure(export::configure)
+        .configure(imports::configure)
         .configure(health::configure)
         .configure(metrics::configure);
 }

@@ -12,6 +12,7 @@ pub mod changes;
 pub mod departments;
 pub mod export;
 pub mod feed;
+pub mod imports;
 pub mod indicators;
 pub mod notify;
 pub mod page;

@@ -23,6 +23,7 @@ mod helpers;
 mod hostile_documents;
 mod hostile_inputs;
 mod http_conformance;
+mod imports;
 mod indicator_mutations;
 mod limits;
 mod metrics;

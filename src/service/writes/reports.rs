@@ -174,25 +174,61 @@ pub async fn record_actual(
     input: NewActual,
     idempotency_key: Option<&str>,
 ) -> AppResult<(indicator_actual::Model, indicator::Model)> {
-    let mut checks = Checks::default();
-    checks
-        .require(valid_period(&input.period), "input.period", "must be YYYY, YYYY-H1, YYYY-Q3 or YYYY-MM")
-        .number("input.value", Some(input.value))
-        .opt_text("input.note", input.note.as_deref(), MAX_TEXT)
-        .opt_text("input.reason", input.reason.as_deref(), MAX_TEXT);
-    checks.finish()?;
+    check_actual(&input, "input")?;
     let idempotency = Idempotency::new("recordActual", idempotency_key, &input)?;
 
     let write = WriteTxn::begin_idempotent(db, actor, idempotency).await?;
     let txn = write.db();
-    let found = load(
-        txn,
-        "Indicator",
-        &input.indicator_id,
-        indicator::Entity::find().filter(viewer.indicator_condition()),
-        indicator::Column::Id,
-    )
-    .await?;
+    let found = visible_indicator(txn, viewer, &input.indicator_id).await?;
+    may_record_actuals_of(txn, viewer, &found).await?;
+    if let Some(id) = write.replay().await? {
+        let actual = load(txn, "Actual", &id, indicator_actual::Entity::find(), indicator_actual::Column::Id).await?;
+        let found = visible_indicator(txn, viewer, &actual.indicator_id).await?;
+        write.end_unchanged().await?;
+        return Ok((actual, found));
+    }
+    let staged = stage_actual(txn, viewer, &found, input, Repeat::Revise).await?;
+    match staged.change {
+        Some(change) => write.commit(change).await?,
+        None => write.end_unchanged().await?,
+    }
+    Ok((staged.actual, found))
+}
+
+/// Checks the fields of an actual, naming them under `prefix` (`input.period`).
+///
+/// # Errors
+/// `BAD_USER_INPUT` naming each field that does not fit.
+pub fn check_actual(input: &NewActual, prefix: &str) -> AppResult<()> {
+    let mut checks = Checks::default();
+    checks
+        .require(valid_period(&input.period), &format!("{prefix}.period"), "must be YYYY, YYYY-H1, YYYY-Q3 or YYYY-MM")
+        .number(&format!("{prefix}.value"), Some(input.value))
+        .opt_text(&format!("{prefix}.note"), input.note.as_deref(), MAX_TEXT)
+        .opt_text(&format!("{prefix}.reason"), input.reason.as_deref(), MAX_TEXT);
+    checks.finish()
+}
+
+/// The indicator `id`, if the caller may see it.
+///
+/// # Errors
+/// `NOT_FOUND` when it does not exist or is hidden from the caller.
+pub async fn visible_indicator(txn: &DatabaseTransaction, viewer: &Viewer, id: &str) -> AppResult<indicator::Model> {
+    let query = indicator::Entity::find().filter(viewer.indicator_condition());
+    load(txn, "Indicator", id, query, indicator::Column::Id).await
+}
+
+/// Refuses a caller who may not record actuals of `found`: those of a task's
+/// indicator are for its departments (and the coordinators of its region),
+/// those of a plan's main goals for the coordinators of its region.
+///
+/// # Errors
+/// `FORBIDDEN` naming what the caller may not do.
+pub async fn may_record_actuals_of(
+    txn: &DatabaseTransaction,
+    viewer: &Viewer,
+    found: &indicator::Model,
+) -> AppResult<()> {
     let plan = load(txn, "Plan", &found.plan_id, plan::Entity::find(), plan::Column::Id).await?;
     match &found.task_id {
         Some(task_id) => {
@@ -202,25 +238,53 @@ pub async fn record_actual(
             viewer.require_coordinator_of(&plan.region_id, "record actuals of a plan's main goals")?;
         }
     }
-    if let Some(id) = write.replay().await? {
-        let actual = load(txn, "Actual", &id, indicator_actual::Entity::find(), indicator_actual::Column::Id).await?;
-        let found = load(
-            txn,
-            "Indicator",
-            &actual.indicator_id,
-            indicator::Entity::find().filter(viewer.indicator_condition()),
-            indicator::Column::Id,
-        )
-        .await?;
-        write.end_unchanged().await?;
-        return Ok((actual, found));
-    }
+    Ok(())
+}
+
+/// What to do when the period already has a value equal to the new one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Repeat {
+    /// Record it as a revision all the same (the mutation: the caller asked for one).
+    Revise,
+    /// Leave it: nothing changes (an import run again).
+    Keep,
+}
+
+/// One actual staged in an open write: the actual now current for the
+/// period, and the change to audit when one was written.
+pub struct StagedActual {
+    pub actual: indicator_actual::Model,
+    pub change: Option<ChangeInput>,
+}
+
+/// Writes `input` as the value of `found` for its period inside `txn` (the
+/// caller has checked the fields, the indicator's visibility and the caller's
+/// right to record it); the caller commits the change with the others of its
+/// write. A period that has a value gets a revision, which needs a reason.
+///
+/// # Errors
+/// `BAD_USER_INPUT` (`reason`) for a correction without a reason.
+pub async fn stage_actual(
+    txn: &DatabaseTransaction,
+    viewer: &Viewer,
+    found: &indicator::Model,
+    input: NewActual,
+    repeat: Repeat,
+) -> AppResult<StagedActual> {
     let previous = indicator_actual::Entity::find()
         .filter(indicator_actual::Column::IndicatorId.eq(found.id.clone()))
         .filter(indicator_actual::Column::Period.eq(input.period.clone()))
         .order_by_desc(indicator_actual::Column::Revision)
         .one(txn)
         .await?;
+    if let Some(previous) = &previous
+        && repeat == Repeat::Keep
+        && previous.value == input.value
+        && previous.status == input.status
+        && previous.note == input.note
+    {
+        return Ok(StagedActual { actual: previous.clone(), change: None });
+    }
     if previous.is_some() && input.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
         return Err(AppError::bad_input(
             "input.reason",
@@ -245,19 +309,17 @@ pub async fn record_actual(
     .into_active_model()
     .insert(txn)
     .await?;
-    write
-        .commit(ChangeInput {
-            entity: AuditEntity::Actual,
-            entity_id: actual.id.clone(),
-            action: if previous.is_some() { AuditAction::ReviseActual } else { AuditAction::RecordActual },
-            before: previous.as_ref().and_then(json),
-            after: json(&actual),
-            scope: Scope::Indicator(found.id.clone()),
-            plan_id: Some(plan.id.clone()),
-            region_id: Some(found.region_id.clone()),
-        })
-        .await?;
-    Ok((actual, found))
+    let change = ChangeInput {
+        entity: AuditEntity::Actual,
+        entity_id: actual.id.clone(),
+        action: if previous.is_some() { AuditAction::ReviseActual } else { AuditAction::RecordActual },
+        before: previous.as_ref().and_then(json),
+        after: json(&actual),
+        scope: Scope::Indicator(found.id.clone()),
+        plan_id: Some(found.plan_id.clone()),
+        region_id: Some(found.region_id.clone()),
+    };
+    Ok(StagedActual { actual, change: Some(change) })
 }
 
 #[cfg(test)]

@@ -36,6 +36,13 @@ impl From<ChangeInput> for Changes {
     }
 }
 
+/// The changes of a mutation that writes many records (an import).
+impl FromIterator<ChangeInput> for Changes {
+    fn from_iter<I: IntoIterator<Item = ChangeInput>>(changes: I) -> Self {
+        Self(changes.into_iter().collect())
+    }
+}
+
 impl Changes {
     /// These changes followed by `next`, if there is one.
     pub fn and(mut self, next: Option<ChangeInput>) -> Self {
