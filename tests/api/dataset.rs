@@ -148,25 +148,58 @@ async fn plans_have_their_document_numbers_dates_and_task_counts() {
     }
 }
 
+/// "完成全市下达指标" in the district carbon-peak plans refers to the plan they
+/// implement, 《天津市碳达峰实施方案》 (2025 and 2030), not to the 2027 action plan.
 #[tokio::test]
-async fn district_commitments_cascade_to_the_city_indicator() {
+async fn district_commitments_cascade_to_the_city_carbon_peak_plan() {
     let app = spawn_app().await;
     let data = app
         .data(
-            r#"{ indicators(filter: {regionCode: "120000", search: "单位地区生产总值能耗"}) { nodes { name
-                contributors { nodes { region { name } targets { year } contributesTo { name } } } } } }"#,
+            r#"{ plans(filter: {search: "碳达峰实施方案"}, first: 10) { nodes { title periodStart periodEnd
+                parent { title }
+                indicators(first: 10) { nodes { name targets { year } region { code }
+                  contributors(first: 10) { nodes { name region { name } plan { parent { title } }
+                    contributesTo { plan { title } } provenance { quote } } } } } } } }"#,
             json!({}),
         )
         .await;
-    let city = &data["indicators"]["nodes"][0];
-    let mut districts: Vec<&str> = city["contributors"]["nodes"]
-        .as_array()
-        .expect("contributors")
-        .iter()
-        .map(|c| c["region"]["name"].as_str().unwrap_or(""))
-        .collect();
-    districts.sort();
-    assert_eq!(districts, ["南开区", "西青区", "静海区"]);
+    let plans = data["plans"]["nodes"].as_array().expect("plans");
+    let city = plans.iter().find(|p| p["title"] == "天津市碳达峰实施方案").expect("the city carbon-peak plan");
+    assert_eq!((city["periodStart"].as_i64(), city["periodEnd"].as_i64()), (Some(2021), Some(2030)));
+    for district in plans.iter().filter(|p| p["title"] != "天津市碳达峰实施方案") {
+        assert_eq!(district["parent"]["title"], "天津市碳达峰实施方案", "{}", district["title"]);
+    }
+    let indicators = city["indicators"]["nodes"].as_array().expect("indicators");
+    let names: Vec<&str> = indicators.iter().map(|i| i["name"].as_str().unwrap_or("")).collect();
+    assert_eq!(names, ["单位地区生产总值能耗下降率", "单位地区生产总值二氧化碳排放下降率"]);
+    for indicator in indicators {
+        assert_eq!(indicator["region"]["code"], "120000");
+        assert_eq!(indicator["targets"], json!([]), "the texts give no figure of the city plan");
+        let contributors = indicator["contributors"]["nodes"].as_array().expect("contributors");
+        let mut districts: Vec<&str> =
+            contributors.iter().map(|c| c["region"]["name"].as_str().unwrap_or("")).collect();
+        districts.sort();
+        assert_eq!(districts, ["南开区", "西青区", "静海区"], "{}", indicator["name"]);
+        for c in contributors {
+            assert_eq!(c["name"], indicator["name"]);
+            assert_eq!(c["contributesTo"]["plan"]["title"], "天津市碳达峰实施方案");
+            assert_eq!(c["plan"]["parent"]["title"], "天津市碳达峰实施方案");
+            assert!(c["provenance"]["quote"].as_str().unwrap_or("").contains("下达指标"), "{c}");
+        }
+    }
+    // The 2027 action plan's intensities have no district contributors.
+    let action = app
+        .data(
+            r#"{ indicators(filter: {regionCode: "120000", search: "单位地区生产总值能耗"}, first: 10) { nodes {
+                plan { title } contributors { totalCount } } } }"#,
+            json!({}),
+        )
+        .await;
+    for i in action["indicators"]["nodes"].as_array().expect("indicators") {
+        if i["plan"]["title"] == "天津市绿色低碳发展行动方案" {
+            assert_eq!(i["contributors"]["totalCount"], 0);
+        }
+    }
 }
 
 #[tokio::test]

@@ -10,7 +10,7 @@ use crate::seed::model::{Assignment, AssignmentRole, Plan, PlanKind, PlanStatus,
 use super::ParseError;
 use super::corrections::Applied;
 use super::departments::Registry;
-use super::indicators::{self, Found};
+use super::indicators::{self, Contribution, Found};
 use super::plan_doc;
 use super::regions;
 use super::text::{self, Layout, has_punctuation, re, sentences, year_marks};
@@ -39,6 +39,13 @@ pub struct Located {
     pub found: Found,
 }
 
+/// A district's commitment to the city's target, with the section it is read in.
+#[derive(Debug, Clone)]
+pub struct Commitment {
+    pub section: String,
+    pub contribution: Contribution,
+}
+
 /// What one plan contributes before indicators are merged.
 #[derive(Debug, Clone)]
 pub struct PlanOut {
@@ -46,8 +53,8 @@ pub struct PlanOut {
     pub file: String,
     pub tasks: Vec<Task>,
     pub targets: Vec<Located>,
-    /// 完成全市下达指标: (indicator name, section, sentence).
-    pub commitments: Vec<(String, String, String)>,
+    /// 完成全市下达指标, in document order.
+    pub commitments: Vec<Commitment>,
     /// The sentence naming the plan this one implements, when it is not in the sources.
     pub parent_quote: Option<String>,
 }
@@ -444,8 +451,8 @@ pub fn district_plan(
         for found in indicators::extract(file, &goal.text, None, corr) {
             targets.push(Located { task_key: None, section: goal.section.clone(), found });
         }
-        for (name, quote) in indicators::contributions(&goal.text) {
-            commitments.push((name, goal.section.clone(), quote));
+        for contribution in indicators::contributions(&goal.text) {
+            commitments.push(Commitment { section: goal.section.clone(), contribution });
         }
     }
     let keys: Vec<String> = doc.nodes.iter().map(|n| format!("{plan_key}#{}", n.code)).collect();
@@ -486,8 +493,12 @@ pub fn district_plan(
 }
 
 /// 《天津市碳达峰实施方案》: named by the district plans as the plan they
-/// implement; not among the sources, so it has no tasks or indicators.
-pub fn city_peaking_plan(district: &PlanOut, reg: &mut Registry) -> Option<Plan> {
+/// implement; not among the sources, so it has no tasks, and its indicators
+/// are only those the districts commit to (see `parse::parent_indicators`).
+/// Its period is that of the commitments: the five-year plans of their years
+/// (2025 and 2030: 2021–2030).
+pub fn city_peaking_plan(districts: &[PlanOut], reg: &mut Registry) -> Option<Plan> {
+    let district = districts.iter().find(|d| d.parent_quote.is_some())?;
     let quote = district.parent_quote.as_deref()?;
     let mut p = plan(
         CITY_PEAKING_PLAN,
@@ -497,5 +508,15 @@ pub fn city_peaking_plan(district: &PlanOut, reg: &mut Registry) -> Option<Plan>
         prov(&district.file, &district.plan.title, quote),
     );
     p.issuer_key = Some(reg.resolve("天津市人民政府", regions::TIANJIN));
+    let years = || {
+        districts
+            .iter()
+            .filter(|d| d.plan.parent_key.as_deref() == Some(CITY_PEAKING_PLAN))
+            .flat_map(|d| &d.commitments)
+            .filter_map(|c| c.contribution.year)
+    };
+    // The five-year plan containing a year starts after a multiple of five (2021–2025).
+    p.period_start = years().min().map(|y| (y - 1) / 5 * 5 + 1);
+    p.period_end = years().max();
     Some(p)
 }

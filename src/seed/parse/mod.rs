@@ -31,7 +31,7 @@ use std::collections::BTreeMap;
 use sha2::{Digest, Sha256};
 
 use crate::seed::model::{
-    Comparator, Dataset, Direction, Indicator, Measure, Nature, Provenance, SourceDocument, Target,
+    Comparator, Dataset, Direction, Indicator, Measure, Nature, Plan, Provenance, SourceDocument, Target,
 };
 
 use corrections::Applied;
@@ -80,17 +80,19 @@ pub fn parse_sources(sources: &[SourceText], corrections: &Corrections) -> Resul
     for spec in &docs::DISTRICT_PLANS {
         districts.push(docs::district_plan(text_of(spec.file)?, spec, &corr, &mut reg)?);
     }
-    let peaking = districts.iter().find_map(|d| docs::city_peaking_plan(d, &mut reg));
+    let peaking = docs::city_peaking_plan(&districts, &mut reg);
+    let parent = peaking.as_ref().map(|p| parent_indicators(p, &districts)).unwrap_or_default();
     outs.extend(districts);
 
+    // District commitments (完成全市下达指标) contribute to the indicator of
+    // the same name of the plan they implement.
+    let parent_keys: BTreeMap<String, String> = parent.iter().map(|i| (i.name.clone(), i.key.clone())).collect();
     let mut indicators = Vec::new();
-    let mut city: BTreeMap<String, String> = BTreeMap::new();
     for out in &outs {
-        let built = build_indicators(out, &city)?;
+        indicators.extend(build_indicators(out, &parent_keys)?);
         if out.plan.key == docs::CITY_ACTION_PLAN {
-            city = built.iter().map(|i| (i.name.clone(), i.key.clone())).collect();
+            indicators.extend(parent.iter().cloned());
         }
-        indicators.extend(built);
     }
     corr.check_all_used()?;
 
@@ -127,18 +129,56 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The city indicator a district commitment contributes to.
-fn city_counterpart(name: &str) -> &'static str {
-    if name == indicators::CARBON_INTENSITY {
-        "二氧化碳排放强度下降率"
-    } else {
-        indicators::ENERGY_INTENSITY
+/// The indicators of 《天津市碳达峰实施方案》 (`parent`): one per intensity
+/// that the districts implementing it commit to meet (完成全市下达指标). The
+/// plan itself is not among the sources, so they have no targets; each quotes
+/// the first district sentence committing to it, in that district's file.
+fn parent_indicators(parent: &Plan, districts: &[PlanOut]) -> Vec<Indicator> {
+    let mut result: Vec<Indicator> = Vec::new();
+    let implementing = districts.iter().filter(|d| d.plan.parent_key.as_deref() == Some(parent.key.as_str()));
+    for d in implementing {
+        for c in &d.commitments {
+            let name = &c.contribution.name;
+            if result.iter().any(|i| &i.name == name) {
+                continue;
+            }
+            result.push(Indicator {
+                key: format!("{}#goals#{name}", parent.key),
+                region_key: parent.region_key.clone(),
+                plan_key: parent.key.clone(),
+                contributes_to_key: None,
+                ..commitment_indicator(name, &d.file, &c.section, &c.contribution.quote)
+            });
+        }
+    }
+    result
+}
+
+/// An indicator without a target of its own (完成…下达指标), binding like
+/// every intensity of GDP; the caller sets key, region, plan and link.
+fn commitment_indicator(name: &str, file: &str, section: &str, quote: &str) -> Indicator {
+    Indicator {
+        key: String::new(),
+        name: name.to_string(),
+        unit: "%".to_string(),
+        measure: Measure::Percentage,
+        direction: Direction::HigherIsBetter,
+        summable: false,
+        nature: Nature::Binding,
+        region_key: String::new(),
+        plan_key: String::new(),
+        task_key: None,
+        baseline_year: None,
+        baseline_value: None,
+        targets: Vec::new(),
+        contributes_to_key: None,
+        provenance: Provenance { file_name: file.to_string(), section: section.to_string(), quote: quote.to_string() },
     }
 }
 
 /// Merges the targets of one plan into indicators: one indicator per name,
 /// with one target per year, in order of first appearance.
-fn build_indicators(out: &PlanOut, city: &BTreeMap<String, String>) -> Result<Vec<Indicator>, ParseError> {
+fn build_indicators(out: &PlanOut, parent: &BTreeMap<String, String>) -> Result<Vec<Indicator>, ParseError> {
     let plan = &out.plan;
     let mut order: Vec<String> = Vec::new();
     let mut groups: BTreeMap<String, Vec<&Located>> = BTreeMap::new();
@@ -225,9 +265,10 @@ fn build_indicators(out: &PlanOut, city: &BTreeMap<String, String>) -> Result<Ve
             },
         });
     }
-    // 完成全市下达指标: no target of its own, contributes to the city indicator.
+    // 完成全市下达指标: no target of its own, contributes to the parent plan's indicator.
     let mut seen: Vec<&str> = Vec::new();
-    for (name, section, quote) in &out.commitments {
+    for c in &out.commitments {
+        let name = &c.contribution.name;
         if seen.contains(&name.as_str()) {
             continue;
         }
@@ -235,26 +276,15 @@ fn build_indicators(out: &PlanOut, city: &BTreeMap<String, String>) -> Result<Ve
         if result.iter().any(|i| &i.name == name) {
             return Err(conflict(name, "both a target and a commitment to the city target".to_string()));
         }
-        let counterpart = city.get(city_counterpart(name)).cloned();
-        if counterpart.is_none() {
-            return Err(conflict(name, "no city indicator to contribute to".to_string()));
-        }
+        let Some(counterpart) = parent.get(name).cloned() else {
+            return Err(conflict(name, "no indicator of the parent plan to contribute to".to_string()));
+        };
         result.push(Indicator {
             key: format!("{}#goals#{name}", plan.key),
-            name: name.clone(),
-            unit: "%".to_string(),
-            measure: Measure::Percentage,
-            direction: Direction::HigherIsBetter,
-            summable: false,
-            nature: Nature::Binding,
             region_key: plan.region_key.clone(),
             plan_key: plan.key.clone(),
-            task_key: None,
-            baseline_year: None,
-            baseline_value: None,
-            targets: Vec::new(),
-            contributes_to_key: counterpart,
-            provenance: Provenance { file_name: out.file.clone(), section: section.clone(), quote: quote.clone() },
+            contributes_to_key: Some(counterpart),
+            ..commitment_indicator(name, &out.file, &c.section, &c.contribution.quote)
         });
     }
     // Comparators are only meaningful with a value; make sure none slipped through.

@@ -216,21 +216,35 @@ fn directions_natures_and_measures() {
 }
 
 #[test]
-fn district_commitments_contribute_to_city_indicators() {
+fn district_commitments_contribute_to_the_indicators_of_the_city_peaking_plan() {
     let d = dataset();
+    let parent = docs::CITY_PEAKING_PLAN;
+    let of_parent: Vec<&str> = d.indicators.iter().filter(|i| i.plan_key == parent).map(|i| i.name.as_str()).collect();
+    assert_eq!(of_parent, ["单位地区生产总值能耗下降率", "单位地区生产总值二氧化碳排放下降率"]);
+    for name in &of_parent {
+        let key = format!("{parent}#goals#{name}");
+        let i = d.indicators.iter().find(|i| i.key == key).unwrap_or_else(|| panic!("{key}"));
+        assert!(i.targets.is_empty(), "the plan is not among the sources: no figure is known");
+        assert_eq!(
+            (i.region_key.as_str(), i.nature, i.contributes_to_key.as_deref()),
+            ("120000", Nature::Binding, None)
+        );
+        // The words are the first district's (Xiqing's) commitment, in its own file.
+        assert_eq!(i.provenance.file_name, docs::XIQING_PLAN);
+        assert_eq!(i.provenance.quote, "单位地区生产总值能源消耗和二氧化碳排放完成天津市下达指标;");
+    }
     for plan in [XQ, JH, NK] {
-        for (name, city) in [
-            ("单位地区生产总值能耗下降率", "单位地区生产总值能耗下降率"),
-            ("单位地区生产总值二氧化碳排放下降率", "二氧化碳排放强度下降率"),
-        ] {
+        for name in &of_parent {
             let key = format!("{plan}#goals#{name}");
             let i = d.indicators.iter().find(|i| i.key == key).unwrap_or_else(|| panic!("{key}"));
             assert!(i.targets.is_empty());
             assert_eq!(i.nature, Nature::Binding);
-            assert_eq!(i.contributes_to_key.as_deref(), Some(format!("{CITY}#goals#{city}").as_str()));
+            assert_eq!(i.contributes_to_key.as_deref(), Some(format!("{parent}#goals#{name}").as_str()));
             assert!(i.provenance.quote.contains("下达指标"), "{}", i.provenance.quote);
         }
     }
+    // Nobody contributes to the 2027 action plan's intensities any more.
+    assert!(!d.indicators.iter().filter_map(|i| i.contributes_to_key.as_deref()).any(|k| k.starts_with(CITY)));
 }
 
 #[test]
@@ -241,6 +255,16 @@ fn plans() {
     let plan = |k: &str| d.plans.iter().find(|p| p.key == k).unwrap();
     for (key, region, issuer, date, start, end, kind) in [
         (CITY, "120000", "120000/天津市人民政府", None, None, Some(2027), PlanKind::ActionPlan),
+        // The commitments to it are for 2025 and 2030: the 十四五 and 十五五 periods.
+        (
+            docs::CITY_PEAKING_PLAN,
+            "120000",
+            "120000/天津市人民政府",
+            None,
+            Some(2021),
+            Some(2030),
+            PlanKind::ImplementationPlan,
+        ),
         (Y2024, "120000", "120000/天津市生态环境局", None, Some(2024), Some(2024), PlanKind::AnnualPriorities),
         (
             docs::JJJ_MEASURES,
