@@ -55,15 +55,37 @@ pub struct SourceDocument {
     pub sha256: String,
 }
 
-/// Where a record came from: the file, the section path and the sentence.
+/// Where a record came from: the file, the section path and the sentence,
+/// both exactly as the file has it and as the parser read it.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct Provenance {
     /// `SourceDocument::file_name`.
     pub file_name: String,
     /// Section path as headings, e.g. `三、重点任务 / （三）能源绿色低碳转型行动 / 1`.
     pub section: String,
-    /// The sentence (or heading) the record was read from, verbatim after noise removal.
+    /// The sentence (or heading) the record was read from, verbatim: the
+    /// file's characters `start..end`, scraper noise and all.
     pub quote: String,
+    /// The same sentence as the parser read it: noise removed, brackets
+    /// full-width, PDF spaces dropped, corrections applied.
+    pub cleaned: String,
+    /// Offset of the quote's first character in the file, in characters
+    /// (Unicode scalar values) from 0.
+    pub start: Option<i32>,
+    /// Offset just after the quote's last character.
+    pub end: Option<i32>,
+}
+
+impl Provenance {
+    /// A provenance read as `cleaned`; its verbatim span is found later.
+    pub fn read(file_name: &str, section: &str, cleaned: &str) -> Self {
+        Provenance {
+            file_name: file_name.to_string(),
+            section: section.to_string(),
+            cleaned: cleaned.to_string(),
+            ..Provenance::default()
+        }
+    }
 }
 
 /// A node of the administrative tree.

@@ -51,7 +51,7 @@ async fn indicators_of(app: &TestApp, region_code: &str) -> Vec<Value> {
         .data(
             "query($code: String) { indicators(filter: {regionCode: $code}, first: 100) { nodes {
                 name unit baseline { year value } targets { year comparator value valueMax }
-                region { code } provenance { quote document { fileName } } } } }",
+                region { code } provenance { quote cleanedQuote document { fileName } } } } }",
             json!({ "code": region_code }),
         )
         .await;
@@ -90,6 +90,7 @@ async fn decreases_against_2020_have_2020_as_baseline() {
     let industry = jinghai.iter().find(|i| i["name"] == "规模以上工业单位增加值能耗下降率").expect("indicator");
     assert_eq!(industry["baseline"], json!({ "year": 2020, "value": 0.0 }));
     assert!(industry["provenance"]["quote"].as_str().unwrap_or("").contains("比2020年下降15.5%"));
+    assert!(industry["provenance"]["cleanedQuote"].as_str().unwrap_or("").contains("比2020年下降15.5%"));
 }
 
 #[tokio::test]
@@ -251,4 +252,74 @@ async fn every_indicator_of_a_task_belongs_to_the_tasks_plan() {
     )
     .await;
     assert_eq!(elsewhere, 0, "indicators whose task belongs to another plan");
+}
+
+/// Every provenance the API serves, paging through `list` (with `extra`
+/// selections beside `provenance`): (what, provenance).
+async fn served_provenances(app: &TestApp, list: &str, extra: &str) -> Vec<(String, Value)> {
+    let selection = "provenance { quote cleanedQuote startOffset endOffset document { fileName } }";
+    let mut after: Option<String> = None;
+    let mut out = Vec::new();
+    loop {
+        let query = format!(
+            "query($after: String) {{ {list}(first: 100, after: $after) {{ pageInfo {{ hasNextPage endCursor }}
+               nodes {{ id {selection} {extra} }} }} }}"
+        );
+        let data = app.data(&query, json!({ "after": after })).await;
+        for node in data[list]["nodes"].as_array().expect("nodes") {
+            let id = node["id"].as_str().unwrap_or("").to_string();
+            out.push((format!("{list} {id}"), node["provenance"].clone()));
+            for target in node["targets"].as_array().into_iter().flatten() {
+                out.push((format!("{list} {id} target {}", target["year"]), target["provenance"].clone()));
+            }
+        }
+        if data[list]["pageInfo"]["hasNextPage"] != true {
+            return out;
+        }
+        after = data[list]["pageInfo"]["endCursor"].as_str().map(str::to_string);
+    }
+}
+
+/// Every quote the API serves is the exact text of its source file at the
+/// offsets it gives, and the text it was parsed from is served beside it.
+#[tokio::test]
+async fn every_served_quote_is_verbatim_in_its_source_file_at_its_offsets() {
+    let app = spawn_app().await;
+    let target_selection =
+        "targets { year provenance { quote cleanedQuote startOffset endOffset document { fileName } } }";
+    let mut served = served_provenances(&app, "plans", "").await;
+    served.extend(served_provenances(&app, "tasks", "").await);
+    served.extend(served_provenances(&app, "indicators", target_selection).await);
+    let sources = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data").join("sources");
+    let mut files: std::collections::HashMap<String, Vec<char>> = std::collections::HashMap::new();
+    let (mut quotes, mut cleaned_differs) = (0, 0);
+    for (what, p) in &served {
+        let Some(quote) = p["quote"].as_str() else { continue };
+        quotes += 1;
+        let file = p["document"]["fileName"].as_str().unwrap_or_else(|| panic!("{what}: a quote without a file"));
+        let raw = files
+            .entry(file.to_string())
+            .or_insert_with(|| std::fs::read_to_string(sources.join(file)).expect("source file").chars().collect());
+        let text: String = raw.iter().collect();
+        assert!(text.contains(quote), "{what}: {quote:?} is not in {file}");
+        let (start, end) = (p["startOffset"].as_u64(), p["endOffset"].as_u64());
+        let (Some(start), Some(end)) = (start, end) else { panic!("{what}: no offsets") };
+        let (start, end) = (start as usize, end as usize);
+        assert!(start < end && end <= raw.len(), "{what}: offsets {start}..{end} of {}", raw.len());
+        let at: String = raw[start..end].iter().collect();
+        assert_eq!(at, quote, "{what}: the offsets point elsewhere");
+        let cleaned = p["cleanedQuote"].as_str().unwrap_or("");
+        assert!(!cleaned.is_empty(), "{what}: no cleaned quote");
+        if cleaned != quote {
+            cleaned_differs += 1;
+        }
+    }
+    assert!(quotes > 400, "{quotes} quotes served");
+    assert!(cleaned_differs > 0, "the cleaned readings are served separately");
+    // The quotes that corrections or the scraper's spam made unlike their source.
+    let with =
+        |needle: &str| served.iter().filter(|(_, p)| p["quote"].as_str().is_some_and(|q| q.contains(needle))).count();
+    assert!(with("比重达到35%全区") > 0, "the quote without the comma a correction added");
+    assert_eq!(with("比重达到35%,全区"), 0);
+    assert!(with("188比分直播") > 0, "the spam word the scraper injected, verbatim");
 }

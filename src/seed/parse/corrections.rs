@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use serde::Deserialize;
 
 use super::ParseError;
-use super::text::clean_line;
+use super::text::{Mapped, clean_line};
 use crate::seed::model::Comparator;
 
 /// All corrections, as read from `data/corrections.toml`.
@@ -185,17 +185,16 @@ impl<'a> Applied<'a> {
         self.used.borrow_mut().insert((kind, i));
     }
 
-    /// Applies the text fixes of `file` to its cleaned paragraphs.
-    pub(crate) fn apply_fixes(&self, file: &str, paragraphs: &mut [String]) -> Result<(), ParseError> {
+    /// Applies the text fixes of `file` to its cleaned paragraphs (whose
+    /// characters keep their places in the raw file, see [`Mapped`]).
+    pub(crate) fn apply_fixes(&self, file: &str, paragraphs: &mut [Mapped]) -> Result<(), ParseError> {
         for (i, fix) in self.c.fix.iter().enumerate().filter(|(_, f)| f.file == file) {
-            let hits = paragraphs.iter().filter(|p| p.contains(&fix.quote)).count();
+            let hits = paragraphs.iter().filter(|p| p.text.contains(&fix.quote)).count();
             if hits != 1 {
                 return Err(ParseError::CorrectionNotFound { file: file.to_string(), quote: fix.quote.clone() });
             }
             for p in paragraphs.iter_mut() {
-                if p.contains(&fix.quote) {
-                    *p = p.replacen(&fix.quote, &fix.replace, 1);
-                }
+                p.replace_first(&fix.quote, &fix.replace);
             }
             self.mark(Kind::Fix, i);
         }

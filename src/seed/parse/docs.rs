@@ -13,6 +13,7 @@ use super::departments::Registry;
 use super::indicators::{self, Contribution, Found};
 use super::plan_doc;
 use super::regions;
+use super::spans::Spans;
 use super::text::{self, Layout, has_punctuation, re, sentences, year_marks};
 
 /// File names of the shipped sources.
@@ -64,7 +65,7 @@ fn structure(file: &str, message: impl Into<String>) -> ParseError {
 }
 
 fn prov(file: &str, section: &str, quote: &str) -> Provenance {
-    Provenance { file_name: file.to_string(), section: section.to_string(), quote: quote.to_string() }
+    Provenance::read(file, section, quote)
 }
 
 fn first_sentence_with<'t>(text: &'t str, needle: &str) -> Option<&'t str> {
@@ -101,10 +102,11 @@ static AREA: LazyLock<Regex> =
 /// 000: Tianjin Daily report on the city's 绿色低碳发展行动方案. Only the lead
 /// article and the four agency statements are read; the unrelated stories
 /// after them (the first headline that is not an agency) are ignored.
-pub fn city_news(raw: &str, corr: &Applied<'_>, reg: &mut Registry) -> Result<PlanOut, ParseError> {
+pub fn city_news(raw: &str, corr: &Applied<'_>, reg: &mut Registry, spans: &mut Spans) -> Result<PlanOut, ParseError> {
     let file = CITY_NEWS;
-    let mut paras = text::paragraphs(raw, Layout::News);
-    corr.apply_fixes(file, &mut paras)?;
+    let mut mapped = text::paragraphs_mapped(raw, Layout::News);
+    corr.apply_fixes(file, &mut mapped)?;
+    let paras: Vec<String> = mapped.iter().map(|p| p.text.clone()).collect();
     let first_report =
         paras.iter().position(|p| p.starts_with("本报讯")).ok_or_else(|| structure(file, "no report"))?;
     let end = paras
@@ -114,6 +116,7 @@ pub fn city_news(raw: &str, corr: &Applied<'_>, reg: &mut Registry) -> Result<Pl
         .find(|(_, p)| title_like(p) && !DEPT_HEADING.is_match(p))
         .map_or(paras.len(), |(i, _)| i);
     let related = &paras[..end];
+    spans.read(file, raw, &mapped[..end]);
     let headline = related[..first_report].join(" / ");
 
     // The plan was drawn up by 市委、市政府; 市发展改革委 presented it.
@@ -245,10 +248,17 @@ const COORDINATION_GROUP: &str = "京津冀生态环境联防联控工作协调�
 /// 002: the 2024 city eco-environment conference (2024 priorities, "五抓五有")
 /// and the Jing-Jin-Ji coordination press conference (two batches of
 /// coordination measures). 2023 results are not targets and are not read.
-pub fn eco_conference(raw: &str, corr: &Applied<'_>, reg: &mut Registry) -> Result<Vec<PlanOut>, ParseError> {
+pub fn eco_conference(
+    raw: &str,
+    corr: &Applied<'_>,
+    reg: &mut Registry,
+    spans: &mut Spans,
+) -> Result<Vec<PlanOut>, ParseError> {
     let file = ECO_CONFERENCE;
-    let mut paras = text::paragraphs(raw, Layout::News);
-    corr.apply_fixes(file, &mut paras)?;
+    let mut mapped = text::paragraphs_mapped(raw, Layout::News);
+    corr.apply_fixes(file, &mut mapped)?;
+    spans.read(file, raw, &mapped);
+    let paras: Vec<String> = mapped.iter().map(|p| p.text.clone()).collect();
     let all = paras.join("\n");
 
     for p in &paras {
@@ -391,10 +401,12 @@ pub fn district_plan(
     spec: &DistrictSpec,
     corr: &Applied<'_>,
     reg: &mut Registry,
+    spans: &mut Spans,
 ) -> Result<PlanOut, ParseError> {
     let file = spec.file;
-    let mut paras = text::paragraphs(raw, Layout::Plan);
-    corr.apply_fixes(file, &mut paras)?;
+    let mut mapped = text::paragraphs_mapped(raw, Layout::Plan);
+    corr.apply_fixes(file, &mut mapped)?;
+    let paras: Vec<String> = mapped.iter().map(|p| p.text.clone()).collect();
     let title_at = paras.iter().position(|p| p == spec.title).ok_or_else(|| structure(file, "title line"))?;
     let header_from = match spec.notice_from {
         Some(marker) => {
@@ -411,6 +423,8 @@ pub fn district_plan(
         .find(|(_, p)| p.starts_with("附件") || p.starts_with("扫一扫"))
         .map_or(paras.len(), |(i, _)| i);
     let body = &paras[title_at + 1..end];
+    // Read from the notice on: 004's news preamble repeats the goals verbatim.
+    spans.read(file, raw, &mapped[header_from..end]);
 
     let number = header
         .iter()

@@ -7,7 +7,8 @@
 //! - [`indicators`]: quantified targets in running text;
 //! - [`departments`], [`regions`]: canonical units and the administrative tree;
 //! - [`docs`]: one reader per document (where the content is, metadata);
-//! - [`corrections`]: the hand decisions of `data/corrections.toml`.
+//! - [`corrections`]: the hand decisions of `data/corrections.toml`;
+//! - [`spans`]: where each quote is in its file, verbatim.
 //!
 //! Keys are derived from the text only: plan keys are document numbers (or the
 //! plan title when there is none), task keys `<plan key>#<position code>`,
@@ -21,6 +22,7 @@ mod docs;
 mod indicators;
 mod plan_doc;
 mod regions;
+mod spans;
 mod text;
 
 #[cfg(test)]
@@ -38,6 +40,7 @@ use corrections::Applied;
 pub use corrections::{Corrections, load_corrections};
 use departments::Registry;
 use docs::{Located, PlanOut};
+use spans::Spans;
 
 /// One source file: its name (e.g. `003_8f0cb15813cef04d.txt`) and its text.
 #[derive(Debug, Clone)]
@@ -73,12 +76,13 @@ pub fn parse_sources(sources: &[SourceText], corrections: &Corrections) -> Resul
             .ok_or_else(|| ParseError::MissingSource(name.to_string()))
     };
     let mut reg = Registry::default();
+    let mut spans = Spans::default();
     let mut outs: Vec<PlanOut> = Vec::new();
-    outs.push(docs::city_news(text_of(docs::CITY_NEWS)?, &corr, &mut reg)?);
-    outs.extend(docs::eco_conference(text_of(docs::ECO_CONFERENCE)?, &corr, &mut reg)?);
+    outs.push(docs::city_news(text_of(docs::CITY_NEWS)?, &corr, &mut reg, &mut spans)?);
+    outs.extend(docs::eco_conference(text_of(docs::ECO_CONFERENCE)?, &corr, &mut reg, &mut spans)?);
     let mut districts = Vec::new();
     for spec in &docs::DISTRICT_PLANS {
-        districts.push(docs::district_plan(text_of(spec.file)?, spec, &corr, &mut reg)?);
+        districts.push(docs::district_plan(text_of(spec.file)?, spec, &corr, &mut reg, &mut spans)?);
     }
     let peaking = docs::city_peaking_plan(&districts, &mut reg);
     let parent = peaking.as_ref().map(|p| parent_indicators(p, &districts)).unwrap_or_default();
@@ -115,12 +119,23 @@ pub fn parse_sources(sources: &[SourceText], corrections: &Corrections) -> Resul
             sha256: hex(&Sha256::digest(text.as_bytes())),
         });
     }
+    let mut tasks: Vec<_> = outs.iter().flat_map(|o| o.tasks.iter().cloned()).collect();
+    // Every quote becomes the verbatim span of its file.
+    let provenances =
+        plans.iter_mut().map(|p| &mut p.provenance).chain(tasks.iter_mut().map(|t| &mut t.provenance)).chain(
+            indicators.iter_mut().flat_map(|i| {
+                std::iter::once(&mut i.provenance).chain(i.targets.iter_mut().map(|t| &mut t.provenance))
+            }),
+        );
+    for p in provenances {
+        spans.resolve(p)?;
+    }
     Ok(Dataset {
         sources: source_docs,
         regions: regions::all(),
         departments: reg.into_departments(),
         plans,
-        tasks: outs.iter().flat_map(|o| o.tasks.iter().cloned()).collect(),
+        tasks,
         indicators,
     })
 }
@@ -172,7 +187,7 @@ fn commitment_indicator(name: &str, file: &str, section: &str, quote: &str) -> I
         baseline_value: None,
         targets: Vec::new(),
         contributes_to_key: None,
-        provenance: Provenance { file_name: file.to_string(), section: section.to_string(), quote: quote.to_string() },
+        provenance: Provenance::read(file, section, quote),
     }
 }
 
@@ -228,11 +243,7 @@ fn build_indicators(out: &PlanOut, parent: &BTreeMap<String, String>) -> Result<
                 comparator: g.comparator,
                 value: g.value,
                 value_max: g.value_max,
-                provenance: Provenance {
-                    file_name: out.file.clone(),
-                    section: l.section.clone(),
-                    quote: g.quote.clone(),
-                },
+                provenance: Provenance::read(&out.file, &l.section, &g.quote),
             });
         }
         targets.sort_by_key(|t| t.year);
@@ -258,11 +269,7 @@ fn build_indicators(out: &PlanOut, parent: &BTreeMap<String, String>) -> Result<
             baseline_value: (f.decrease && baseline_year.is_some()).then_some(0.0),
             targets,
             contributes_to_key: None,
-            provenance: Provenance {
-                file_name: out.file.clone(),
-                section: first.section.clone(),
-                quote: f.quote.clone(),
-            },
+            provenance: Provenance::read(&out.file, &first.section, &f.quote),
         });
     }
     // 完成全市下达指标: no target of its own, contributes to the parent plan's indicator.
