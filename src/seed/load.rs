@@ -14,9 +14,10 @@ use super::model::{self, Dataset, Provenance};
 use crate::error::AppResult;
 use crate::ids::{NodeKind, stable_uuid};
 use chrono::{DateTime, Utc};
-use entity::enums::{SharingClass, TaskStatus};
+use entity::enums::{ActualStatus, SharingClass, TaskStatus};
 use entity::{
-    department, department_alias, indicator, indicator_target, plan, region, source_document, task, task_assignment,
+    department, department_alias, indicator, indicator_actual, indicator_target, plan, region, source_document, task,
+    task_assignment,
 };
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
@@ -155,6 +156,10 @@ seeded_columns! { indicator, versioned:
     name, doc_order, unit, measure, direction, summable, nature, region_id, plan_id, task_id,
     baseline_year, baseline_value, contributes_to_id, source_document_id, source_section, source_quote, source_start, source_end, source_cleaned,
 }
+seeded_columns! { indicator_actual, unversioned:
+    indicator_id, period, value, status, note, source_document_id, source_section, source_quote, source_start, source_end,
+    source_cleaned,
+}
 seeded_columns! { indicator_target, versioned:
     comparator, value, value_max, source_document_id, source_section, source_quote, source_start, source_end, source_cleaned,
 }
@@ -218,6 +223,7 @@ pub async fn load(db: &DatabaseConnection, dataset: &Dataset) -> AppResult<SeedR
         upsert(&txn, assignment_rows(dataset, now)).await?,
         upsert(&txn, indicator_rows(dataset, now)).await?,
         upsert(&txn, target_rows(dataset, now)).await?,
+        upsert(&txn, actual_rows(dataset, now)).await?,
     ];
     txn.commit().await?;
     Ok(SeedReport { tables })
@@ -528,6 +534,38 @@ fn target_rows(dataset: &Dataset, now: DateTime<Utc>) -> Vec<indicator_target::M
         .collect()
 }
 
+/// The past results the texts state: revision 1 of their period, FINAL,
+/// reported by no department (the text is the source).
+fn actual_rows(dataset: &Dataset, now: DateTime<Utc>) -> Vec<indicator_actual::Model> {
+    let actuals =
+        indicators_in_write_order(dataset).into_iter().flat_map(|(i, _)| i.actuals.iter().map(move |a| (i, a)));
+    actuals
+        .map(|(i, a)| {
+            let source = provenance_columns(&a.provenance);
+            indicator_actual::Model {
+                id: stable_uuid(NodeKind::IndicatorActual, &format!("{}|{}|1", i.key, a.period)),
+                indicator_id: indicator_id(&i.key),
+                period: a.period.clone(),
+                value: a.value,
+                status: ActualStatus::Final,
+                revision: 1,
+                supersedes_id: None,
+                reason: None,
+                note: a.note.clone(),
+                department_id: None,
+                reported_by: None,
+                reported_at: now,
+                source_document_id: source.document_id,
+                source_section: source.section,
+                source_quote: source.quote,
+                source_start: source.start,
+                source_end: source.end,
+                source_cleaned: source.cleaned,
+            }
+        })
+        .collect()
+}
+
 /// Depth of a region in the dataset's tree, so parents are written first.
 fn depth(all: &[model::Region], region: &model::Region) -> usize {
     let mut depth = 0;
@@ -626,6 +664,7 @@ mod tests {
         assert_merge_holds(assignment_rows(&dataset, now));
         assert_merge_holds(indicator_rows(&dataset, now));
         assert_merge_holds(target_rows(&dataset, now));
+        assert_merge_holds(actual_rows(&dataset, now));
     }
 
     #[test]

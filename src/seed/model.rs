@@ -199,5 +199,19 @@ pub struct Indicator {
     pub targets: Vec<Target>,
     /// The city indicator this district indicator contributes to (完成全市下达指标).
     pub contributes_to_key: Option<String>,
+    /// Past results the texts state (2023 figures, 十三五 results), by period.
+    pub actuals: Vec<Actual>,
+    pub provenance: Provenance,
+}
+
+/// A past result a text states: a FINAL actual value of its indicator.
+#[derive(Debug, Clone, Serialize)]
+pub struct Actual {
+    /// `2023`, `2023-H1`, … as the API's periods.
+    pub period: String,
+    pub value: f64,
+    /// What the value alone does not say: `150余家` (more than), `约76.3万吨`, the span of a
+    /// cumulative result.
+    pub note: Option<String>,
     pub provenance: Provenance,
 }

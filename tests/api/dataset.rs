@@ -134,7 +134,8 @@ async fn plans_have_their_document_numbers_dates_and_task_counts() {
         ("天津市静海区碳达峰实施方案", Some("津静海政发〔2023〕11号"), Some("2023-06-15"), "120118", 16, 32, 10, 44),
         ("天津市南开区碳达峰实施方案", Some("南开政发〔2022〕10号"), Some("2022-12-14"), "120104", 17, 25, 0, 26),
         ("天津市西青区碳达峰实施方案", Some("西青政发〔2023〕5号"), Some("2023-04-28"), "120111", 23, 40, 0, 31),
-        ("天津市绿色低碳发展行动方案", None, None, "120000", 5, 24, 0, 18),
+        // 18 indicators with targets, 15 holding only past results (今年以来, 十三五) as actuals.
+        ("天津市绿色低碳发展行动方案", None, None, "120000", 5, 24, 0, 33),
     ];
     for (title, number, date, region, groups, numbered, columns, indicators) in expected {
         let plan = plans.iter().find(|p| p["title"] == title).unwrap_or_else(|| panic!("no plan {title}"));
@@ -272,6 +273,9 @@ async fn served_provenances(app: &TestApp, list: &str, extra: &str) -> Vec<(Stri
             for target in node["targets"].as_array().into_iter().flatten() {
                 out.push((format!("{list} {id} target {}", target["year"]), target["provenance"].clone()));
             }
+            for actual in node["actuals"]["nodes"].as_array().into_iter().flatten() {
+                out.push((format!("{list} {id} actual {}", actual["period"]), actual["provenance"].clone()));
+            }
         }
         if data[list]["pageInfo"]["hasNextPage"] != true {
             return out;
@@ -285,11 +289,12 @@ async fn served_provenances(app: &TestApp, list: &str, extra: &str) -> Vec<(Stri
 #[tokio::test]
 async fn every_served_quote_is_verbatim_in_its_source_file_at_its_offsets() {
     let app = spawn_app().await;
+    let provenance = "provenance { quote cleanedQuote startOffset endOffset document { fileName } }";
     let target_selection =
-        "targets { year provenance { quote cleanedQuote startOffset endOffset document { fileName } } }";
+        format!("targets {{ year {provenance} }} actuals(first: 10) {{ nodes {{ period {provenance} }} }}");
     let mut served = served_provenances(&app, "plans", "").await;
     served.extend(served_provenances(&app, "tasks", "").await);
-    served.extend(served_provenances(&app, "indicators", target_selection).await);
+    served.extend(served_provenances(&app, "indicators", &target_selection).await);
     let sources = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data").join("sources");
     let mut files: std::collections::HashMap<String, Vec<char>> = std::collections::HashMap::new();
     let (mut quotes, mut cleaned_differs) = (0, 0);
@@ -314,7 +319,8 @@ async fn every_served_quote_is_verbatim_in_its_source_file_at_its_offsets() {
             cleaned_differs += 1;
         }
     }
-    assert!(quotes > 400, "{quotes} quotes served");
+    assert!(quotes > 450, "{quotes} quotes served");
+    assert_eq!(served.iter().filter(|(what, _)| what.contains(" actual ")).count(), 29, "past results");
     assert!(cleaned_differs > 0, "the cleaned readings are served separately");
     // The quotes that corrections or the scraper's spam made unlike their source.
     let with =
@@ -322,4 +328,50 @@ async fn every_served_quote_is_verbatim_in_its_source_file_at_its_offsets() {
     assert!(with("比重达到35%全区") > 0, "the quote without the comma a correction added");
     assert_eq!(with("比重达到35%,全区"), 0);
     assert!(with("188比分直播") > 0, "the spam word the scraper injected, verbatim");
+}
+
+/// Past results the texts state (2023 figures, 十三五 results) are FINAL
+/// actual values — of the indicator with the target where there is one, else
+/// of an indicator without a target — each quoting its sentence.
+#[tokio::test]
+async fn past_results_are_final_actual_values_beside_the_targets() {
+    let app = spawn_app().await;
+    let query = r#"query($search: String) { indicators(filter: {regionCode: "120000", search: $search}, first: 10) {
+        nodes { name unit plan { title } targets { year value }
+          actuals(first: 10) { nodes { period value status revision note department { name }
+            provenance { quote cleanedQuote document { fileName } } } } } } }"#;
+    let find = |name: &'static str| {
+        let app = &app;
+        async move {
+            let data = app.data(query, json!({ "search": name })).await;
+            let nodes = data["indicators"]["nodes"].as_array().expect("nodes").clone();
+            nodes.into_iter().find(|i| i["name"] == name).unwrap_or_else(|| panic!("no indicator {name}"))
+        }
+    };
+    let cells = find("无废细胞").await;
+    assert_eq!(cells["targets"], json!([{ "year": 2024, "value": 500.0 }]));
+    let actual = &cells["actuals"]["nodes"][0];
+    assert_eq!(
+        (&actual["period"], &actual["value"], &actual["status"]),
+        (&json!("2023"), &json!(518.0), &json!("FINAL"))
+    );
+    assert_eq!((&actual["revision"], &actual["department"]), (&json!(1), &Value::Null));
+    assert_eq!(actual["provenance"]["document"]["fileName"], "002_f0f9c9e19bad9bef.txt");
+    assert!(actual["provenance"]["quote"].as_str().unwrap_or("").contains("建成518个“无废细胞”"));
+
+    let yearly = find("规模以上工业单位增加值能耗年度下降率").await;
+    assert_eq!(yearly["targets"], json!([]), "a past result is never a target");
+    let values: Vec<(Value, Value)> = yearly["actuals"]["nodes"]
+        .as_array()
+        .expect("actuals")
+        .iter()
+        .map(|a| (a["period"].clone(), a["value"].clone()))
+        .collect();
+    assert_eq!(values, [(json!("2021"), json!(8.5)), (json!("2022"), json!(2.5))]);
+
+    let units = find("国家级绿色单位").await;
+    assert_eq!(units["plan"]["title"], "天津市绿色低碳发展行动方案");
+    let actual = &units["actuals"]["nodes"][0];
+    assert_eq!((&actual["period"], &actual["value"]), (&json!("2023-H1"), &json!(150.0)));
+    assert_eq!(actual["note"], "150余家：多于150家");
 }

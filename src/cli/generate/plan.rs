@@ -253,6 +253,12 @@ impl PlanRows {
                 department_id: None,
                 reported_by: Some("xietong-generate".to_owned()),
                 reported_at: now - chrono::Duration::days((args.actuals_per_indicator - n) as i64),
+                source_document_id: None,
+                source_section: None,
+                source_quote: None,
+                source_start: None,
+                source_end: None,
+                source_cleaned: None,
             });
             previous = Some(actual_id);
         }

@@ -324,6 +324,12 @@ impl Actual {
         self.0.reported_at
     }
 
+    /// 出处 — For a value a source text states (a 2023 figure, a 十三五 result): the document and the
+    /// sentence, verbatim with its offsets. Null for values reported through the API.
+    async fn provenance(&self) -> Option<Provenance> {
+        provenance_of!(&self.0)
+    }
+
     /// 被修订值 — ID of the revision this one supersedes.
     async fn supersedes_id(&self) -> Option<ID> {
         self.0.supersedes_id.as_ref().map(|id| to_global(NodeKind::IndicatorActual, id))

@@ -36,6 +36,9 @@ pub struct Corrections {
     /// Targets stated in a form the patterns do not find.
     #[serde(default)]
     pub add_target: Vec<AddTarget>,
+    /// Past results (2023 figures, 十三五 results): actual values, never targets.
+    #[serde(default)]
+    pub actual: Vec<AddActual>,
 }
 
 /// Title of a heading whose body follows without a full stop.
@@ -105,6 +108,25 @@ pub struct AddTarget {
     pub baseline_year: Option<i32>,
 }
 
+/// A past result stated in the sentence containing `quote`: the value of
+/// `indicator` (of `plan`, created without a target if the plan has none of
+/// that name) for `period`, written `number` in the text.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddActual {
+    pub file: String,
+    pub quote: String,
+    pub plan: String,
+    pub indicator: String,
+    pub unit: String,
+    pub period: String,
+    pub value: f64,
+    /// The figure as written, e.g. `150余家`; it must be in the sentence and start with `value`.
+    pub number: String,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
 /// Comparator as written in the corrections file.
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -157,6 +179,10 @@ pub fn load_corrections(toml_text: &str) -> Result<Corrections, ParseError> {
     for t in &mut c.add_target {
         t.quote = clean_line(&t.quote);
     }
+    for t in &mut c.actual {
+        t.quote = clean_line(&t.quote);
+        t.number = clean_line(&t.number);
+    }
     Ok(c)
 }
 
@@ -174,6 +200,7 @@ enum Kind {
     Skip,
     Name,
     Add,
+    Actual,
 }
 
 impl<'a> Applied<'a> {
@@ -259,6 +286,19 @@ impl<'a> Applied<'a> {
         out
     }
 
+    /// The past results to import; each is marked used when `found` says its
+    /// sentence is there.
+    pub(crate) fn actuals(&self, found: impl Fn(&AddActual) -> bool) -> Vec<&'a AddActual> {
+        let mut out = Vec::new();
+        for (i, a) in self.c.actual.iter().enumerate() {
+            if found(a) {
+                self.mark(Kind::Actual, i);
+                out.push(a);
+            }
+        }
+        out
+    }
+
     /// Fails on the first correction that no sentence used.
     pub(crate) fn check_all_used(&self) -> Result<(), ParseError> {
         let used = self.used.borrow();
@@ -272,7 +312,8 @@ impl<'a> Applied<'a> {
             .chain(c.split.iter().enumerate().map(|(i, t)| (Kind::Split, i, &t.file, &t.quote)))
             .chain(c.skip_target.iter().enumerate().map(|(i, t)| (Kind::Skip, i, &t.file, &t.quote)))
             .chain(c.name_target.iter().enumerate().map(|(i, t)| (Kind::Name, i, &t.file, &t.quote)))
-            .chain(c.add_target.iter().enumerate().map(|(i, t)| (Kind::Add, i, &t.file, &t.quote)));
+            .chain(c.add_target.iter().enumerate().map(|(i, t)| (Kind::Add, i, &t.file, &t.quote)))
+            .chain(c.actual.iter().enumerate().map(|(i, t)| (Kind::Actual, i, &t.file, &t.quote)));
         for (kind, i, file, quote) in all {
             if !used.contains(&(kind, i)) {
                 return Err(ParseError::CorrectionNotFound { file: file.clone(), quote: quote.clone() });

@@ -33,9 +33,10 @@ use std::collections::BTreeMap;
 use sha2::{Digest, Sha256};
 
 use crate::seed::model::{
-    Comparator, Dataset, Direction, Indicator, Measure, Nature, Plan, Provenance, SourceDocument, Target,
+    Actual, Comparator, Dataset, Direction, Indicator, Measure, Nature, Plan, Provenance, SourceDocument, Target,
 };
 
+use corrections::AddActual;
 use corrections::Applied;
 pub use corrections::{Corrections, load_corrections};
 use departments::Registry;
@@ -98,6 +99,9 @@ pub fn parse_sources(sources: &[SourceText], corrections: &Corrections) -> Resul
             indicators.extend(parent.iter().cloned());
         }
     }
+    let mut plans_so_far: Vec<&Plan> = outs.iter().map(|o| &o.plan).collect();
+    plans_so_far.extend(peaking.as_ref());
+    attach_actuals(&mut indicators, &plans_so_far, &corr, &spans)?;
     corr.check_all_used()?;
 
     let mut plans: Vec<_> = outs.iter().map(|o| o.plan.clone()).collect();
@@ -124,7 +128,9 @@ pub fn parse_sources(sources: &[SourceText], corrections: &Corrections) -> Resul
     let provenances =
         plans.iter_mut().map(|p| &mut p.provenance).chain(tasks.iter_mut().map(|t| &mut t.provenance)).chain(
             indicators.iter_mut().flat_map(|i| {
-                std::iter::once(&mut i.provenance).chain(i.targets.iter_mut().map(|t| &mut t.provenance))
+                std::iter::once(&mut i.provenance)
+                    .chain(i.targets.iter_mut().map(|t| &mut t.provenance))
+                    .chain(i.actuals.iter_mut().map(|a| &mut a.provenance))
             }),
         );
     for p in provenances {
@@ -142,6 +148,66 @@ pub fn parse_sources(sources: &[SourceText], corrections: &Corrections) -> Resul
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Adds the past results of `data/corrections.toml` (`[[actual]]`) as actual
+/// values: to the plan's indicator of that name, or to a new indicator of the
+/// plan without a target (key `<plan>#results#<name>`, after the plan's
+/// other indicators). The provenance is the whole sentence.
+fn attach_actuals(
+    indicators: &mut Vec<Indicator>,
+    plans: &[&Plan],
+    corr: &Applied<'_>,
+    spans: &Spans,
+) -> Result<(), ParseError> {
+    let sentence = |a: &AddActual| spans.sentence_with(&a.file, &a.quote);
+    for a in corr.actuals(|a| sentence(a).is_some()) {
+        let Some(sentence) = sentence(a) else { continue };
+        let wrong =
+            |message: String| ParseError::Conflict { file: a.file.clone(), indicator: a.indicator.clone(), message };
+        if !sentence.contains(&a.number) || !a.number.starts_with(&format_number(a.value)) {
+            return Err(wrong(format!("{} is not written {} in: {sentence}", a.value, a.number)));
+        }
+        let Some(plan) = plans.iter().find(|p| p.key == a.plan) else {
+            return Err(wrong(format!("no plan {}", a.plan)));
+        };
+        let at = match indicators.iter().position(|i| i.plan_key == a.plan && i.name == a.indicator) {
+            Some(at) => at,
+            None => {
+                let last_of_plan =
+                    indicators.iter().rposition(|i| i.plan_key == a.plan).map_or(indicators.len(), |i| i + 1);
+                let mut new = commitment_indicator(&a.indicator, &a.file, "", &sentence);
+                new.key = format!("{}#results#{}", a.plan, a.indicator);
+                new.region_key = plan.region_key.clone();
+                new.plan_key = plan.key.clone();
+                new.unit = a.unit.clone();
+                new.measure = if a.unit == "%" { Measure::Percentage } else { Measure::Quantity };
+                new.summable = !matches!(a.unit.as_str(), "%" | "min" | "微克/立方米" | "");
+                new.nature = Nature::Expected;
+                indicators.insert(last_of_plan, new);
+                last_of_plan
+            }
+        };
+        let indicator = &mut indicators[at];
+        if indicator.unit != a.unit {
+            return Err(wrong(format!("unit {} where the indicator has {}", a.unit, indicator.unit)));
+        }
+        if indicator.actuals.iter().any(|x| x.period == a.period) {
+            return Err(wrong(format!("two results for {}", a.period)));
+        }
+        indicator.actuals.push(Actual {
+            period: a.period.clone(),
+            value: a.value,
+            note: a.note.clone(),
+            provenance: Provenance::read(&a.file, "", &sentence),
+        });
+    }
+    Ok(())
+}
+
+/// A value as the texts write it: `16.6`, `518`, `5314.3`.
+fn format_number(v: f64) -> String {
+    if v.fract() == 0.0 { format!("{v:.0}") } else { format!("{v}") }
 }
 
 /// The indicators of 《天津市碳达峰实施方案》 (`parent`): one per intensity
@@ -187,6 +253,7 @@ fn commitment_indicator(name: &str, file: &str, section: &str, quote: &str) -> I
         baseline_value: None,
         targets: Vec::new(),
         contributes_to_key: None,
+        actuals: Vec::new(),
         provenance: Provenance::read(file, section, quote),
     }
 }
@@ -269,6 +336,7 @@ fn build_indicators(out: &PlanOut, parent: &BTreeMap<String, String>) -> Result<
             baseline_value: (f.decrease && baseline_year.is_some()).then_some(0.0),
             targets,
             contributes_to_key: None,
+            actuals: Vec::new(),
             provenance: Provenance::read(&out.file, &first.section, &f.quote),
         });
     }

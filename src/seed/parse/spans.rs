@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use crate::seed::model::Provenance;
 
 use super::ParseError;
-use super::text::Mapped;
+use super::text::{Mapped, sentences};
 
 /// The paragraphs each document's reader read, by file name.
 #[derive(Debug, Default)]
@@ -26,6 +26,7 @@ pub struct Spans {
 struct Read {
     raw: Vec<char>,
     cleaned: Mapped,
+    paragraphs: Vec<String>,
 }
 
 impl Spans {
@@ -35,7 +36,20 @@ impl Spans {
         for p in paragraphs {
             cleaned.push(p);
         }
-        self.files.insert(file.to_string(), Read { raw: raw.chars().collect(), cleaned });
+        let paragraphs = paragraphs.iter().map(|p| p.text.clone()).collect();
+        self.files.insert(file.to_string(), Read { raw: raw.chars().collect(), cleaned, paragraphs });
+    }
+
+    /// The first sentence (cleaned, as [`sentences`] splits) that the reader
+    /// of `file` read and that contains `clause`.
+    pub fn sentence_with(&self, file: &str, clause: &str) -> Option<String> {
+        let read = self.files.get(file)?;
+        read.paragraphs
+            .iter()
+            .flat_map(|p| sentences(p))
+            .map(|(_, s)| s.trim())
+            .find(|s| s.contains(clause))
+            .map(str::to_string)
     }
 
     /// Sets `quote`, `start` and `end` of `p` from its cleaned quote: the

@@ -324,14 +324,20 @@ fn plans() {
 fn task_counts() {
     let d = dataset();
     let count = |plan: &str, kind: TaskKind| d.tasks.iter().filter(|t| t.plan_key == plan && t.kind == kind).count();
-    // (plan, action groups, numbered tasks, 专栏, indicators)
-    for (plan, groups, tasks, columns, indicators) in
-        [(CITY, 5, 24, 0, 18), (Y2024, 5, 0, 0, 1), (XQ, 23, 40, 0, 31), (JH, 16, 32, 10, 44), (NK, 17, 25, 0, 26)]
-    {
+    // (plan, action groups, numbered tasks, 专栏, indicators with targets or commitments, of past results only)
+    for (plan, groups, tasks, columns, indicators, results) in [
+        (CITY, 5, 24, 0, 18, 15),
+        (Y2024, 5, 0, 0, 1, 12),
+        (XQ, 23, 40, 0, 31, 0),
+        (JH, 16, 32, 10, 44, 0),
+        (NK, 17, 25, 0, 26, 0),
+    ] {
         assert_eq!(count(plan, TaskKind::ActionGroup), groups, "{plan} groups");
         assert_eq!(count(plan, TaskKind::Task), tasks, "{plan} tasks");
         assert_eq!(count(plan, TaskKind::FeaturedProject), columns, "{plan} 专栏");
-        assert_eq!(d.indicators.iter().filter(|i| i.plan_key == plan).count(), indicators, "{plan} indicators");
+        let of_plan = || d.indicators.iter().filter(|i| i.plan_key == plan);
+        assert_eq!(of_plan().filter(|i| !i.key.contains("#results#")).count(), indicators, "{plan} indicators");
+        assert_eq!(of_plan().filter(|i| i.key.contains("#results#")).count(), results, "{plan} result indicators");
     }
     // Only the 重点任务 chapter has numbered tasks: Jinghai (一)…(十) have 4,4,3,3,4,4,3,3,4,0.
     let per_group: Vec<usize> = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"]
@@ -385,6 +391,7 @@ fn provenances(d: &Dataset) -> Vec<(String, &Provenance)> {
     let indicators = d.indicators.iter().flat_map(|i| {
         std::iter::once((i.key.clone(), &i.provenance))
             .chain(i.targets.iter().map(move |t| (format!("{}|{}", i.key, t.year), &t.provenance)))
+            .chain(i.actuals.iter().map(move |a| (format!("{}|{}", i.key, a.period), &a.provenance)))
     });
     plans.chain(tasks).chain(indicators).collect()
 }
@@ -433,6 +440,9 @@ fn no_noise_anywhere() {
         i.provenance.quote.clear();
         for t in &mut i.targets {
             t.provenance.quote.clear();
+        }
+        for a in &mut i.actuals {
+            a.provenance.quote.clear();
         }
     }
     let json = serde_json::to_string(&d).unwrap();
@@ -575,6 +585,40 @@ fn parents_come_first() {
     for (i, p) in d.plans.iter().enumerate() {
         if let Some(parent) = &p.parent_key {
             assert!(d.plans[..i].iter().any(|y| &y.key == parent), "{}", p.key);
+        }
+    }
+}
+
+#[test]
+fn past_results_are_actual_values_never_targets() {
+    let d = dataset();
+    let get = |key: &str| d.indicators.iter().find(|i| i.key == key).unwrap_or_else(|| panic!("{key}"));
+    // A result of an indicator that has a target: 518 无废细胞 built in 2023, next to the 2024 target of 500.
+    let cells = get(&format!("{Y2024}#二#无废细胞"));
+    assert_eq!(cells.targets.iter().map(|t| (t.year, t.value)).collect::<Vec<_>>(), [(2024, 500.0)]);
+    assert_eq!(cells.actuals.iter().map(|a| (a.period.as_str(), a.value)).collect::<Vec<_>>(), [("2023", 518.0)]);
+    assert!(cells.actuals[0].provenance.quote.contains("建成518个“无废细胞”"), "{:?}", cells.actuals[0].provenance);
+    // 十三五 and the following years: two indicators, as the text measures them differently.
+    let fyp = get(&format!("{CITY}#results#规模以上工业单位增加值能耗“十三五”下降率"));
+    assert_eq!(fyp.actuals.iter().map(|a| (a.period.as_str(), a.value)).collect::<Vec<_>>(), [("2020", 16.0)]);
+    let yearly = get(&format!("{CITY}#results#规模以上工业单位增加值能耗年度下降率"));
+    let values: Vec<(&str, f64)> = yearly.actuals.iter().map(|a| (a.period.as_str(), a.value)).collect();
+    assert_eq!(values, [("2021", 8.5), ("2022", 2.5)]);
+    // 余 (more than) is said in the note, never in the value.
+    let units = get(&format!("{CITY}#results#国家级绿色单位"));
+    assert_eq!((units.actuals[0].value, units.actuals[0].note.as_deref()), (150.0, Some("150余家：多于150家")));
+    let with_actuals: Vec<&Indicator> = d.indicators.iter().filter(|i| !i.actuals.is_empty()).collect();
+    assert_eq!(with_actuals.len(), 28);
+    assert_eq!(with_actuals.iter().map(|i| i.actuals.len()).sum::<usize>(), 29);
+    for i in &with_actuals {
+        // No past result became a target: result indicators have none, and no target is before 2024.
+        if i.key.contains("#results#") {
+            assert!(i.targets.is_empty(), "{}", i.key);
+        }
+        assert!(i.targets.iter().all(|t| t.year >= 2024), "{}", i.key);
+        for a in &i.actuals {
+            assert!(a.provenance.cleaned.contains(&format_number(a.value)), "{}: {}", i.key, a.provenance.cleaned);
+            assert!(a.provenance.start.is_some(), "{}", i.key);
         }
     }
 }
