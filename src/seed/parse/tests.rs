@@ -567,6 +567,21 @@ fn missing_source_and_rotten_corrections_fail() {
     let c = load_corrections(&rotten).unwrap();
     assert!(matches!(parse_sources(&s, &c), Err(ParseError::CorrectionNotFound { .. })));
     assert!(matches!(load_corrections("[[nonsense]]\n"), Err(ParseError::Corrections(_))));
+
+    // A past result whose sentence is gone, or whose figure is not the one written, fails too.
+    let actual = |quote: &str, value: f64, number: &str| {
+        format!(
+            "{toml}\n[[actual]]\nfile = \"002_f0f9c9e19bad9bef.txt\"\nquote = \"{quote}\"\n\
+             plan = \"{Y2024}\"\nindicator = \"无废细胞\"\nunit = \"个\"\nperiod = \"2022\"\n\
+             value = {value:?}\nnumber = \"{number}\"\n"
+        )
+    };
+    let c = load_corrections(&actual("这句话不在文中", 518.0, "518个")).unwrap();
+    assert!(matches!(parse_sources(&s, &c), Err(ParseError::CorrectionNotFound { .. })));
+    let c = load_corrections(&actual("建成518个“无废细胞”", 581.0, "518个")).unwrap();
+    assert!(matches!(parse_sources(&s, &c), Err(ParseError::Conflict { .. })));
+    let c = load_corrections(&actual("建成518个“无废细胞”", 518.0, "518个")).unwrap();
+    assert!(parse_sources(&s, &c).is_ok(), "the same result for another period is accepted");
 }
 
 #[test]
