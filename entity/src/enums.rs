@@ -82,5 +82,5 @@ text_enum!(
 );
 text_enum!(
     /// Quality of a reported actual value.
-    ActualStatus { Provisional = "PROVISIONAL", Verified = "VERIFIED", Estimated = "ESTIMATED" }
+    ActualStatus { Provisional = "PROVISIONAL", Verified = "VERIFIED", Estimated = "ESTIMATED", Final = "FINAL" }
 );

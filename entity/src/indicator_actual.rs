@@ -23,6 +23,18 @@ pub struct Model {
     pub department_id: Option<String>,
     pub reported_by: Option<String>,
     pub reported_at: DateTimeUtc,
+    /// Where a value stated by a source text was read (as on plans, tasks,
+    /// indicators and targets); `None` for values reported through the API.
+    pub source_document_id: Option<String>,
+    pub source_section: Option<String>,
+    /// The source file's exact text the value was read from.
+    pub source_quote: Option<String>,
+    /// Offset of `source_quote` in the file, in characters (Unicode scalar values) from 0.
+    pub source_start: Option<i32>,
+    /// Offset just after `source_quote`'s last character.
+    pub source_end: Option<i32>,
+    /// `source_quote` as the importer read it: noise removed, corrections applied.
+    pub source_cleaned: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

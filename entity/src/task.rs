@@ -26,7 +26,14 @@ pub struct Model {
     pub legal_basis: Option<String>,
     pub source_document_id: Option<String>,
     pub source_section: Option<String>,
+    /// The source file's exact text the record was read from.
     pub source_quote: Option<String>,
+    /// Offset of `source_quote` in the file, in characters (Unicode scalar values) from 0.
+    pub source_start: Option<i32>,
+    /// Offset just after `source_quote`'s last character.
+    pub source_end: Option<i32>,
+    /// `source_quote` as the importer read it: noise removed, corrections applied.
+    pub source_cleaned: Option<String>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

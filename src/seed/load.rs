@@ -14,9 +14,10 @@ use super::model::{self, Dataset, Provenance};
 use crate::error::AppResult;
 use crate::ids::{NodeKind, stable_uuid};
 use chrono::{DateTime, Utc};
-use entity::enums::{SharingClass, TaskStatus};
+use entity::enums::{ActualStatus, SharingClass, TaskStatus};
 use entity::{
-    department, department_alias, indicator, indicator_target, plan, region, source_document, task, task_assignment,
+    department, department_alias, indicator, indicator_actual, indicator_target, plan, region, source_document, task,
+    task_assignment,
 };
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
@@ -144,19 +145,23 @@ seeded_columns! { department, versioned: name, kind, region_id, parent_id }
 seeded_columns! { department_alias, key_only }
 seeded_columns! { plan, versioned:
     title, document_number, issuer_id, region_id, issued_on, period_start, period_end, kind, parent_id,
-    source_document_id, source_section, source_quote,
+    source_document_id, source_section, source_quote, source_start, source_end, source_cleaned,
 }
 seeded_columns! { task, versioned:
     plan_id, parent_id, kind, code, position, doc_order, title, body, due_year,
-    source_document_id, source_section, source_quote,
+    source_document_id, source_section, source_quote, source_start, source_end, source_cleaned,
 }
 seeded_columns! { task_assignment, unversioned: role, position }
 seeded_columns! { indicator, versioned:
     name, doc_order, unit, measure, direction, summable, nature, region_id, plan_id, task_id,
-    baseline_year, baseline_value, contributes_to_id, source_document_id, source_section, source_quote,
+    baseline_year, baseline_value, contributes_to_id, source_document_id, source_section, source_quote, source_start, source_end, source_cleaned,
+}
+seeded_columns! { indicator_actual, unversioned:
+    indicator_id, period, value, status, note, source_document_id, source_section, source_quote, source_start, source_end,
+    source_cleaned,
 }
 seeded_columns! { indicator_target, versioned:
-    comparator, value, value_max, source_document_id, source_section, source_quote,
+    comparator, value, value_max, source_document_id, source_section, source_quote, source_start, source_end, source_cleaned,
 }
 
 /// Upserts `rows` in the order given (parents before children, for the
@@ -218,6 +223,7 @@ pub async fn load(db: &DatabaseConnection, dataset: &Dataset) -> AppResult<SeedR
         upsert(&txn, assignment_rows(dataset, now)).await?,
         upsert(&txn, indicator_rows(dataset, now)).await?,
         upsert(&txn, target_rows(dataset, now)).await?,
+        upsert(&txn, actual_rows(dataset, now)).await?,
     ];
     txn.commit().await?;
     Ok(SeedReport { tables })
@@ -243,11 +249,28 @@ fn indicator_id(key: &str) -> String {
     stable_uuid(NodeKind::Indicator, key)
 }
 
-/// The stored form of a provenance: source document ID, section and quote,
-/// each `None` where the dataset has an empty string.
-fn provenance_columns(p: &Provenance) -> (Option<String>, Option<String>, Option<String>) {
-    let source_document_id = opt(&p.file_name).map(|file| stable_uuid(NodeKind::SourceDocument, &file));
-    (source_document_id, opt(&p.section), opt(&p.quote))
+/// The stored form of a provenance, each text `None` where the dataset has
+/// an empty string.
+struct SourceColumns {
+    document_id: Option<String>,
+    section: Option<String>,
+    /// The verbatim text, `start..end` of the file.
+    quote: Option<String>,
+    start: Option<i32>,
+    end: Option<i32>,
+    /// The text as the parser read it.
+    cleaned: Option<String>,
+}
+
+fn provenance_columns(p: &Provenance) -> SourceColumns {
+    SourceColumns {
+        document_id: opt(&p.file_name).map(|file| stable_uuid(NodeKind::SourceDocument, &file)),
+        section: opt(&p.section),
+        quote: opt(&p.quote),
+        start: p.start,
+        end: p.end,
+        cleaned: opt(&p.cleaned),
+    }
 }
 
 fn opt(s: &str) -> Option<String> {
@@ -352,7 +375,7 @@ fn plan_rows(dataset: &Dataset, now: DateTime<Utc>) -> Vec<plan::Model> {
     plans
         .into_iter()
         .map(|p| {
-            let (source_document_id, source_section, source_quote) = provenance_columns(&p.provenance);
+            let source = provenance_columns(&p.provenance);
             plan::Model {
                 id: plan_id(&p.key),
                 title: p.title.clone(),
@@ -369,9 +392,12 @@ fn plan_rows(dataset: &Dataset, now: DateTime<Utc>) -> Vec<plan::Model> {
                 sharing_class: if p.public { SharingClass::Public } else { SharingClass::Unconditional },
                 legal_basis: None,
                 parent_id: p.parent_key.as_deref().map(plan_id),
-                source_document_id,
-                source_section,
-                source_quote,
+                source_document_id: source.document_id,
+                source_section: source.section,
+                source_quote: source.quote,
+                source_start: source.start,
+                source_end: source.end,
+                source_cleaned: source.cleaned,
                 version: 1,
                 created_at: now,
                 updated_at: now,
@@ -389,7 +415,7 @@ fn task_rows(dataset: &Dataset, now: DateTime<Utc>) -> Vec<task::Model> {
         .iter()
         .zip(doc_orders)
         .map(|(t, doc_order)| {
-            let (source_document_id, source_section, source_quote) = provenance_columns(&t.provenance);
+            let source = provenance_columns(&t.provenance);
             task::Model {
                 id: task_id(&t.key),
                 plan_id: plan_id(&t.plan_key),
@@ -404,9 +430,12 @@ fn task_rows(dataset: &Dataset, now: DateTime<Utc>) -> Vec<task::Model> {
                 status: TaskStatus::NotStarted,
                 sharing_class: None,
                 legal_basis: None,
-                source_document_id,
-                source_section,
-                source_quote,
+                source_document_id: source.document_id,
+                source_section: source.section,
+                source_quote: source.quote,
+                source_start: source.start,
+                source_end: source.end,
+                source_cleaned: source.cleaned,
                 version: 1,
                 created_at: now,
                 updated_at: now,
@@ -446,7 +475,7 @@ fn indicator_rows(dataset: &Dataset, now: DateTime<Utc>) -> Vec<indicator::Model
 }
 
 fn indicator_row(i: &model::Indicator, doc_order: String, now: DateTime<Utc>) -> indicator::Model {
-    let (source_document_id, source_section, source_quote) = provenance_columns(&i.provenance);
+    let source = provenance_columns(&i.provenance);
     indicator::Model {
         id: indicator_id(&i.key),
         name: i.name.clone(),
@@ -464,9 +493,12 @@ fn indicator_row(i: &model::Indicator, doc_order: String, now: DateTime<Utc>) ->
         contributes_to_id: i.contributes_to_key.as_deref().map(indicator_id),
         sharing_class: None,
         legal_basis: None,
-        source_document_id,
-        source_section,
-        source_quote,
+        source_document_id: source.document_id,
+        source_section: source.section,
+        source_quote: source.quote,
+        source_start: source.start,
+        source_end: source.end,
+        source_cleaned: source.cleaned,
         version: 1,
         created_at: now,
         updated_at: now,
@@ -480,7 +512,7 @@ fn target_rows(dataset: &Dataset, now: DateTime<Utc>) -> Vec<indicator_target::M
         indicators_in_write_order(dataset).into_iter().flat_map(|(i, _)| i.targets.iter().map(move |t| (i, t)));
     targets
         .map(|(i, t)| {
-            let (source_document_id, source_section, source_quote) = provenance_columns(&t.provenance);
+            let source = provenance_columns(&t.provenance);
             indicator_target::Model {
                 id: stable_uuid(NodeKind::IndicatorTarget, &format!("{}|{}", i.key, t.year)),
                 indicator_id: indicator_id(&i.key),
@@ -488,12 +520,47 @@ fn target_rows(dataset: &Dataset, now: DateTime<Utc>) -> Vec<indicator_target::M
                 comparator: t.comparator,
                 value: t.value,
                 value_max: t.value_max,
-                source_document_id,
-                source_section,
-                source_quote,
+                source_document_id: source.document_id,
+                source_section: source.section,
+                source_quote: source.quote,
+                source_start: source.start,
+                source_end: source.end,
+                source_cleaned: source.cleaned,
                 version: 1,
                 created_at: now,
                 updated_at: now,
+            }
+        })
+        .collect()
+}
+
+/// The past results the texts state: revision 1 of their period, FINAL,
+/// reported by no department (the text is the source).
+fn actual_rows(dataset: &Dataset, now: DateTime<Utc>) -> Vec<indicator_actual::Model> {
+    let actuals =
+        indicators_in_write_order(dataset).into_iter().flat_map(|(i, _)| i.actuals.iter().map(move |a| (i, a)));
+    actuals
+        .map(|(i, a)| {
+            let source = provenance_columns(&a.provenance);
+            indicator_actual::Model {
+                id: stable_uuid(NodeKind::IndicatorActual, &format!("{}|{}|1", i.key, a.period)),
+                indicator_id: indicator_id(&i.key),
+                period: a.period.clone(),
+                value: a.value,
+                status: ActualStatus::Final,
+                revision: 1,
+                supersedes_id: None,
+                reason: None,
+                note: a.note.clone(),
+                department_id: None,
+                reported_by: None,
+                reported_at: now,
+                source_document_id: source.document_id,
+                source_section: source.section,
+                source_quote: source.quote,
+                source_start: source.start,
+                source_end: source.end,
+                source_cleaned: source.cleaned,
             }
         })
         .collect()
@@ -597,6 +664,7 @@ mod tests {
         assert_merge_holds(assignment_rows(&dataset, now));
         assert_merge_holds(indicator_rows(&dataset, now));
         assert_merge_holds(target_rows(&dataset, now));
+        assert_merge_holds(actual_rows(&dataset, now));
     }
 
     #[test]

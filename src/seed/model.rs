@@ -55,15 +55,37 @@ pub struct SourceDocument {
     pub sha256: String,
 }
 
-/// Where a record came from: the file, the section path and the sentence.
+/// Where a record came from: the file, the section path and the sentence,
+/// both exactly as the file has it and as the parser read it.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct Provenance {
     /// `SourceDocument::file_name`.
     pub file_name: String,
     /// Section path as headings, e.g. `三、重点任务 / （三）能源绿色低碳转型行动 / 1`.
     pub section: String,
-    /// The sentence (or heading) the record was read from, verbatim after noise removal.
+    /// The sentence (or heading) the record was read from, verbatim: the
+    /// file's characters `start..end`, scraper noise and all.
     pub quote: String,
+    /// The same sentence as the parser read it: noise removed, brackets
+    /// full-width, PDF spaces dropped, corrections applied.
+    pub cleaned: String,
+    /// Offset of the quote's first character in the file, in characters
+    /// (Unicode scalar values) from 0.
+    pub start: Option<i32>,
+    /// Offset just after the quote's last character.
+    pub end: Option<i32>,
+}
+
+impl Provenance {
+    /// A provenance read as `cleaned`; its verbatim span is found later.
+    pub fn read(file_name: &str, section: &str, cleaned: &str) -> Self {
+        Provenance {
+            file_name: file_name.to_string(),
+            section: section.to_string(),
+            cleaned: cleaned.to_string(),
+            ..Provenance::default()
+        }
+    }
 }
 
 /// A node of the administrative tree.
@@ -177,5 +199,19 @@ pub struct Indicator {
     pub targets: Vec<Target>,
     /// The city indicator this district indicator contributes to (完成全市下达指标).
     pub contributes_to_key: Option<String>,
+    /// Past results the texts state (2023 figures, 十三五 results), by period.
+    pub actuals: Vec<Actual>,
+    pub provenance: Provenance,
+}
+
+/// A past result a text states: a FINAL actual value of its indicator.
+#[derive(Debug, Clone, Serialize)]
+pub struct Actual {
+    /// `2023`, `2023-H1`, … as the API's periods.
+    pub period: String,
+    pub value: f64,
+    /// What the value alone does not say: `150余家` (more than), `约76.3万吨`, the span of a
+    /// cumulative result.
+    pub note: Option<String>,
     pub provenance: Provenance,
 }

@@ -207,6 +207,7 @@ fn parse_status(text: &str) -> Option<ActualStatus> {
         "PROVISIONAL" | "初步" | "初步数" => Some(ActualStatus::Provisional),
         "VERIFIED" | "核实" | "核实数" => Some(ActualStatus::Verified),
         "ESTIMATED" | "估算" | "估算数" => Some(ActualStatus::Estimated),
+        "FINAL" | "最终" | "最终数" => Some(ActualStatus::Final),
         _ => None,
     }
 }

@@ -151,6 +151,9 @@ mod tests {
             source_document_id: None,
             source_section: None,
             source_quote: None,
+            source_start: None,
+            source_end: None,
+            source_cleaned: None,
             version: 1,
             created_at: now,
             updated_at: now,
@@ -169,6 +172,9 @@ mod tests {
             source_document_id: None,
             source_section: None,
             source_quote: None,
+            source_start: None,
+            source_end: None,
+            source_cleaned: None,
             version: 1,
             created_at: now,
             updated_at: now,
@@ -189,6 +195,12 @@ mod tests {
             department_id: None,
             reported_by: None,
             reported_at: chrono::Utc::now(),
+            source_document_id: None,
+            source_section: None,
+            source_quote: None,
+            source_start: None,
+            source_end: None,
+            source_cleaned: None,
         }
     }
 

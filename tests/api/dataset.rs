@@ -51,7 +51,7 @@ async fn indicators_of(app: &TestApp, region_code: &str) -> Vec<Value> {
         .data(
             "query($code: String) { indicators(filter: {regionCode: $code}, first: 100) { nodes {
                 name unit baseline { year value } targets { year comparator value valueMax }
-                region { code } provenance { quote document { fileName } } } } }",
+                region { code } provenance { quote cleanedQuote document { fileName } } } } }",
             json!({ "code": region_code }),
         )
         .await;
@@ -90,6 +90,7 @@ async fn decreases_against_2020_have_2020_as_baseline() {
     let industry = jinghai.iter().find(|i| i["name"] == "规模以上工业单位增加值能耗下降率").expect("indicator");
     assert_eq!(industry["baseline"], json!({ "year": 2020, "value": 0.0 }));
     assert!(industry["provenance"]["quote"].as_str().unwrap_or("").contains("比2020年下降15.5%"));
+    assert!(industry["provenance"]["cleanedQuote"].as_str().unwrap_or("").contains("比2020年下降15.5%"));
 }
 
 #[tokio::test]
@@ -133,7 +134,8 @@ async fn plans_have_their_document_numbers_dates_and_task_counts() {
         ("天津市静海区碳达峰实施方案", Some("津静海政发〔2023〕11号"), Some("2023-06-15"), "120118", 16, 32, 10, 44),
         ("天津市南开区碳达峰实施方案", Some("南开政发〔2022〕10号"), Some("2022-12-14"), "120104", 17, 25, 0, 26),
         ("天津市西青区碳达峰实施方案", Some("西青政发〔2023〕5号"), Some("2023-04-28"), "120111", 23, 40, 0, 31),
-        ("天津市绿色低碳发展行动方案", None, None, "120000", 5, 24, 0, 18),
+        // 18 indicators with targets, 15 holding only past results (今年以来, 十三五) as actuals.
+        ("天津市绿色低碳发展行动方案", None, None, "120000", 5, 24, 0, 33),
     ];
     for (title, number, date, region, groups, numbered, columns, indicators) in expected {
         let plan = plans.iter().find(|p| p["title"] == title).unwrap_or_else(|| panic!("no plan {title}"));
@@ -148,25 +150,58 @@ async fn plans_have_their_document_numbers_dates_and_task_counts() {
     }
 }
 
+/// "完成全市下达指标" in the district carbon-peak plans refers to the plan they
+/// implement, 《天津市碳达峰实施方案》 (2025 and 2030), not to the 2027 action plan.
 #[tokio::test]
-async fn district_commitments_cascade_to_the_city_indicator() {
+async fn district_commitments_cascade_to_the_city_carbon_peak_plan() {
     let app = spawn_app().await;
     let data = app
         .data(
-            r#"{ indicators(filter: {regionCode: "120000", search: "单位地区生产总值能耗"}) { nodes { name
-                contributors { nodes { region { name } targets { year } contributesTo { name } } } } } }"#,
+            r#"{ plans(filter: {search: "碳达峰实施方案"}, first: 10) { nodes { title periodStart periodEnd
+                parent { title }
+                indicators(first: 10) { nodes { name targets { year } region { code }
+                  contributors(first: 10) { nodes { name region { name } plan { parent { title } }
+                    contributesTo { plan { title } } provenance { quote } } } } } } } }"#,
             json!({}),
         )
         .await;
-    let city = &data["indicators"]["nodes"][0];
-    let mut districts: Vec<&str> = city["contributors"]["nodes"]
-        .as_array()
-        .expect("contributors")
-        .iter()
-        .map(|c| c["region"]["name"].as_str().unwrap_or(""))
-        .collect();
-    districts.sort();
-    assert_eq!(districts, ["南开区", "西青区", "静海区"]);
+    let plans = data["plans"]["nodes"].as_array().expect("plans");
+    let city = plans.iter().find(|p| p["title"] == "天津市碳达峰实施方案").expect("the city carbon-peak plan");
+    assert_eq!((city["periodStart"].as_i64(), city["periodEnd"].as_i64()), (Some(2021), Some(2030)));
+    for district in plans.iter().filter(|p| p["title"] != "天津市碳达峰实施方案") {
+        assert_eq!(district["parent"]["title"], "天津市碳达峰实施方案", "{}", district["title"]);
+    }
+    let indicators = city["indicators"]["nodes"].as_array().expect("indicators");
+    let names: Vec<&str> = indicators.iter().map(|i| i["name"].as_str().unwrap_or("")).collect();
+    assert_eq!(names, ["单位地区生产总值能耗下降率", "单位地区生产总值二氧化碳排放下降率"]);
+    for indicator in indicators {
+        assert_eq!(indicator["region"]["code"], "120000");
+        assert_eq!(indicator["targets"], json!([]), "the texts give no figure of the city plan");
+        let contributors = indicator["contributors"]["nodes"].as_array().expect("contributors");
+        let mut districts: Vec<&str> =
+            contributors.iter().map(|c| c["region"]["name"].as_str().unwrap_or("")).collect();
+        districts.sort();
+        assert_eq!(districts, ["南开区", "西青区", "静海区"], "{}", indicator["name"]);
+        for c in contributors {
+            assert_eq!(c["name"], indicator["name"]);
+            assert_eq!(c["contributesTo"]["plan"]["title"], "天津市碳达峰实施方案");
+            assert_eq!(c["plan"]["parent"]["title"], "天津市碳达峰实施方案");
+            assert!(c["provenance"]["quote"].as_str().unwrap_or("").contains("下达指标"), "{c}");
+        }
+    }
+    // The 2027 action plan's intensities have no district contributors.
+    let action = app
+        .data(
+            r#"{ indicators(filter: {regionCode: "120000", search: "单位地区生产总值能耗"}, first: 10) { nodes {
+                plan { title } contributors { totalCount } } } }"#,
+            json!({}),
+        )
+        .await;
+    for i in action["indicators"]["nodes"].as_array().expect("indicators") {
+        if i["plan"]["title"] == "天津市绿色低碳发展行动方案" {
+            assert_eq!(i["contributors"]["totalCount"], 0);
+        }
+    }
 }
 
 #[tokio::test]
@@ -218,4 +253,125 @@ async fn every_indicator_of_a_task_belongs_to_the_tasks_plan() {
     )
     .await;
     assert_eq!(elsewhere, 0, "indicators whose task belongs to another plan");
+}
+
+/// Every provenance the API serves, paging through `list` (with `extra`
+/// selections beside `provenance`): (what, provenance).
+async fn served_provenances(app: &TestApp, list: &str, extra: &str) -> Vec<(String, Value)> {
+    let selection = "provenance { quote cleanedQuote startOffset endOffset document { fileName } }";
+    let mut after: Option<String> = None;
+    let mut out = Vec::new();
+    loop {
+        let query = format!(
+            "query($after: String) {{ {list}(first: 100, after: $after) {{ pageInfo {{ hasNextPage endCursor }}
+               nodes {{ id {selection} {extra} }} }} }}"
+        );
+        let data = app.data(&query, json!({ "after": after })).await;
+        for node in data[list]["nodes"].as_array().expect("nodes") {
+            let id = node["id"].as_str().unwrap_or("").to_string();
+            out.push((format!("{list} {id}"), node["provenance"].clone()));
+            for target in node["targets"].as_array().into_iter().flatten() {
+                out.push((format!("{list} {id} target {}", target["year"]), target["provenance"].clone()));
+            }
+            for actual in node["actuals"]["nodes"].as_array().into_iter().flatten() {
+                out.push((format!("{list} {id} actual {}", actual["period"]), actual["provenance"].clone()));
+            }
+        }
+        if data[list]["pageInfo"]["hasNextPage"] != true {
+            return out;
+        }
+        after = data[list]["pageInfo"]["endCursor"].as_str().map(str::to_string);
+    }
+}
+
+/// Every quote the API serves is the exact text of its source file at the
+/// offsets it gives, and the text it was parsed from is served beside it.
+#[tokio::test]
+async fn every_served_quote_is_verbatim_in_its_source_file_at_its_offsets() {
+    let app = spawn_app().await;
+    let provenance = "provenance { quote cleanedQuote startOffset endOffset document { fileName } }";
+    let target_selection =
+        format!("targets {{ year {provenance} }} actuals(first: 10) {{ nodes {{ period {provenance} }} }}");
+    let mut served = served_provenances(&app, "plans", "").await;
+    served.extend(served_provenances(&app, "tasks", "").await);
+    served.extend(served_provenances(&app, "indicators", &target_selection).await);
+    let sources = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data").join("sources");
+    let mut files: std::collections::HashMap<String, Vec<char>> = std::collections::HashMap::new();
+    let (mut quotes, mut cleaned_differs) = (0, 0);
+    for (what, p) in &served {
+        let Some(quote) = p["quote"].as_str() else { continue };
+        quotes += 1;
+        let file = p["document"]["fileName"].as_str().unwrap_or_else(|| panic!("{what}: a quote without a file"));
+        let raw = files
+            .entry(file.to_string())
+            .or_insert_with(|| std::fs::read_to_string(sources.join(file)).expect("source file").chars().collect());
+        let text: String = raw.iter().collect();
+        assert!(text.contains(quote), "{what}: {quote:?} is not in {file}");
+        let (start, end) = (p["startOffset"].as_u64(), p["endOffset"].as_u64());
+        let (Some(start), Some(end)) = (start, end) else { panic!("{what}: no offsets") };
+        let (start, end) = (start as usize, end as usize);
+        assert!(start < end && end <= raw.len(), "{what}: offsets {start}..{end} of {}", raw.len());
+        let at: String = raw[start..end].iter().collect();
+        assert_eq!(at, quote, "{what}: the offsets point elsewhere");
+        let cleaned = p["cleanedQuote"].as_str().unwrap_or("");
+        assert!(!cleaned.is_empty(), "{what}: no cleaned quote");
+        if cleaned != quote {
+            cleaned_differs += 1;
+        }
+    }
+    assert!(quotes > 450, "{quotes} quotes served");
+    assert_eq!(served.iter().filter(|(what, _)| what.contains(" actual ")).count(), 29, "past results");
+    assert!(cleaned_differs > 0, "the cleaned readings are served separately");
+    // The quotes that corrections or the scraper's spam made unlike their source.
+    let with =
+        |needle: &str| served.iter().filter(|(_, p)| p["quote"].as_str().is_some_and(|q| q.contains(needle))).count();
+    assert!(with("比重达到35%全区") > 0, "the quote without the comma a correction added");
+    assert_eq!(with("比重达到35%,全区"), 0);
+    assert!(with("188比分直播") > 0, "the spam word the scraper injected, verbatim");
+}
+
+/// Past results the texts state (2023 figures, 十三五 results) are FINAL
+/// actual values — of the indicator with the target where there is one, else
+/// of an indicator without a target — each quoting its sentence.
+#[tokio::test]
+async fn past_results_are_final_actual_values_beside_the_targets() {
+    let app = spawn_app().await;
+    let query = r#"query($search: String) { indicators(filter: {regionCode: "120000", search: $search}, first: 10) {
+        nodes { name unit plan { title } targets { year value }
+          actuals(first: 10) { nodes { period value status revision note department { name }
+            provenance { quote cleanedQuote document { fileName } } } } } } }"#;
+    let find = |name: &'static str| {
+        let app = &app;
+        async move {
+            let data = app.data(query, json!({ "search": name })).await;
+            let nodes = data["indicators"]["nodes"].as_array().expect("nodes").clone();
+            nodes.into_iter().find(|i| i["name"] == name).unwrap_or_else(|| panic!("no indicator {name}"))
+        }
+    };
+    let cells = find("无废细胞").await;
+    assert_eq!(cells["targets"], json!([{ "year": 2024, "value": 500.0 }]));
+    let actual = &cells["actuals"]["nodes"][0];
+    assert_eq!(
+        (&actual["period"], &actual["value"], &actual["status"]),
+        (&json!("2023"), &json!(518.0), &json!("FINAL"))
+    );
+    assert_eq!((&actual["revision"], &actual["department"]), (&json!(1), &Value::Null));
+    assert_eq!(actual["provenance"]["document"]["fileName"], "002_f0f9c9e19bad9bef.txt");
+    assert!(actual["provenance"]["quote"].as_str().unwrap_or("").contains("建成518个“无废细胞”"));
+
+    let yearly = find("规模以上工业单位增加值能耗年度下降率").await;
+    assert_eq!(yearly["targets"], json!([]), "a past result is never a target");
+    let values: Vec<(Value, Value)> = yearly["actuals"]["nodes"]
+        .as_array()
+        .expect("actuals")
+        .iter()
+        .map(|a| (a["period"].clone(), a["value"].clone()))
+        .collect();
+    assert_eq!(values, [(json!("2021"), json!(8.5)), (json!("2022"), json!(2.5))]);
+
+    let units = find("国家级绿色单位").await;
+    assert_eq!(units["plan"]["title"], "天津市绿色低碳发展行动方案");
+    let actual = &units["actuals"]["nodes"][0];
+    assert_eq!((&actual["period"], &actual["value"]), (&json!("2023-H1"), &json!(150.0)));
+    assert_eq!(actual["note"], "150余家：多于150家");
 }

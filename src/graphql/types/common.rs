@@ -108,20 +108,48 @@ pub struct Provenance {
     pub document_id: Option<String>,
     pub section: Option<String>,
     pub quote: Option<String>,
+    pub start: Option<i32>,
+    pub end: Option<i32>,
+    pub cleaned: Option<String>,
 }
 
 impl Provenance {
-    /// The provenance of a record, if it has any.
-    pub fn of(document_id: &Option<String>, section: &Option<String>, quote: &Option<String>) -> Option<Self> {
+    /// The provenance of a record from its `source_*` columns, if it has any.
+    pub fn of(
+        document_id: &Option<String>,
+        section: &Option<String>,
+        quote: &Option<String>,
+        (start, end): (Option<i32>, Option<i32>),
+        cleaned: &Option<String>,
+    ) -> Option<Self> {
         (document_id.is_some() || quote.is_some()).then(|| Self {
             document_id: document_id.clone(),
             section: section.clone(),
             quote: quote.clone(),
+            start,
+            end,
+            cleaned: cleaned.clone(),
         })
     }
 }
 
-/// 出处 — Where a record came from: the source document, the section and the sentence.
+/// Builds the [`Provenance`] of an entity model from its `source_*` columns.
+macro_rules! provenance_of {
+    ($model:expr) => {{
+        let m = $model;
+        $crate::graphql::types::common::Provenance::of(
+            &m.source_document_id,
+            &m.source_section,
+            &m.source_quote,
+            (m.source_start, m.source_end),
+            &m.source_cleaned,
+        )
+    }};
+}
+pub(crate) use provenance_of;
+
+/// 出处 — Where a record came from: the source document, the section and the sentence, verbatim
+/// with its place in the file, and as the importer read it.
 #[Object]
 impl Provenance {
     /// 来源文件 — The source document.
@@ -136,9 +164,30 @@ impl Provenance {
         self.section.as_deref()
     }
 
-    /// 原文 — The sentence the record was read from, verbatim.
+    /// 原文 — The sentence the record was read from, verbatim: exactly the characters
+    /// `startOffset` to `endOffset` of the source file, scraper noise, line breaks and all.
     async fn quote(&self) -> Option<&str> {
         self.quote.as_deref()
+    }
+
+    /// 起始位置 — Offset of the quote's first character in the source file, counted in Unicode code
+    /// points (not bytes, not UTF-16 units) from 0.
+    async fn start_offset(&self) -> Option<i32> {
+        self.start
+    }
+
+    /// 结束位置 — Offset just after the quote's last character, in code points: the quote is the
+    /// file's code points `startOffset` ≤ i < `endOffset`.
+    async fn end_offset(&self) -> Option<i32> {
+        self.end
+    }
+
+    /// 整理文本 — The quote as the importer read it and parsed its figures from: scraper noise
+    /// removed (an injected spam link read as the 关于 it replaced, `?` as a space), `PM<sub>2.5</sub>`
+    /// as PM2.5, brackets full-width, spaces of PDF conversion dropped, lines joined, reviewed
+    /// corrections applied (such as a lost comma). It need not occur in the file; `quote` does.
+    async fn cleaned_quote(&self) -> Option<&str> {
+        self.cleaned.as_deref()
     }
 }
 

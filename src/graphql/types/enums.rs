@@ -182,6 +182,9 @@ pub enum ActualStatus {
     Verified,
     /// 估算数 — estimated.
     Estimated,
+    /// 正式公布数 — final: published in an official document or report (the past results of the
+    /// default dataset's texts).
+    Final,
 }
 
 /// 角色 — The role a token grants its caller; see `Viewer.role`.

@@ -1,6 +1,8 @@
 //! The `Indicator` type with its baseline, targets, actuals and progress, and its list inputs.
 
-use super::common::{ListConnection, Provenance, decode_id, load_page, loader_error, page_args, resolve_region};
+use super::common::{
+    ListConnection, Provenance, decode_id, load_page, loader_error, page_args, provenance_of, resolve_region,
+};
 use super::department::Department;
 use super::enums::{
     ActualStatus, Comparator, IndicatorDirection, IndicatorOrderField, Measure, Nature, OrderDirection, ProgressStatus,
@@ -95,7 +97,7 @@ impl Indicator {
 
     /// 出处 — Source document, section and the sentence with the number.
     async fn provenance(&self) -> Option<Provenance> {
-        Provenance::of(&self.0.source_document_id, &self.0.source_section, &self.0.source_quote)
+        provenance_of!(&self.0)
     }
 
     /// 基期 — Baseline year and value (比2020年下降… → year 2020).
@@ -266,7 +268,7 @@ impl Target {
 
     /// 出处 — Source document, section and sentence.
     async fn provenance(&self) -> Option<Provenance> {
-        Provenance::of(&self.0.source_document_id, &self.0.source_section, &self.0.source_quote)
+        provenance_of!(&self.0)
     }
 }
 
@@ -320,6 +322,12 @@ impl Actual {
     /// 报告时间 — When it was reported.
     async fn reported_at(&self) -> DateTime<Utc> {
         self.0.reported_at
+    }
+
+    /// 出处 — For a value a source text states (a 2023 figure, a 十三五 result): the document and the
+    /// sentence, verbatim with its offsets. Null for values reported through the API.
+    async fn provenance(&self) -> Option<Provenance> {
+        provenance_of!(&self.0)
     }
 
     /// 被修订值 — ID of the revision this one supersedes.

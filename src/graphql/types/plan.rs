@@ -1,6 +1,8 @@
 //! The `Plan` type and its list inputs.
 
-use super::common::{Date, ListConnection, Provenance, decode_id, load_page, loader_error, page_args, resolve_region};
+use super::common::{
+    Date, ListConnection, Provenance, decode_id, load_page, loader_error, page_args, provenance_of, resolve_region,
+};
 use super::department::Department;
 use super::enums::{OrderDirection, PlanKind, PlanOrderField, PlanStatus, SharingClass};
 use super::indicator::{Indicator, IndicatorFilterInput, IndicatorOrderBy};
@@ -89,7 +91,7 @@ impl Plan {
 
     /// 出处 — Source document, section and sentence.
     async fn provenance(&self) -> Option<Provenance> {
-        Provenance::of(&self.0.source_document_id, &self.0.source_section, &self.0.source_quote)
+        provenance_of!(&self.0)
     }
 
     /// 所属区域 — The region the plan applies to.

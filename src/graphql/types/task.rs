@@ -1,6 +1,8 @@
 //! The `Task` type, its assignments and progress reports, and its list inputs.
 
-use super::common::{ListConnection, Provenance, decode_id, load_page, loader_error, page_args, resolve_region};
+use super::common::{
+    ListConnection, Provenance, decode_id, load_page, loader_error, page_args, provenance_of, resolve_region,
+};
 use super::department::Department;
 use super::enums::{AssignmentRole, OrderDirection, SharingClass, TaskKind, TaskOrderField, TaskStatus};
 use super::indicator::{Indicator, IndicatorFilterInput, IndicatorOrderBy};
@@ -78,7 +80,7 @@ impl Task {
 
     /// 出处 — Source document, section and sentence.
     async fn provenance(&self) -> Option<Provenance> {
-        Provenance::of(&self.0.source_document_id, &self.0.source_section, &self.0.source_quote)
+        provenance_of!(&self.0)
     }
 
     /// 所属方案 — The plan.

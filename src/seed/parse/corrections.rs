@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use serde::Deserialize;
 
 use super::ParseError;
-use super::text::clean_line;
+use super::text::{Mapped, clean_line};
 use crate::seed::model::Comparator;
 
 /// All corrections, as read from `data/corrections.toml`.
@@ -36,6 +36,9 @@ pub struct Corrections {
     /// Targets stated in a form the patterns do not find.
     #[serde(default)]
     pub add_target: Vec<AddTarget>,
+    /// Past results (2023 figures, 十三五 results): actual values, never targets.
+    #[serde(default)]
+    pub actual: Vec<AddActual>,
 }
 
 /// Title of a heading whose body follows without a full stop.
@@ -105,6 +108,25 @@ pub struct AddTarget {
     pub baseline_year: Option<i32>,
 }
 
+/// A past result stated in the sentence containing `quote`: the value of
+/// `indicator` (of `plan`, created without a target if the plan has none of
+/// that name) for `period`, written `number` in the text.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddActual {
+    pub file: String,
+    pub quote: String,
+    pub plan: String,
+    pub indicator: String,
+    pub unit: String,
+    pub period: String,
+    pub value: f64,
+    /// The figure as written, e.g. `150余家`; it must be in the sentence and start with `value`.
+    pub number: String,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
 /// Comparator as written in the corrections file.
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -157,6 +179,10 @@ pub fn load_corrections(toml_text: &str) -> Result<Corrections, ParseError> {
     for t in &mut c.add_target {
         t.quote = clean_line(&t.quote);
     }
+    for t in &mut c.actual {
+        t.quote = clean_line(&t.quote);
+        t.number = clean_line(&t.number);
+    }
     Ok(c)
 }
 
@@ -174,6 +200,7 @@ enum Kind {
     Skip,
     Name,
     Add,
+    Actual,
 }
 
 impl<'a> Applied<'a> {
@@ -185,17 +212,16 @@ impl<'a> Applied<'a> {
         self.used.borrow_mut().insert((kind, i));
     }
 
-    /// Applies the text fixes of `file` to its cleaned paragraphs.
-    pub(crate) fn apply_fixes(&self, file: &str, paragraphs: &mut [String]) -> Result<(), ParseError> {
+    /// Applies the text fixes of `file` to its cleaned paragraphs (whose
+    /// characters keep their places in the raw file, see [`Mapped`]).
+    pub(crate) fn apply_fixes(&self, file: &str, paragraphs: &mut [Mapped]) -> Result<(), ParseError> {
         for (i, fix) in self.c.fix.iter().enumerate().filter(|(_, f)| f.file == file) {
-            let hits = paragraphs.iter().filter(|p| p.contains(&fix.quote)).count();
+            let hits = paragraphs.iter().filter(|p| p.text.contains(&fix.quote)).count();
             if hits != 1 {
                 return Err(ParseError::CorrectionNotFound { file: file.to_string(), quote: fix.quote.clone() });
             }
             for p in paragraphs.iter_mut() {
-                if p.contains(&fix.quote) {
-                    *p = p.replacen(&fix.quote, &fix.replace, 1);
-                }
+                p.replace_first(&fix.quote, &fix.replace);
             }
             self.mark(Kind::Fix, i);
         }
@@ -260,6 +286,19 @@ impl<'a> Applied<'a> {
         out
     }
 
+    /// The past results to import; each is marked used when `found` says its
+    /// sentence is there.
+    pub(crate) fn actuals(&self, found: impl Fn(&AddActual) -> bool) -> Vec<&'a AddActual> {
+        let mut out = Vec::new();
+        for (i, a) in self.c.actual.iter().enumerate() {
+            if found(a) {
+                self.mark(Kind::Actual, i);
+                out.push(a);
+            }
+        }
+        out
+    }
+
     /// Fails on the first correction that no sentence used.
     pub(crate) fn check_all_used(&self) -> Result<(), ParseError> {
         let used = self.used.borrow();
@@ -273,7 +312,8 @@ impl<'a> Applied<'a> {
             .chain(c.split.iter().enumerate().map(|(i, t)| (Kind::Split, i, &t.file, &t.quote)))
             .chain(c.skip_target.iter().enumerate().map(|(i, t)| (Kind::Skip, i, &t.file, &t.quote)))
             .chain(c.name_target.iter().enumerate().map(|(i, t)| (Kind::Name, i, &t.file, &t.quote)))
-            .chain(c.add_target.iter().enumerate().map(|(i, t)| (Kind::Add, i, &t.file, &t.quote)));
+            .chain(c.add_target.iter().enumerate().map(|(i, t)| (Kind::Add, i, &t.file, &t.quote)))
+            .chain(c.actual.iter().enumerate().map(|(i, t)| (Kind::Actual, i, &t.file, &t.quote)));
         for (kind, i, file, quote) in all {
             if !used.contains(&(kind, i)) {
                 return Err(ParseError::CorrectionNotFound { file: file.clone(), quote: quote.clone() });

@@ -10,9 +10,10 @@ use crate::seed::model::{Assignment, AssignmentRole, Plan, PlanKind, PlanStatus,
 use super::ParseError;
 use super::corrections::Applied;
 use super::departments::Registry;
-use super::indicators::{self, Found};
+use super::indicators::{self, Contribution, Found};
 use super::plan_doc;
 use super::regions;
+use super::spans::Spans;
 use super::text::{self, Layout, has_punctuation, re, sentences, year_marks};
 
 /// File names of the shipped sources.
@@ -39,6 +40,13 @@ pub struct Located {
     pub found: Found,
 }
 
+/// A district's commitment to the city's target, with the section it is read in.
+#[derive(Debug, Clone)]
+pub struct Commitment {
+    pub section: String,
+    pub contribution: Contribution,
+}
+
 /// What one plan contributes before indicators are merged.
 #[derive(Debug, Clone)]
 pub struct PlanOut {
@@ -46,8 +54,8 @@ pub struct PlanOut {
     pub file: String,
     pub tasks: Vec<Task>,
     pub targets: Vec<Located>,
-    /// 完成全市下达指标: (indicator name, section, sentence).
-    pub commitments: Vec<(String, String, String)>,
+    /// 完成全市下达指标, in document order.
+    pub commitments: Vec<Commitment>,
     /// The sentence naming the plan this one implements, when it is not in the sources.
     pub parent_quote: Option<String>,
 }
@@ -57,7 +65,7 @@ fn structure(file: &str, message: impl Into<String>) -> ParseError {
 }
 
 fn prov(file: &str, section: &str, quote: &str) -> Provenance {
-    Provenance { file_name: file.to_string(), section: section.to_string(), quote: quote.to_string() }
+    Provenance::read(file, section, quote)
 }
 
 fn first_sentence_with<'t>(text: &'t str, needle: &str) -> Option<&'t str> {
@@ -94,10 +102,11 @@ static AREA: LazyLock<Regex> =
 /// 000: Tianjin Daily report on the city's 绿色低碳发展行动方案. Only the lead
 /// article and the four agency statements are read; the unrelated stories
 /// after them (the first headline that is not an agency) are ignored.
-pub fn city_news(raw: &str, corr: &Applied<'_>, reg: &mut Registry) -> Result<PlanOut, ParseError> {
+pub fn city_news(raw: &str, corr: &Applied<'_>, reg: &mut Registry, spans: &mut Spans) -> Result<PlanOut, ParseError> {
     let file = CITY_NEWS;
-    let mut paras = text::paragraphs(raw, Layout::News);
-    corr.apply_fixes(file, &mut paras)?;
+    let mut mapped = text::paragraphs_mapped(raw, Layout::News);
+    corr.apply_fixes(file, &mut mapped)?;
+    let paras: Vec<String> = mapped.iter().map(|p| p.text.clone()).collect();
     let first_report =
         paras.iter().position(|p| p.starts_with("本报讯")).ok_or_else(|| structure(file, "no report"))?;
     let end = paras
@@ -107,6 +116,7 @@ pub fn city_news(raw: &str, corr: &Applied<'_>, reg: &mut Registry) -> Result<Pl
         .find(|(_, p)| title_like(p) && !DEPT_HEADING.is_match(p))
         .map_or(paras.len(), |(i, _)| i);
     let related = &paras[..end];
+    spans.read(file, raw, &mapped[..end]);
     let headline = related[..first_report].join(" / ");
 
     // The plan was drawn up by 市委、市政府; 市发展改革委 presented it.
@@ -238,10 +248,17 @@ const COORDINATION_GROUP: &str = "京津冀生态环境联防联控工作协调�
 /// 002: the 2024 city eco-environment conference (2024 priorities, "五抓五有")
 /// and the Jing-Jin-Ji coordination press conference (two batches of
 /// coordination measures). 2023 results are not targets and are not read.
-pub fn eco_conference(raw: &str, corr: &Applied<'_>, reg: &mut Registry) -> Result<Vec<PlanOut>, ParseError> {
+pub fn eco_conference(
+    raw: &str,
+    corr: &Applied<'_>,
+    reg: &mut Registry,
+    spans: &mut Spans,
+) -> Result<Vec<PlanOut>, ParseError> {
     let file = ECO_CONFERENCE;
-    let mut paras = text::paragraphs(raw, Layout::News);
-    corr.apply_fixes(file, &mut paras)?;
+    let mut mapped = text::paragraphs_mapped(raw, Layout::News);
+    corr.apply_fixes(file, &mut mapped)?;
+    spans.read(file, raw, &mapped);
+    let paras: Vec<String> = mapped.iter().map(|p| p.text.clone()).collect();
     let all = paras.join("\n");
 
     for p in &paras {
@@ -384,10 +401,12 @@ pub fn district_plan(
     spec: &DistrictSpec,
     corr: &Applied<'_>,
     reg: &mut Registry,
+    spans: &mut Spans,
 ) -> Result<PlanOut, ParseError> {
     let file = spec.file;
-    let mut paras = text::paragraphs(raw, Layout::Plan);
-    corr.apply_fixes(file, &mut paras)?;
+    let mut mapped = text::paragraphs_mapped(raw, Layout::Plan);
+    corr.apply_fixes(file, &mut mapped)?;
+    let paras: Vec<String> = mapped.iter().map(|p| p.text.clone()).collect();
     let title_at = paras.iter().position(|p| p == spec.title).ok_or_else(|| structure(file, "title line"))?;
     let header_from = match spec.notice_from {
         Some(marker) => {
@@ -404,6 +423,8 @@ pub fn district_plan(
         .find(|(_, p)| p.starts_with("附件") || p.starts_with("扫一扫"))
         .map_or(paras.len(), |(i, _)| i);
     let body = &paras[title_at + 1..end];
+    // Read from the notice on: 004's news preamble repeats the goals verbatim.
+    spans.read(file, raw, &mapped[header_from..end]);
 
     let number = header
         .iter()
@@ -444,8 +465,8 @@ pub fn district_plan(
         for found in indicators::extract(file, &goal.text, None, corr) {
             targets.push(Located { task_key: None, section: goal.section.clone(), found });
         }
-        for (name, quote) in indicators::contributions(&goal.text) {
-            commitments.push((name, goal.section.clone(), quote));
+        for contribution in indicators::contributions(&goal.text) {
+            commitments.push(Commitment { section: goal.section.clone(), contribution });
         }
     }
     let keys: Vec<String> = doc.nodes.iter().map(|n| format!("{plan_key}#{}", n.code)).collect();
@@ -486,8 +507,12 @@ pub fn district_plan(
 }
 
 /// 《天津市碳达峰实施方案》: named by the district plans as the plan they
-/// implement; not among the sources, so it has no tasks or indicators.
-pub fn city_peaking_plan(district: &PlanOut, reg: &mut Registry) -> Option<Plan> {
+/// implement; not among the sources, so it has no tasks, and its indicators
+/// are only those the districts commit to (see `parse::parent_indicators`).
+/// Its period is that of the commitments: the five-year plans of their years
+/// (2025 and 2030: 2021–2030).
+pub fn city_peaking_plan(districts: &[PlanOut], reg: &mut Registry) -> Option<Plan> {
+    let district = districts.iter().find(|d| d.parent_quote.is_some())?;
     let quote = district.parent_quote.as_deref()?;
     let mut p = plan(
         CITY_PEAKING_PLAN,
@@ -497,5 +522,15 @@ pub fn city_peaking_plan(district: &PlanOut, reg: &mut Registry) -> Option<Plan>
         prov(&district.file, &district.plan.title, quote),
     );
     p.issuer_key = Some(reg.resolve("天津市人民政府", regions::TIANJIN));
+    let years = || {
+        districts
+            .iter()
+            .filter(|d| d.plan.parent_key.as_deref() == Some(CITY_PEAKING_PLAN))
+            .flat_map(|d| &d.commitments)
+            .filter_map(|c| c.contribution.year)
+    };
+    // The five-year plan containing a year starts after a multiple of five (2021–2025).
+    p.period_start = years().min().map(|y| (y - 1) / 5 * 5 + 1);
+    p.period_end = years().max();
     Some(p)
 }

@@ -351,18 +351,36 @@ pub const ENERGY_INTENSITY: &str = "单位地区生产总值能耗下降率";
 /// Name of the districts' carbon-intensity commitment.
 pub const CARBON_INTENSITY: &str = "单位地区生产总值二氧化碳排放下降率";
 
+/// A commitment to meet the target the city assigns (完成全市下达指标).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contribution {
+    /// The district indicator's name: [`ENERGY_INTENSITY`] or [`CARBON_INTENSITY`].
+    pub name: String,
+    /// The sentence with the commitment.
+    pub quote: String,
+    /// The year it is due: the last deadline phrase before it in the paragraph.
+    pub year: Option<i32>,
+}
+
 /// Commitments to meet the city's targets (`单位地区生产总值能耗和…二氧化碳
-/// 排放确保完成我市下达指标`): indicator names with their sentences.
-pub fn contributions(text: &str) -> Vec<(String, String)> {
+/// 排放确保完成我市下达指标`) in one paragraph, in order.
+pub fn contributions(text: &str) -> Vec<Contribution> {
+    let marks = year_marks(text);
     let mut out = Vec::new();
-    for (_, sentence) in sentences(text) {
+    for (offset, sentence) in sentences(text) {
         for c in CONTRIBUTION.captures_iter(sentence) {
+            let Some(whole) = c.get(0) else { continue };
+            let at = offset + whole.start() + c[1].len();
+            let year = marks.iter().rfind(|m| !m.baseline && m.end <= at).map(|m| m.year);
             let subject = &c[1];
+            let mut push = |name: &str| {
+                out.push(Contribution { name: name.to_string(), quote: sentence.trim().to_string(), year });
+            };
             if subject.contains("能耗") || subject.contains("能源消耗") {
-                out.push((ENERGY_INTENSITY.to_string(), sentence.trim().to_string()));
+                push(ENERGY_INTENSITY);
             }
             if subject.contains("二氧化碳") {
-                out.push((CARBON_INTENSITY.to_string(), sentence.trim().to_string()));
+                push(CARBON_INTENSITY);
             }
         }
     }
@@ -421,7 +439,12 @@ mod tests {
         let c = contributions(
             "到2025年，单位地区生产总值能耗和单位地区生产总值二氧化碳排放确保完成我市下达指标，非化石能源。",
         );
-        let names: Vec<&str> = c.iter().map(|(n, _)| n.as_str()).collect();
-        assert_eq!(names, vec![ENERGY_INTENSITY, CARBON_INTENSITY]);
+        let names: Vec<(&str, Option<i32>)> = c.iter().map(|c| (c.name.as_str(), c.year)).collect();
+        assert_eq!(names, vec![(ENERGY_INTENSITY, Some(2025)), (CARBON_INTENSITY, Some(2025))]);
+        let c = contributions(
+            "2030年,非化石能源消费比重进一步提升;单位地区生产总值能源消耗和二氧化碳排放完成天津市下达指标,确保2030年前实现碳达峰。",
+        );
+        assert_eq!(c.len(), 2);
+        assert!(c.iter().all(|c| c.year == Some(2030) && c.quote.starts_with("单位地区生产总值能源消耗")));
     }
 }

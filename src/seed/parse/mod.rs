@@ -7,7 +7,8 @@
 //! - [`indicators`]: quantified targets in running text;
 //! - [`departments`], [`regions`]: canonical units and the administrative tree;
 //! - [`docs`]: one reader per document (where the content is, metadata);
-//! - [`corrections`]: the hand decisions of `data/corrections.toml`.
+//! - [`corrections`]: the hand decisions of `data/corrections.toml`;
+//! - [`spans`]: where each quote is in its file, verbatim.
 //!
 //! Keys are derived from the text only: plan keys are document numbers (or the
 //! plan title when there is none), task keys `<plan key>#<position code>`,
@@ -21,6 +22,7 @@ mod docs;
 mod indicators;
 mod plan_doc;
 mod regions;
+mod spans;
 mod text;
 
 #[cfg(test)]
@@ -31,13 +33,15 @@ use std::collections::BTreeMap;
 use sha2::{Digest, Sha256};
 
 use crate::seed::model::{
-    Comparator, Dataset, Direction, Indicator, Measure, Nature, Provenance, SourceDocument, Target,
+    Actual, Comparator, Dataset, Direction, Indicator, Measure, Nature, Plan, Provenance, SourceDocument, Target,
 };
 
+use corrections::AddActual;
 use corrections::Applied;
 pub use corrections::{Corrections, load_corrections};
 use departments::Registry;
 use docs::{Located, PlanOut};
+use spans::Spans;
 
 /// One source file: its name (e.g. `003_8f0cb15813cef04d.txt`) and its text.
 #[derive(Debug, Clone)]
@@ -73,25 +77,31 @@ pub fn parse_sources(sources: &[SourceText], corrections: &Corrections) -> Resul
             .ok_or_else(|| ParseError::MissingSource(name.to_string()))
     };
     let mut reg = Registry::default();
+    let mut spans = Spans::default();
     let mut outs: Vec<PlanOut> = Vec::new();
-    outs.push(docs::city_news(text_of(docs::CITY_NEWS)?, &corr, &mut reg)?);
-    outs.extend(docs::eco_conference(text_of(docs::ECO_CONFERENCE)?, &corr, &mut reg)?);
+    outs.push(docs::city_news(text_of(docs::CITY_NEWS)?, &corr, &mut reg, &mut spans)?);
+    outs.extend(docs::eco_conference(text_of(docs::ECO_CONFERENCE)?, &corr, &mut reg, &mut spans)?);
     let mut districts = Vec::new();
     for spec in &docs::DISTRICT_PLANS {
-        districts.push(docs::district_plan(text_of(spec.file)?, spec, &corr, &mut reg)?);
+        districts.push(docs::district_plan(text_of(spec.file)?, spec, &corr, &mut reg, &mut spans)?);
     }
-    let peaking = districts.iter().find_map(|d| docs::city_peaking_plan(d, &mut reg));
+    let peaking = docs::city_peaking_plan(&districts, &mut reg);
+    let parent = peaking.as_ref().map(|p| parent_indicators(p, &districts)).unwrap_or_default();
     outs.extend(districts);
 
+    // District commitments (完成全市下达指标) contribute to the indicator of
+    // the same name of the plan they implement.
+    let parent_keys: BTreeMap<String, String> = parent.iter().map(|i| (i.name.clone(), i.key.clone())).collect();
     let mut indicators = Vec::new();
-    let mut city: BTreeMap<String, String> = BTreeMap::new();
     for out in &outs {
-        let built = build_indicators(out, &city)?;
+        indicators.extend(build_indicators(out, &parent_keys)?);
         if out.plan.key == docs::CITY_ACTION_PLAN {
-            city = built.iter().map(|i| (i.name.clone(), i.key.clone())).collect();
+            indicators.extend(parent.iter().cloned());
         }
-        indicators.extend(built);
     }
+    let mut plans_so_far: Vec<&Plan> = outs.iter().map(|o| &o.plan).collect();
+    plans_so_far.extend(peaking.as_ref());
+    attach_actuals(&mut indicators, &plans_so_far, &corr, &spans)?;
     corr.check_all_used()?;
 
     let mut plans: Vec<_> = outs.iter().map(|o| o.plan.clone()).collect();
@@ -113,12 +123,25 @@ pub fn parse_sources(sources: &[SourceText], corrections: &Corrections) -> Resul
             sha256: hex(&Sha256::digest(text.as_bytes())),
         });
     }
+    let mut tasks: Vec<_> = outs.iter().flat_map(|o| o.tasks.iter().cloned()).collect();
+    // Every quote becomes the verbatim span of its file.
+    let provenances =
+        plans.iter_mut().map(|p| &mut p.provenance).chain(tasks.iter_mut().map(|t| &mut t.provenance)).chain(
+            indicators.iter_mut().flat_map(|i| {
+                std::iter::once(&mut i.provenance)
+                    .chain(i.targets.iter_mut().map(|t| &mut t.provenance))
+                    .chain(i.actuals.iter_mut().map(|a| &mut a.provenance))
+            }),
+        );
+    for p in provenances {
+        spans.resolve(p)?;
+    }
     Ok(Dataset {
         sources: source_docs,
         regions: regions::all(),
         departments: reg.into_departments(),
         plans,
-        tasks: outs.iter().flat_map(|o| o.tasks.iter().cloned()).collect(),
+        tasks,
         indicators,
     })
 }
@@ -127,18 +150,117 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The city indicator a district commitment contributes to.
-fn city_counterpart(name: &str) -> &'static str {
-    if name == indicators::CARBON_INTENSITY {
-        "二氧化碳排放强度下降率"
-    } else {
-        indicators::ENERGY_INTENSITY
+/// Adds the past results of `data/corrections.toml` (`[[actual]]`) as actual
+/// values: to the plan's indicator of that name, or to a new indicator of the
+/// plan without a target (key `<plan>#results#<name>`, after the plan's
+/// other indicators). The provenance is the whole sentence.
+fn attach_actuals(
+    indicators: &mut Vec<Indicator>,
+    plans: &[&Plan],
+    corr: &Applied<'_>,
+    spans: &Spans,
+) -> Result<(), ParseError> {
+    let sentence = |a: &AddActual| spans.sentence_with(&a.file, &a.quote);
+    for a in corr.actuals(|a| sentence(a).is_some()) {
+        let Some(sentence) = sentence(a) else { continue };
+        let wrong =
+            |message: String| ParseError::Conflict { file: a.file.clone(), indicator: a.indicator.clone(), message };
+        if !sentence.contains(&a.number) || !a.number.starts_with(&format_number(a.value)) {
+            return Err(wrong(format!("{} is not written {} in: {sentence}", a.value, a.number)));
+        }
+        let Some(plan) = plans.iter().find(|p| p.key == a.plan) else {
+            return Err(wrong(format!("no plan {}", a.plan)));
+        };
+        let at = match indicators.iter().position(|i| i.plan_key == a.plan && i.name == a.indicator) {
+            Some(at) => at,
+            None => {
+                let last_of_plan =
+                    indicators.iter().rposition(|i| i.plan_key == a.plan).map_or(indicators.len(), |i| i + 1);
+                let mut new = commitment_indicator(&a.indicator, &a.file, "", &sentence);
+                new.key = format!("{}#results#{}", a.plan, a.indicator);
+                new.region_key = plan.region_key.clone();
+                new.plan_key = plan.key.clone();
+                new.unit = a.unit.clone();
+                new.measure = if a.unit == "%" { Measure::Percentage } else { Measure::Quantity };
+                new.summable = !matches!(a.unit.as_str(), "%" | "min" | "微克/立方米" | "");
+                new.nature = Nature::Expected;
+                indicators.insert(last_of_plan, new);
+                last_of_plan
+            }
+        };
+        let indicator = &mut indicators[at];
+        if indicator.unit != a.unit {
+            return Err(wrong(format!("unit {} where the indicator has {}", a.unit, indicator.unit)));
+        }
+        if indicator.actuals.iter().any(|x| x.period == a.period) {
+            return Err(wrong(format!("two results for {}", a.period)));
+        }
+        indicator.actuals.push(Actual {
+            period: a.period.clone(),
+            value: a.value,
+            note: a.note.clone(),
+            provenance: Provenance::read(&a.file, "", &sentence),
+        });
+    }
+    Ok(())
+}
+
+/// A value as the texts write it: `16.6`, `518`, `5314.3`.
+fn format_number(v: f64) -> String {
+    if v.fract() == 0.0 { format!("{v:.0}") } else { format!("{v}") }
+}
+
+/// The indicators of 《天津市碳达峰实施方案》 (`parent`): one per intensity
+/// that the districts implementing it commit to meet (完成全市下达指标). The
+/// plan itself is not among the sources, so they have no targets; each quotes
+/// the first district sentence committing to it, in that district's file.
+fn parent_indicators(parent: &Plan, districts: &[PlanOut]) -> Vec<Indicator> {
+    let mut result: Vec<Indicator> = Vec::new();
+    let implementing = districts.iter().filter(|d| d.plan.parent_key.as_deref() == Some(parent.key.as_str()));
+    for d in implementing {
+        for c in &d.commitments {
+            let name = &c.contribution.name;
+            if result.iter().any(|i| &i.name == name) {
+                continue;
+            }
+            result.push(Indicator {
+                key: format!("{}#goals#{name}", parent.key),
+                region_key: parent.region_key.clone(),
+                plan_key: parent.key.clone(),
+                contributes_to_key: None,
+                ..commitment_indicator(name, &d.file, &c.section, &c.contribution.quote)
+            });
+        }
+    }
+    result
+}
+
+/// An indicator without a target of its own (完成…下达指标), binding like
+/// every intensity of GDP; the caller sets key, region, plan and link.
+fn commitment_indicator(name: &str, file: &str, section: &str, quote: &str) -> Indicator {
+    Indicator {
+        key: String::new(),
+        name: name.to_string(),
+        unit: "%".to_string(),
+        measure: Measure::Percentage,
+        direction: Direction::HigherIsBetter,
+        summable: false,
+        nature: Nature::Binding,
+        region_key: String::new(),
+        plan_key: String::new(),
+        task_key: None,
+        baseline_year: None,
+        baseline_value: None,
+        targets: Vec::new(),
+        contributes_to_key: None,
+        actuals: Vec::new(),
+        provenance: Provenance::read(file, section, quote),
     }
 }
 
 /// Merges the targets of one plan into indicators: one indicator per name,
 /// with one target per year, in order of first appearance.
-fn build_indicators(out: &PlanOut, city: &BTreeMap<String, String>) -> Result<Vec<Indicator>, ParseError> {
+fn build_indicators(out: &PlanOut, parent: &BTreeMap<String, String>) -> Result<Vec<Indicator>, ParseError> {
     let plan = &out.plan;
     let mut order: Vec<String> = Vec::new();
     let mut groups: BTreeMap<String, Vec<&Located>> = BTreeMap::new();
@@ -188,11 +310,7 @@ fn build_indicators(out: &PlanOut, city: &BTreeMap<String, String>) -> Result<Ve
                 comparator: g.comparator,
                 value: g.value,
                 value_max: g.value_max,
-                provenance: Provenance {
-                    file_name: out.file.clone(),
-                    section: l.section.clone(),
-                    quote: g.quote.clone(),
-                },
+                provenance: Provenance::read(&out.file, &l.section, &g.quote),
             });
         }
         targets.sort_by_key(|t| t.year);
@@ -218,16 +336,14 @@ fn build_indicators(out: &PlanOut, city: &BTreeMap<String, String>) -> Result<Ve
             baseline_value: (f.decrease && baseline_year.is_some()).then_some(0.0),
             targets,
             contributes_to_key: None,
-            provenance: Provenance {
-                file_name: out.file.clone(),
-                section: first.section.clone(),
-                quote: f.quote.clone(),
-            },
+            actuals: Vec::new(),
+            provenance: Provenance::read(&out.file, &first.section, &f.quote),
         });
     }
-    // 完成全市下达指标: no target of its own, contributes to the city indicator.
+    // 完成全市下达指标: no target of its own, contributes to the parent plan's indicator.
     let mut seen: Vec<&str> = Vec::new();
-    for (name, section, quote) in &out.commitments {
+    for c in &out.commitments {
+        let name = &c.contribution.name;
         if seen.contains(&name.as_str()) {
             continue;
         }
@@ -235,26 +351,15 @@ fn build_indicators(out: &PlanOut, city: &BTreeMap<String, String>) -> Result<Ve
         if result.iter().any(|i| &i.name == name) {
             return Err(conflict(name, "both a target and a commitment to the city target".to_string()));
         }
-        let counterpart = city.get(city_counterpart(name)).cloned();
-        if counterpart.is_none() {
-            return Err(conflict(name, "no city indicator to contribute to".to_string()));
-        }
+        let Some(counterpart) = parent.get(name).cloned() else {
+            return Err(conflict(name, "no indicator of the parent plan to contribute to".to_string()));
+        };
         result.push(Indicator {
             key: format!("{}#goals#{name}", plan.key),
-            name: name.clone(),
-            unit: "%".to_string(),
-            measure: Measure::Percentage,
-            direction: Direction::HigherIsBetter,
-            summable: false,
-            nature: Nature::Binding,
             region_key: plan.region_key.clone(),
             plan_key: plan.key.clone(),
-            task_key: None,
-            baseline_year: None,
-            baseline_value: None,
-            targets: Vec::new(),
-            contributes_to_key: counterpart,
-            provenance: Provenance { file_name: out.file.clone(), section: section.clone(), quote: quote.clone() },
+            contributes_to_key: Some(counterpart),
+            ..commitment_indicator(name, &out.file, &c.section, &c.contribution.quote)
         });
     }
     // Comparators are only meaningful with a value; make sure none slipped through.

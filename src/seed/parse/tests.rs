@@ -3,7 +3,7 @@
 //! reading the source text.
 
 use super::*;
-use crate::seed::model::{AssignmentRole, DepartmentKind, PlanKind, Task, TaskKind};
+use crate::seed::model::{AssignmentRole, DepartmentKind, PlanKind, Provenance, Task, TaskKind};
 use Comparator::*;
 
 const XQ: &str = "西青政发〔2023〕5号";
@@ -216,21 +216,35 @@ fn directions_natures_and_measures() {
 }
 
 #[test]
-fn district_commitments_contribute_to_city_indicators() {
+fn district_commitments_contribute_to_the_indicators_of_the_city_peaking_plan() {
     let d = dataset();
+    let parent = docs::CITY_PEAKING_PLAN;
+    let of_parent: Vec<&str> = d.indicators.iter().filter(|i| i.plan_key == parent).map(|i| i.name.as_str()).collect();
+    assert_eq!(of_parent, ["单位地区生产总值能耗下降率", "单位地区生产总值二氧化碳排放下降率"]);
+    for name in &of_parent {
+        let key = format!("{parent}#goals#{name}");
+        let i = d.indicators.iter().find(|i| i.key == key).unwrap_or_else(|| panic!("{key}"));
+        assert!(i.targets.is_empty(), "the plan is not among the sources: no figure is known");
+        assert_eq!(
+            (i.region_key.as_str(), i.nature, i.contributes_to_key.as_deref()),
+            ("120000", Nature::Binding, None)
+        );
+        // The words are the first district's (Xiqing's) commitment, in its own file.
+        assert_eq!(i.provenance.file_name, docs::XIQING_PLAN);
+        assert_eq!(i.provenance.quote, "单位地区生产总值能源消耗和二氧化碳排放完成天津市下达指标;");
+    }
     for plan in [XQ, JH, NK] {
-        for (name, city) in [
-            ("单位地区生产总值能耗下降率", "单位地区生产总值能耗下降率"),
-            ("单位地区生产总值二氧化碳排放下降率", "二氧化碳排放强度下降率"),
-        ] {
+        for name in &of_parent {
             let key = format!("{plan}#goals#{name}");
             let i = d.indicators.iter().find(|i| i.key == key).unwrap_or_else(|| panic!("{key}"));
             assert!(i.targets.is_empty());
             assert_eq!(i.nature, Nature::Binding);
-            assert_eq!(i.contributes_to_key.as_deref(), Some(format!("{CITY}#goals#{city}").as_str()));
+            assert_eq!(i.contributes_to_key.as_deref(), Some(format!("{parent}#goals#{name}").as_str()));
             assert!(i.provenance.quote.contains("下达指标"), "{}", i.provenance.quote);
         }
     }
+    // Nobody contributes to the 2027 action plan's intensities any more.
+    assert!(!d.indicators.iter().filter_map(|i| i.contributes_to_key.as_deref()).any(|k| k.starts_with(CITY)));
 }
 
 #[test]
@@ -241,6 +255,16 @@ fn plans() {
     let plan = |k: &str| d.plans.iter().find(|p| p.key == k).unwrap();
     for (key, region, issuer, date, start, end, kind) in [
         (CITY, "120000", "120000/天津市人民政府", None, None, Some(2027), PlanKind::ActionPlan),
+        // The commitments to it are for 2025 and 2030: the 十四五 and 十五五 periods.
+        (
+            docs::CITY_PEAKING_PLAN,
+            "120000",
+            "120000/天津市人民政府",
+            None,
+            Some(2021),
+            Some(2030),
+            PlanKind::ImplementationPlan,
+        ),
         (Y2024, "120000", "120000/天津市生态环境局", None, Some(2024), Some(2024), PlanKind::AnnualPriorities),
         (
             docs::JJJ_MEASURES,
@@ -300,14 +324,20 @@ fn plans() {
 fn task_counts() {
     let d = dataset();
     let count = |plan: &str, kind: TaskKind| d.tasks.iter().filter(|t| t.plan_key == plan && t.kind == kind).count();
-    // (plan, action groups, numbered tasks, 专栏, indicators)
-    for (plan, groups, tasks, columns, indicators) in
-        [(CITY, 5, 24, 0, 18), (Y2024, 5, 0, 0, 1), (XQ, 23, 40, 0, 31), (JH, 16, 32, 10, 44), (NK, 17, 25, 0, 26)]
-    {
+    // (plan, action groups, numbered tasks, 专栏, indicators with targets or commitments, of past results only)
+    for (plan, groups, tasks, columns, indicators, results) in [
+        (CITY, 5, 24, 0, 18, 15),
+        (Y2024, 5, 0, 0, 1, 12),
+        (XQ, 23, 40, 0, 31, 0),
+        (JH, 16, 32, 10, 44, 0),
+        (NK, 17, 25, 0, 26, 0),
+    ] {
         assert_eq!(count(plan, TaskKind::ActionGroup), groups, "{plan} groups");
         assert_eq!(count(plan, TaskKind::Task), tasks, "{plan} tasks");
         assert_eq!(count(plan, TaskKind::FeaturedProject), columns, "{plan} 专栏");
-        assert_eq!(d.indicators.iter().filter(|i| i.plan_key == plan).count(), indicators, "{plan} indicators");
+        let of_plan = || d.indicators.iter().filter(|i| i.plan_key == plan);
+        assert_eq!(of_plan().filter(|i| !i.key.contains("#results#")).count(), indicators, "{plan} indicators");
+        assert_eq!(of_plan().filter(|i| i.key.contains("#results#")).count(), results, "{plan} result indicators");
     }
     // Only the 重点任务 chapter has numbered tasks: Jinghai (一)…(十) have 4,4,3,3,4,4,3,3,4,0.
     let per_group: Vec<usize> = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"]
@@ -354,9 +384,67 @@ fn task_tree_shape() {
     assert_eq!(units, vec!["120104/南开区机关事务服务中心", "120104/南开区各相关部门"]);
 }
 
+/// Every provenance of the dataset, with what it belongs to.
+fn provenances(d: &Dataset) -> Vec<(String, &Provenance)> {
+    let plans = d.plans.iter().map(|p| (p.key.clone(), &p.provenance));
+    let tasks = d.tasks.iter().map(|t| (t.key.clone(), &t.provenance));
+    let indicators = d.indicators.iter().flat_map(|i| {
+        std::iter::once((i.key.clone(), &i.provenance))
+            .chain(i.targets.iter().map(move |t| (format!("{}|{}", i.key, t.year), &t.provenance)))
+            .chain(i.actuals.iter().map(move |a| (format!("{}|{}", i.key, a.period), &a.provenance)))
+    });
+    plans.chain(tasks).chain(indicators).collect()
+}
+
+#[test]
+fn every_quote_is_the_verbatim_span_of_its_file_and_keeps_its_cleaned_reading() {
+    let d = dataset();
+    let (sources, _) = load();
+    let mut normalised = 0;
+    let all = provenances(&d);
+    for (key, p) in &all {
+        assert!(!p.cleaned.is_empty(), "{key}: no cleaned quote");
+        let raw: Vec<char> = sources.iter().find(|s| s.file_name == p.file_name).unwrap().text.chars().collect();
+        let (start, end) = (p.start.unwrap() as usize, p.end.unwrap() as usize);
+        assert!(start < end && end <= raw.len(), "{key}: {start}..{end}");
+        assert_eq!(raw[start..end].iter().collect::<String>(), p.quote, "{key}");
+        // The span is tight: it starts and ends with what the cleaned text starts and ends with.
+        let first = p.quote.chars().next().map(|c| text::clean_line(&c.to_string()));
+        assert_eq!(first.as_deref(), p.cleaned.get(..p.cleaned.chars().next().unwrap().len_utf8()), "{key}");
+        if p.quote != p.cleaned {
+            normalised += 1;
+        }
+    }
+    // The scraper's spam word is in the verbatim quote, 关于 in the cleaned one.
+    let xq = d.plans.iter().find(|p| p.key == XQ).unwrap();
+    assert_eq!(xq.provenance.quote, "天津市西青区人民政府188比分直播印发天津市西青区碳达峰实施方案的通知");
+    assert_eq!(xq.provenance.cleaned, "天津市西青区人民政府关于印发天津市西青区碳达峰实施方案的通知");
+    // A comma a correction inserted is in the cleaned quote only.
+    let fixed = all.iter().find(|(_, p)| p.cleaned.contains("比重达到35%,全区")).unwrap().1;
+    assert!(fixed.quote.contains("比重达到35%全区"), "{}", fixed.quote);
+    // The Nankai goals are quoted from the plan, not from the news preamble that repeats them.
+    let nk = d.indicators.iter().find(|i| i.key == format!("{NK}#goals#单位地区生产总值能耗下降率")).unwrap();
+    let preamble_end = sources[4].text.find("人民政府关于印发").unwrap();
+    assert!(nk.provenance.start.unwrap() as usize > sources[4].text[..preamble_end].chars().count());
+    assert!(normalised > all.len() / 5, "{normalised} of {} quotes differ from their cleaned reading", all.len());
+}
+
 #[test]
 fn no_noise_anywhere() {
-    let d = dataset();
+    let mut d = dataset();
+    // Verbatim quotes keep the noise by design; everything else must not.
+    for p in d.plans.iter_mut().map(|p| &mut p.provenance).chain(d.tasks.iter_mut().map(|t| &mut t.provenance)) {
+        p.quote.clear();
+    }
+    for i in &mut d.indicators {
+        i.provenance.quote.clear();
+        for t in &mut i.targets {
+            t.provenance.quote.clear();
+        }
+        for a in &mut i.actuals {
+            a.provenance.quote.clear();
+        }
+    }
     let json = serde_json::to_string(&d).unwrap();
     for noise in [
         "188比分直播",
@@ -380,7 +468,7 @@ fn no_noise_anywhere() {
     }
     // The restored word 关于 in the Xiqing notice (replaced by the spam link).
     let xq = d.plans.iter().find(|p| p.key == XQ).unwrap();
-    assert_eq!(xq.provenance.quote, "天津市西青区人民政府关于印发天津市西青区碳达峰实施方案的通知");
+    assert_eq!(xq.provenance.cleaned, "天津市西青区人民政府关于印发天津市西青区碳达峰实施方案的通知");
     // Nothing from the unrelated news of doc 000: no department outside the four agencies and the government.
     let city_units: Vec<&str> =
         d.departments.iter().filter(|x| x.region_key == "120000").map(|x| x.name.as_str()).collect();
@@ -479,6 +567,21 @@ fn missing_source_and_rotten_corrections_fail() {
     let c = load_corrections(&rotten).unwrap();
     assert!(matches!(parse_sources(&s, &c), Err(ParseError::CorrectionNotFound { .. })));
     assert!(matches!(load_corrections("[[nonsense]]\n"), Err(ParseError::Corrections(_))));
+
+    // A past result whose sentence is gone, or whose figure is not the one written, fails too.
+    let actual = |quote: &str, value: f64, number: &str| {
+        format!(
+            "{toml}\n[[actual]]\nfile = \"002_f0f9c9e19bad9bef.txt\"\nquote = \"{quote}\"\n\
+             plan = \"{Y2024}\"\nindicator = \"无废细胞\"\nunit = \"个\"\nperiod = \"2022\"\n\
+             value = {value:?}\nnumber = \"{number}\"\n"
+        )
+    };
+    let c = load_corrections(&actual("这句话不在文中", 518.0, "518个")).unwrap();
+    assert!(matches!(parse_sources(&s, &c), Err(ParseError::CorrectionNotFound { .. })));
+    let c = load_corrections(&actual("建成518个“无废细胞”", 581.0, "518个")).unwrap();
+    assert!(matches!(parse_sources(&s, &c), Err(ParseError::Conflict { .. })));
+    let c = load_corrections(&actual("建成518个“无废细胞”", 518.0, "518个")).unwrap();
+    assert!(parse_sources(&s, &c).is_ok(), "the same result for another period is accepted");
 }
 
 #[test]
@@ -497,6 +600,40 @@ fn parents_come_first() {
     for (i, p) in d.plans.iter().enumerate() {
         if let Some(parent) = &p.parent_key {
             assert!(d.plans[..i].iter().any(|y| &y.key == parent), "{}", p.key);
+        }
+    }
+}
+
+#[test]
+fn past_results_are_actual_values_never_targets() {
+    let d = dataset();
+    let get = |key: &str| d.indicators.iter().find(|i| i.key == key).unwrap_or_else(|| panic!("{key}"));
+    // A result of an indicator that has a target: 518 无废细胞 built in 2023, next to the 2024 target of 500.
+    let cells = get(&format!("{Y2024}#二#无废细胞"));
+    assert_eq!(cells.targets.iter().map(|t| (t.year, t.value)).collect::<Vec<_>>(), [(2024, 500.0)]);
+    assert_eq!(cells.actuals.iter().map(|a| (a.period.as_str(), a.value)).collect::<Vec<_>>(), [("2023", 518.0)]);
+    assert!(cells.actuals[0].provenance.quote.contains("建成518个“无废细胞”"), "{:?}", cells.actuals[0].provenance);
+    // 十三五 and the following years: two indicators, as the text measures them differently.
+    let fyp = get(&format!("{CITY}#results#规模以上工业单位增加值能耗“十三五”下降率"));
+    assert_eq!(fyp.actuals.iter().map(|a| (a.period.as_str(), a.value)).collect::<Vec<_>>(), [("2020", 16.0)]);
+    let yearly = get(&format!("{CITY}#results#规模以上工业单位增加值能耗年度下降率"));
+    let values: Vec<(&str, f64)> = yearly.actuals.iter().map(|a| (a.period.as_str(), a.value)).collect();
+    assert_eq!(values, [("2021", 8.5), ("2022", 2.5)]);
+    // 余 (more than) is said in the note, never in the value.
+    let units = get(&format!("{CITY}#results#国家级绿色单位"));
+    assert_eq!((units.actuals[0].value, units.actuals[0].note.as_deref()), (150.0, Some("150余家：多于150家")));
+    let with_actuals: Vec<&Indicator> = d.indicators.iter().filter(|i| !i.actuals.is_empty()).collect();
+    assert_eq!(with_actuals.len(), 28);
+    assert_eq!(with_actuals.iter().map(|i| i.actuals.len()).sum::<usize>(), 29);
+    for i in &with_actuals {
+        // No past result became a target: result indicators have none, and no target is before 2024.
+        if i.key.contains("#results#") {
+            assert!(i.targets.is_empty(), "{}", i.key);
+        }
+        assert!(i.targets.iter().all(|t| t.year >= 2024), "{}", i.key);
+        for a in &i.actuals {
+            assert!(a.provenance.cleaned.contains(&format_number(a.value)), "{}: {}", i.key, a.provenance.cleaned);
+            assert!(a.provenance.start.is_some(), "{}", i.key);
         }
     }
 }

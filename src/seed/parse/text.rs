@@ -20,42 +20,135 @@ pub(crate) const SPAM: &str = "188比分直播";
 
 static SUB: LazyLock<Regex> = LazyLock::new(|| re(r"<sub>(.*?)</sub>|_\{(.*?)\}|_([a-zA-Z0-9])\b"));
 
+/// Cleaned text that remembers where each of its characters was read: for
+/// every character of `text`, the offset (in characters, from 0) of the
+/// character of the raw file it comes from. A character the cleaning put in
+/// (关于 for the spam link, a space for a tab, a comma of a correction) has
+/// the offset of the raw character it stands for or follows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Mapped {
+    pub text: String,
+    /// One entry per character of `text`.
+    pub origin: Vec<usize>,
+}
+
+impl Mapped {
+    fn from_chars(chars: &[(char, usize)]) -> Self {
+        Mapped { text: chars.iter().map(|(c, _)| c).collect(), origin: chars.iter().map(|(_, o)| *o).collect() }
+    }
+
+    /// Appends `other` (joining two lines of one paragraph).
+    pub fn push(&mut self, other: &Mapped) {
+        self.text.push_str(&other.text);
+        self.origin.extend_from_slice(&other.origin);
+    }
+
+    /// Replaces the first `quote` by `replace`; the characters the two share at
+    /// their start and end keep their origin, the others take the origin of
+    /// the last shared character before them. False when `quote` is absent.
+    pub fn replace_first(&mut self, quote: &str, replace: &str) -> bool {
+        let Some(at) = self.text.find(quote) else { return false };
+        let from = self.text[..at].chars().count();
+        let old: Vec<char> = quote.chars().collect();
+        let new: Vec<char> = replace.chars().collect();
+        let prefix = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
+        let suffix = old[prefix..].iter().rev().zip(new[prefix..].iter().rev()).take_while(|(a, b)| a == b).count();
+        let old_origin = &self.origin[from..from + old.len()];
+        let before = if prefix > 0 { old_origin[prefix - 1] } else { old_origin.first().copied().unwrap_or(0) };
+        let mut origin: Vec<usize> = old_origin[..prefix].to_vec();
+        origin.extend(std::iter::repeat_n(before, new.len() - prefix - suffix));
+        origin.extend_from_slice(&old_origin[old.len() - suffix..]);
+        self.origin.splice(from..from + old.len(), origin);
+        self.text.replace_range(at..at + quote.len(), replace);
+        true
+    }
+}
+
 /// Cleans one raw line: spam, `?` runs standing for spaces, markdown heading
 /// and bold markers, sub-scripts (`PM<sub>2.5</sub>`, `PM_{2.5}`, `NO_x`),
 /// ASCII brackets to full-width, and spaces that PDF conversion put between
 /// Chinese text and numbers. Table cells (tabs) are joined by one space.
 pub fn clean_line(raw: &str) -> String {
-    let mut s = replace_spam(raw);
-    s = s.replace('?', " ").replace('\u{FFFD}', "");
-    s = SUB
-        .replace_all(&s, |c: &regex::Captures<'_>| {
-            c.iter().skip(1).flatten().next().map(|m| m.as_str().to_string()).unwrap_or_default()
-        })
-        .into_owned();
-    s = s.replace("**", "");
-    let trimmed = s.trim_start();
-    let without_hashes = trimmed.trim_start_matches('#');
-    s = without_hashes.to_string();
-    s = s.replace('(', "（").replace(')', "）");
-    let cells: Vec<String> = s.split('\t').map(squeeze_spaces).filter(|c| !c.is_empty()).collect();
-    cells.join(" ")
+    clean_line_mapped(raw, 0).text
 }
 
-fn replace_spam(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
-    let mut rest = raw;
-    while let Some(i) = rest.find(SPAM) {
-        let before = &rest[..i];
-        let after = &rest[i + SPAM.len()..];
-        let prev_han = before.chars().next_back().is_some_and(is_han);
-        let next_han = after.chars().next().is_some_and(is_han);
-        out.push_str(before);
-        if prev_han && next_han {
-            out.push_str("关于");
+/// [`clean_line`], remembering the origin of each character; `base` is the
+/// offset of the line's first character in its file.
+pub fn clean_line_mapped(raw: &str, base: usize) -> Mapped {
+    let chars: Vec<(char, usize)> = raw.chars().enumerate().map(|(i, c)| (c, base + i)).collect();
+    let chars: Vec<(char, usize)> = replace_spam(&chars)
+        .into_iter()
+        .filter(|(c, _)| *c != '\u{FFFD}')
+        .map(|(c, o)| (if c == '?' { ' ' } else { c }, o))
+        .collect();
+    let chars = unwrap_subscripts(&chars);
+    let mut unbolded = Vec::with_capacity(chars.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].0 == '*' && chars.get(i + 1).is_some_and(|(c, _)| *c == '*') {
+            i += 2;
+            continue;
         }
-        rest = after;
+        unbolded.push(chars[i]);
+        i += 1;
     }
-    out.push_str(rest);
+    let rest = &unbolded[unbolded.iter().take_while(|(c, _)| c.is_whitespace()).count()..];
+    let rest = &rest[rest.iter().take_while(|(c, _)| *c == '#').count()..];
+    let rest: Vec<(char, usize)> = rest
+        .iter()
+        .map(|&(c, o)| match c {
+            '(' => ('（', o),
+            ')' => ('）', o),
+            _ => (c, o),
+        })
+        .collect();
+    let mut out: Vec<(char, usize)> = Vec::with_capacity(rest.len());
+    for cell in rest.split(|(c, _)| *c == '\t').map(squeeze_spaces).filter(|c| !c.is_empty()) {
+        if let Some(&(_, o)) = out.last() {
+            out.push((' ', o));
+        }
+        out.extend(cell);
+    }
+    Mapped::from_chars(&out)
+}
+
+/// `<sub>2.5</sub>`, `_{2.5}`, `_x`: the sub-script's characters only.
+fn unwrap_subscripts(chars: &[(char, usize)]) -> Vec<(char, usize)> {
+    let text: String = chars.iter().map(|(c, _)| c).collect();
+    let index_of = |byte: usize| text[..byte].chars().count();
+    let mut out = Vec::with_capacity(chars.len());
+    let mut last = 0;
+    for c in SUB.captures_iter(&text) {
+        let (Some(whole), Some(inner)) = (c.get(0), c.iter().skip(1).flatten().next()) else { continue };
+        out.extend_from_slice(&chars[last..index_of(whole.start())]);
+        out.extend_from_slice(&chars[index_of(inner.start())..index_of(inner.end())]);
+        last = index_of(whole.end());
+    }
+    out.extend_from_slice(&chars[last..]);
+    out
+}
+
+fn replace_spam(chars: &[(char, usize)]) -> Vec<(char, usize)> {
+    let spam: Vec<char> = SPAM.chars().collect();
+    let mut out = Vec::with_capacity(chars.len());
+    let mut segment_start = 0;
+    let mut i = 0;
+    while i < chars.len() {
+        let is_spam =
+            chars.len() - i >= spam.len() && chars[i..i + spam.len()].iter().map(|(c, _)| *c).eq(spam.iter().copied());
+        if !is_spam {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let prev_han = i > segment_start && is_han(chars[i - 1].0);
+        let next_han = chars.get(i + spam.len()).is_some_and(|(c, _)| is_han(*c));
+        if prev_han && next_han {
+            out.extend("关于".chars().map(|c| (c, chars[i].1)));
+        }
+        i += spam.len();
+        segment_start = i;
+    }
     out
 }
 
@@ -66,24 +159,26 @@ pub fn is_han(c: char) -> bool {
 
 /// Removes spaces unless they separate two ASCII letters/digits (`TCL 奥博`
 /// keeps nothing, `2023 年` becomes `2023年`, `Smart Grid` stays).
-fn squeeze_spaces(s: &str) -> String {
-    let chars: Vec<char> = s.chars().collect();
-    let mut out = String::with_capacity(s.len());
-    for (i, &c) in chars.iter().enumerate() {
-        if c == ' ' || c == '\u{3000}' || c == '\u{A0}' {
-            let prev = out.chars().next_back();
-            let next = chars[i + 1..].iter().find(|n| !matches!(n, ' ' | '\u{3000}' | '\u{A0}'));
+fn squeeze_spaces(s: &[(char, usize)]) -> Vec<(char, usize)> {
+    let is_space = |c: char| matches!(c, ' ' | '\u{3000}' | '\u{A0}');
+    let mut out: Vec<(char, usize)> = Vec::with_capacity(s.len());
+    for (i, &(c, o)) in s.iter().enumerate() {
+        if is_space(c) {
+            let prev = out.last().map(|(p, _)| *p);
+            let next = s[i + 1..].iter().map(|(n, _)| *n).find(|n| !is_space(*n));
             let keep = matches!((prev, next), (Some(p), Some(n))
                 if p.is_ascii_alphanumeric() && n.is_ascii_alphanumeric())
-                && !out.ends_with(' ');
+                && prev != Some(' ');
             if keep {
-                out.push(' ');
+                out.push((' ', o));
             }
         } else {
-            out.push(c);
+            out.push((c, o));
         }
     }
-    out.trim().to_string()
+    let start = out.iter().take_while(|(c, _)| c.is_whitespace()).count();
+    let end = out.len() - out[start..].iter().rev().take_while(|(c, _)| c.is_whitespace()).count();
+    out[start..end].to_vec()
 }
 
 /// Characters after which a paragraph is complete.
@@ -125,14 +220,20 @@ pub fn is_pure_heading(p: &str) -> bool {
 }
 
 /// Cleans a whole file and joins paragraphs that a page or line break split
-/// in the middle of a sentence (`…建立或整合` + `再生资源信息服务平台，…`).
-pub fn paragraphs(raw: &str, layout: Layout) -> Vec<String> {
+/// in the middle of a sentence (`…建立或整合` + `再生资源信息服务平台，…`),
+/// remembering where in `raw` each character was read.
+pub fn paragraphs_mapped(raw: &str, layout: Layout) -> Vec<Mapped> {
     // (cleaned line, markdown heading, table row)
-    let lines: Vec<(String, bool, bool)> = raw
-        .lines()
-        .map(|l| (clean_line(l), l.trim_start().starts_with('#'), l.contains('\t')))
-        .filter(|(l, _, _)| !l.is_empty())
-        .collect();
+    let mut lines: Vec<(Mapped, bool, bool)> = Vec::new();
+    let mut base = 0;
+    for line in raw.split('\n') {
+        let l = line.strip_suffix('\r').unwrap_or(line);
+        let cleaned = clean_line_mapped(l, base);
+        if !cleaned.text.is_empty() {
+            lines.push((cleaned, l.trim_start().starts_with('#'), l.contains('\t')));
+        }
+        base += line.chars().count() + 1;
+    }
     // Short lines without punctuation are titles, signatures or headlines.
     let title_like = |l: &str| !has_punctuation(l) && l.chars().count() <= 40;
     let headline = |l: &str, hashed: bool| -> bool {
@@ -141,18 +242,19 @@ pub fn paragraphs(raw: &str, layout: Layout) -> Vec<String> {
             Layout::News => hashed || title_like(l),
         }
     };
-    let mut out: Vec<String> = Vec::new();
+    let mut out: Vec<Mapped> = Vec::new();
     // Whether the last paragraph is a heading with no body text after it.
     let mut last_is_pure_heading = true;
     let mut i = 0;
     while i < lines.len() {
-        let (line, hashed, row) = (&lines[i].0, lines[i].1, lines[i].2);
+        let (mapped, hashed, row) = (&lines[i].0, lines[i].1, lines[i].2);
+        let line = &mapped.text;
         // Table rows stand alone, like headings.
         let is_head = row || headline(line, hashed);
-        let open = out.last().is_some_and(|p| !is_terminated(p)) && !last_is_pure_heading;
+        let open = out.last().is_some_and(|p| !is_terminated(&p.text)) && !last_is_pure_heading;
         if open && !is_head {
             if let Some(last) = out.last_mut() {
-                last.push_str(line);
+                last.push(mapped);
             }
             i += 1;
             continue;
@@ -161,14 +263,14 @@ pub fn paragraphs(raw: &str, layout: Layout) -> Vec<String> {
             // A headline or caption printed in the middle of a sentence: drop
             // it when the sentence continues after it.
             if let Some((next, next_hashed, _)) = lines.get(i + 1)
-                && !headline(next, *next_hashed)
-                && !next.starts_with("本报讯")
+                && !headline(&next.text, *next_hashed)
+                && !next.text.starts_with("本报讯")
             {
                 i += 1;
                 continue;
             }
         }
-        out.push(line.clone());
+        out.push(mapped.clone());
         last_is_pure_heading = is_head && (row || layout == Layout::News || title_like(line) || is_pure_heading(line));
         i += 1;
     }
@@ -307,6 +409,20 @@ mod tests {
     }
 
     #[test]
+    fn cleaned_characters_remember_their_origin() {
+        let m = clean_line_mapped("国务院188比分直播碳达峰 PM<sub>2.5</sub>(一)", 10);
+        assert_eq!(m.text, "国务院关于碳达峰PM2.5（一）");
+        assert_eq!(m.origin.len(), m.text.chars().count());
+        // 关于 stands for the spam link; 碳 is after it; 2 is inside <sub>.
+        assert_eq!(&m.origin[3..6], &[13, 13, 20]);
+        assert_eq!(m.origin[10], 10 + "国务院188比分直播碳达峰 PM<sub>".chars().count());
+        let mut fixed = clean_line_mapped("比重达到35%全区", 0);
+        assert!(fixed.replace_first("35%全区", "35%,全区"));
+        assert_eq!(fixed.text, "比重达到35%,全区");
+        assert_eq!(fixed.origin, vec![0, 1, 2, 3, 4, 5, 6, 6, 7, 8]);
+    }
+
+    #[test]
     fn numerals_and_dates() {
         assert_eq!(collapsed_date("2023428").as_deref(), Some("2023-04-28"));
         assert_eq!(collapsed_date("2023111"), None);
@@ -325,7 +441,16 @@ mod tests {
     #[test]
     fn joins_broken_sentences() {
         let raw = "1. 任务。鼓励企业建立或整合\n\n\n\n再生资源信息服务平台，优化。\n\n2. 下一项。";
-        let p = paragraphs(raw, Layout::Plan);
-        assert_eq!(p, vec!["1.任务。鼓励企业建立或整合再生资源信息服务平台，优化。", "2.下一项。"]);
+        let p = paragraphs_mapped(raw, Layout::Plan);
+        let texts: Vec<&str> = p.iter().map(|p| p.text.as_str()).collect();
+        assert_eq!(texts, vec!["1.任务。鼓励企业建立或整合再生资源信息服务平台，优化。", "2.下一项。"]);
+        // Each character remembers its place in the raw text, across the joined lines.
+        let raw_chars: Vec<char> = raw.chars().collect();
+        for para in &p {
+            for (c, &o) in para.text.chars().zip(&para.origin) {
+                assert_eq!(clean_line(&raw_chars[o].to_string()), c.to_string());
+            }
+        }
+        assert_eq!(p[1].origin[0], raw.chars().position(|c| c == '2').unwrap());
     }
 }

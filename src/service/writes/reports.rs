@@ -305,6 +305,12 @@ pub async fn stage_actual(
         department_id: Some(identity.department_id.clone()),
         reported_by: Some(identity.subject.clone()),
         reported_at: Utc::now(),
+        source_document_id: None,
+        source_section: None,
+        source_quote: None,
+        source_start: None,
+        source_end: None,
+        source_cleaned: None,
     }
     .into_active_model()
     .insert(txn)

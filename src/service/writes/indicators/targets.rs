@@ -112,6 +112,9 @@ pub async fn set_target(
             am.source_document_id = Set(None);
             am.source_section = Set(None);
             am.source_quote = Set(None);
+            am.source_start = Set(None);
+            am.source_end = Set(None);
+            am.source_cleaned = Set(None);
             (AuditAction::Update, write.save_next_version(am, before.version).await?)
         }
         None => {
@@ -125,6 +128,9 @@ pub async fn set_target(
                 source_document_id: None,
                 source_section: None,
                 source_quote: None,
+                source_start: None,
+                source_end: None,
+                source_cleaned: None,
                 version: 1,
                 created_at: now,
                 updated_at: now,
