@@ -11,7 +11,8 @@
 #     bash bench/instructions_per_request.sh OLD_BIN NEW_BIN
 #
 # Settings (environment): DATABASE_URL (required; migrated and filled, e.g. by bench/peer.sh),
-# BENCH_QUERY (bench/queries/nested.graphql), BENCH_REQUESTS (20), BENCH_WARMUP (5),
+# BENCH_QUERY (bench/queries/nested.graphql), BENCH_VARIABLES (its variables as JSON, {}),
+# BENCH_REQUESTS (20), BENCH_WARMUP (5),
 # BENCH_DEPT (静海区发展改革委), BENCH_ROLE (ADMIN). Output: one CSV line per binary.
 set -euo pipefail
 
@@ -37,7 +38,8 @@ trap cleanup EXIT
 head -c 48 /dev/urandom | base64 > "$WORK/jwt.secret"
 chmod 600 "$WORK/jwt.secret"
 export XIETONG_JWT_SECRET_FILE=$WORK/jwt.secret XIETONG_RATE_LIMIT_PER_MINUTE=0
-python3 -c 'import json,sys; print(json.dumps({"query": open(sys.argv[1]).read()}))' "$QUERY" > "$WORK/body.json"
+python3 -c 'import json,sys; print(json.dumps({"query": open(sys.argv[1]).read(), "variables": json.loads(sys.argv[2])}))' \
+  "$QUERY" "${BENCH_VARIABLES:-{\}}" > "$WORK/body.json"
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 URL=http://127.0.0.1:$PORT/graphql
 
