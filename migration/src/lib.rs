@@ -12,6 +12,7 @@ mod m20261122_000003_nested_page_indexes;
 mod m20261202_000004_child_page_indexes;
 mod m20261202_000005_latest_actual_index;
 mod m20261202_000006_task_own_class_index;
+mod m20261202_000007_create_webhooks;
 
 /// Applies the migrations in order; used by `xietong migrate` and at start-up.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000004_child_page_indexes::Migration),
             Box::new(m20261202_000005_latest_actual_index::Migration),
             Box::new(m20261202_000006_task_own_class_index::Migration),
+            Box::new(m20261202_000007_create_webhooks::Migration),
         ]
     }
 }

@@ -37,6 +37,7 @@ pub fn build_schema(
     limits: Limits,
     notifier: ChangeNotifier,
     allowed_operations: Option<HashSet<String>>,
+    webhooks: crate::service::webhooks::delivery::Outbound,
 ) -> AppSchema {
     let guard = limits::GuardSettings {
         max_aliases: limits.max_aliases,
@@ -55,7 +56,7 @@ pub fn build_schema(
     // those would also bound introspection. The guard enforces them (src/graphql/limits.rs).
     let builder = Schema::build(query::QueryRoot, mutation::MutationRoot::default(), subscription::SubscriptionRoot);
     let mut builder = schema_text::describe(builder)
-        .data(AppState { db, limits: limits.clone(), notifier: notifier.clone() })
+        .data(AppState { db, limits: limits.clone(), notifier: notifier.clone(), webhooks })
         .extension(notify_extension::PokeAfterMutation(notifier))
         .extension(limits::Guard(Arc::new(guard)))
         // Control characters in any string input refused before execution (src/graphql/input_guard.rs).
@@ -94,5 +95,11 @@ pub fn selected_operation_type(
 /// The SDL of the schema, as committed in `schema.graphql`.
 pub fn sdl() -> String {
     let db = DatabaseConnection::default();
-    schema_text::sdl(&build_schema(db, Limits::default(), ChangeNotifier::default(), None))
+    schema_text::sdl(&build_schema(
+        db,
+        Limits::default(),
+        ChangeNotifier::default(),
+        None,
+        crate::service::webhooks::delivery::Outbound::off(),
+    ))
 }

@@ -12,6 +12,7 @@ pub mod plan;
 pub mod region;
 pub mod task;
 pub mod viewer;
+pub mod webhook;
 
 use async_graphql::{ID, Interface};
 
