@@ -458,7 +458,7 @@ async fn prepare(app: &TestApp, admin: &str, fx: &Fixture, m: M, n: usize, i: us
 /// The receiver of the webhook rows: nothing listens there, so deliveries fail (and are recorded).
 const HOOK: &str = "http://127.0.0.1:9/hook";
 
-/// Inserts a delivery of the latest change to endpoint `endpoint` (a global ID); returns its record ID.
+/// A delivery of the latest change to endpoint `endpoint` (a global ID); returns its record ID.
 async fn insert_delivery(db: &DatabaseConnection, endpoint: &str) -> String {
     let (_, endpoint_id) = xietong::ids::from_global_any(&async_graphql::ID(endpoint.to_owned()), "id").unwrap();
     let now = Utc::now();
@@ -476,7 +476,23 @@ async fn insert_delivery(db: &DatabaseConnection, endpoint: &str) -> String {
         updated_at: now,
         delivered_at: Some(now),
     };
-    row.into_active_model().insert(db).await.expect("insert a delivery").id
+    // The worker may have recorded its own (failed) delivery of that change first: then that one is used.
+    let (endpoint_id, seq) = (row.endpoint_id.clone(), row.seq);
+    let keep_first =
+        sea_orm::sea_query::OnConflict::columns([webhook_delivery::Column::EndpointId, webhook_delivery::Column::Seq])
+            .do_nothing()
+            .to_owned();
+    webhook_delivery::Entity::insert(row.into_active_model())
+        .on_conflict(keep_first)
+        .exec_without_returning(db)
+        .await
+        .expect("insert a delivery");
+    let found = webhook_delivery::Entity::find()
+        .filter(webhook_delivery::Column::EndpointId.eq(endpoint_id))
+        .filter(webhook_delivery::Column::Seq.eq(seq))
+        .one(db)
+        .await;
+    found.unwrap().expect("the delivery").id
 }
 
 /// The outcome of a response, or the whole body when it is none of the four.

@@ -35,6 +35,7 @@ mod response_order;
 mod schema;
 mod statements;
 mod subscriptions;
+mod webhook_bench;
 mod webhooks;
 mod websocket;
 mod websocket_bench;

@@ -4,7 +4,7 @@
 //! identity; across receiver failures, restarts of xietong and several
 //! instances on one database.
 
-mod receiver;
+pub mod receiver;
 mod verifiers;
 
 use crate::helpers::{TestApp, error_code, spawn_app_configured};
@@ -442,6 +442,11 @@ async fn only_admins_and_coordinators_of_the_department_manage_endpoints_and_cha
 
     let listed = app.data_as(&jinghai, "{ webhookEndpoints { id } }", json!({})).await;
     assert_eq!(listed["webhookEndpoints"], json!([{ "id": own.id }]), "a coordinator sees its jurisdiction's");
+    let nodes = "query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }";
+    let seen = app.data_as(&jinghai, nodes, json!({ "ids": [own.id, other.id] })).await;
+    assert_eq!(seen["nodes"], json!([{ "__typename": "WebhookEndpoint", "id": own.id }, null]), "node(id) alike");
+    let seen = app.data_as(&bureau, nodes, json!({ "ids": [own.id] })).await;
+    assert_eq!(seen["nodes"], json!([null]), "a bureau manages no endpoint");
     let body = app
         .graphql_as(
             &jinghai,

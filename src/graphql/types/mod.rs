@@ -31,4 +31,6 @@ pub enum Node {
     ProgressReport(task::ProgressReport),
     Grant(grant::Grant),
     Change(change::Change),
+    WebhookEndpoint(webhook::WebhookEndpoint),
+    WebhookDelivery(webhook::WebhookDelivery),
 }

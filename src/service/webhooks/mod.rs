@@ -12,6 +12,7 @@
 //! - [`delivery`]: one signed POST with a timeout and a cap on the answer read.
 //! - [`signing`], [`guard`], [`settings`]: signatures, the host allow-list, the flags.
 
+mod cursor;
 pub mod delivery;
 pub mod guard;
 pub mod payload;
@@ -21,6 +22,7 @@ pub mod settings;
 pub mod signing;
 pub mod worker;
 
+pub use cursor::{acting_viewer, backoff, filter_of, record};
 pub use settings::WebhookSettings;
 
 /// Where an endpoint stands.

@@ -206,6 +206,41 @@ pub async fn list(db: &DatabaseConnection, viewer: &Viewer) -> AppResult<Vec<web
         .await?)
 }
 
+/// The endpoints of `ids` the caller may manage (none for callers that manage none), for `node(id)`.
+///
+/// # Errors
+/// Store failures.
+pub async fn by_ids(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    ids: Vec<String>,
+) -> AppResult<Vec<webhook_endpoint::Model>> {
+    let Ok(managed) = managed(viewer) else { return Ok(Vec::new()) };
+    Ok(webhook_endpoint::Entity::find().filter(managed).filter(webhook_endpoint::Column::Id.is_in(ids)).all(db).await?)
+}
+
+/// The deliveries of `ids` whose endpoints the caller may manage, for `node(id)`.
+///
+/// # Errors
+/// Store failures.
+pub async fn deliveries_by_ids(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    ids: Vec<String>,
+) -> AppResult<Vec<webhook_delivery::Model>> {
+    let Ok(managed) = managed(viewer) else { return Ok(Vec::new()) };
+    let endpoints = Query::select()
+        .column(webhook_endpoint::Column::Id)
+        .from(webhook_endpoint::Entity)
+        .cond_where(managed)
+        .to_owned();
+    Ok(webhook_delivery::Entity::find()
+        .filter(webhook_delivery::Column::Id.is_in(ids))
+        .filter(webhook_delivery::Column::EndpointId.in_subquery(endpoints))
+        .all(db)
+        .await?)
+}
+
 /// One endpoint the caller may manage.
 ///
 /// # Errors

@@ -5,8 +5,8 @@
 
 use super::delivery::{self, Message, Outbound};
 use super::registry::{find_delivery, signing_secrets};
-use super::worker::{acting_viewer, record};
 use super::{DeliveryStatus, payload};
+use super::{acting_viewer, record};
 use crate::access::Viewer;
 use crate::error::{AppError, AppResult};
 use crate::service::changes::{self, ChangeFilter};

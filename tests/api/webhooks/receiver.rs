@@ -70,7 +70,7 @@ impl Receiver {
         let state = Arc::new(State::default());
         let data = web::Data::from(state.clone());
         let server = HttpServer::new(move || App::new().app_data(data.clone()).route("/hook", web::post().to(hook)))
-            .workers(1)
+            .workers(2)
             .bind("127.0.0.1:0")
             .expect("bind a receiver");
         let port = server.addrs()[0].port();
@@ -102,7 +102,12 @@ impl Receiver {
 
     /// Polls until `done` holds for the messages accepted (at most 30 s), then returns them.
     pub async fn wait_for(&self, what: &str, done: impl Fn(&[Received]) -> bool) -> Vec<Received> {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        self.wait_within(what, Duration::from_secs(30), done).await
+    }
+
+    /// Like [`Receiver::wait_for`], for at most `limit`.
+    pub async fn wait_within(&self, what: &str, limit: Duration, done: impl Fn(&[Received]) -> bool) -> Vec<Received> {
+        let deadline = tokio::time::Instant::now() + limit;
         loop {
             let received = self.received();
             if done(&received) {
@@ -117,6 +122,15 @@ impl Receiver {
     /// Waits until at least `n` messages were accepted.
     pub async fn wait_for_count(&self, n: usize) -> Vec<Received> {
         self.wait_for(&format!("{n} messages"), |r| r.len() >= n).await
+    }
+
+    /// Waits (at most `limit`) until at least `n` messages were accepted, without copying them each time.
+    pub async fn wait_for_count_within(&self, n: usize, limit: Duration) {
+        let deadline = tokio::time::Instant::now() + limit;
+        while self.state.accepted.lock().unwrap().len() < n {
+            assert!(tokio::time::Instant::now() < deadline, "timed out waiting for {n} messages");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
     }
 }
 
