@@ -113,8 +113,10 @@ pub async fn load(ctx: &Context<'_>, ids: &[ID], field: &str) -> async_graphql::
     for endpoint in endpoints {
         put(NodeKind::WebhookEndpoint, endpoint.id.clone(), Node::WebhookEndpoint(WebhookEndpoint(endpoint)));
     }
-    let deliveries =
-        fetch(of_kind(NodeKind::WebhookDelivery), |ids| registry::deliveries_by_ids(db, viewer, ids)).await?;
+    let deliveries = fetch(of_kind(NodeKind::WebhookDelivery), |ids| {
+        crate::service::webhooks::history::deliveries_by_ids(db, viewer, ids)
+    })
+    .await?;
     for delivery in deliveries {
         put(NodeKind::WebhookDelivery, delivery.id.clone(), Node::WebhookDelivery(WebhookDelivery(delivery)));
     }

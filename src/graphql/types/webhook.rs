@@ -12,7 +12,7 @@ use crate::ids::{NodeKind, to_global};
 use crate::service::audit::{AuditAction, AuditEntity};
 use crate::service::changes::{self, ChangeFilter};
 use crate::service::page;
-use crate::service::webhooks::{DeliveryStatus, EndpointStatus, registry};
+use crate::service::webhooks::{DeliveryStatus, EndpointStatus, history};
 use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, TimeZone, Utc};
 use entity::{webhook_attempt, webhook_delivery, webhook_endpoint};
@@ -113,7 +113,7 @@ impl WebhookEndpoint {
         let args = page_args(first, after, last, before);
         let status = status.map(DeliveryStatus::from);
         let (found, query) =
-            registry::deliveries(&state.db, viewer, &self.0.id, status, &args, state.limits.max_page_size)
+            history::deliveries(&state.db, viewer, &self.0.id, status, &args, state.limits.max_page_size)
                 .await
                 .gql()?;
         let total = if wants_total(ctx) { page::count(&state.db, query).await.gql()? } else { 0 };
@@ -193,7 +193,7 @@ impl WebhookDelivery {
 
     /// 尝试记录 — Every attempt, oldest first.
     async fn attempts(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<WebhookAttempt>> {
-        let found = registry::attempts(&ctx.state()?.db, &self.0.id).await.gql()?;
+        let found = history::attempts(&ctx.state()?.db, &self.0.id).await.gql()?;
         Ok(found.into_iter().map(WebhookAttempt).collect())
     }
 }

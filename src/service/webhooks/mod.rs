@@ -2,8 +2,8 @@
 //! callbacks, to the Standard Webhooks specification.
 //!
 //! - [`registry`]: registering, listing, enabling, disabling, deleting
-//!   endpoints and rotating their secrets (audited mutations), and reading
-//!   their deliveries.
+//!   endpoints and rotating their secrets (audited mutations); [`history`]:
+//!   their deliveries and attempts; [`resend`]: sending a delivery again.
 //! - [`worker`]: the background task of each instance that delivers, per
 //!   endpoint, every change after its cursor that the endpoint's identity may
 //!   see (the feed's own visibility, [`super::changes::next_batch`]), in order,
@@ -15,6 +15,7 @@
 mod cursor;
 pub mod delivery;
 pub mod guard;
+pub mod history;
 pub mod payload;
 pub mod registry;
 pub mod resend;

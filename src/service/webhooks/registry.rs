@@ -4,22 +4,21 @@
 //! Who may: an ADMIN for any department; a COORDINATOR for departments of its
 //! jurisdiction, acting as any role but ADMIN. An endpoint another caller may
 //! not manage is NOT_FOUND. Secrets are shown once (registration, rotation)
-//! and never written to the audit trail.
+//! and never written to the audit trail. What was delivered: [`super::history`].
 
-use super::{DeliveryStatus, EndpointStatus, guard, signing};
+use super::{EndpointStatus, guard, signing};
 use crate::access::Actor;
 use crate::access::{Role, Viewer};
 use crate::error::{AppError, AppResult};
 use crate::service::audit::{AuditAction, AuditEntity, ChangeInput, Scope};
-use crate::service::page::{self, Page, PageArgs, SortSpec, SortValue};
 use crate::service::writes::{Checks, Idempotency, WriteTxn, check_version};
 use chrono::{DateTime, Utc};
 use entity::{department, plan, webhook_attempt, webhook_delivery, webhook_endpoint};
 use sea_orm::ActiveValue::Set;
-use sea_orm::sea_query::{Expr, Query};
+use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, Select,
+    QueryFilter, QueryOrder,
 };
 use serde_json::json;
 use std::time::Duration;
@@ -82,7 +81,7 @@ fn change(
 ///
 /// # Errors
 /// FORBIDDEN for callers that are neither ADMIN nor COORDINATOR.
-fn managed(viewer: &Viewer) -> AppResult<Condition> {
+pub(super) fn managed(viewer: &Viewer) -> AppResult<Condition> {
     let identity = viewer.identity()?;
     match identity.role {
         Role::Admin => Ok(Condition::all()),
@@ -101,7 +100,7 @@ fn managed(viewer: &Viewer) -> AppResult<Condition> {
 }
 
 /// The endpoint `id` if `viewer` may manage it, with its department's region.
-async fn load_managed<C: ConnectionTrait>(
+pub(super) async fn load_managed<C: ConnectionTrait>(
     db: &C,
     viewer: &Viewer,
     id: &str,
@@ -217,28 +216,6 @@ pub async fn by_ids(
 ) -> AppResult<Vec<webhook_endpoint::Model>> {
     let Ok(managed) = managed(viewer) else { return Ok(Vec::new()) };
     Ok(webhook_endpoint::Entity::find().filter(managed).filter(webhook_endpoint::Column::Id.is_in(ids)).all(db).await?)
-}
-
-/// The deliveries of `ids` whose endpoints the caller may manage, for `node(id)`.
-///
-/// # Errors
-/// Store failures.
-pub async fn deliveries_by_ids(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    ids: Vec<String>,
-) -> AppResult<Vec<webhook_delivery::Model>> {
-    let Ok(managed) = managed(viewer) else { return Ok(Vec::new()) };
-    let endpoints = Query::select()
-        .column(webhook_endpoint::Column::Id)
-        .from(webhook_endpoint::Entity)
-        .cond_where(managed)
-        .to_owned();
-    Ok(webhook_delivery::Entity::find()
-        .filter(webhook_delivery::Column::Id.is_in(ids))
-        .filter(webhook_delivery::Column::EndpointId.in_subquery(endpoints))
-        .all(db)
-        .await?)
 }
 
 /// One endpoint the caller may manage.
@@ -358,70 +335,4 @@ pub fn signing_secrets(endpoint: &webhook_endpoint::Model, now: DateTime<Utc>) -
         secrets.push(previous);
     }
     secrets
-}
-
-/// The order of an endpoint's deliveries: by change sequence number.
-fn delivery_sort() -> SortSpec<webhook_delivery::Model> {
-    SortSpec {
-        list: "WebhookDelivery.seq",
-        kind: page::SortKind::Int,
-        expr: Expr::col((webhook_delivery::Entity, webhook_delivery::Column::Seq)),
-        then: None,
-        id: Expr::col((webhook_delivery::Entity, webhook_delivery::Column::Id)),
-        descending: false,
-        value_of: |m| SortValue::Int(m.seq),
-        id_of: |m| &m.id,
-    }
-}
-
-/// One page of the deliveries of an endpoint the caller may manage (oldest
-/// change first; `last: N` gives the latest), and the query that counts them.
-///
-/// # Errors
-/// NOT_FOUND, FORBIDDEN, BAD_USER_INPUT for bad paging arguments.
-pub async fn deliveries(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    endpoint_id: &str,
-    status: Option<DeliveryStatus>,
-    args: &PageArgs,
-    max_page_size: u32,
-) -> AppResult<(Page<webhook_delivery::Model>, Select<webhook_delivery::Entity>)> {
-    load_managed(db, viewer, endpoint_id).await?;
-    let mut query = webhook_delivery::Entity::find().filter(webhook_delivery::Column::EndpointId.eq(endpoint_id));
-    if let Some(status) = status {
-        query = query.filter(webhook_delivery::Column::Status.eq(status.as_str()));
-    }
-    let page = page::fetch_page(db, query.clone(), &delivery_sort(), args, max_page_size).await?;
-    Ok((page, query))
-}
-
-/// The attempts of a delivery, oldest first (the caller has read the delivery through its endpoint).
-///
-/// # Errors
-/// Store failures.
-pub async fn attempts(db: &DatabaseConnection, delivery_id: &str) -> AppResult<Vec<webhook_attempt::Model>> {
-    Ok(webhook_attempt::Entity::find()
-        .filter(webhook_attempt::Column::DeliveryId.eq(delivery_id))
-        .order_by_asc(webhook_attempt::Column::AttemptedAt)
-        .order_by_asc(webhook_attempt::Column::Id)
-        .all(db)
-        .await?)
-}
-
-/// A delivery of an endpoint the caller may manage, with that endpoint.
-///
-/// # Errors
-/// NOT_FOUND when either is missing or not the caller's to manage; FORBIDDEN.
-pub async fn find_delivery(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    id: &str,
-) -> AppResult<(webhook_delivery::Model, webhook_endpoint::Model)> {
-    let delivery = webhook_delivery::Entity::find_by_id(id).one(db).await?;
-    let delivery = delivery.ok_or_else(|| AppError::not_found("WebhookDelivery", id))?;
-    let (endpoint, _) = load_managed(db, viewer, &delivery.endpoint_id)
-        .await
-        .map_err(|e| if matches!(e, AppError::NotFound(_)) { AppError::not_found("WebhookDelivery", id) } else { e })?;
-    Ok((delivery, endpoint))
 }

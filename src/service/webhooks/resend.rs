@@ -4,7 +4,8 @@
 //! endpoint's identity, so what it may no longer see is not re-sent.
 
 use super::delivery::{self, Message, Outbound};
-use super::registry::{find_delivery, signing_secrets};
+use super::history::find_delivery;
+use super::registry::signing_secrets;
 use super::{DeliveryStatus, payload};
 use super::{acting_viewer, record};
 use crate::access::Viewer;
