@@ -58,10 +58,11 @@ impl Application {
         let authenticator = authenticator.with_caller_cache(notifier.subscribe());
         let allowed = settings.limits.load_allowed_operations()?;
         let outbound = Outbound::new(settings.webhooks.clone()).context("configuring webhook delivery")?;
-        let webhooks = Worker::start(db.clone(), &outbound, &notifier);
-        let schema = build_schema(db.clone(), settings.limits.clone(), notifier, allowed, outbound);
+        let schema = build_schema(db.clone(), settings.limits.clone(), notifier.clone(), allowed, outbound.clone());
         let port = listener.local_addr()?.port();
         let server = run(listener, schema, db.clone(), authenticator, settings)?;
+        // Started last, so that a failed build leaves no worker behind.
+        let webhooks = Worker::start(db.clone(), &outbound, &notifier);
         Ok(Self { port, server, db, statements, webhooks })
     }
 

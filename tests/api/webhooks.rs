@@ -255,14 +255,33 @@ async fn two_instances_on_one_database_deliver_each_change_once_per_endpoint() {
     let receivers = [Receiver::start().await, Receiver::start().await, Receiver::start().await];
     let mut endpoints = Vec::new();
     for receiver in &receivers {
+        // Slow answers keep both instances' workers busy at once: a lease that let both in would show.
+        receiver.delay(Duration::from_millis(10));
         let filter = json!({"entity": "DEPARTMENT_ALIAS"});
         endpoints.push(register(&app, &admin, &receiver.url, "天津市发展改革委", "READER", filter).await);
     }
-    public_changes(&app, &admin, 15, "f").await;
+    // Changes committed on both instances, so that each wakes its own worker at once.
+    let dept = department(&app, "天津市发展改革委").await;
+    let add = "mutation($d: ID!, $a: String!) { addDepartmentAlias(input: {departmentId: $d, alias: $a}) { department { id } } }";
+    for i in 0..30 {
+        let address = if i % 2 == 0 { &app.address } else { &second.address };
+        let body: Value = app
+            .client
+            .post(format!("{address}/graphql"))
+            .bearer_auth(&admin)
+            .json(&json!({ "query": add, "variables": { "d": dept, "a": format!("两实例别名{i}") } }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(body.get("errors").is_none(), "{body:#}");
+    }
     let all = visible_after(&app, &admin, endpoints[0].start).await;
     for (receiver, endpoint) in receivers.iter().zip(&endpoints) {
         let expected: Vec<i64> = all.iter().copied().filter(|s| *s > endpoints[2].start + 1).collect();
-        assert_eq!(expected.len(), 15);
+        assert_eq!(expected.len(), 30);
         receiver.wait_for_count(expected.len()).await;
         tokio::time::sleep(Duration::from_millis(200)).await;
         assert_exactly(&receiver.received(), &expected, &endpoint.secret);
