@@ -558,3 +558,35 @@ async fn during_a_rotation_both_secrets_sign_and_a_delivery_can_be_resent() {
     assert_eq!(again[1].body, again[0].body);
     assert_eq!(state["deliveries"]["nodes"][0]["messageId"], again[0].headers["webhook-id"].as_str());
 }
+
+#[tokio::test]
+async fn a_receiver_slower_than_the_timeout_is_retried_until_it_answers_in_time() {
+    let app = spawn_app_configured(|s| {
+        webhooks_on(s);
+        s.webhooks.webhook_timeout = Duration::from_millis(300);
+        s.webhooks.webhook_max_attempts = 100;
+    })
+    .await;
+    let admin = app.token("天津市发展改革委", Role::Admin).await;
+    let receiver = Receiver::start().await;
+    receiver.delay(Duration::from_secs(2));
+    let filter = json!({"entity": "DEPARTMENT_ALIAS"});
+    let endpoint = register(&app, &admin, &receiver.url, "天津市发展改革委", "READER", filter).await;
+    public_changes(&app, &admin, 1, "k").await;
+    let timed_out = wait_for_endpoint(&app, &admin, &endpoint.id, "a timed-out attempt", |s| {
+        s["deliveries"]["nodes"][0]["lastError"].as_str().is_some_and(|e| e.contains("timed out"))
+    })
+    .await;
+    let delivery = &timed_out["deliveries"]["nodes"][0];
+    assert_eq!(delivery["status"], "RETRYING", "{timed_out:#}");
+    assert_eq!(delivery["lastStatusCode"], Value::Null, "no answer within the timeout");
+    receiver.delay(Duration::ZERO);
+    wait_for_endpoint(&app, &admin, &endpoint.id, "a delivery in time", |s| {
+        s["deliveries"]["nodes"][0]["status"] == "DELIVERED"
+    })
+    .await;
+    // At least once: the receiver may also have taken the attempts it answered too late.
+    let sequences: HashSet<i64> = receiver.received().iter().map(Received::sequence).collect();
+    assert_eq!(sequences.len(), 1, "one change, however many copies");
+    assert!(receiver.received().iter().all(|r| signed_with(&endpoint.secret, r)));
+}

@@ -42,9 +42,11 @@ pub struct Outcome {
 
 /// One message to send.
 pub struct Message<'a> {
+    /// The endpoint's URL.
     pub url: &'a str,
     /// The `webhook-id`.
     pub id: &'a str,
+    /// The JSON body, exactly as signed.
     pub body: &'a [u8],
     /// Every secret that signs it (the current one first).
     pub secrets: &'a [&'a str],
@@ -121,6 +123,7 @@ fn elapsed_ms(started: Instant) -> i64 {
 /// and the re-send mutation: the settings and, when webhooks are on, the client.
 #[derive(Clone)]
 pub struct Outbound {
+    /// The `--webhook-*` flags.
     pub settings: super::WebhookSettings,
     /// `None` when webhooks are off (no allowed host).
     pub client: Option<reqwest::Client>,

@@ -31,6 +31,7 @@ pub const MAX_OVERLAP: Duration = Duration::from_secs(7 * 24 * 3600);
 /// Input of registerWebhookEndpoint, with IDs decoded.
 #[derive(Debug, Clone)]
 pub struct NewEndpoint {
+    /// Where changes are POSTed (checked against the allow-list).
     pub url: String,
     /// The department the endpoint acts as.
     pub department_id: String,
@@ -46,7 +47,9 @@ pub struct NewEndpoint {
 
 /// An endpoint with the secret that is shown only now.
 pub struct WithSecret {
+    /// The endpoint as stored.
     pub endpoint: webhook_endpoint::Model,
+    /// Its current `whsec_…` secret.
     pub secret: String,
 }
 
