@@ -14,6 +14,7 @@ use crate::auth::AuthSettings;
 use crate::graphql::Limits;
 use crate::http::rate_limit::RateLimitSettings;
 use crate::http::subscriptions::SubscriptionSettings;
+use crate::service::webhooks::WebhookSettings;
 use clap::Args;
 
 /// Default of `--bind`: the loopback interface, so a first start is reachable from this machine only.
@@ -51,6 +52,10 @@ pub struct ServeSettings {
 
     #[command(flatten)]
     pub auth: AuthSettings,
+
+    /// Webhook delivery (see `crate::service::webhooks`).
+    #[command(flatten)]
+    pub webhooks: WebhookSettings,
 }
 
 impl Default for ServeSettings {
@@ -64,6 +69,7 @@ impl Default for ServeSettings {
             rate_limit: RateLimitSettings::DEFAULT,
             subscriptions: SubscriptionSettings::DEFAULT,
             auth: AuthSettings::default(),
+            webhooks: WebhookSettings::default(),
         }
     }
 }
@@ -102,6 +108,7 @@ mod tests {
         assert_eq!(from_nothing::<ServeSettings>()?, ServeSettings::default());
         assert_eq!(from_nothing::<Limits>()?, Limits::default());
         assert_eq!(from_nothing::<AuthSettings>()?, AuthSettings::default());
+        assert_eq!(from_nothing::<WebhookSettings>()?, WebhookSettings::default());
         Ok(())
     }
 }

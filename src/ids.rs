@@ -30,10 +30,12 @@ pub enum NodeKind {
     DepartmentAlias,
     AccessGrant,
     Change,
+    WebhookEndpoint,
+    WebhookDelivery,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 13] = [
+    const ALL: [NodeKind; 15] = [
         Self::Region,
         Self::Department,
         Self::Plan,
@@ -47,6 +49,8 @@ impl NodeKind {
         Self::DepartmentAlias,
         Self::AccessGrant,
         Self::Change,
+        Self::WebhookEndpoint,
+        Self::WebhookDelivery,
     ];
 
     /// The type name used inside global IDs (and as the GraphQL type name).
@@ -65,6 +69,8 @@ impl NodeKind {
             Self::DepartmentAlias => "DepartmentAlias",
             Self::AccessGrant => "Grant",
             Self::Change => "Change",
+            Self::WebhookEndpoint => "WebhookEndpoint",
+            Self::WebhookDelivery => "WebhookDelivery",
         }
     }
 

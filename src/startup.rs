@@ -5,6 +5,8 @@ use crate::config::ServeSettings;
 use crate::db::DatabaseSettings;
 use crate::graphql::{Pipeline, build_pipeline};
 use crate::service::notify::{self, ChangeNotifier};
+use crate::service::webhooks::delivery::Outbound;
+use crate::service::webhooks::worker::Worker;
 use crate::{db, http, seed};
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer, web};
@@ -19,6 +21,8 @@ pub struct Application {
     server: Server,
     db: DatabaseConnection,
     statements: db::StatementCounter,
+    /// The webhook delivery worker, when webhooks are on; stopped after the server.
+    webhooks: Option<Worker>,
 }
 
 impl Application {
@@ -53,10 +57,13 @@ impl Application {
         }
         let authenticator = authenticator.with_caller_cache(notifier.subscribe());
         let allowed = settings.limits.load_allowed_operations()?;
-        let schema = build_pipeline(db.clone(), settings.limits.clone(), notifier, allowed)?;
+        let outbound = Outbound::new(settings.webhooks.clone()).context("configuring webhook delivery")?;
+        let schema = build_pipeline(db.clone(), settings.limits.clone(), notifier.clone(), allowed, outbound.clone())?;
         let port = listener.local_addr()?.port();
         let server = run(listener, schema, db.clone(), authenticator, settings)?;
-        Ok(Self { port, server, db, statements })
+        // Started last, so that a failed build leaves no worker behind.
+        let webhooks = Worker::start(db.clone(), &outbound, &notifier);
+        Ok(Self { port, server, db, statements, webhooks })
     }
 
     /// The port the server listens on.
@@ -79,12 +86,18 @@ impl Application {
         self.db.clone()
     }
 
-    /// Serves until SIGINT/SIGTERM, then finishes in-flight requests and returns.
+    /// Serves until SIGINT/SIGTERM (or [`Application::handle`] stops it),
+    /// then finishes in-flight requests, stops webhook delivery after the
+    /// POSTs in flight, and returns.
     ///
     /// # Errors
     /// I/O errors of the server.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        if let Some(worker) = self.webhooks {
+            worker.stop().await;
+        }
+        served
     }
 }
 

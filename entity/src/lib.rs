@@ -22,6 +22,9 @@ pub mod revoked_token;
 pub mod source_document;
 pub mod task;
 pub mod task_assignment;
+pub mod webhook_attempt;
+pub mod webhook_delivery;
+pub mod webhook_endpoint;
 
 pub mod prelude {
     //! Entity types under short names, for `use entity::prelude::*`.

@@ -55,6 +55,30 @@ pub(super) async fn load<C: ConnectionTrait>(db: &C, token: VerifiedToken) -> Re
     Ok(identity(token, jurisdiction))
 }
 
+/// The identity of a system acting as `department_id` with `role` without a
+/// token (a webhook endpoint): the same department and jurisdiction a token
+/// of that department and role would give, so it sees exactly what such a
+/// token sees. `subject` names it in logs.
+///
+/// # Errors
+/// `UNAUTHENTICATED` when the department no longer exists; store failures as their own codes.
+pub async fn acting_as<C: ConnectionTrait>(
+    db: &C,
+    subject: &str,
+    department_id: &str,
+    role: crate::access::Role,
+) -> Result<Identity, AppError> {
+    let jurisdiction = jurisdiction_of(db, department_id).await?;
+    Ok(Identity {
+        subject: subject.to_owned(),
+        client: None,
+        department_id: jurisdiction.department_id.clone(),
+        role,
+        jurisdiction: jurisdiction.regions.clone(),
+        expires_at: None,
+    })
+}
+
 fn revoked() -> AppError {
     AppError::Unauthenticated("token has been revoked".into())
 }

@@ -15,6 +15,8 @@ pub struct AppState {
     pub limits: Arc<Limits>,
     /// Wakes subscribers when changes commit.
     pub notifier: ChangeNotifier,
+    /// Webhook settings and the outbound client (re-sends).
+    pub webhooks: crate::service::webhooks::delivery::Outbound,
 }
 
 /// Per-request data: the caller and the request's loaders.

@@ -1,7 +1,6 @@
-//! The GraphQL layer: thin resolvers over the domain services.
-//!
-//! [`build_schema`] does no I/O and reads no environment, so the SDL can be
-//! printed and checked without a database.
+//! The GraphQL layer: thin resolvers over the domain services, behind the
+//! request pipeline ([`Pipeline`]). [`sdl`] does no I/O and reads no
+//! environment, so the SDL can be printed and checked without a database.
 
 pub mod context;
 pub mod cost;
@@ -49,6 +48,7 @@ pub fn build_pipeline(
     limits: Limits,
     notifier: ChangeNotifier,
     allow_list: Option<AllowList>,
+    webhooks: crate::service::webhooks::delivery::Outbound,
 ) -> anyhow::Result<Pipeline> {
     let guard = limits::GuardSettings {
         max_aliases: limits.max_aliases,
@@ -65,7 +65,7 @@ pub fn build_pipeline(
     let registered = allow_list.map(|list| list.documents).unwrap_or_default();
     let persisted = persisted::PersistedQueries::new(registered, limits.persisted_query_cache);
     let (complexity_limit, no_introspection) = (limits.max_complexity, limits.no_introspection);
-    let state = AppState { db, limits: Arc::new(limits), notifier: notifier.clone() };
+    let state = AppState { db, limits: Arc::new(limits), notifier: notifier.clone(), webhooks };
     // Depth is not the builder's `limit_depth`: it would also bound introspection. The guard
     // enforces it (src/graphql/limits.rs); complexity is the builder's, except for introspection.
     let finish = |complexity: Option<usize>| {

@@ -7,7 +7,8 @@
 //! visible, assignments and progress reports when their task is, grants when
 //! their plan is and the caller is ADMIN, the grantee or a coordinator of
 //! the plan's region, change-feed
-//! entries under the feed's own visibility. Anything else,
+//! entries under the feed's own visibility, webhook endpoints and their
+//! deliveries for those who manage the endpoint. Anything else,
 //! existing or not, is `null`. Keys of one kind are loaded in one batch, so
 //! `nodes(ids)` costs one statement per kind (plus the parents' loaders),
 //! whatever the number of IDs.
@@ -22,6 +23,7 @@ use super::types::indicator::{Actual, Indicator, Target};
 use super::types::plan::Plan;
 use super::types::region::Region;
 use super::types::task::{Assignment, ProgressReport, Task};
+use super::types::webhook::{WebhookDelivery, WebhookEndpoint};
 use crate::error::{AppError, GqlResult};
 use crate::ids::{NodeKind, from_global_any};
 use crate::service::records;
@@ -104,6 +106,19 @@ pub async fn load(ctx: &Context<'_>, ids: &[ID], field: &str) -> async_graphql::
     let changes = fetch(of_kind(NodeKind::Change), |ids| records::changes(db, viewer, ids)).await?;
     for change in changes {
         put(NodeKind::Change, change.id.clone(), Node::Change(Change(change, None)));
+    }
+
+    use crate::service::webhooks::registry;
+    let endpoints = fetch(of_kind(NodeKind::WebhookEndpoint), |ids| registry::by_ids(db, viewer, ids)).await?;
+    for endpoint in endpoints {
+        put(NodeKind::WebhookEndpoint, endpoint.id.clone(), Node::WebhookEndpoint(WebhookEndpoint(endpoint)));
+    }
+    let deliveries = fetch(of_kind(NodeKind::WebhookDelivery), |ids| {
+        crate::service::webhooks::history::deliveries_by_ids(db, viewer, ids)
+    })
+    .await?;
+    for delivery in deliveries {
+        put(NodeKind::WebhookDelivery, delivery.id.clone(), Node::WebhookDelivery(WebhookDelivery(delivery)));
     }
 
     Ok(keys.into_iter().map(|key| found.get(&key).cloned()).collect())

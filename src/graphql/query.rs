@@ -269,6 +269,7 @@ impl QueryRoot {
         };
         let filter = changes::ChangeFilter {
             entity: f.entity.map(Into::into),
+            action: f.action.map(Into::into),
             entity_id,
             department_id: decode(NodeKind::Department, &f.department_id, "filter.departmentId").gql()?,
             plan_id: decode(NodeKind::Plan, &f.plan_id, "filter.planId").gql()?,
@@ -280,6 +281,28 @@ impl QueryRoot {
         let viewer = &ctx.scope()?.viewer;
         let result = changes::list(&state.db, viewer, &filter, &args, state.limits.max_page_size).await;
         root_connection(ctx, result, |row| Change(row, None)).await
+    }
+
+    /// 回调端点 — The webhook endpoints the caller manages (ADMIN: all; COORDINATOR: those acting as departments of
+    /// its jurisdiction), oldest first; FORBIDDEN for other roles.
+    async fn webhook_endpoints(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<super::types::webhook::WebhookEndpoint>> {
+        let found = crate::service::webhooks::registry::list(&ctx.state()?.db, &ctx.scope()?.viewer).await.gql()?;
+        Ok(found.into_iter().map(super::types::webhook::WebhookEndpoint).collect())
+    }
+
+    /// 回调端点 — One webhook endpoint the caller manages; NOT_FOUND otherwise.
+    async fn webhook_endpoint(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "回调端点 — Its global ID.")] id: ID,
+    ) -> async_graphql::Result<super::types::webhook::WebhookEndpoint> {
+        let id = crate::ids::from_global(NodeKind::WebhookEndpoint, &id, "id").gql()?;
+        let found =
+            crate::service::webhooks::registry::find(&ctx.state()?.db, &ctx.scope()?.viewer, &id).await.gql()?;
+        Ok(super::types::webhook::WebhookEndpoint(found))
     }
 
     /// 当前调用方 — Who is calling: identity, department and role.

@@ -6,7 +6,7 @@
 //! named by its scope is visible to the caller now; reference-data entries
 //! are visible to everyone, administrative ones to administrators only.
 
-use super::audit::{AuditEntity, ScopeKind};
+use super::audit::{AuditAction, AuditEntity, ScopeKind};
 use super::page::{self, Page, PageArgs, SortSpec, SortValue};
 use crate::access::Viewer;
 use crate::error::AppResult;
@@ -20,6 +20,8 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
 pub struct ChangeFilter {
     /// The kind of record changed.
     pub entity: Option<AuditEntity>,
+    /// What was done to it.
+    pub action: Option<AuditAction>,
     /// Record ID of the changed entity.
     pub entity_id: Option<String>,
     /// Changes made by callers of this department.
@@ -57,7 +59,39 @@ pub fn references(entity: AuditEntity) -> &'static [(&'static str, Reference)] {
         E::ProgressReport | E::Assignment => &[("task_id", Reference::Task)],
         E::Target | E::Actual => &[("indicator_id", Reference::Indicator)],
         // Reference data and administrative records, visible whole or not at all.
-        E::Region | E::Department | E::DepartmentAlias | E::Grant | E::RevokedToken => &[],
+        E::Region | E::Department | E::DepartmentAlias | E::Grant | E::RevokedToken | E::WebhookEndpoint => &[],
+    }
+}
+
+/// The node kind whose global ID names the record a stored entity name is
+/// about; grants and revoked tokens have no node of their own.
+pub fn node_kind(entity: &str) -> Option<crate::ids::NodeKind> {
+    use crate::ids::NodeKind;
+    use AuditEntity as E;
+    Some(match AuditEntity::parse(entity)? {
+        E::Plan => NodeKind::Plan,
+        E::Task => NodeKind::Task,
+        E::Indicator => NodeKind::Indicator,
+        E::Target => NodeKind::IndicatorTarget,
+        E::Actual => NodeKind::IndicatorActual,
+        E::ProgressReport => NodeKind::ProgressReport,
+        E::Assignment => NodeKind::TaskAssignment,
+        E::Region => NodeKind::Region,
+        E::Department => NodeKind::Department,
+        E::DepartmentAlias => NodeKind::DepartmentAlias,
+        E::WebhookEndpoint => NodeKind::WebhookEndpoint,
+        E::Grant | E::RevokedToken => return None,
+    })
+}
+
+/// Replaces by null each reference of `payload` (a stored payload of
+/// `entity`) to a plan, task or indicator not in `visible`.
+pub fn redact(entity: &str, payload: &mut serde_json::Value, visible: &std::collections::HashSet<String>) {
+    for (key, _) in references_of_stored(entity) {
+        let hidden = payload.get(*key).and_then(|v| v.as_str()).is_some_and(|id| !visible.contains(id));
+        if hidden && let Some(field) = payload.get_mut(*key) {
+            *field = serde_json::Value::Null;
+        }
     }
 }
 
@@ -102,6 +136,9 @@ pub fn select(viewer: &Viewer, filter: &ChangeFilter) -> Select<change::Entity> 
     let mut cond = Condition::all();
     if let Some(entity) = filter.entity {
         cond = cond.add(change::Column::Entity.eq(entity.as_str()));
+    }
+    if let Some(action) = filter.action {
+        cond = cond.add(change::Column::Action.eq(action.as_str()));
     }
     if let Some(id) = &filter.entity_id {
         cond = cond.add(change::Column::EntityId.eq(id.clone()));

@@ -405,7 +405,7 @@ async fn read_batch(
 }
 
 /// The plan, task and indicator IDs the payloads of `rows` refer to, by kind.
-fn referenced_ids(rows: &[change::Model]) -> HashMap<changes::Reference, Vec<String>> {
+pub fn referenced_ids(rows: &[change::Model]) -> HashMap<changes::Reference, Vec<String>> {
     let mut ids: HashMap<changes::Reference, HashSet<String>> = HashMap::new();
     for row in rows {
         for payload in [row.before.as_deref(), row.after.as_deref()].into_iter().flatten() {
@@ -422,7 +422,7 @@ fn referenced_ids(rows: &[change::Model]) -> HashMap<changes::Reference, Vec<Str
 
 /// Which of `referenced` `viewer` may read, by the same rules (and the same
 /// queries) as the loaders: one statement per kind of record referenced.
-async fn visible_referenced(
+pub async fn visible_referenced(
     db: &DatabaseConnection,
     viewer: &Viewer,
     referenced: &HashMap<changes::Reference, Vec<String>>,

@@ -21,6 +21,7 @@ pub mod progress;
 pub mod records;
 pub mod regions;
 pub mod tasks;
+pub mod webhooks;
 pub mod writes;
 
 pub use crate::access::{plans_assigned_to, tasks_assigned_to};

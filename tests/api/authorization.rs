@@ -12,12 +12,12 @@
 //! Mutations run against the default dataset's 静海区 plan, made CONDITIONAL, so a
 //! caller that may not see it gets NOT_FOUND where one that may gets FORBIDDEN.
 
-use crate::helpers::{TestApp, error_code, spawn_app};
+use crate::helpers::{TestApp, error_code, spawn_app, spawn_app_configured};
 use chrono::{Duration, Utc};
 use entity::enums::TaskStatus;
 use entity::{
     access_grant, change, department, department_alias, idempotency_record, indicator, indicator_actual,
-    indicator_target, plan, progress_report, region, revoked_token, task, task_assignment,
+    indicator_target, plan, progress_report, region, revoked_token, task, task_assignment, webhook_delivery,
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, PaginatorTrait, PrimaryKeyTrait,
@@ -183,6 +183,8 @@ enum M {
     GrantAccess, RevokeGrant,
     CreateRegion, UpdateRegion, CreateDepartment, UpdateDepartment, AddDepartmentAlias, RemoveDepartmentAlias,
     RevokeToken,
+    RegisterWebhookEndpoint, EnableWebhookEndpoint, DisableWebhookEndpoint, RotateWebhookSecret,
+    DeleteWebhookEndpoint, ResendWebhookDelivery,
 }
 
 /// Expected outcome of each mutation for each caller. The target is the CONDITIONAL 静海区 plan, its task
@@ -191,7 +193,7 @@ enum M {
 /// As implemented, a COORDINATOR of the plan's region reports progress and actuals as a LEAD would,
 /// and grants and revokes access to its plans; DESIGN.md §3 names neither right explicitly.
 #[rustfmt::skip]
-const MATRIX: [(M, [Outcome; 12]); 25] = [
+const MATRIX: [(M, [Outcome; 12]); 31] = [
     //                          anon READER LEAD SUPP unas 静海 南开 city ADMIN 北京 grant expired
     (M::CreatePlan,            [UA,  FB,    FB,  FB,  FB,  OK,  FB,  OK,  OK,   FB,  FB,   FB]),
     (M::UpdatePlan,            [UA,  FB,    FB,  FB,  FB,  OK,  NF,  OK,  OK,   NF,  FB,   NF]),
@@ -218,6 +220,13 @@ const MATRIX: [(M, [Outcome; 12]); 25] = [
     (M::AddDepartmentAlias,    [UA,  FB,    FB,  FB,  FB,  FB,  FB,  FB,  OK,   FB,  FB,   FB]),
     (M::RemoveDepartmentAlias, [UA,  FB,    FB,  FB,  FB,  FB,  FB,  FB,  OK,   FB,  FB,   FB]),
     (M::RevokeToken,           [UA,  FB,    FB,  FB,  FB,  FB,  FB,  FB,  OK,   FB,  FB,   FB]),
+    // Webhook endpoints acting as 静海区统计局: ADMIN, or a coordinator whose jurisdiction holds the department.
+    (M::RegisterWebhookEndpoint,[UA, FB,    FB,  FB,  FB,  OK,  FB,  OK,  OK,   FB,  FB,   FB]),
+    (M::EnableWebhookEndpoint, [UA,  FB,    FB,  FB,  FB,  OK,  NF,  OK,  OK,   FB,  FB,   FB]),
+    (M::DisableWebhookEndpoint,[UA,  FB,    FB,  FB,  FB,  OK,  NF,  OK,  OK,   FB,  FB,   FB]),
+    (M::RotateWebhookSecret,   [UA,  FB,    FB,  FB,  FB,  OK,  NF,  OK,  OK,   FB,  FB,   FB]),
+    (M::DeleteWebhookEndpoint, [UA,  FB,    FB,  FB,  FB,  OK,  NF,  OK,  OK,   FB,  FB,   FB]),
+    (M::ResendWebhookDelivery, [UA,  FB,    FB,  FB,  FB,  OK,  NF,  OK,  OK,   FB,  FB,   FB]),
 ];
 
 impl M {
@@ -261,6 +270,13 @@ impl M {
             M::AddDepartmentAlias => &[("DepartmentAlias", "CREATE")],
             M::RemoveDepartmentAlias => &[("DepartmentAlias", "DELETE")],
             M::RevokeToken => &[("RevokedToken", "REVOKE")],
+            M::RegisterWebhookEndpoint => &[("WebhookEndpoint", "CREATE")],
+            M::EnableWebhookEndpoint => &[("WebhookEndpoint", "ENABLE")],
+            M::DisableWebhookEndpoint => &[("WebhookEndpoint", "DISABLE")],
+            M::RotateWebhookSecret => &[("WebhookEndpoint", "ROTATE_SECRET")],
+            M::DeleteWebhookEndpoint => &[("WebhookEndpoint", "DELETE")],
+            // A re-send is recorded as a delivery attempt, not in the audit trail.
+            M::ResendWebhookDelivery => &[],
         }
     }
 }
@@ -418,7 +434,65 @@ async fn prepare(app: &TestApp, admin: &str, fx: &Fixture, m: M, n: usize, i: us
             input
         }
         M::RevokeToken => json!({ "jti": format!("authz-jti-{n}"), "reason": "授权矩阵" }),
+        M::RegisterWebhookEndpoint => {
+            json!({ "url": HOOK, "departmentId": spare, "role": "READER", "idempotencyKey": key })
+        }
+        M::EnableWebhookEndpoint | M::DisableWebhookEndpoint | M::RotateWebhookSecret | M::DeleteWebhookEndpoint => {
+            let input = json!({ "url": HOOK, "departmentId": spare, "role": "READER" });
+            let id = setup(app, admin, "registerWebhookEndpoint", "endpoint", input).await;
+            if m == M::EnableWebhookEndpoint {
+                setup(app, admin, "disableWebhookEndpoint", "endpoint", json!({ "id": id })).await;
+            }
+            json!({ "id": id })
+        }
+        M::ResendWebhookDelivery => {
+            let input = json!({ "url": HOOK, "departmentId": spare, "role": "READER" });
+            let endpoint = setup(app, admin, "registerWebhookEndpoint", "endpoint", input).await;
+            let alias = json!({ "departmentId": spare, "alias": format!("投递别名{n}") });
+            setup(app, admin, "addDepartmentAlias", "department", alias).await;
+            json!({ "id": gid(NodeKind::WebhookDelivery, &insert_delivery(db, &endpoint).await) })
+        }
     }
+}
+
+/// The receiver of the webhook rows: nothing listens there, so deliveries fail (and are recorded).
+const HOOK: &str = "http://127.0.0.1:9/hook";
+
+/// A delivery of the latest change to endpoint `endpoint` (a global ID); returns its record ID.
+async fn insert_delivery(db: &DatabaseConnection, endpoint: &str) -> String {
+    let (_, endpoint_id) = xietong::ids::from_global_any(&async_graphql::ID(endpoint.to_owned()), "id").unwrap();
+    let now = Utc::now();
+    let row = webhook_delivery::Model {
+        id: uuid::Uuid::new_v4().to_string(),
+        endpoint_id,
+        seq: last_seq(db).await,
+        status: "DELIVERED".into(),
+        attempts: 1,
+        last_status_code: Some(204),
+        last_latency_ms: Some(1),
+        last_error: None,
+        next_attempt_at: None,
+        created_at: now,
+        updated_at: now,
+        delivered_at: Some(now),
+    };
+    // The worker may have recorded its own (failed) delivery of that change first: then that one is used.
+    let (endpoint_id, seq) = (row.endpoint_id.clone(), row.seq);
+    let keep_first =
+        sea_orm::sea_query::OnConflict::columns([webhook_delivery::Column::EndpointId, webhook_delivery::Column::Seq])
+            .do_nothing()
+            .to_owned();
+    webhook_delivery::Entity::insert(row.into_active_model())
+        .on_conflict(keep_first)
+        .exec_without_returning(db)
+        .await
+        .expect("insert a delivery");
+    let found = webhook_delivery::Entity::find()
+        .filter(webhook_delivery::Column::EndpointId.eq(endpoint_id))
+        .filter(webhook_delivery::Column::Seq.eq(seq))
+        .one(db)
+        .await;
+    found.unwrap().expect("the delivery").id
 }
 
 /// The outcome of a response, or the whole body when it is none of the four.
@@ -446,7 +520,8 @@ async fn audit_failure(db: &DatabaseConnection, seq: i64, m: M, who: &Identity) 
 
 /// Runs the cells of the rows `first..=last` of [`MATRIX`] on one app and fails listing every wrong cell.
 async fn check_rows(first: M, last: M) {
-    let app = spawn_app().await;
+    // Webhooks on for the webhook rows; their receiver never answers, so nothing else changes.
+    let app = spawn_app_configured(|s| s.webhooks.webhook_allow_hosts = vec!["127.0.0.1".into()]).await;
     let callers = Callers::of(&app).await;
     let fx = mutation_fixture(&app, &callers).await;
     let admin = callers.token(Caller::Admin);
@@ -512,6 +587,11 @@ async fn grant_mutations_follow_the_matrix() {
 #[tokio::test]
 async fn administrative_mutations_follow_the_matrix() {
     check_rows(M::CreateRegion, M::RevokeToken).await;
+}
+
+#[tokio::test]
+async fn webhook_mutations_follow_the_matrix() {
+    check_rows(M::RegisterWebhookEndpoint, M::ResendWebhookDelivery).await;
 }
 
 #[tokio::test]

@@ -35,6 +35,10 @@ pub struct TestApp {
     pub auth: AuthSettings,
     /// Counts the SQL statements this instance executes.
     pub statements: xietong::db::StatementCounter,
+    /// Stops the server ([`TestApp::stop`]).
+    pub server: actix_web::dev::ServerHandle,
+    /// Ends when the application has stopped (its webhook worker too).
+    running: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
     _store: TestStore,
 }
 
@@ -42,6 +46,15 @@ pub struct TestApp {
 pub struct Instance {
     pub address: String,
     pub server: actix_web::dev::ServerHandle,
+    running: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Instance {
+    /// Stops it gracefully, as SIGTERM would, and waits until it has stopped.
+    pub async fn stop(self) {
+        self.server.stop(true).await;
+        let _ = self.running.await;
+    }
 }
 
 /// The per-test database; removed when the test ends.
@@ -225,22 +238,48 @@ async fn spawn_with(settings: ServeSettings) -> TestApp {
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.db();
     let statements = app.statements();
-    tokio::spawn(app.run_until_stopped());
-    TestApp { address, client: reqwest::Client::new(), db, database_url, auth, statements, _store: store }
+    let server = app.handle();
+    let running = Some(tokio::spawn(app.run_until_stopped()));
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        db,
+        database_url,
+        auth,
+        statements,
+        server,
+        running,
+        _store: store,
+    }
 }
 
 impl TestApp {
     /// Starts another instance on this app's database (as a second server
     /// behind a load balancer would be), without seeding.
     pub async fn another_instance(&self) -> Instance {
+        self.another_instance_configured(|_| {}).await
+    }
+
+    /// Like [`TestApp::another_instance`], with the serve settings `configure` makes of a test app's.
+    pub async fn another_instance_configured(&self, configure: impl FnOnce(&mut ServeSettings)) -> Instance {
         let database =
             DatabaseSettings { database_url: self.database_url.clone(), db_max_connections: 5, db_acquire_timeout: 5 };
-        let settings = ServeSettings { no_seed: true, ..test_settings(Limits::default(), self.auth.clone()) };
+        let mut settings = ServeSettings { no_seed: true, ..test_settings(Limits::default(), self.auth.clone()) };
+        configure(&mut settings);
         let app = Application::build(&database, &settings).await.expect("build second instance");
         let address = format!("http://127.0.0.1:{}", app.port());
         let server = app.handle();
-        tokio::spawn(app.run_until_stopped());
-        Instance { address, server }
+        let running = tokio::spawn(app.run_until_stopped());
+        Instance { address, server, running }
+    }
+
+    /// Stops this app's server gracefully, as SIGTERM would, and waits until it
+    /// (and its webhook worker) has stopped; the database stays.
+    pub async fn stop(&mut self) {
+        self.server.stop(true).await;
+        if let Some(running) = self.running.take() {
+            let _ = running.await;
+        }
     }
 
     /// POSTs a GraphQL operation and returns the whole response body.

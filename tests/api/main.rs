@@ -38,6 +38,8 @@ mod response_order;
 mod schema;
 mod statements;
 mod subscriptions;
+mod webhook_bench;
+mod webhooks;
 mod websocket;
 mod websocket_bench;
 mod websocket_client;

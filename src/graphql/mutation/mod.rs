@@ -9,6 +9,7 @@ mod indicators;
 mod plans;
 mod reports;
 mod tasks;
+mod webhooks;
 
 use super::context::{AppState, ContextExt};
 use crate::access::Actor;
@@ -25,6 +26,7 @@ pub struct MutationRoot(
     reports::ReportMutation,
     indicators::IndicatorMutation,
     admin::AdminMutation,
+    webhooks::WebhookMutation,
 );
 
 /// What every mutation resolver needs: the state, the caller and the caller as audit actor.

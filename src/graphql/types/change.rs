@@ -2,11 +2,10 @@
 
 use super::common::{JsonValue, loader_error};
 use super::department::Department;
-use super::enums::ChangeEntity;
+use super::enums::{ChangeAction, ChangeEntity};
 use super::plan::Plan;
 use crate::graphql::context::ContextExt;
 use crate::ids::{NodeKind, to_global};
-use crate::service::audit::AuditEntity;
 use crate::service::changes::{self, Reference};
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
@@ -19,23 +18,9 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct Change(pub change::Model, pub Option<Arc<HashSet<String>>>);
 
-/// The node kind whose global ID names a changed record; grants and revoked
-/// tokens have no node of their own.
+/// The node kind whose global ID names a changed record (see [`changes::node_kind`]).
 fn kind_of(entity: &str) -> Option<NodeKind> {
-    use AuditEntity as E;
-    Some(match AuditEntity::parse(entity)? {
-        E::Plan => NodeKind::Plan,
-        E::Task => NodeKind::Task,
-        E::Indicator => NodeKind::Indicator,
-        E::Target => NodeKind::IndicatorTarget,
-        E::Actual => NodeKind::IndicatorActual,
-        E::ProgressReport => NodeKind::ProgressReport,
-        E::Assignment => NodeKind::TaskAssignment,
-        E::Region => NodeKind::Region,
-        E::Department => NodeKind::Department,
-        E::DepartmentAlias => NodeKind::DepartmentAlias,
-        E::Grant | E::RevokedToken => return None,
-    })
+    changes::node_kind(entity)
 }
 
 /// A stored payload as the caller may read it: each reference to a plan,
@@ -172,6 +157,8 @@ impl Change {
 pub struct ChangeFilterInput {
     /// 对象类型 — Only changes of this kind of record.
     pub entity: Option<ChangeEntity>,
+    /// 操作 — Only changes with this action.
+    pub action: Option<ChangeAction>,
     /// 对象 — Global ID of the changed record.
     pub id: Option<ID>,
     /// 操作单位 — Changes made by this department.

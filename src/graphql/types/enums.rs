@@ -311,4 +311,61 @@ pub enum ChangeEntity {
     Grant,
     /// 吊销令牌 — A revoked token (`RevokedToken`; administrators only).
     RevokedToken,
+    /// 回调端点 — A webhook endpoint (`WebhookEndpoint`; administrators only).
+    WebhookEndpoint,
+}
+
+/// 操作 — What a change did; `Change.action` holds the same name.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(name = "ChangeAction", remote = "crate::service::audit::AuditAction")]
+pub enum ChangeAction {
+    /// 新建 — A record created.
+    Create,
+    /// 修改 — A record updated.
+    Update,
+    /// 移动 — A task placed under another parent or at another position.
+    Move,
+    /// 归档 — A record archived.
+    Archive,
+    /// 删除 — A record deleted.
+    Delete,
+    /// 授权 — An access grant given.
+    Grant,
+    /// 撤销 — An access grant or a token revoked.
+    Revoke,
+    /// 报告进展 — A progress report.
+    ReportProgress,
+    /// 报送实际值 — The first value of an indicator for a period.
+    RecordActual,
+    /// 修订实际值 — A later value for the same period, superseding the earlier one.
+    ReviseActual,
+    /// 停用 — A webhook endpoint switched off.
+    Disable,
+    /// 启用 — A webhook endpoint switched (back) on.
+    Enable,
+    /// 轮换密钥 — A webhook endpoint's signing secret replaced.
+    RotateSecret,
+}
+
+/// 回调端点状态 — Where a webhook endpoint stands.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(name = "WebhookEndpointStatus", remote = "crate::service::webhooks::EndpointStatus")]
+pub enum WebhookEndpointStatus {
+    /// 正常 — Changes are delivered as they commit.
+    Active,
+    /// 故障 — The receiver failed the configured number of attempts in a row; it is probed now and then and is
+    /// ACTIVE again after a success or when re-enabled. Nothing is dropped: delivery resumes from its cursor.
+    Failing,
+    /// 已停用 — Switched off; delivery resumes from its cursor when it is enabled again.
+    Disabled,
+}
+
+/// 投递状态 — Where the delivery of one change to one endpoint stands.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(name = "WebhookDeliveryStatus", remote = "crate::service::webhooks::DeliveryStatus")]
+pub enum WebhookDeliveryStatus {
+    /// 已送达 — The receiver answered 2xx.
+    Delivered,
+    /// 重试中 — The last attempt failed; `nextAttemptAt` says when the next one is due.
+    Retrying,
 }

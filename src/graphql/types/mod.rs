@@ -12,6 +12,7 @@ pub mod plan;
 pub mod region;
 pub mod task;
 pub mod viewer;
+pub mod webhook;
 
 use async_graphql::{ID, Interface};
 
@@ -30,4 +31,6 @@ pub enum Node {
     ProgressReport(task::ProgressReport),
     Grant(grant::Grant),
     Change(change::Change),
+    WebhookEndpoint(webhook::WebhookEndpoint),
+    WebhookDelivery(webhook::WebhookDelivery),
 }

@@ -25,11 +25,13 @@ pub enum AuditEntity {
     /// An access grant opening a CONDITIONAL plan to a department.
     Grant,
     RevokedToken,
+    /// A registered webhook endpoint (never with its secret).
+    WebhookEndpoint,
 }
 
 impl AuditEntity {
     /// Every entity, in the order the API lists them.
-    pub const ALL: [AuditEntity; 12] = [
+    pub const ALL: [AuditEntity; 13] = [
         Self::Plan,
         Self::Task,
         Self::Indicator,
@@ -42,6 +44,7 @@ impl AuditEntity {
         Self::DepartmentAlias,
         Self::Grant,
         Self::RevokedToken,
+        Self::WebhookEndpoint,
     ];
 
     /// The name stored in `change.entity`.
@@ -59,6 +62,7 @@ impl AuditEntity {
             Self::DepartmentAlias => "DepartmentAlias",
             Self::Grant => "Grant",
             Self::RevokedToken => "RevokedToken",
+            Self::WebhookEndpoint => "WebhookEndpoint",
         }
     }
 
@@ -86,9 +90,37 @@ pub enum AuditAction {
     RecordActual,
     /// A later value for the same period, superseding the earlier one.
     ReviseActual,
+    /// A webhook endpoint switched off by an administrator.
+    Disable,
+    /// A webhook endpoint switched (back) on.
+    Enable,
+    /// A webhook endpoint's signing secret replaced (the old one signs for a while longer).
+    RotateSecret,
 }
 
 impl AuditAction {
+    /// Every action, in the order the API lists them.
+    pub const ALL: [AuditAction; 13] = [
+        Self::Create,
+        Self::Update,
+        Self::Move,
+        Self::Archive,
+        Self::Delete,
+        Self::Grant,
+        Self::Revoke,
+        Self::ReportProgress,
+        Self::RecordActual,
+        Self::ReviseActual,
+        Self::Disable,
+        Self::Enable,
+        Self::RotateSecret,
+    ];
+
+    /// The action a stored name stands for; `None` for a name this version does not know.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == name)
+    }
+
     /// The name stored in `change.action`.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -102,6 +134,9 @@ impl AuditAction {
             Self::ReportProgress => "REPORT_PROGRESS",
             Self::RecordActual => "RECORD_ACTUAL",
             Self::ReviseActual => "REVISE_ACTUAL",
+            Self::Disable => "DISABLE",
+            Self::Enable => "ENABLE",
+            Self::RotateSecret => "ROTATE_SECRET",
         }
     }
 }
@@ -168,5 +203,8 @@ mod tests {
             assert_eq!(AuditEntity::parse(entity.as_str()), Some(entity));
         }
         assert_eq!(AuditEntity::parse("task"), None, "stored names are case-sensitive");
+        for action in super::AuditAction::ALL {
+            assert_eq!(super::AuditAction::parse(action.as_str()), Some(action));
+        }
     }
 }

@@ -14,7 +14,7 @@ use crate::access::Actor;
 use crate::error::{AppError, AppResult};
 use crate::service::audit::{self, ChangeInput};
 use chrono::Utc;
-use entity::{access_grant, department, indicator, indicator_target, plan, region, task};
+use entity::{access_grant, department, indicator, indicator_target, plan, region, task, webhook_endpoint};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel,
@@ -147,7 +147,7 @@ macro_rules! versioned_with_timestamp {
     )+};
 }
 
-versioned_with_timestamp!(plan, task, indicator, indicator_target, region, department);
+versioned_with_timestamp!(plan, task, indicator, indicator_target, region, department, webhook_endpoint);
 
 /// A grant keeps no `updated_at`: its `revoked_at` says when it last changed.
 impl Versioned for access_grant::ActiveModel {
