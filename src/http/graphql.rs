@@ -21,7 +21,7 @@
 //!   no `data`; with `application/json`, 200 and `"data": null` (legacy).
 //!   An executed operation is answered 200, field errors included.
 
-use super::response::{MediaType, authorization, caller_refusal, json_response, negotiate, refusal};
+use super::response::{MediaType, authorization, caller_refusal, json_response, negotiate, read_body, refusal};
 use crate::auth::Authenticator;
 use crate::error::AppError;
 use crate::graphql::Limits;
@@ -250,41 +250,6 @@ fn check_content_type(http: &HttpRequest) -> Result<(), String> {
         None | Some("utf-8" | "utf8") => Ok(()),
         Some(other) => Err(format!("charset {other} is not supported: send the body as application/json in UTF-8")),
     }
-}
-
-/// The body, read chunk by chunk; 413 as soon as it exceeds `max_body_bytes`.
-async fn read_body(
-    http: &HttpRequest,
-    mut payload: web::Payload,
-    max_body_bytes: usize,
-) -> Result<web::BytesMut, HttpResponse> {
-    use futures_util::StreamExt;
-    let too_large = || {
-        refusal(
-            http,
-            StatusCode::PAYLOAD_TOO_LARGE,
-            &bad_request(format!("the request body exceeds the limit of {max_body_bytes} bytes")),
-        )
-    };
-    let declared = http
-        .headers()
-        .get(actix_web::http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > max_body_bytes) {
-        return Err(too_large());
-    }
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| {
-            refusal(http, StatusCode::BAD_REQUEST, &bad_request(format!("cannot read the request body: {e}")))
-        })?;
-        if body.len() + chunk.len() > max_body_bytes {
-            return Err(too_large());
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
 }
 
 /// The GET parameters as the JSON object a POST would carry: `query` and

@@ -11,7 +11,7 @@
 //! The caller must bring a token (401 without); each row is then written
 //! under its rights. Refusals have the JSON error shape of `/graphql`.
 
-use super::response::{authorization, caller_refusal};
+use super::response::{authorization, caller_refusal, read_body};
 use crate::auth::Authenticator;
 use crate::error::AppError;
 use crate::service::imports::{self, ActualRow, Cell};
@@ -30,7 +30,6 @@ pub const MAX_ROWS: usize = 10_000;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/import/actuals")
-            .app_data(web::PayloadConfig::new(MAX_UPLOAD_BYTES))
             .wrap(actix_web::middleware::from_fn(super::rate_limit::limit))
             .route(web::post().to(upload)),
     );
@@ -46,11 +45,16 @@ struct Mode {
 async fn upload(
     http: HttpRequest,
     mode: web::Query<Mode>,
-    body: web::Bytes,
+    payload: web::Payload,
     db: web::Data<DatabaseConnection>,
     authenticator: web::Data<Authenticator>,
     request_id: RequestId,
 ) -> HttpResponse {
+    // Over the limit: 413 in the JSON error shape, before the body is read whole.
+    let body = match read_body(&http, payload, MAX_UPLOAD_BYTES).await {
+        Ok(body) => body,
+        Err(refused) => return refused,
+    };
     let answer = async {
         let viewer = authenticator.viewer(db.get_ref(), authorization(&http)?).await?;
         let actor = viewer.actor(Some(request_id.to_string()))?;

@@ -14,7 +14,7 @@
 use crate::error::AppError;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, WWW_AUTHENTICATE};
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::ErrorExtensionValues;
 use serde::Serialize;
 
@@ -159,6 +159,46 @@ pub fn caller_refusal(http: &HttpRequest, error: AppError) -> HttpResponse {
         );
     }
     response
+}
+
+/// The body, read chunk by chunk; 413 as soon as it exceeds `max_body_bytes`.
+pub async fn read_body(
+    http: &HttpRequest,
+    mut payload: web::Payload,
+    max_body_bytes: usize,
+) -> Result<web::BytesMut, HttpResponse> {
+    use futures_util::StreamExt;
+    let too_large = || {
+        refusal(
+            http,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &AppError::bad_input("request", format!("the request body exceeds the limit of {max_body_bytes} bytes"))
+                .into_graphql(),
+        )
+    };
+    let declared = http
+        .headers()
+        .get(actix_web::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > max_body_bytes) {
+        return Err(too_large());
+    }
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| {
+            refusal(
+                http,
+                StatusCode::BAD_REQUEST,
+                &AppError::bad_input("request", format!("cannot read the request body: {e}")).into_graphql(),
+            )
+        })?;
+        if body.len() + chunk.len() > max_body_bytes {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 #[cfg(test)]

@@ -176,4 +176,8 @@ async fn an_upload_without_a_token_or_a_header_row_is_refused_with_a_code() {
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(error_code(&body), Some("BAD_USER_INPUT"));
     assert!(body["errors"][0]["message"].as_str().is_some_and(|m| m.contains("指标ID")), "{body}");
+    // Over the 4 MiB limit: 413 in the same error shape, before the body is read whole.
+    let (status, body) = upload(&app, Some(&coordinator), vec![b'x'; 4 * 1024 * 1024 + 1], false).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
 }
