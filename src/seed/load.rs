@@ -29,6 +29,8 @@ use std::collections::{HashMap, HashSet};
 #[derive(Debug, Default, Clone, serde::Serialize)]
 pub struct SeedReport {
     pub tables: Vec<(String, TableCounts)>,
+    /// What each source document gave (see [`super::report`]).
+    pub documents: Vec<super::report::DocumentCounts>,
 }
 
 /// Row counts of one table in an import.
@@ -46,6 +48,23 @@ impl std::fmt::Display for SeedReport {
                 f,
                 "{table:<18} inserted {:>4}  updated {:>4}  unchanged {:>4}",
                 c.inserted, c.updated, c.unchanged
+            )?;
+        }
+        for d in &self.documents {
+            writeln!(
+                f,
+                "{} {}: plans {}, action groups {}, tasks {}, 专栏 {}, indicators {}, targets {}, actuals {}, \
+                 departments {}",
+                d.file_name,
+                d.title,
+                d.plans,
+                d.action_groups,
+                d.tasks,
+                d.featured_projects,
+                d.indicators,
+                d.targets,
+                d.actuals,
+                d.departments
             )?;
         }
         Ok(())
@@ -226,7 +245,7 @@ pub async fn load(db: &DatabaseConnection, dataset: &Dataset) -> AppResult<SeedR
         upsert(&txn, actual_rows(dataset, now)).await?,
     ];
     txn.commit().await?;
-    Ok(SeedReport { tables })
+    Ok(SeedReport { tables, documents: Vec::new() })
 }
 
 fn region_id(key: &str) -> String {

@@ -9,6 +9,7 @@
 pub mod load;
 pub mod model;
 pub mod parse;
+pub mod report;
 
 use crate::error::AppResult;
 use sea_orm::DatabaseConnection;
@@ -54,5 +55,7 @@ pub fn dataset() -> anyhow::Result<model::Dataset> {
 pub async fn run(db: &DatabaseConnection) -> anyhow::Result<load::SeedReport> {
     let dataset = dataset()?;
     let report: AppResult<load::SeedReport> = load::load(db, &dataset).await;
-    Ok(report?)
+    let mut report = report?;
+    report.documents = report::per_document(&dataset);
+    Ok(report)
 }

@@ -1,0 +1,73 @@
+//! What the import made of each source document: the per-document part of
+//! the seed report, counted from the parsed dataset by each record's own
+//! provenance (the file its sentence is in).
+
+use super::model::Dataset;
+use entity::enums::TaskKind;
+use std::collections::BTreeSet;
+
+/// The records one source document gave.
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DocumentCounts {
+    pub file_name: String,
+    pub title: String,
+    pub plans: usize,
+    /// Task groups (（一）…).
+    pub action_groups: usize,
+    pub tasks: usize,
+    /// 专栏.
+    pub featured_projects: usize,
+    pub indicators: usize,
+    pub targets: usize,
+    /// Past results stated by the text.
+    pub actuals: usize,
+    /// Distinct departments its tasks are assigned to.
+    pub departments: usize,
+}
+
+/// One [`DocumentCounts`] per source document, in file order.
+pub fn per_document(dataset: &Dataset) -> Vec<DocumentCounts> {
+    dataset
+        .sources
+        .iter()
+        .map(|source| {
+            let here = |file: &str| file == source.file_name;
+            let tasks: Vec<_> = dataset.tasks.iter().filter(|task| here(&task.provenance.file_name)).collect();
+            let of_kind = |kind: TaskKind| tasks.iter().filter(|task| task.kind == kind).count();
+            let departments: BTreeSet<&str> =
+                tasks.iter().flat_map(|task| task.assignments.iter().map(|a| a.department_key.as_str())).collect();
+            let indicators = dataset.indicators.iter();
+            DocumentCounts {
+                file_name: source.file_name.clone(),
+                title: source.title.clone(),
+                plans: dataset.plans.iter().filter(|plan| here(&plan.provenance.file_name)).count(),
+                action_groups: of_kind(TaskKind::ActionGroup),
+                tasks: of_kind(TaskKind::Task),
+                featured_projects: of_kind(TaskKind::FeaturedProject),
+                indicators: indicators.clone().filter(|i| here(&i.provenance.file_name)).count(),
+                targets: indicators.clone().flat_map(|i| &i.targets).filter(|t| here(&t.provenance.file_name)).count(),
+                actuals: indicators.flat_map(|i| &i.actuals).filter(|a| here(&a.provenance.file_name)).count(),
+                departments: departments.len(),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_record_of_the_dataset_is_counted_under_one_document() {
+        let dataset = crate::seed::dataset().unwrap_or_else(|e| panic!("{e}"));
+        let counts = per_document(&dataset);
+        assert_eq!(counts.len(), dataset.sources.len());
+        let sum = |field: fn(&DocumentCounts) -> usize| counts.iter().map(field).sum::<usize>();
+        assert_eq!(sum(|c| c.plans), dataset.plans.iter().filter(|p| !p.provenance.file_name.is_empty()).count());
+        assert_eq!(sum(|c| c.action_groups + c.tasks + c.featured_projects), dataset.tasks.len());
+        assert_eq!(sum(|c| c.indicators), dataset.indicators.len());
+        assert_eq!(sum(|c| c.targets), dataset.indicators.iter().map(|i| i.targets.len()).sum::<usize>());
+        assert_eq!(sum(|c| c.actuals), dataset.indicators.iter().map(|i| i.actuals.len()).sum::<usize>());
+        assert!(counts.iter().all(|c| c.plans >= 1), "each document gives a plan: {counts:?}");
+    }
+}
