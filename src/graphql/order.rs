@@ -19,7 +19,9 @@
 use async_graphql::parser::types::{ExecutableDocument, OperationDefinition, OperationType, Selection, SelectionSet};
 use async_graphql::registry::{MetaType, MetaTypeName, Registry};
 use async_graphql::{Name, Positioned, Value, Variables};
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 /// Puts the keys of every object in `data` in the order of the selected
 /// operation's selection set. Keys the selection does not name (none, in
@@ -37,7 +39,7 @@ pub fn reorder(
         OperationType::Subscription => registry.subscription_type.as_deref(),
     };
     let Some(root) = root else { return };
-    let order = Order { registry, document, variables };
+    let order = Order { registry, document, variables, shapes: RefCell::default() };
     order.value(data, root, &[&operation.selection_set.node]);
 }
 
@@ -49,16 +51,37 @@ struct Collected<'a> {
     sets: Vec<&'a SelectionSet>,
 }
 
+/// What every object of one type under the same selection shares: its
+/// response keys in request order and the type each key's value has.
+struct Shape<'a> {
+    fields: Vec<Collected<'a>>,
+    /// The named type of each field's value (`None`: not in the registry).
+    child_types: Vec<Option<&'a str>>,
+}
+
+impl Shape<'_> {
+    /// Where `key` comes in request order (keys the selection does not name last).
+    fn rank(&self, key: &str) -> usize {
+        self.fields.iter().position(|field| field.key.as_str() == key).unwrap_or(usize::MAX)
+    }
+}
+
+/// A selection as the memo of shapes knows it: the object's concrete type
+/// (if known), its declared type, and the addresses of its selection sets.
+type ShapeKey<'a> = (Option<&'a str>, &'a str, Vec<usize>);
+
 struct Order<'a> {
     registry: &'a Registry,
     document: &'a ExecutableDocument,
     variables: &'a Variables,
+    /// Shapes already collected in this response: the objects of a list share one.
+    shapes: RefCell<HashMap<ShapeKey<'a>, Rc<Shape<'a>>>>,
 }
 
 impl<'a> Order<'a> {
     /// Orders `value` (an object, a list of them, or a leaf) of the named
     /// type `type_name`, selected by `sets`.
-    fn value(&self, value: &mut Value, type_name: &str, sets: &[&'a SelectionSet]) {
+    fn value(&self, value: &mut Value, type_name: &'a str, sets: &[&'a SelectionSet]) {
         match value {
             Value::List(items) => {
                 for item in items {
@@ -67,26 +90,45 @@ impl<'a> Order<'a> {
             }
             Value::Object(map) => {
                 let concrete = self.concrete_type(map, type_name, sets);
-                let fields = self.collect(concrete, sets);
-                let position: HashMap<&str, usize> =
-                    fields.iter().enumerate().map(|(n, field)| (field.key.as_str(), n)).collect();
-                map.sort_by(|a, _, b, _| {
-                    let a = position.get(a.as_str()).copied().unwrap_or(usize::MAX);
-                    let b = position.get(b.as_str()).copied().unwrap_or(usize::MAX);
-                    a.cmp(&b)
-                });
-                let Some(parent) = concrete.or(Some(type_name)).and_then(|name| self.registry.types.get(name)) else {
-                    return;
-                };
-                for field in fields.iter().filter(|field| !field.sets.is_empty()) {
-                    let (Some(child), Some(meta)) = (map.get_mut(field.key), parent.field_by_name(field.field)) else {
+                let shape = self.shape(concrete, type_name, sets);
+                let ranks: Vec<usize> = map.keys().map(|key| shape.rank(key)).collect();
+                if !ranks.is_sorted() {
+                    map.sort_by(|a, _, b, _| shape.rank(a).cmp(&shape.rank(b)));
+                }
+                for (key, child) in map.iter_mut() {
+                    let rank = shape.rank(key);
+                    let (Some(field), Some(Some(child_type))) = (shape.fields.get(rank), shape.child_types.get(rank))
+                    else {
                         continue;
                     };
-                    self.value(child, MetaTypeName::concrete_typename(&meta.ty), &field.sets);
+                    if !field.sets.is_empty() {
+                        self.value(child, child_type, &field.sets);
+                    }
                 }
             }
             _ => {}
         }
+    }
+
+    /// The shape of objects of `concrete` (declared as `type_name`) under
+    /// `sets`, collected once per response.
+    fn shape(&self, concrete: Option<&'a str>, type_name: &'a str, sets: &[&'a SelectionSet]) -> Rc<Shape<'a>> {
+        let key = (concrete, type_name, sets.iter().map(|set| std::ptr::from_ref(*set) as usize).collect());
+        if let Some(shape) = self.shapes.borrow().get(&key) {
+            return shape.clone();
+        }
+        let fields = self.collect(concrete, sets);
+        let parent = self.registry.types.get(concrete.unwrap_or(type_name));
+        let child_types = fields
+            .iter()
+            .map(|field| {
+                let meta = parent?.field_by_name(field.field)?;
+                Some(MetaTypeName::concrete_typename(&meta.ty))
+            })
+            .collect();
+        let shape = Rc::new(Shape { fields, child_types });
+        self.shapes.borrow_mut().insert(key, shape.clone());
+        shape
     }
 
     /// The object type of an object value declared as `type_name`: the type
