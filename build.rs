@@ -1,7 +1,7 @@
 //! Build script of xietong.
 //!
-//! It prepares the assets of the offline GraphiQL page (`GET /graphiql`, see
-//! `src/http/graphiql.rs`). Government networks are closed, so the page must not load anything
+//! It prepares the assets of the offline pages — GraphiQL (`GET /graphiql`, see
+//! `src/http/graphiql.rs`), the dashboard and the reporting page. Government networks are closed, so the pages must not load anything
 //! from outside, and third-party bundles must not be committed: they come from the npm registry
 //! at build time, pinned by `web/graphiql/package-lock.json`.
 //!
@@ -29,6 +29,9 @@
 //!    `{{CSP_NONCE}}` is left for the server to fill in per response. The page and the examples
 //!    are ours: they are checked in every build, with or without the scripts.
 //! 4. `XIETONG_GRAPHIQL_ASSET_VERSION` (a hash of the assets) is passed to the crate.
+//! 5. The same for the supervision dashboard and the reporting page (`/dashboard`, `/report`, see
+//!    `src/http/dashboard.rs`): `web/dashboard/` holds the pages and our own scripts, and its
+//!    `package-lock.json` pins Apache ECharts and graphql-ws (see [`dashboard`]).
 //!
 //! Cargo runs this script again when `web/graphiql` changes. While the scripts are missing it
 //! also runs again when `XIETONG_GRAPHIQL` or `XIETONG_NPM` changes, so that
@@ -109,12 +112,16 @@ struct Missing {
 }
 
 fn main() {
-    if let Err(message) = run() {
+    if let Err(message) = graphiql() {
         panic!("\n\nxietong build script (GraphiQL assets): {message}\n\n");
+    }
+    if let Err(message) = dashboard() {
+        panic!("\n\nxietong build script (dashboard assets): {message}\n\n");
     }
 }
 
-fn run() -> Result<(), String> {
+/// GraphiQL's page and scripts (steps 1–4 of the module's description).
+fn graphiql() -> Result<(), String> {
     let manifest_dir = PathBuf::from(env_var("CARGO_MANIFEST_DIR")?);
     let out_dir = PathBuf::from(env_var("OUT_DIR")?);
     let web = manifest_dir.join("web").join("graphiql");
@@ -182,6 +189,97 @@ fn run() -> Result<(), String> {
     write_if_changed(&assets_dir.join("index.html"), page.as_bytes())?;
 
     println!("cargo::rustc-env=XIETONG_GRAPHIQL_ASSET_VERSION={version}");
+    Ok(())
+}
+
+/// Third-party scripts of `/dashboard` and `/report` (served under `/dashboard/assets/`):
+/// (file name there, path inside `node_modules`).
+const DASHBOARD_NPM_ASSETS: [(&str, &str); 2] = [
+    ("echarts.min.js", "echarts/dist/echarts.min.js"),
+    ("graphql-ws.min.js", "graphql-ws/umd/graphql-ws.min.js"),
+];
+
+/// Our own scripts and stylesheet of the pages, in `web/dashboard/`, served as they are.
+const DASHBOARD_OWN_ASSETS: [&str; 4] = ["app.css", "common.js", "dashboard.js", "report.js"];
+
+/// The pages, in `web/dashboard/`; `{{ASSET_VERSION}}` is filled in here.
+const DASHBOARD_PAGES: [&str; 2] = ["dashboard.html", "report.html"];
+
+/// The supervision dashboard and the bureaus' reporting page (step 5 of the module's
+/// description): our own files are checked and copied in every build; Apache ECharts and
+/// graphql-ws come from the npm registry, pinned by `web/dashboard/package-lock.json`, under the
+/// same `XIETONG_GRAPHIQL` rule as GraphiQL's scripts. Without them the build goes on (unless
+/// `require`) with the cfg `xietong_dashboard_missing` and the reason in
+/// `XIETONG_DASHBOARD_MISSING`; `XIETONG_DASHBOARD_ASSET_VERSION` versions the asset URLs.
+fn dashboard() -> Result<(), String> {
+    let manifest_dir = PathBuf::from(env_var("CARGO_MANIFEST_DIR")?);
+    let out_dir = PathBuf::from(env_var("OUT_DIR")?);
+    let web = manifest_dir.join("web").join("dashboard");
+    println!("cargo::rustc-check-cfg=cfg(xietong_dashboard_missing)");
+    println!("cargo::rerun-if-changed=web/dashboard");
+
+    let assets_dir = out_dir.join("dashboard-assets");
+    fs::create_dir_all(&assets_dir).map_err(|e| io_error("create", &assets_dir, &e))?;
+    let mut hash = Fnv64::new();
+    for name in DASHBOARD_OWN_ASSETS {
+        let source = web.join(name);
+        let text = fs::read_to_string(&source).map_err(|e| io_error("read", &source, &e))?;
+        hash.write(name.as_bytes());
+        hash.write(text.as_bytes());
+        write_if_changed(&assets_dir.join(name), text.as_bytes())?;
+    }
+
+    let mode = mode()?;
+    let installed = match mode {
+        Mode::Skip => {
+            Err(Missing { reason: "XIETONG_GRAPHIQL=skip was set, so npm was not run".to_owned(), log: None })
+        }
+        Mode::Auto | Mode::Require => npm_ci(&web, &out_dir.join("dashboard")),
+    };
+    match installed {
+        Err(missing) if mode == Mode::Require => {
+            let output = missing.log.as_deref().map(npm_log).unwrap_or_default();
+            return Err(format!(
+                "the dashboard's scripts could not be installed, and XIETONG_GRAPHIQL=require: {}.{output}",
+                missing.reason
+            ));
+        }
+        Err(missing) => {
+            println!("cargo::rerun-if-env-changed=XIETONG_GRAPHIQL");
+            println!("cargo::rerun-if-env-changed=XIETONG_NPM");
+            println!(
+                "cargo::warning=the dashboard's scripts are missing: {}. /dashboard and /report answer 503 with a \
+                 message instead of the pages",
+                missing.reason
+            );
+            println!("cargo::rustc-cfg=xietong_dashboard_missing");
+            println!("cargo::rustc-env=XIETONG_DASHBOARD_MISSING={}", one_line(&missing.reason));
+        }
+        Ok(()) => {
+            let node_modules = out_dir.join("dashboard").join("node_modules");
+            for (name, source) in DASHBOARD_NPM_ASSETS {
+                let source = node_modules.join(source);
+                let text = fs::read_to_string(&source).map_err(|e| io_error("read", &source, &e))?;
+                let text = prepare_asset(name, &text)?;
+                hash.write(name.as_bytes());
+                hash.write(text.as_bytes());
+                write_if_changed(&assets_dir.join(name), text.as_bytes())?;
+            }
+        }
+    }
+
+    let version = format!("{:016x}", hash.finish());
+    for name in DASHBOARD_PAGES {
+        let path = web.join(name);
+        let template = fs::read_to_string(&path).map_err(|e| io_error("read", &path, &e))?;
+        let page = template.replace("{{ASSET_VERSION}}", &version);
+        if let Some(at) = page.find("{{") {
+            let snippet: String = page[at..].chars().take(40).collect();
+            return Err(format!("{} has an unknown placeholder near `{snippet}`", path.display()));
+        }
+        write_if_changed(&assets_dir.join(name), page.as_bytes())?;
+    }
+    println!("cargo::rustc-env=XIETONG_DASHBOARD_ASSET_VERSION={version}");
     Ok(())
 }
 

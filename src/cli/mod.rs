@@ -103,10 +103,17 @@ mod tests {
         let Some(Command::Token(TokenCommand::Issue(args))) = cli.command else {
             panic!("expected `token issue`, got {:?}", cli.command);
         };
-        assert_eq!((args.role, args.ttl), (Role::Bureau, Duration::from_secs(1800)));
+        assert_eq!((args.role, args.ttl), (Role::Bureau, Some(Duration::from_secs(1800))));
+        assert_eq!(args.link, None);
         assert_eq!(args.auth.jwt_secret_file, Some("/tmp/s".into()));
         assert_eq!(args.auth.jwt_issuer, "xietong");
         assert!(Cli::try_parse_from(["xietong", "token", "issue", "--dept", "x", "--role", "ROOT"]).is_err());
+
+        let cli = Cli::try_parse_from(["xietong", "token", "issue", "--dept", "x", "--role", "bureau", "--link"])?;
+        let Some(Command::Token(TokenCommand::Issue(args))) = cli.command else {
+            panic!("expected `token issue`, got {:?}", cli.command);
+        };
+        assert_eq!((args.link, args.ttl), (Some(crate::cli::token::SignInPage::Report), None));
 
         let cli = Cli::try_parse_from(["xietong", "--jwt-issuer", "tj", "--jwt-public-keys", "a=a.pem"])?;
         assert_eq!(cli.serve.auth.jwt_issuer, "tj");

@@ -5,7 +5,8 @@
 //! candidates, an unknown one an error with close names if any). The token is
 //! signed HS256 with the secret the server uses (`--jwt-secret`, or the secret
 //! file, generated when missing), with the configured issuer and audience and
-//! a random `jti`. Only the token goes to standard output.
+//! a random `jti`. Only the token goes to standard output — or, with `--link`, a sign-in link
+//! to `/report` or `/dashboard` that carries it in the URL fragment.
 
 use crate::access::Role;
 use crate::auth::AuthSettings;
@@ -40,9 +41,19 @@ pub struct IssueTokenArgs {
     #[arg(long, value_parser = parse_role)]
     pub role: Role,
 
-    /// Lifetime, e.g. 30m, 8h, 7d (at most 366d).
-    #[arg(long, default_value = "8h", value_parser = parse_ttl)]
-    pub ttl: Duration,
+    /// Lifetime, e.g. 30m, 8h, 7d (at most 366d); default 8h, or 30m with `--link`.
+    #[arg(long, value_parser = parse_ttl)]
+    pub ttl: Option<Duration>,
+
+    /// Print a sign-in link to a page of the server instead of the bare token: the token rides in
+    /// the URL fragment (`#token=…`), which browsers never send to a server, and the page keeps it
+    /// for that browser tab only.
+    #[arg(long, value_enum, num_args = 0..=1, default_missing_value = "report")]
+    pub link: Option<SignInPage>,
+
+    /// The server's address as the link's recipient reaches it (with `--link`).
+    #[arg(long, default_value = "http://127.0.0.1:8080", requires = "link")]
+    pub base_url: String,
 
     /// Name of the calling system (`client` claim).
     #[arg(long)]
@@ -56,13 +67,33 @@ pub struct IssueTokenArgs {
     pub auth: AuthSettings,
 }
 
+/// The page a sign-in link opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SignInPage {
+    /// `/report`: a bureau's reporting page.
+    Report,
+    /// `/dashboard`: the supervision dashboard.
+    Dashboard,
+}
+
+/// Lifetime of a token when `--ttl` is not given.
+const DEFAULT_TTL: Duration = Duration::from_secs(8 * 3600);
+/// Lifetime of a sign-in link's token when `--ttl` is not given: a link is short-lived.
+const DEFAULT_LINK_TTL: Duration = Duration::from_secs(30 * 60);
+
 /// Runs a `token` command, printing its output.
 ///
 /// # Errors
 /// Those of [`issue`].
 pub async fn run(database: &DatabaseSettings, command: &TokenCommand) -> anyhow::Result<ExitCode> {
     match command {
-        TokenCommand::Issue(args) => println!("{}", issue(database, args).await?),
+        TokenCommand::Issue(args) => {
+            let token = issue(database, args).await?;
+            match args.link {
+                Some(page) => println!("{}", sign_in_link(&args.base_url, page, &token)),
+                None => println!("{token}"),
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -86,7 +117,7 @@ pub async fn issue(database: &DatabaseSettings, args: &IssueTokenArgs) -> anyhow
         department: to_global(NodeKind::Department, &department.id).0,
         role: args.role,
         client: args.client.clone(),
-        ttl: args.ttl,
+        ttl: args.ttl.unwrap_or(if args.link.is_some() { DEFAULT_LINK_TTL } else { DEFAULT_TTL }),
     };
     let (token, claims) = sign_hs256(&secret, &args.auth.jwt_issuer, &args.auth.jwt_audience, &request)?;
     tracing::info!(
@@ -96,7 +127,33 @@ pub async fn issue(database: &DatabaseSettings, args: &IssueTokenArgs) -> anyhow
     Ok(token)
 }
 
+/// The link that signs a browser tab in to `page` with `token`.
+fn sign_in_link(base_url: &str, page: SignInPage, token: &str) -> String {
+    let path = match page {
+        SignInPage::Report => "report",
+        SignInPage::Dashboard => "dashboard",
+    };
+    format!("{}/{path}#token={token}", base_url.trim_end_matches('/'))
+}
+
 /// The subject when `--subject` is not given: the local user name, or `xietong-cli`.
 fn default_subject() -> String {
     std::env::var("USER").ok().filter(|u| !u.trim().is_empty()).unwrap_or_else(|| "xietong-cli".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sign_in_link_carries_the_token_in_the_fragment() {
+        assert_eq!(
+            sign_in_link("https://xietong.example.gov.cn/", SignInPage::Report, "a.b.c"),
+            "https://xietong.example.gov.cn/report#token=a.b.c"
+        );
+        assert_eq!(
+            sign_in_link("http://127.0.0.1:8080", SignInPage::Dashboard, "t"),
+            "http://127.0.0.1:8080/dashboard#token=t"
+        );
+    }
 }

@@ -76,8 +76,8 @@ fn missing_message(reason: &str) -> String {
 #[cfg(not(xietong_graphiql_missing))]
 mod embedded {
     use super::*;
+    use crate::http::static_assets::{self, Asset, CSS, JS};
     use actix_web::HttpRequest;
-    use actix_web::http::header::HeaderValue;
     use actix_web::middleware::Compress;
 
     /// Hash of the embedded assets, set by `build.rs`; the page requests `…?v=ASSET_VERSION`.
@@ -88,21 +88,6 @@ mod embedded {
 
     /// The placeholder in [`PAGE_TEMPLATE`] replaced by each response's CSP nonce.
     const NONCE_PLACEHOLDER: &str = "{{CSP_NONCE}}";
-
-    /// `Cache-Control` of an asset requested with the current `?v=` version.
-    const CACHE_IMMUTABLE: &str = "public, max-age=31536000, immutable";
-    /// `Cache-Control` of an asset requested without (or with a stale) version.
-    const CACHE_SHORT: &str = "public, max-age=300";
-
-    /// One embedded file under `/graphiql/assets/`.
-    struct Asset {
-        name: &'static str,
-        content_type: &'static str,
-        bytes: &'static [u8],
-    }
-
-    const JS: &str = "text/javascript; charset=utf-8";
-    const CSS: &str = "text/css; charset=utf-8";
 
     /// Every file under `/graphiql/assets/`; anything else is 404.
     const ASSETS: [Asset; 4] = [
@@ -175,31 +160,13 @@ mod embedded {
     }
 
     async fn asset(req: HttpRequest, file: web::Path<String>) -> HttpResponse {
-        let Some(asset) = ASSETS.iter().find(|asset| asset.name == file.as_str()) else {
-            return HttpResponse::NotFound().content_type("text/plain; charset=utf-8").body("not found");
-        };
-        let versioned = req.query_string().split('&').any(|pair| pair.strip_prefix("v=") == Some(ASSET_VERSION));
-        let cache_control = if versioned { CACHE_IMMUTABLE } else { CACHE_SHORT };
-        let etag = format!("\"{ASSET_VERSION}\"");
-        let not_modified = req
-            .headers()
-            .get(header::IF_NONE_MATCH)
-            .and_then(|value| value.to_str().ok())
-            .is_some_and(|value| value.split(',').any(|tag| tag.trim() == etag || tag.trim() == "*"));
-        let mut response = if not_modified { HttpResponse::NotModified() } else { HttpResponse::Ok() };
-        response
-            .insert_header((header::CACHE_CONTROL, cache_control))
-            .insert_header((header::ETAG, etag))
-            .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"));
-        if not_modified {
-            return response.finish();
-        }
-        response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type))).body(asset.bytes)
+        static_assets::serve(&req, &ASSETS, ASSET_VERSION, &file)
     }
 
     #[cfg(test)]
     mod tests {
         use super::*;
+        use crate::http::static_assets::{CACHE_IMMUTABLE, CACHE_SHORT};
         use actix_web::dev::ServiceResponse;
         use actix_web::http::StatusCode;
         use actix_web::{App, test};

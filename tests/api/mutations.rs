@@ -288,3 +288,27 @@ async fn an_idempotency_key_never_replays_another_callers_result() {
     let again = app.graphql_as(&jinghai, create, json!({ "input": input })).await;
     assert_eq!(again["data"]["createPlan"]["plan"]["id"], first["data"]["createPlan"]["plan"]["id"]);
 }
+
+#[tokio::test]
+async fn a_report_with_a_stale_expected_version_is_a_conflict_and_changes_nothing() {
+    let app = spawn_app().await;
+    let (task_id, version, _) = renewable_task(&app).await;
+    let bureau = app.token("静海区发展改革委", Role::Bureau).await;
+    let first = json!({ "taskId": task_id, "period": "2024-Q3", "status": "IN_PROGRESS",
+                        "narrative": "first", "expectedVersion": version, "idempotencyKey": "ev-1" });
+    let body = app.graphql_as(&bureau, REPORT, json!({ "input": first })).await;
+    assert!(body.get("errors").is_none(), "{body:#}");
+    // Sent again (a resubmitted form): the first answer, not a conflict, though the version moved.
+    let again = app.graphql_as(&bureau, REPORT, json!({ "input": first })).await;
+    assert_eq!(again["data"]["reportProgress"]["report"]["id"], body["data"]["reportProgress"]["report"]["id"]);
+
+    let changes_before = change_count(&app).await;
+    let stale = json!({ "taskId": task_id, "period": "2024-Q4", "status": "DELAYED",
+                        "narrative": "second", "expectedVersion": version, "idempotencyKey": "ev-2" });
+    let refused = app.graphql_as(&bureau, REPORT, json!({ "input": stale })).await;
+    assert_eq!(error_code(&refused), Some("CONFLICT"), "{refused:#}");
+    assert_eq!(refused["errors"][0]["extensions"]["currentVersion"].as_i64(), Some(version + 1));
+    assert_eq!(change_count(&app).await, changes_before, "a refused report writes nothing");
+    let task = app.data("query($id: ID!) { node(id: $id) { ... on Task { status version } } }", json!({ "id": task_id })).await;
+    assert_eq!(task["node"]["status"], "IN_PROGRESS");
+}

@@ -26,6 +26,10 @@ pub struct ReportProgressInput {
     pub percent: Option<i32>,
     /// 进展说明 — Narrative.
     pub narrative: String,
+    /// 预期版本 — The task's `version` the caller last saw: when the task has changed since (someone else
+    /// reported or edited it), the report is refused with CONFLICT instead of moving a task the caller
+    /// has not seen. Omitted: no check.
+    pub expected_version: Option<i32>,
     /// 幂等键 — A retry with the same key returns the first report instead of a duplicate.
     pub idempotency_key: Option<String>,
 }
@@ -83,6 +87,7 @@ impl ReportMutation {
             status: input.status.into(),
             percent: input.percent,
             narrative: input.narrative,
+            expected_version: input.expected_version,
         };
         let (report, task) =
             reports::report_progress(&state.db, viewer, &actor, new, input.idempotency_key.as_deref()).await.gql()?;

@@ -42,6 +42,8 @@ pub struct NewReport {
     pub status: TaskStatus,
     pub percent: Option<i32>,
     pub narrative: String,
+    /// The task version the reporter last saw; a task changed since is a CONFLICT.
+    pub expected_version: Option<i32>,
 }
 
 /// Input of recordActual.
@@ -82,6 +84,8 @@ async fn role_on_task(
 }
 
 /// Records a progress report; a LEAD's report (or a coordinator's) also sets the task's status.
+/// With an expected version, a task changed since the reporter saw it is a CONFLICT (checked after
+/// the idempotency replay, so resubmitting the same report still returns the first one).
 /// An archived task takes no reports (BAD_USER_INPUT): only a coordinator un-archives it.
 pub async fn report_progress(
     db: &DatabaseConnection,
@@ -111,6 +115,9 @@ pub async fn report_progress(
                 .await?;
         write.end_unchanged().await?;
         return Ok((report, found));
+    }
+    if let Some(expected) = input.expected_version {
+        super::check_version("Task", before.version, expected)?;
     }
     // Archiving is the coordinator's (updateTask): no report, not even a
     // LEAD's or a coordinator's, reopens or otherwise moves an archived task.
