@@ -109,6 +109,10 @@ id_loader!(
     IndicatorLatestActual => indicator_actual::Model, |s, keys| indicators::latest_actuals_of(&s.db, keys)
 );
 id_loader!(
+    /// Every actual of each indicator, every revision, by period then revision (for its trajectory).
+    IndicatorAllActuals => Vec<indicator_actual::Model>, |s, keys| indicators::all_actuals_of(&s.db, keys)
+);
+id_loader!(
     /// The latest progress report of each task that has one.
     TaskLatestProgress => progress_report::Model, |s, keys| tasks::latest_reports_of(&s.db, keys)
 );
@@ -257,6 +261,7 @@ pub struct Loaders {
     pub indicator_targets: Cached<IndicatorTargets>,
     pub indicator_actuals: Cached<IndicatorActuals>,
     pub indicator_latest_actual: Cached<IndicatorLatestActual>,
+    pub indicator_all_actuals: Cached<IndicatorAllActuals>,
     pub source_document: Cached<SourceDocumentById>,
     pub plans_by_region: Cached<PlansByRegion>,
     pub tasks_by_plan: Cached<TasksByPlan>,
@@ -284,6 +289,7 @@ impl Loaders {
         self.indicator_targets.enable_all_cache(false);
         self.indicator_actuals.enable_all_cache(false);
         self.indicator_latest_actual.enable_all_cache(false);
+        self.indicator_all_actuals.enable_all_cache(false);
         self.source_document.enable_all_cache(false);
         self.plans_by_region.enable_all_cache(false);
         self.tasks_by_plan.enable_all_cache(false);
@@ -325,6 +331,7 @@ impl Loaders {
             indicator_targets: make!(IndicatorTargets),
             indicator_actuals: make!(IndicatorActuals),
             indicator_latest_actual: make!(IndicatorLatestActual),
+            indicator_all_actuals: make!(IndicatorAllActuals),
             source_document: make!(SourceDocumentById),
             plans_by_region: make!(PlansByRegion),
             tasks_by_plan: make!(TasksByPlan),

@@ -219,14 +219,39 @@ pub async fn latest_actuals_of<C: ConnectionTrait>(
     db: &C,
     indicator_ids: &[String],
 ) -> AppResult<HashMap<String, indicator_actual::Model>> {
+    use sea_orm::ExprTrait;
+    if indicator_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let of = sea_orm::sea_query::Alias::new(LATEST_OF);
+    latest_actuals_where(db, Expr::col((of, indicator::Column::Id)).is_in(indicator_ids.iter().cloned())).await
+}
+
+/// Like [`latest_actuals_of`], for the indicators whose IDs `ids` selects
+/// (a subquery, so a statement over thousands of indicators binds no list
+/// of their IDs).
+pub async fn latest_actuals_in<C: ConnectionTrait>(
+    db: &C,
+    ids: sea_orm::sea_query::SelectStatement,
+) -> AppResult<HashMap<String, indicator_actual::Model>> {
+    use sea_orm::ExprTrait;
+    let of = sea_orm::sea_query::Alias::new(LATEST_OF);
+    latest_actuals_where(db, Expr::col((of, indicator::Column::Id)).in_subquery(ids)).await
+}
+
+/// The alias of the indicator table in [`latest_actuals_where`].
+const LATEST_OF: &str = "xt_indicator";
+
+/// The latest actuals of the indicators (`xt_indicator`) that `which` keeps.
+async fn latest_actuals_where<C: ConnectionTrait>(
+    db: &C,
+    which: Expr,
+) -> AppResult<HashMap<String, indicator_actual::Model>> {
     use indicator_actual::{Column, Entity};
     use sea_orm::sea_query::{Alias, Query, SubQueryStatement};
     use sea_orm::{ExprTrait, Order};
     let mut latest = HashMap::new();
-    if indicator_ids.is_empty() {
-        return Ok(latest);
-    }
-    let (actual, of) = (Alias::new("xt_actual"), Alias::new("xt_indicator"));
+    let (actual, of) = (Alias::new("xt_actual"), Alias::new(LATEST_OF));
     let period = match db.get_database_backend() {
         sea_orm::DbBackend::Postgres => Expr::cust(r#""xt_actual"."period" COLLATE "C""#),
         _ => Expr::col((actual.clone(), Column::Period)),
@@ -241,13 +266,28 @@ pub async fn latest_actuals_of<C: ConnectionTrait>(
         .to_owned();
     let latest_ids = Query::select()
         .expr(Expr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(latest_of_one))))
-        .from_as(indicator::Entity, of.clone())
-        .and_where(Expr::col((of, indicator::Column::Id)).is_in(indicator_ids.iter().cloned()))
+        .from_as(indicator::Entity, of)
+        .and_where(which)
         .to_owned();
     for actual in Entity::find().filter(Column::Id.in_subquery(latest_ids)).all(db).await? {
         latest.insert(actual.indicator_id.clone(), actual);
     }
     Ok(latest)
+}
+
+/// Every actual of each indicator, every revision included, by period (byte
+/// by byte, as [`super::progress::current_actuals`] compares them), then
+/// revision: what a chart of the indicator draws.
+pub async fn all_actuals_of<C: ConnectionTrait>(
+    db: &C,
+    indicator_ids: &[String],
+) -> AppResult<HashMap<String, Vec<indicator_actual::Model>>> {
+    let mut found = group_by(db, indicator_actual::Entity::find(), indicator_actual::Column::IndicatorId, indicator_ids)
+        .await?;
+    for actuals in found.values_mut() {
+        actuals.sort_by(|a, b| (a.period.as_bytes(), a.revision).cmp(&(b.period.as_bytes(), b.revision)));
+    }
+    Ok(found)
 }
 
 /// The order of an indicator's actuals: by period, then revision. Periods

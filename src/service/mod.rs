@@ -20,6 +20,7 @@ pub mod plans;
 pub mod progress;
 pub mod records;
 pub mod regions;
+pub mod statistics;
 pub mod tasks;
 pub mod webhooks;
 pub mod writes;

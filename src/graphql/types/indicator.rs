@@ -159,6 +159,13 @@ impl Indicator {
         })
     }
 
+    /// 轨迹 — Everything a chart needs: baseline, targets, every actual with its revisions (period order, then
+    /// revision), and the straight path from the baseline to each target.
+    #[graphql(complexity = "2 + 5 * child_complexity")]
+    async fn trajectory(&self) -> super::statistics::IndicatorTrajectory {
+        super::statistics::IndicatorTrajectory(self.0.clone())
+    }
+
     /// 所属区域 — The region the indicator measures.
     async fn region(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Region>> {
         let found = ctx.scope()?.loaders.region.load_one(self.0.region_id.clone()).await.map_err(loader_error)?;

@@ -10,6 +10,7 @@ pub mod grant;
 pub mod indicator;
 pub mod plan;
 pub mod region;
+pub mod statistics;
 pub mod task;
 pub mod viewer;
 pub mod webhook;

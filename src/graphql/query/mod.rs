@@ -1,4 +1,7 @@
-//! The query root: `node`, the resource lists and `viewer`.
+//! The query root: `node`, the resource lists and `viewer` ([`CoreQuery`]),
+//! and the aggregates for supervision ([`statistics::StatisticsQuery`]).
+
+mod statistics;
 
 use super::context::ContextExt;
 use super::types::Node;
@@ -14,11 +17,11 @@ use crate::error::{AppResult, GqlResult};
 use crate::ids::{NodeKind, from_global_any};
 use crate::service::page::{self, Page};
 use crate::service::{changes, departments, indicators, plans, regions, tasks};
-use async_graphql::{Context, ID, Object};
+use async_graphql::{Context, ID, MergedObject, Object};
 use sea_orm::{EntityTrait, Select};
 
 /// Builds a root connection; counts all matches only when `totalCount` was selected.
-async fn root_connection<E, N>(
+pub(super) async fn root_connection<E, N>(
     ctx: &Context<'_>,
     result: AppResult<(Page<E::Model>, Select<E>)>,
     convert: impl Fn(E::Model) -> N,
@@ -33,12 +36,17 @@ where
     Ok(connection(page, total, convert))
 }
 
-/// The query root.
-pub struct QueryRoot;
-
 /// 查询 — Read access to plans, tasks, indicators, departments and regions, under the caller's sharing rights.
-#[Object(name = "Query")]
-impl QueryRoot {
+#[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
+pub struct QueryRoot(CoreQuery, statistics::StatisticsQuery);
+
+/// The lists and lookups of the query root.
+#[derive(Default)]
+pub struct CoreQuery;
+
+#[Object]
+impl CoreQuery {
     /// 按标识取记录 — Fetches any record by its global ID; null when it does not exist or the caller may not see it.
     async fn node(
         &self,
