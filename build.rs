@@ -194,10 +194,8 @@ fn graphiql() -> Result<(), String> {
 
 /// Third-party scripts of `/dashboard` and `/report` (served under `/dashboard/assets/`):
 /// (file name there, path inside `node_modules`).
-const DASHBOARD_NPM_ASSETS: [(&str, &str); 2] = [
-    ("echarts.min.js", "echarts/dist/echarts.min.js"),
-    ("graphql-ws.min.js", "graphql-ws/umd/graphql-ws.min.js"),
-];
+const DASHBOARD_NPM_ASSETS: [(&str, &str); 2] =
+    [("echarts.min.js", "echarts/dist/echarts.min.js"), ("graphql-ws.min.js", "graphql-ws/umd/graphql-ws.min.js")];
 
 /// Our own scripts and stylesheet of the pages, in `web/dashboard/`, served as they are.
 const DASHBOARD_OWN_ASSETS: [&str; 4] = ["app.css", "common.js", "dashboard.js", "report.js"];

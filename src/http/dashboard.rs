@@ -171,8 +171,8 @@ mod tests {
         }
     }
 
-    #[test]
-    fn the_missing_message_says_why_and_how_to_build() {
+    #[actix_web::test]
+    async fn the_missing_message_says_why_and_how_to_build() {
         let text = missing_message("npm was not found");
         assert!(text.contains("npm was not found") && text.contains("XIETONG_GRAPHIQL=require"), "{text}");
     }

@@ -13,6 +13,7 @@ mod client_guide;
 mod command_line;
 mod cors;
 mod cors_browser;
+mod dashboard_browser;
 mod dataset;
 mod export;
 mod faults;

@@ -309,6 +309,8 @@ async fn a_report_with_a_stale_expected_version_is_a_conflict_and_changes_nothin
     assert_eq!(error_code(&refused), Some("CONFLICT"), "{refused:#}");
     assert_eq!(refused["errors"][0]["extensions"]["currentVersion"].as_i64(), Some(version + 1));
     assert_eq!(change_count(&app).await, changes_before, "a refused report writes nothing");
-    let task = app.data("query($id: ID!) { node(id: $id) { ... on Task { status version } } }", json!({ "id": task_id })).await;
+    let task = app
+        .data("query($id: ID!) { node(id: $id) { ... on Task { status version } } }", json!({ "id": task_id }))
+        .await;
     assert_eq!(task["node"]["status"], "IN_PROGRESS");
 }

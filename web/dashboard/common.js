@@ -14,6 +14,12 @@
 (function () {
   const TOKEN_KEY = "xietong.token";
 
+  // What the Content-Security-Policy blocked, for the browser tests (an empty list is the goal).
+  window.xietongCspViolations = [];
+  document.addEventListener("securitypolicyviolation", (event) => {
+    window.xietongCspViolations.push(`${event.violatedDirective} ${event.blockedURI}`);
+  });
+
   /** Moves a `#token=` of a sign-in link into this tab's session, and out of the address bar. */
   function captureLinkToken() {
     const hash = new URLSearchParams(window.location.hash.replace(/^#/, ""));

@@ -169,12 +169,12 @@
 
   /** A horizontal stacked bar chart: one bar per group, one stack per status. */
   function stackedBars(container, id, title, names, groups, part, fields, labels, colors) {
-    const height = Math.max(220, 60 + names.length * 28);
+    const height = Math.max(240, 90 + names.length * 28);
     const option = {
-      title: { text: title, left: 0, textStyle: { fontSize: 14 } },
+      title: { text: title, left: 0, top: 0, textStyle: { fontSize: 14 } },
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, renderMode: "richText" },
-      legend: { top: 24 },
-      grid: { left: 8, right: 24, top: 56, bottom: 8, containLabel: true },
+      legend: { type: "scroll", top: 28, left: 0 },
+      grid: { left: 8, right: 24, top: 64, bottom: 8, containLabel: true },
       xAxis: { type: "value", minInterval: 1 },
       yAxis: { type: "category", data: names, inverse: true, axisLabel: { width: 260, overflow: "truncate" } },
       series: fields.map(([status, field]) => ({
@@ -193,7 +193,9 @@
 
   // ---- shared pieces --------------------------------------------------------------------------
 
+  /** The four headline figures; `total` is the one group of `statistics(groupBy: NONE)`. */
   function summaryCards(total) {
+    if (!total) return el("p", { class: "muted", text: "没有可见的数据 — nothing visible to you." });
     const t = total.tasks;
     const i = total.indicators;
     const card = (id, title, value, note) =>
@@ -213,8 +215,10 @@
       "tr",
       {},
       el("th", { text: keyHeader }),
+      el("th", { text: "任务合计 Tasks" }),
       TASK_FIELDS.map(([s]) => el("th", { text: label(TASK_STATUS, s) })),
       el("th", { text: "任务完成率 Tasks done" }),
+      el("th", { text: "指标合计 Indicators" }),
       PROGRESS_FIELDS.map(([s]) => el("th", { text: label(PROGRESS_STATUS, s) })),
       el("th", { text: "逾期 Overdue" }),
       el("th", { text: "最近填报 Last report" }),
@@ -224,8 +228,10 @@
         "tr",
         { dataset: { key: key.id || "" } },
         el("th", { scope: "row" }, key.node),
+        el("td", { class: "num", dataset: { field: "tasks.total" }, text: group.tasks.total }),
         TASK_FIELDS.map(([, f]) => el("td", { class: "num", dataset: { field: "tasks." + f }, text: group.tasks[f] })),
         el("td", { class: "num", dataset: { field: "tasks.completedShare" }, text: percent(group.tasks.completedShare) }),
+        el("td", { class: "num", dataset: { field: "indicators.total" }, text: group.indicators.total }),
         PROGRESS_FIELDS.map(([, f]) =>
           el("td", { class: "num", dataset: { field: "indicators." + f }, text: group.indicators[f] }),
         ),
@@ -253,7 +259,7 @@
   async function overview(content, state) {
     const data = await gql(QUERIES.overview, { filter: statisticsFilter(state) });
     const names = data.groups.map((g) => g.plan.title);
-    fill(content, el("h2", { text: "总览：各方案任务与指标 Overview by plan" }), summaryCards(data.total));
+    fill(content, el("h2", { text: "总览：各方案任务与指标 Overview by plan" }), summaryCards(data.total[0]));
     const charts = el("div", { class: "chart-row" });
     content.append(charts);
     stackedBars(charts, "chart-plan-tasks", "任务状态 Tasks by status", names, data.groups, "tasks", TASK_FIELDS, TASK_STATUS, TASK_COLORS);
@@ -273,7 +279,7 @@
   async function byRegion(content, state) {
     const data = await gql(QUERIES.region, { filter: statisticsFilter(state) });
     const names = data.groups.map((g) => g.region.name);
-    fill(content, el("h2", { text: "按地区：天津各区与京冀协同方 By region" }), summaryCards(data.total));
+    fill(content, el("h2", { text: "按地区：天津各区与京冀协同方 By region" }), summaryCards(data.total[0]));
     const charts = el("div", { class: "chart-row" });
     content.append(charts);
     stackedBars(charts, "chart-region-tasks", "任务状态 Tasks by status", names, data.groups, "tasks", TASK_FIELDS, TASK_STATUS, TASK_COLORS);
@@ -289,7 +295,7 @@
 
   async function byDepartment(content, state) {
     const data = await gql(QUERIES.department, { filter: statisticsFilter(state) });
-    fill(content, el("h2", { text: "按单位：牵头与配合 By department (lead and support)" }), summaryCards(data.total));
+    fill(content, el("h2", { text: "按单位：牵头与配合 By department (lead and support)" }), summaryCards(data.total[0]));
     content.append(
       countsTable(
         "table-departments",
@@ -414,10 +420,10 @@
     const revised = t.actuals.filter((a) => current.get(a.period) !== a);
     const yearOf = (period) => parseInt(period.slice(0, 4), 10);
     const option = {
-      title: { text: "实际值与目标路径 Actuals against the path to target", textStyle: { fontSize: 14 } },
+      title: { text: "实际值与目标路径 Actuals against the path to target", left: 0, top: 0, textStyle: { fontSize: 14 } },
       tooltip: { trigger: "item", renderMode: "richText" },
-      legend: { top: 24 },
-      grid: { left: 8, right: 24, top: 60, bottom: 8, containLabel: true },
+      legend: { type: "scroll", top: 28, left: 0 },
+      grid: { left: 8, right: 24, top: 72, bottom: 8, containLabel: true },
       xAxis: { type: "value", min: "dataMin", max: "dataMax", minInterval: 1, axisLabel: { formatter: (v) => String(v) } },
       yAxis: { type: "value", name: indicator.unit, scale: true },
       series: [
@@ -597,6 +603,9 @@
     try {
       const recent = (await gql(QUERIES.recent)).changes.nodes;
       fill(list, recent.slice().reverse().map(feedItem));
+      if (!recent.length && !window.XT.token()) {
+        list.append(el("li", { class: "muted", text: "登录后可见本单位权限内的变更 — sign in to see the changes your role may see." }));
+      }
     } catch (e) {
       fill(state, `(${e.code})`);
     }

@@ -124,6 +124,7 @@
         task.version = answer.task.version;
         task.status = answer.task.status;
         key = newKey();
+        form.querySelector("textarea[name=narrative]").value = "";
         fill(result, el("p", { class: "ok", role: "status", text: `已提交 Reported: ${answer.report.period} · ${label(TASK_STATUS, answer.report.status)} · 任务状态 task ${label(TASK_STATUS, answer.task.status)}` }));
         const status = form.closest(".task").querySelector(".task-status");
         if (status) fill(status, label(TASK_STATUS, answer.task.status));
@@ -217,7 +218,9 @@
                 "div",
                 { class: "indicator", dataset: { indicator: i.id } },
                 el("p", {}, el("strong", { text: i.name }), ` · 最新 latest: ${latestActual} · ${label(PROGRESS_STATUS, p ? p.status : "NO_DATA")}`),
-                actualForm(i, viewer),
+                viewer.permissions.includes("RECORD_ACTUALS")
+                  ? el("details", {}, el("summary", { text: "填报实际值 Record a value" }), actualForm(i, viewer))
+                  : null,
               );
             }),
           )
