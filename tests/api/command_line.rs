@@ -111,3 +111,42 @@ fn help_texts_say_where_the_dataset_comes_from() {
     assert!(help.contains("built into this binary"), "{help}");
     assert!(!help.contains("data/sources"), "{help}");
 }
+
+#[test]
+fn token_issue_link_prints_a_sign_in_link_with_a_short_lived_token_in_the_fragment() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeded = xietong(dir.path(), &["seed"], &[]);
+    assert!(seeded.status.success(), "seed failed: {}", String::from_utf8_lossy(&seeded.stderr));
+    let output = xietong(
+        dir.path(),
+        &[
+            "token",
+            "issue",
+            "--dept",
+            "静海区发展改革委",
+            "--role",
+            "bureau",
+            "--link",
+            "--base-url",
+            "https://x.example/",
+        ],
+        &[],
+    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let token = stdout.trim().strip_prefix("https://x.example/report#token=").unwrap_or_else(|| panic!("{stdout}"));
+    let payload = token.split('.').nth(1).unwrap();
+    use base64::Engine as _;
+    let claims: serde_json::Value =
+        serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+    let lifetime = claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap();
+    assert_eq!(lifetime, 30 * 60, "a link's token lives 30 minutes by default: {claims}");
+
+    let output = xietong(
+        dir.path(),
+        &["token", "issue", "--dept", "静海区发展改革委", "--role", "reader", "--link", "dashboard"],
+        &[],
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.starts_with("http://127.0.0.1:8080/dashboard#token=ey"), "{stdout}");
+}
