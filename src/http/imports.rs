@@ -1,12 +1,18 @@
-//! `POST /import/actuals`: a statistics upload (indicator actuals) from a
-//! spreadsheet, as XLSX (its first sheet) or CSV (UTF-8, a byte-order mark
-//! allowed), sent as the request body. A dry run unless `?apply=true`; the
+//! Spreadsheet uploads, as XLSX (its first sheet) or CSV (UTF-8, a byte-order
+//! mark allowed), sent as the request body. A dry run unless `?apply=true`; the
 //! answer is the per-row report of `service::imports` as JSON.
 //!
-//! The sheet may start with title rows; its header row is the first that
-//! names the columns 指标ID (or `indicator`), 期间 (`period`), 数值
-//! (`value`) and 状态 (`status`), and may also name 备注 (`note`) and
-//! 更正原因 (`reason`). Rows below it are data; empty rows are skipped.
+//! - `POST /import/actuals`: a statistics upload (indicator actuals). Its
+//!   header row names the columns 指标ID (or `indicator`), 期间 (`period`),
+//!   数值 (`value`) and 状态 (`status`), and may also name 备注 (`note`) and
+//!   更正原因 (`reason`).
+//! - `POST /import/plans/{plan ID}/tasks`: a task split table into that plan.
+//!   Its header row names 序号 (`code`), 重点任务 (`title`), 牵头单位 (`lead`)
+//!   and 配合单位 (`support`), and may also name 完成时限 (`due`) — the layout
+//!   `GET /export/plans/{plan ID}/tasks.xlsx` writes.
+//!
+//! A sheet may start with title rows; its header row is the first that names
+//! the required columns. Rows below it are data; empty rows are skipped.
 //!
 //! The caller must bring a token (401 without); each row is then written
 //! under its rights. Refusals have the JSON error shape of `/graphql`.
@@ -14,6 +20,8 @@
 use super::response::{authorization, caller_refusal, read_body};
 use crate::auth::Authenticator;
 use crate::error::AppError;
+use crate::ids::{NodeKind, from_global};
+use crate::service::imports::tasks::{TaskRow, import_task_table};
 use crate::service::imports::{self, ActualRow, Cell};
 use actix_web::{HttpRequest, HttpResponse, web};
 use calamine::{Data, Reader, Xlsx};
@@ -26,12 +34,17 @@ pub const MAX_UPLOAD_BYTES: usize = 4 * 1024 * 1024;
 /// Most data rows one upload may hold.
 pub const MAX_ROWS: usize = 10_000;
 
-/// Registers the import route, rate limited like `/graphql`.
+/// Registers the import routes, rate limited like `/graphql`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/import/actuals")
             .wrap(actix_web::middleware::from_fn(super::rate_limit::limit))
             .route(web::post().to(upload)),
+    )
+    .service(
+        web::resource("/import/plans/{plan}/tasks")
+            .wrap(actix_web::middleware::from_fn(super::rate_limit::limit))
+            .route(web::post().to(upload_tasks)),
     );
 }
 
@@ -60,6 +73,32 @@ async fn upload(
         let actor = viewer.actor(Some(request_id.to_string()))?;
         let rows = actual_rows(&read_sheet(&body)?)?;
         imports::import_actuals(db.get_ref(), &viewer, &actor, rows, mode.apply).await
+    };
+    match answer.await {
+        Ok(report) => HttpResponse::Ok().json(report),
+        Err(error) => caller_refusal(&http, error),
+    }
+}
+
+async fn upload_tasks(
+    http: HttpRequest,
+    plan: web::Path<String>,
+    mode: web::Query<Mode>,
+    payload: web::Payload,
+    db: web::Data<DatabaseConnection>,
+    authenticator: web::Data<Authenticator>,
+    request_id: RequestId,
+) -> HttpResponse {
+    let body = match read_body(&http, payload, MAX_UPLOAD_BYTES).await {
+        Ok(body) => body,
+        Err(refused) => return refused,
+    };
+    let answer = async {
+        let viewer = authenticator.viewer(db.get_ref(), authorization(&http)?).await?;
+        let actor = viewer.actor(Some(request_id.to_string()))?;
+        let plan_id = from_global(NodeKind::Plan, &plan, "plan")?;
+        let rows = task_rows(&read_sheet(&body)?)?;
+        import_task_table(db.get_ref(), &viewer, &actor, &plan_id, rows, mode.apply).await
     };
     match answer.await {
         Ok(report) => HttpResponse::Ok().json(report),
@@ -100,8 +139,8 @@ fn cell_text(cell: &Data) -> String {
     }
 }
 
-/// The column names each field may have in the header row.
-const COLUMNS: [(&str, &[&str]); 6] = [
+/// The column names each field of a statistics upload may have in the header row.
+const ACTUAL_COLUMNS: [(&str, &[&str]); 6] = [
     ("indicator", &["指标ID", "指标id", "indicator", "indicatorId"]),
     ("period", &["期间", "period"]),
     ("value", &["数值", "value"]),
@@ -110,29 +149,58 @@ const COLUMNS: [(&str, &[&str]); 6] = [
     ("reason", &["更正原因", "reason"]),
 ];
 
-/// The data rows below the header row, each cell named by its place (`C5`).
-fn actual_rows(sheet: &[Vec<String>]) -> Result<Vec<ActualRow>, AppError> {
-    let column_of = |row: &[String], field: &str| {
-        let names = COLUMNS.iter().find(|(name, _)| *name == field).map(|(_, names)| *names).unwrap_or_default();
-        row.iter().position(|cell| names.iter().any(|name| cell.trim().eq_ignore_ascii_case(name)))
+/// The column names each field of a task split table may have in the header row.
+const TASK_COLUMNS: [(&str, &[&str]); 5] = [
+    ("code", &["序号", "code"]),
+    ("title", &["重点任务", "任务", "title"]),
+    ("lead", &["牵头单位", "lead"]),
+    ("support", &["配合单位", "support"]),
+    ("due", &["完成时限", "due"]),
+];
+
+/// A sheet's header row and the data rows below it.
+struct Table<'a> {
+    /// Column of each field the header names.
+    columns: Vec<(&'static str, usize)>,
+    /// Data rows with their line numbers (from 1), empty rows left out.
+    rows: Vec<(u32, &'a [String])>,
+}
+
+impl Table<'_> {
+    fn column(&self, field: &str) -> Option<usize> {
+        self.columns.iter().find(|(name, _)| *name == field).map(|(_, column)| *column)
+    }
+
+    /// The cell of `field` in `row` (present or not, it has a place).
+    fn cell(&self, line: u32, cells: &[String], column: usize) -> Cell {
+        Cell { at: format!("{}{line}", column_letters(column)), text: cells.get(column).cloned().unwrap_or_default() }
+    }
+}
+
+/// Finds the first row naming every `required` field (by `columns`' names) and takes the rows
+/// below it; `what` names the columns for the error.
+fn find_table<'a>(
+    sheet: &'a [Vec<String>],
+    columns: &[(&'static str, &[&str])],
+    required: &[&str],
+    what: &str,
+) -> Result<Table<'a>, AppError> {
+    let named = |row: &[String]| -> Vec<(&'static str, usize)> {
+        columns
+            .iter()
+            .filter_map(|(field, names)| {
+                row.iter()
+                    .position(|cell| names.iter().any(|name| cell.trim().eq_ignore_ascii_case(name)))
+                    .map(|column| (*field, column))
+            })
+            .collect()
     };
-    let required = ["indicator", "period", "value", "status"];
-    let (header_at, header) = sheet
+    let (header_at, columns) = sheet
         .iter()
         .enumerate()
-        .find(|(_, row)| required.iter().all(|field| column_of(row, field).is_some()))
-        .ok_or_else(|| {
-            AppError::bad_input(
-                "file",
-                "no header row names the columns 指标ID, 期间, 数值 and 状态 (or indicator, period, value, status)",
-            )
-        })?;
-    let place = |field: &str| column_of(header, field);
-    let (indicator, period, value, status) = match required.map(place) {
-        [Some(a), Some(b), Some(c), Some(d)] => (a, b, c, d),
-        _ => return Err(AppError::bad_input("file", "the header row lacks a required column")),
-    };
-    let (note, reason) = (place("note"), place("reason"));
+        .map(|(at, row)| (at, named(row)))
+        .find(|(_, found)| required.iter().all(|field| found.iter().any(|(name, _)| name == field)))
+        .ok_or_else(|| AppError::bad_input("file", format!("no header row names the columns {what}")))?;
     let data = &sheet[header_at + 1..];
     if data.len() > MAX_ROWS {
         return Err(AppError::bad_input(
@@ -140,27 +208,60 @@ fn actual_rows(sheet: &[Vec<String>]) -> Result<Vec<ActualRow>, AppError> {
             format!("the sheet holds {} rows; the limit is {MAX_ROWS}", data.len()),
         ));
     }
-    let mut rows = Vec::new();
-    for (offset, cells) in data.iter().enumerate() {
-        if cells.iter().all(|cell| cell.trim().is_empty()) {
-            continue;
-        }
-        let line = u32::try_from(header_at + offset + 2).unwrap_or(u32::MAX);
-        let cell = |column: usize| Cell {
-            at: format!("{}{line}", column_letters(column)),
-            text: cells.get(column).cloned().unwrap_or_default(),
-        };
-        rows.push(ActualRow {
+    let rows = data
+        .iter()
+        .enumerate()
+        .filter(|(_, cells)| !cells.iter().all(|cell| cell.trim().is_empty()))
+        .map(|(offset, cells)| (u32::try_from(header_at + offset + 2).unwrap_or(u32::MAX), cells.as_slice()))
+        .collect();
+    Ok(Table { columns, rows })
+}
+
+/// The data rows of a statistics upload, each cell named by its place (`C5`).
+fn actual_rows(sheet: &[Vec<String>]) -> Result<Vec<ActualRow>, AppError> {
+    let table = find_table(
+        sheet,
+        &ACTUAL_COLUMNS,
+        &["indicator", "period", "value", "status"],
+        "指标ID, 期间, 数值 and 状态 (or indicator, period, value, status)",
+    )?;
+    let column = |field| table.column(field).unwrap_or_default();
+    Ok(table
+        .rows
+        .iter()
+        .map(|&(line, cells)| ActualRow {
             line,
-            indicator: cell(indicator),
-            period: cell(period),
-            value: cell(value),
-            status: cell(status),
-            note: note.map(cell),
-            reason: reason.map(cell),
-        });
-    }
-    Ok(rows)
+            indicator: table.cell(line, cells, column("indicator")),
+            period: table.cell(line, cells, column("period")),
+            value: table.cell(line, cells, column("value")),
+            status: table.cell(line, cells, column("status")),
+            note: table.column("note").map(|c| table.cell(line, cells, c)),
+            reason: table.column("reason").map(|c| table.cell(line, cells, c)),
+        })
+        .collect())
+}
+
+/// The data rows of a task split table, each cell named by its place.
+fn task_rows(sheet: &[Vec<String>]) -> Result<Vec<TaskRow>, AppError> {
+    let table = find_table(
+        sheet,
+        &TASK_COLUMNS,
+        &["code", "title", "lead", "support"],
+        "序号, 重点任务, 牵头单位 and 配合单位 (or code, title, lead, support)",
+    )?;
+    let column = |field| table.column(field).unwrap_or_default();
+    Ok(table
+        .rows
+        .iter()
+        .map(|&(line, cells)| TaskRow {
+            line,
+            code: table.cell(line, cells, column("code")),
+            title: table.cell(line, cells, column("title")),
+            lead: table.cell(line, cells, column("lead")),
+            support: table.cell(line, cells, column("support")),
+            due: table.column("due").map(|c| table.cell(line, cells, c)),
+        })
+        .collect())
 }
 
 /// `0` → `A`, `25` → `Z`, `26` → `AA`: a column as spreadsheet programs name it.

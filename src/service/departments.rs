@@ -2,7 +2,7 @@
 
 mod lookup;
 
-pub use lookup::resolve_department;
+pub use lookup::{Directory, resolve_department};
 
 use super::page::{self, Page, PageArgs, SortSpec, SortValue};
 use super::{Direction, group_by, region_subtree};

@@ -39,6 +39,7 @@ mod response_order;
 mod schema;
 mod statements;
 mod subscriptions;
+mod task_imports;
 mod webhook_bench;
 mod webhooks;
 mod websocket;

@@ -61,14 +61,23 @@ pub async fn resolve_department<C: ConnectionTrait>(db: &C, input: &str) -> anyh
     }
 }
 
-/// Departments whose name or an alias is close to `input`, closest first:
-/// those containing it or contained in it, then those within a small edit
-/// distance (counted in characters, so 区发改局 is one step from 区发改委).
+/// Departments whose name or an alias is close to `input`, closest first (see [`closest`]).
 async fn suggestions<C: ConnectionTrait>(db: &C, input: &str) -> Result<Vec<department::Model>, sea_orm::DbErr> {
-    /// Least similarity (0–1) of a name that is neither inside nor around the input.
-    const MIN_SIMILARITY: f64 = 0.5;
     let departments = department::Entity::find().all(db).await?;
     let aliases = department_alias::Entity::find().all(db).await?;
+    Ok(closest(&departments, &aliases, input).into_iter().cloned().collect())
+}
+
+/// Of `departments`, those whose name or an alias (of `aliases`) is close to `input`, closest
+/// first: those containing it or contained in it, then those within a small edit distance
+/// (counted in characters, so 区发改局 is one step from 区发改委); at most [`MAX_SUGGESTIONS`].
+fn closest<'a>(
+    departments: &'a [department::Model],
+    aliases: &[department_alias::Model],
+    input: &str,
+) -> Vec<&'a department::Model> {
+    /// Least similarity (0–1) of a name that is neither inside nor around the input.
+    const MIN_SIMILARITY: f64 = 0.5;
     let names = departments
         .iter()
         .map(|d| (d.id.as_str(), d.name.as_str()))
@@ -88,7 +97,61 @@ async fn suggestions<C: ConnectionTrait>(db: &C, input: &str) -> Result<Vec<depa
     let mut close: Vec<(f64, &department::Model)> =
         departments.iter().filter_map(|d| best.get(d.id.as_str()).map(|score| (*score, d))).collect();
     close.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.name.cmp(&b.1.name)));
-    Ok(close.into_iter().take(MAX_SUGGESTIONS).map(|(_, d)| d.clone()).collect())
+    close.into_iter().take(MAX_SUGGESTIONS).map(|(_, d)| d).collect()
+}
+
+/// Every department and alias, read once, to resolve many names without a statement each (an
+/// import's responsible units).
+///
+/// Contract of [`Directory::resolve`]: a name or alias matching exactly one department is it; one
+/// matching several is settled by the preferred region when exactly one of them is there; an
+/// unknown or still ambiguous name is an error message for a person, with suggestions.
+pub struct Directory {
+    departments: Vec<department::Model>,
+    aliases: Vec<department_alias::Model>,
+}
+
+impl Directory {
+    /// Reads every department and alias.
+    ///
+    /// # Errors
+    /// A store that cannot be read.
+    pub async fn load<C: ConnectionTrait>(db: &C) -> Result<Self, sea_orm::DbErr> {
+        Ok(Self {
+            departments: department::Entity::find().order_by_asc(department::Column::Name).all(db).await?,
+            aliases: department_alias::Entity::find().all(db).await?,
+        })
+    }
+
+    /// The department `name` (a name or an alias) denotes, preferring `region_id`'s on a tie.
+    ///
+    /// # Errors
+    /// What is wrong, for a person: "unknown department 区发改局 — did you mean 静海区发展改革委?".
+    pub fn resolve(&self, name: &str, region_id: &str) -> Result<&department::Model, String> {
+        let name = name.trim();
+        let aliased: Vec<&str> =
+            self.aliases.iter().filter(|a| a.alias == name).map(|a| a.department_id.as_str()).collect();
+        let matches: Vec<&department::Model> =
+            self.departments.iter().filter(|d| d.name == name || aliased.contains(&d.id.as_str())).collect();
+        let in_region: Vec<&department::Model> = matches.iter().copied().filter(|d| d.region_id == region_id).collect();
+        match (matches.as_slice(), in_region.as_slice()) {
+            ([one], _) | (_, [one]) => Ok(one),
+            ([], _) => {
+                let close: Vec<&str> =
+                    closest(&self.departments, &self.aliases, name).iter().take(3).map(|d| d.name.as_str()).collect();
+                Err(if close.is_empty() {
+                    format!("unknown department {name}")
+                } else {
+                    format!("unknown department {name} — did you mean {}?", close.join(" or "))
+                })
+            }
+            (several, _) => Err(format!(
+                "{name} names {} departments ({}); write the full name",
+                several.len(),
+                several.iter().map(|d| d.name.as_str()).join(", ")
+            )),
+        }
+    }
 }
 
 /// One line per department: name, region and global ID.

@@ -275,7 +275,8 @@ pub async fn archive_task(
     Ok(after)
 }
 
-fn assignment_change(
+/// The change record of an assignment.
+pub(crate) fn assignment_change(
     action: AuditAction,
     plan: &plan::Model,
     task_id: &str,

@@ -1,6 +1,8 @@
-//! Statistics uploads: indicator actuals from a spreadsheet, as many rows as
-//! the sheet holds, checked and written by the rules of `recordActual`.
+//! Spreadsheet imports: statistics uploads (indicator actuals, here) and task
+//! split tables ([`tasks`]), as many rows as the sheet holds, each row checked
+//! and written by the rules of the matching mutation.
 //!
+//! Contract of a statistics upload (rows written by the rules of `recordActual`):
 //! Contract:
 //! - every row is staged in one write transaction, each by
 //!   [`writes::reports::stage_actual`] under the caller's rights, and reported
@@ -11,6 +13,8 @@
 //! - applying commits all rows or none: one ERROR row rolls back the whole
 //!   upload; otherwise each written actual gets its own audit entry;
 //! - the same file applied twice changes nothing the second time.
+
+pub mod tasks;
 
 use super::writes::reports::{self, NewActual, Repeat};
 use super::writes::{Changes, WriteTxn};
@@ -70,7 +74,7 @@ pub struct RowReport {
 }
 
 /// The report on an upload.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportReport {
     /// Whether the rows were written (an apply without errors that changed something).
@@ -88,6 +92,24 @@ struct Refusal {
     message: String,
 }
 
+impl ImportReport {
+    /// Counts one row: what became of it, or why it was refused.
+    fn count(&mut self, line: u32, outcome: Result<Outcome, Refusal>) {
+        let (outcome, refusal) = match outcome {
+            Ok(outcome) => (outcome, None),
+            Err(refusal) => (Outcome::Error, Some(refusal)),
+        };
+        match outcome {
+            Outcome::Created => self.created += 1,
+            Outcome::Updated => self.updated += 1,
+            Outcome::Unchanged => self.unchanged += 1,
+            Outcome::Error => self.errors += 1,
+        }
+        let (cell, message) = refusal.map(|r| (r.cell, r.message)).unzip();
+        self.rows.push(RowReport { line, outcome, cell, message });
+    }
+}
+
 /// Stages every row of a statistics upload, then commits them when `apply`
 /// and no row is refused, else rolls back (see the module documentation).
 ///
@@ -101,28 +123,21 @@ pub async fn import_actuals(
     apply: bool,
 ) -> AppResult<ImportReport> {
     let write = WriteTxn::begin(db, actor).await?;
-    let mut report = ImportReport { applied: false, created: 0, updated: 0, unchanged: 0, errors: 0, rows: Vec::new() };
+    let mut report = ImportReport::default();
     let mut changes = Vec::new();
     for row in rows {
         let line = row.line;
-        let (outcome, refusal) = match stage_row(write.db(), viewer, row).await? {
-            Ok(None) => (Outcome::Unchanged, None),
+        let outcome = match stage_row(write.db(), viewer, row).await? {
+            Ok(None) => Ok(Outcome::Unchanged),
             Ok(Some(change)) => {
                 let outcome =
                     if change.action == AuditAction::ReviseActual { Outcome::Updated } else { Outcome::Created };
                 changes.push(change);
-                (outcome, None)
+                Ok(outcome)
             }
-            Err(refusal) => (Outcome::Error, Some(refusal)),
+            Err(refusal) => Err(refusal),
         };
-        match outcome {
-            Outcome::Created => report.created += 1,
-            Outcome::Updated => report.updated += 1,
-            Outcome::Unchanged => report.unchanged += 1,
-            Outcome::Error => report.errors += 1,
-        }
-        let (cell, message) = refusal.map(|r| (r.cell, r.message)).unzip();
-        report.rows.push(RowReport { line, outcome, cell, message });
+        report.count(line, outcome);
     }
     if apply && report.errors == 0 && !changes.is_empty() {
         write.commit(changes.into_iter().collect::<Changes>()).await?;
