@@ -22,6 +22,7 @@ async fn main() -> ExitCode {
         Command::Seed => cli::seed::run(&database).await,
         Command::Token(command) => cli::token::run(&database, command).await,
         Command::Audit(command) => cli::audit::run(&database, command).await,
+        Command::Import(command) => cli::import::run(&database, command).await,
         Command::Generate(args) => cli::generate::run(&database, args).await,
     };
     outcome.unwrap_or_else(|error| {

@@ -9,10 +9,12 @@
 //! - [`seed`]: imports the default dataset.
 //! - [`token`]: `token issue`, a token the local server accepts.
 //! - [`audit`]: `audit verify`, the audit trail's hash chain.
+//! - [`import`]: `import actuals`, `import tasks`: spreadsheet imports.
 //! - [`generate`]: a large synthetic dataset for benchmarks.
 
 pub mod audit;
 pub mod generate;
+pub mod import;
 pub mod migrate;
 pub mod seed;
 pub mod serve;
@@ -59,6 +61,9 @@ pub enum Command {
     /// The audit trail.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Spreadsheet imports (as `POST /import/…`), under the rights of a department and role.
+    #[command(subcommand)]
+    Import(import::ImportCommand),
     /// Write a large synthetic dataset (for benchmarks) under Tianjin's districts; no audit entries.
     Generate(generate::GenerateArgs),
 }

@@ -137,7 +137,7 @@ fn sign_in_link(base_url: &str, page: SignInPage, token: &str) -> String {
 }
 
 /// The subject when `--subject` is not given: the local user name, or `xietong-cli`.
-fn default_subject() -> String {
+pub(crate) fn default_subject() -> String {
     std::env::var("USER").ok().filter(|u| !u.trim().is_empty()).unwrap_or_else(|| "xietong-cli".into())
 }
 

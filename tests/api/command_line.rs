@@ -150,3 +150,53 @@ fn token_issue_link_prints_a_sign_in_link_with_a_short_lived_token_in_the_fragme
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.starts_with("http://127.0.0.1:8080/dashboard#token=ey"), "{stdout}");
 }
+
+#[tokio::test]
+async fn import_tasks_from_the_command_line_is_a_dry_run_until_apply_and_names_a_misspelt_unit() {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let dir = tempfile::tempdir().unwrap();
+    let seeded = xietong(dir.path(), &["seed"], &[]);
+    assert!(seeded.status.success(), "seed failed: {}", String::from_utf8_lossy(&seeded.stderr));
+    let url = format!("sqlite://{}?mode=rw", dir.path().join("xietong.db").display());
+    let db = sea_orm::Database::connect(&url).await.unwrap();
+    let plan = entity::plan::Entity::find()
+        .filter(entity::plan::Column::Title.eq("天津市静海区碳达峰实施方案"))
+        .one(&db)
+        .await
+        .unwrap()
+        .expect("the Jinghai plan");
+    db.close().await.unwrap();
+    let plan = xietong::ids::to_global(xietong::ids::NodeKind::Plan, &plan.id).0;
+    let table = |lead: &str| {
+        format!("序号,重点任务,牵头单位,配合单位,完成时限\n九.（一）,命令行导入的任务,{lead},静海区城市管理委,2026年\n")
+    };
+    std::fs::write(dir.path().join("good.csv"), table("静海区发展改革委")).unwrap();
+    std::fs::write(dir.path().join("bad.csv"), table("区发改局")).unwrap();
+    let import = |file: &str, extra: &[&str]| {
+        let mut args =
+            vec!["import", "tasks", "--plan", &plan, file, "--dept", "静海区人民政府", "--role", "coordinator"];
+        args.extend_from_slice(extra);
+        let output = xietong(dir.path(), &args, &[]);
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_default();
+        (output, report)
+    };
+
+    let (output, report) = import("good.csv", &[]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!((report["created"].as_u64(), report["applied"].as_bool()), (Some(1), Some(false)), "{report:#}");
+    let (_, report) = import("good.csv", &["--apply"]);
+    assert_eq!((report["created"].as_u64(), report["applied"].as_bool()), (Some(1), Some(true)), "{report:#}");
+    let (_, report) = import("good.csv", &["--apply"]);
+    assert_eq!(report["unchanged"].as_u64(), Some(1), "the same table again changes nothing: {report:#}");
+
+    let (output, report) = import("bad.csv", &["--apply"]);
+    assert!(!output.status.success(), "a refused row fails the command");
+    assert_eq!(report["rows"][0]["cell"], "C2", "{report:#}");
+    assert!(report["rows"][0]["message"].as_str().unwrap_or_default().contains("did you mean"), "{report:#}");
+
+    let mut args =
+        vec!["import", "tasks", "--plan", &plan, "good.csv", "--dept", "静海区发展改革委", "--role", "bureau"];
+    args.push("--apply");
+    let line = one_error_line(&xietong(dir.path(), &args, &[]));
+    assert!(line.contains("COORDINATOR or ADMIN"), "{line}");
+}

@@ -14,6 +14,7 @@
 //!   upload; otherwise each written actual gets its own audit entry;
 //! - the same file applied twice changes nothing the second time.
 
+pub mod sheet;
 pub mod tasks;
 
 use super::writes::reports::{self, NewActual, Repeat};
