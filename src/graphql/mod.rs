@@ -34,7 +34,8 @@ pub type AppSchema = Schema<query::QueryRoot, mutation::MutationRoot, subscripti
 /// The schema's types and the settings every build of it shares: no data,
 /// no limits but the parser's nesting, no checks.
 fn schema_builder() -> SchemaBuilder<query::QueryRoot, mutation::MutationRoot, subscription::SubscriptionRoot> {
-    let builder = Schema::build(query::QueryRoot::default(), mutation::MutationRoot::default(), subscription::SubscriptionRoot);
+    let builder =
+        Schema::build(query::QueryRoot::default(), mutation::MutationRoot::default(), subscription::SubscriptionRoot);
     schema_text::describe(builder).limit_recursive_depth(limits::MAX_NESTING)
 }
 

@@ -282,8 +282,8 @@ pub async fn all_actuals_of<C: ConnectionTrait>(
     db: &C,
     indicator_ids: &[String],
 ) -> AppResult<HashMap<String, Vec<indicator_actual::Model>>> {
-    let mut found = group_by(db, indicator_actual::Entity::find(), indicator_actual::Column::IndicatorId, indicator_ids)
-        .await?;
+    let mut found =
+        group_by(db, indicator_actual::Entity::find(), indicator_actual::Column::IndicatorId, indicator_ids).await?;
     for actuals in found.values_mut() {
         actuals.sort_by(|a, b| (a.period.as_bytes(), a.revision).cmp(&(b.period.as_bytes(), b.revision)));
     }

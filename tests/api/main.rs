@@ -37,6 +37,7 @@ mod relay;
 mod response_order;
 mod schema;
 mod statements;
+mod statistics;
 mod subscriptions;
 mod webhook_bench;
 mod webhooks;

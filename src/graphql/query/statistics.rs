@@ -3,11 +3,11 @@
 //! [`crate::service::statistics`].
 
 use super::root_connection;
+use crate::error::GqlResult;
 use crate::graphql::context::ContextExt;
 use crate::graphql::types::common::{ListConnection, page_args};
 use crate::graphql::types::statistics::{MissingReport, StatisticsFilterInput, StatisticsGroup, StatisticsGroupBy};
 use crate::graphql::types::task::Task;
-use crate::error::GqlResult;
 use crate::service::statistics::{self, missing};
 use async_graphql::{Context, Object};
 

@@ -6,9 +6,7 @@ use super::GroupBy;
 use crate::access::Viewer;
 use entity::enums::TaskKind;
 use entity::{plan, task, task_assignment};
-use sea_orm::sea_query::{
-    Alias, CommonTableExpression, Expr, JoinType, Query, SelectStatement, UnionType, WithClause,
-};
+use sea_orm::sea_query::{Alias, CommonTableExpression, Expr, JoinType, Query, SelectStatement, UnionType, WithClause};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, ExprTrait, Statement};
 
 /// Column of a group's record ID.
@@ -37,7 +35,12 @@ impl GroupColumns {
             GroupBy::Plan => columns.key = Some(plan_id),
             GroupBy::Region => {
                 let of = Alias::new("xt_plan");
-                query.join_as(JoinType::InnerJoin, plan::Entity, of.clone(), Expr::col((of.clone(), plan::Column::Id)).eq(plan_id));
+                query.join_as(
+                    JoinType::InnerJoin,
+                    plan::Entity,
+                    of.clone(),
+                    Expr::col((of.clone(), plan::Column::Id)).eq(plan_id),
+                );
                 columns.key = Some(Expr::col((of, plan::Column::RegionId)));
             }
             GroupBy::Department => {
@@ -104,9 +107,7 @@ fn action_group_members(viewer: &Viewer) -> WithClause {
         .expr_as(id(), Alias::new(MEMBER_GROUP))
         .expr_as(id(), Alias::new(MEMBER_TASK))
         .from(task::Entity)
-        .cond_where(
-            Condition::all().add(task::Column::Kind.eq(TaskKind::ActionGroup)).add(viewer.task_condition()),
-        )
+        .cond_where(Condition::all().add(task::Column::Kind.eq(TaskKind::ActionGroup)).add(viewer.task_condition()))
         .to_owned();
     let below = Query::select()
         .column((member.clone(), Alias::new(MEMBER_GROUP)))

@@ -46,12 +46,8 @@ pub async fn missing_reports<C: ConnectionTrait>(
     if let Some(year) = filter.year {
         select = select.filter(indicator::Column::Id.in_subquery(crate::service::indicators_with_target_in(year)));
     }
-    let found = select
-        .clone()
-        .order_by_asc(indicator::Column::DocOrder)
-        .order_by_asc(indicator::Column::Id)
-        .all(db)
-        .await?;
+    let found =
+        select.clone().order_by_asc(indicator::Column::DocOrder).order_by_asc(indicator::Column::Id).all(db).await?;
     if found.is_empty() {
         return Ok(Vec::new());
     }

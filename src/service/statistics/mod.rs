@@ -380,7 +380,8 @@ async fn count_indicators<C: ConnectionTrait>(
         return Ok(());
     }
     let ids = indicator_select(viewer, filter).select_only().column(indicator::Column::Id).into_query();
-    let (targets, latest) = futures_util::try_join!(targets_in(db, ids.clone()), indicators::latest_actuals_in(db, ids))?;
+    let (targets, latest) =
+        futures_util::try_join!(targets_in(db, ids.clone()), indicators::latest_actuals_in(db, ids))?;
     let statuses: HashMap<&str, ProgressStatus> = models
         .values()
         .map(|m| {
