@@ -436,3 +436,14 @@ async fn the_trajectory_holds_every_revision_and_the_path_from_baseline_to_each_
         assert_eq!(point["value"], target["value"], "the path passes through each target");
     }
 }
+
+#[tokio::test]
+async fn the_graphiql_example_of_the_aggregates_runs() {
+    let app = spawn_app().await;
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/web/graphiql/examples/5-supervision-by-department.graphql");
+    let example = std::fs::read_to_string(path).expect("the example");
+    let data = app.data(&example, json!({})).await;
+    let groups = data["statistics"].as_array().expect("groups");
+    assert!(groups.iter().any(|g| g["role"] == "LEAD") && groups.iter().any(|g| g["role"] == "SUPPORT"), "{data:#}");
+    assert!(!data["missingReports"].as_array().expect("a list").is_empty(), "{data:#}");
+}
