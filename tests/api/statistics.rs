@@ -258,6 +258,12 @@ async fn filters_narrow_the_counts_and_a_year_judges_indicators_against_its_targ
     let token = Some(admin.as_str());
     let found = statistics(&app, token, "NONE", json!({ "year": 2025 })).await;
     assert_eq!(found, expected(&app, token, "NONE", Some(2025)).await, "year 2025");
+    // The last report or actual came before the plans' sharing classes changed, the last change.
+    let query = "{ statistics { lastReportAt } changes(last: 1) { nodes { occurredAt } } }";
+    let latest = ask(&app, token, query, json!({})).await;
+    let time = |v: &Value| chrono::DateTime::parse_from_rfc3339(v.as_str().expect("a time")).expect("RFC 3339");
+    let at = time(&latest["statistics"][0]["lastReportAt"]);
+    assert!(at < time(&latest["changes"]["nodes"][0]["occurredAt"]), "{latest:#}");
     let (jinghai, _) = plan(&app, &admin, JINGHAI_PLAN).await;
     let by_plan = statistics(&app, token, "PLAN", Value::Null).await;
     let one = statistics(&app, token, "PLAN", json!({ "planId": jinghai })).await;
@@ -318,7 +324,36 @@ async fn statistics_cost_a_fixed_number_of_statements_whatever_the_number_of_gro
             let few = statements(&app, token, &query, json!({ "f": { "planId": jinghai } })).await;
             assert_eq!((many, few), (cost, cost), "{group_by}: statements for all groups and for one plan's");
         }
+        // The indicators, the LEAD assignments of their tasks, the plans' issuers, the latest actuals; the departments.
+        let missing = "query($f: StatisticsFilter) { missingReports(period: \"2025\", filter: $f) {
+            indicator { name } departments { name } lastPeriod } }";
+        let many = statements(&app, token, missing, json!({ "f": null })).await;
+        let few = statements(&app, token, missing, json!({ "f": { "planId": jinghai } })).await;
+        assert_eq!((many, few), (5, 5), "missingReports for every plan and for one");
+        // The indicators, then their targets and every actual, once for the whole page.
+        let charts = "query($n: Int) { indicators(first: $n) { nodes { trajectory {
+            baseline { year } targets { year } actuals { period revision } path { year value } } } } }";
+        let few = statements(&app, token, charts, json!({ "n": 2 })).await;
+        let many = statements(&app, token, charts, json!({ "n": 100 })).await;
+        assert_eq!((few, many), (3, 3), "trajectories of 2 indicators and of 100");
     }
+}
+
+#[tokio::test]
+async fn the_complexity_limit_bounds_what_hangs_under_the_aggregates() {
+    let app = spawn_app().await;
+    let query = "{ statistics(groupBy: PLAN) { plan { tasks(first: 100) { nodes { indicators(first: 100) {
+        nodes { trajectory { actuals { value } } } } } } } } }";
+    let body = app.graphql(query, json!({})).await;
+    assert_eq!(error_code(&body), Some("QUERY_TOO_COMPLEX"), "{body:#}");
+    let body = app
+        .graphql(
+            "{ missingReports(period: \"2025\") { indicator { contributors(first: 100) {
+        nodes { contributors(first: 100) { nodes { trajectory { actuals { value } } } } } } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("QUERY_TOO_COMPLEX"), "{body:#}");
 }
 
 #[tokio::test]
