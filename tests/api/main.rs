@@ -38,6 +38,7 @@ mod relay;
 mod response_order;
 mod schema;
 mod statements;
+mod statistics;
 mod subscriptions;
 mod task_imports;
 mod webhook_bench;

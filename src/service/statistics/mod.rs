@@ -11,25 +11,22 @@
 //! Action groups (行动分组) are headings, not work: they are never counted as
 //! tasks; grouped by action group, a group counts the tasks under it.
 
+mod counts;
 mod groups;
 pub mod missing;
 pub mod trajectory;
 
 use super::page::{self, Page, PageArgs};
-use super::progress::{self, ProgressStatus};
-use super::{Direction, indicators, region_subtree, tasks, tasks_assigned_to};
+use super::progress::ProgressStatus;
+use super::{Direction, region_subtree, tasks, tasks_assigned_to};
 use crate::access::Viewer;
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
 use entity::enums::{AssignmentRole, TaskKind, TaskStatus};
-use entity::{indicator, indicator_actual, indicator_target, plan, progress_report, task};
-use groups::{GroupColumns, KEY, ROLE};
-use sea_orm::sea_query::{Alias, Expr, Func, JoinType, Query, SelectStatement};
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait, FromQueryResult, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait, Select,
-};
-use std::collections::{BTreeMap, HashMap};
+use entity::{indicator, plan, task};
+use sea_orm::sea_query::{Query, SelectStatement};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Select};
+use std::collections::HashMap;
 
 /// Which tasks and indicators an aggregate covers (besides the caller's visibility).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -262,158 +259,11 @@ pub async fn statistics<C: ConnectionTrait>(
     if group_by == GroupBy::None {
         groups.insert(GroupKey::All, Group::empty(GroupKey::All));
     }
-    count_tasks(db, viewer, filter, group_by, &mut groups).await?;
-    count_indicators(db, viewer, filter, group_by, &mut groups).await?;
+    counts::count_tasks(db, viewer, filter, group_by, &mut groups).await?;
+    counts::count_indicators(db, viewer, filter, group_by, &mut groups).await?;
     let mut list: Vec<Group> = groups.into_values().collect();
     list.sort_by(|a, b| a.key.order().cmp(&b.key.order()));
     Ok(list)
-}
-
-/// One row of the task counts: a group, a status and how many.
-#[derive(FromQueryResult)]
-struct TaskCountRow {
-    xt_key: Option<String>,
-    xt_role: Option<AssignmentRole>,
-    xt_status: TaskStatus,
-    xt_count: i64,
-    xt_past_due: Option<i64>,
-    xt_at: Option<DateTime<Utc>>,
-}
-
-/// Adds the task counts of each group: one `GROUP BY` statement.
-async fn count_tasks<C: ConnectionTrait>(
-    db: &C,
-    viewer: &Viewer,
-    filter: &StatisticsFilter,
-    group_by: GroupBy,
-    groups: &mut HashMap<GroupKey, Group>,
-) -> AppResult<()> {
-    let mut query = task::Entity::find().filter(viewer.task_condition()).filter(filter.task_condition()).into_query();
-    query.clear_selects();
-    let task_id = Expr::col((task::Entity, task::Column::Id));
-    let plan_id = Expr::col((task::Entity, task::Column::PlanId));
-    let columns = GroupColumns::join(&mut query, viewer, group_by, task_id, plan_id);
-    let (reports, at) = (Alias::new("xt_reports"), Alias::new("xt_at"));
-    let latest_report = Query::select()
-        .column(progress_report::Column::TaskId)
-        .expr_as(Func::max(Expr::col(progress_report::Column::CreatedAt)), at.clone())
-        .from(progress_report::Entity)
-        .group_by_col(progress_report::Column::TaskId)
-        .to_owned();
-    query.join_subquery(
-        JoinType::LeftJoin,
-        latest_report,
-        reports.clone(),
-        Expr::col((reports.clone(), progress_report::Column::TaskId)).equals((task::Entity, task::Column::Id)),
-    );
-    let status = Expr::col((task::Entity, task::Column::Status));
-    let past_due = Expr::case(Expr::col((task::Entity, task::Column::DueYear)).lt(current_year()), Expr::val(1))
-        .finally(Expr::val(0));
-    columns.select(&mut query);
-    query
-        .expr_as(status.clone(), Alias::new("xt_status"))
-        .expr_as(Expr::cust("COUNT(*)"), Alias::new("xt_count"))
-        .expr_as(Func::sum(past_due), Alias::new("xt_past_due"))
-        .expr_as(Func::max(Expr::col((reports, at))), Alias::new("xt_at"))
-        .add_group_by(columns.exprs().chain([status]));
-    let rows = TaskCountRow::find_by_statement(columns.finish(db, query)).all(db).await?;
-    for row in rows {
-        let Some(key) = GroupKey::of(group_by, row.xt_key, row.xt_role) else { continue };
-        let group = groups.entry(key.clone()).or_insert_with(|| Group::empty(key));
-        let n = u64::try_from(row.xt_count).unwrap_or(0);
-        group.tasks.add(row.xt_status, n);
-        if !matches!(row.xt_status, TaskStatus::Completed | TaskStatus::Archived) {
-            group.overdue_tasks += u64::try_from(row.xt_past_due.unwrap_or(0)).unwrap_or(0);
-        }
-        group.reported(row.xt_at);
-    }
-    Ok(())
-}
-
-/// Adds the indicator counts of each group: the indicators with their
-/// groups, their targets and their current actuals (three statements),
-/// judged as `Indicator.progress(year:)` judges them.
-async fn count_indicators<C: ConnectionTrait>(
-    db: &C,
-    viewer: &Viewer,
-    filter: &StatisticsFilter,
-    group_by: GroupBy,
-    groups: &mut HashMap<GroupKey, Group>,
-) -> AppResult<()> {
-    let mut query = indicator_select(viewer, filter).into_query();
-    let columns = GroupColumns::join(
-        &mut query,
-        viewer,
-        group_by,
-        Expr::col((indicator::Entity, indicator::Column::TaskId)),
-        Expr::col((indicator::Entity, indicator::Column::PlanId)),
-    );
-    let (reported, at) = (Alias::new("xt_reported"), Alias::new("xt_at"));
-    let latest_actual = Query::select()
-        .column(indicator_actual::Column::IndicatorId)
-        .expr_as(Func::max(Expr::col(indicator_actual::Column::ReportedAt)), at.clone())
-        .from(indicator_actual::Entity)
-        .group_by_col(indicator_actual::Column::IndicatorId)
-        .to_owned();
-    query.join_subquery(
-        JoinType::LeftJoin,
-        latest_actual,
-        reported.clone(),
-        Expr::col((reported.clone(), indicator_actual::Column::IndicatorId))
-            .equals((indicator::Entity, indicator::Column::Id)),
-    );
-    columns.select(&mut query);
-    query.expr_as(Expr::col((reported, at)), Alias::new("xt_at"));
-    let rows = db.query_all_raw(columns.finish(db, query)).await?;
-    let mut members: Vec<(GroupKey, String, Option<DateTime<Utc>>)> = Vec::with_capacity(rows.len());
-    let mut models: BTreeMap<String, indicator::Model> = BTreeMap::new();
-    for row in rows {
-        let model = indicator::Model::from_query_result(&row, "")?;
-        let key: Option<String> = row.try_get("", KEY).ok().flatten();
-        let role: Option<AssignmentRole> = row.try_get("", ROLE).ok().flatten();
-        let at: Option<DateTime<Utc>> = row.try_get("", "xt_at")?;
-        let Some(key) = GroupKey::of(group_by, key, role) else { continue };
-        members.push((key, model.id.clone(), at));
-        models.insert(model.id.clone(), model);
-    }
-    if models.is_empty() {
-        return Ok(());
-    }
-    let ids = indicator_select(viewer, filter).select_only().column(indicator::Column::Id).into_query();
-    let (targets, latest) =
-        futures_util::try_join!(targets_in(db, ids.clone()), indicators::latest_actuals_in(db, ids))?;
-    let statuses: HashMap<&str, ProgressStatus> = models
-        .values()
-        .map(|m| {
-            let targets = targets.get(&m.id).map(Vec::as_slice).unwrap_or_default();
-            let latest = latest.get(&m.id).cloned();
-            (m.id.as_str(), progress::compute(m, targets, latest.as_slice(), filter.year).status)
-        })
-        .collect();
-    for (key, id, at) in members {
-        let Some(status) = statuses.get(id.as_str()) else { continue };
-        let group = groups.entry(key.clone()).or_insert_with(|| Group::empty(key));
-        group.indicators.add(*status);
-        group.reported(at);
-    }
-    Ok(())
-}
-
-/// Targets of the indicators `ids` selects, by indicator, by year.
-async fn targets_in<C: ConnectionTrait>(
-    db: &C,
-    ids: SelectStatement,
-) -> AppResult<HashMap<String, Vec<indicator_target::Model>>> {
-    let rows = indicator_target::Entity::find()
-        .filter(indicator_target::Column::IndicatorId.in_subquery(ids))
-        .order_by_asc(indicator_target::Column::Year)
-        .all(db)
-        .await?;
-    let mut found: HashMap<String, Vec<indicator_target::Model>> = HashMap::new();
-    for row in rows {
-        found.entry(row.indicator_id.clone()).or_default().push(row);
-    }
-    Ok(found)
 }
 
 /// The visible tasks `filter` keeps that are overdue in `as_of_year`: due
