@@ -256,8 +256,15 @@
 
   // ---- views ----------------------------------------------------------------------------------
 
+  /** Groups in reading order: by the name `nameOf` gives (Chinese collation), then LEAD before SUPPORT. */
+  function sorted(groups, nameOf) {
+    const order = (g) => (g.role === "SUPPORT" ? 1 : 0);
+    return groups.slice().sort((a, b) => nameOf(a).localeCompare(nameOf(b), "zh-CN") || order(a) - order(b));
+  }
+
   async function overview(content, state) {
     const data = await gql(QUERIES.overview, { filter: statisticsFilter(state) });
+    data.groups = sorted(data.groups, (g) => g.plan.title);
     const names = data.groups.map((g) => g.plan.title);
     fill(content, el("h2", { text: "总览：各方案任务与指标 Overview by plan" }), summaryCards(data.total[0]));
     const charts = el("div", { class: "chart-row" });
@@ -278,6 +285,10 @@
 
   async function byRegion(content, state) {
     const data = await gql(QUERIES.region, { filter: statisticsFilter(state) });
+    const LEVELS = { AREA: 0, PROVINCE: 1, PREFECTURE: 2, DISTRICT: 3 };
+    data.groups = data.groups
+      .slice()
+      .sort((a, b) => (LEVELS[a.region.level] ?? 9) - (LEVELS[b.region.level] ?? 9) || a.region.name.localeCompare(b.region.name, "zh-CN"));
     const names = data.groups.map((g) => g.region.name);
     fill(content, el("h2", { text: "按地区：天津各区与京冀协同方 By region" }), summaryCards(data.total[0]));
     const charts = el("div", { class: "chart-row" });
@@ -295,6 +306,7 @@
 
   async function byDepartment(content, state) {
     const data = await gql(QUERIES.department, { filter: statisticsFilter(state) });
+    data.groups = sorted(data.groups, (g) => g.department.name);
     fill(content, el("h2", { text: "按单位：牵头与配合 By department (lead and support)" }), summaryCards(data.total[0]));
     content.append(
       countsTable(
