@@ -210,6 +210,9 @@ async fn read_request(
         }
         return Ok(BatchRequest::Single(request));
     }
+    if is_multipart(http) {
+        return read_multipart(http, payload).await;
+    }
     if let Err(message) = check_content_type(http) {
         return Err(refusal(http, StatusCode::UNSUPPORTED_MEDIA_TYPE, &bad_request(message)));
     }
@@ -229,6 +232,38 @@ async fn read_request(
             .map_err(bad),
         item => graphql_request(item).map(BatchRequest::Single).map_err(bad),
     }
+}
+
+/// Whether a POST is a GraphQL multipart request (a file upload).
+fn is_multipart(http: &HttpRequest) -> bool {
+    let value = http.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    value.split(';').next().is_some_and(|essence| essence.trim().eq_ignore_ascii_case("multipart/form-data"))
+}
+
+/// Headers of which one must come with a multipart request: a web page of another site can post
+/// `multipart/form-data` without asking first (a "simple" request), but cannot add such a header
+/// without the CORS preflight this server answers only for allowed origins.
+const PREFLIGHT_HEADERS: [&str; 3] =
+    ["graphql-require-preflight", "apollo-require-preflight", "x-apollo-operation-name"];
+
+/// Reads a request of the GraphQL multipart request specification (`operations`, `map` and the
+/// files): at most one file of at most [`crate::http::imports::MAX_UPLOAD_BYTES`], and only with a
+/// preflight header ([`PREFLIGHT_HEADERS`]).
+async fn read_multipart(http: &HttpRequest, payload: web::Payload) -> Result<BatchRequest, HttpResponse> {
+    let bad = |message: String| refusal(http, StatusCode::BAD_REQUEST, &bad_request(message));
+    if !PREFLIGHT_HEADERS.iter().any(|name| http.headers().contains_key(*name)) {
+        return Err(bad("a multipart request (file upload) must carry the header GraphQL-Require-Preflight: 1 \
+             (or Apollo-Require-Preflight), so that no other site's page can send it"
+            .to_owned()));
+    }
+    let limit = super::imports::MAX_UPLOAD_BYTES;
+    // The file and the multipart framing around it (operations, map, boundaries).
+    let body = read_body(http, payload, limit + 64 * 1024).await?;
+    let content_type = http.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let options = async_graphql::http::MultipartOptions::default().max_file_size(limit).max_num_files(1);
+    async_graphql::http::receive_batch_body(content_type, futures_util::io::Cursor::new(body), options)
+        .await
+        .map_err(|e| bad(format!("the multipart request cannot be read: {e}")))
 }
 
 /// Refuses (with the reason) a POST whose `Content-Type` is not JSON in UTF-8.

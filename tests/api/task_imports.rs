@@ -197,3 +197,64 @@ async fn only_a_coordinator_of_the_plans_region_may_import_tasks() {
     let (status, body) = import(&app, &coordinator, source, b"not,a,task,table\n1,2,3,4\n".to_vec(), false).await;
     assert_eq!((status, error_code(&body)), (StatusCode::BAD_REQUEST, Some("BAD_USER_INPUT")), "{body:#}");
 }
+
+/// A GraphQL multipart request (the upload specification): `operations`, `map`, one file.
+fn multipart(operations: &Value, file: &[u8], file_name: &str) -> (String, Vec<u8>) {
+    let boundary = "xietong-test-boundary-7d0f";
+    let mut body = Vec::new();
+    let mut part = |headers: &str, content: &[u8]| {
+        body.extend_from_slice(format!("--{boundary}\r\n{headers}\r\n\r\n").as_bytes());
+        body.extend_from_slice(content);
+        body.extend_from_slice(b"\r\n");
+    };
+    part("Content-Disposition: form-data; name=\"operations\"", operations.to_string().as_bytes());
+    part("Content-Disposition: form-data; name=\"map\"", br#"{"0": ["variables.file"]}"#);
+    part(
+        &format!(
+            "Content-Disposition: form-data; name=\"0\"; filename=\"{file_name}\"\r\nContent-Type: \
+             application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        ),
+        file,
+    );
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn a_task_split_table_uploads_through_graphql_multipart_requests_with_a_preflight_header() {
+    let app = spawn_app().await;
+    let coordinator = app.token("静海区人民政府", Role::Coordinator).await;
+    let jinghai = jinghai_plan(&app).await;
+    let table = export_xlsx(&app, &coordinator, jinghai["id"].as_str().expect("plan ID")).await;
+    let target = new_plan(&app, &coordinator, &jinghai).await;
+    let operations = json!({
+        "query": "mutation($plan: ID!, $file: Upload!, $apply: Boolean!) {
+            importTaskTable(planId: $plan, file: $file, apply: $apply) { applied created errors rows { line outcome } } }",
+        "variables": { "plan": target, "file": null, "apply": true },
+    });
+    let (content_type, body) = multipart(&operations, &table, "静海区任务分工表.xlsx");
+    let send = |preflight: bool| {
+        let mut request = app
+            .client
+            .post(format!("{}/graphql", app.address))
+            .bearer_auth(&coordinator)
+            .header("content-type", content_type.clone())
+            .body(body.clone());
+        if preflight {
+            request = request.header("GraphQL-Require-Preflight", "1");
+        }
+        request.send()
+    };
+
+    // Without the preflight header a page of another site could have sent it: refused, nothing written.
+    let refused = send(false).await.expect("request");
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    assert!(tasks_of(&app, &coordinator, &target).await.is_empty());
+
+    let answer: Value = send(true).await.expect("request").json().await.expect("JSON");
+    let report = &answer["data"]["importTaskTable"];
+    assert_eq!((report["applied"].as_bool(), report["errors"].as_i64()), (Some(true), Some(0)), "{answer:#}");
+    let expected = tasks_of(&app, &coordinator, jinghai["id"].as_str().unwrap_or_default()).await;
+    assert_eq!(report["created"].as_u64(), Some(expected.len() as u64));
+    assert_eq!(tasks_of(&app, &coordinator, &target).await, expected);
+}

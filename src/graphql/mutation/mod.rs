@@ -5,6 +5,7 @@
 //! validation, versions, idempotency, audit) lives in the service.
 
 mod admin;
+mod imports;
 mod indicators;
 mod plans;
 mod reports;
@@ -27,6 +28,7 @@ pub struct MutationRoot(
     indicators::IndicatorMutation,
     admin::AdminMutation,
     webhooks::WebhookMutation,
+    imports::ImportMutation,
 );
 
 /// What every mutation resolver needs: the state, the caller and the caller as audit actor.
