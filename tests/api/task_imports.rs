@@ -258,3 +258,35 @@ async fn a_task_split_table_uploads_through_graphql_multipart_requests_with_a_pr
     assert_eq!(report["created"].as_u64(), Some(expected.len() as u64));
     assert_eq!(tasks_of(&app, &coordinator, &target).await, expected);
 }
+
+#[tokio::test]
+async fn upload_mutations_refuse_whom_the_import_routes_refuse() {
+    let app = spawn_app().await;
+    let coordinator = app.token("静海区人民政府", Role::Coordinator).await;
+    let jinghai = jinghai_plan(&app).await;
+    let plan = jinghai["id"].as_str().expect("plan ID").to_owned();
+    let table = export_xlsx(&app, &coordinator, &plan).await;
+    let bureau = app.token("静海区发展改革委", Role::Bureau).await;
+    let cases = [
+        (None, "importTaskTable(planId: $plan, file: $file)", "UNAUTHENTICATED"),
+        (Some(bureau.as_str()), "importTaskTable(planId: $plan, file: $file)", "FORBIDDEN"),
+    ];
+    for (token, field, code) in cases {
+        let operations = json!({
+            "query": format!("mutation($plan: ID!, $file: Upload!) {{ {field} {{ applied }} }}"),
+            "variables": { "plan": plan, "file": null },
+        });
+        let (content_type, body) = multipart(&operations, &table, "t.xlsx");
+        let mut request = app
+            .client
+            .post(format!("{}/graphql", app.address))
+            .header("content-type", content_type)
+            .header("GraphQL-Require-Preflight", "1")
+            .body(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let answer: Value = request.send().await.expect("request").json().await.expect("JSON");
+        assert_eq!(error_code(&answer), Some(code), "{answer:#}");
+    }
+}
