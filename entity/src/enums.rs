@@ -84,3 +84,16 @@ text_enum!(
     /// Quality of a reported actual value.
     ActualStatus { Provisional = "PROVISIONAL", Verified = "VERIFIED", Estimated = "ESTIMATED", Final = "FINAL" }
 );
+text_enum!(
+    /// What a Jing-Jin-Ji coordination record is: a standing mechanism
+    /// (机制, 制度, 共同体), a working group (工作组), a meeting (会议, 座谈,
+    /// 发布会), an agreement signed or a joint declaration (协议, 宣言,
+    /// 统一标准), or a joint action (联合开展, 共享, 共同编制).
+    CoordinationKind {
+        Mechanism = "MECHANISM",
+        WorkingGroup = "WORKING_GROUP",
+        Meeting = "MEETING",
+        Agreement = "AGREEMENT",
+        JointAction = "JOINT_ACTION",
+    }
+);

@@ -125,6 +125,10 @@ pub struct AddActual {
     pub number: String,
     #[serde(default)]
     pub note: Option<String>,
+    /// Region key of a new indicator when it is not the plan's (Jing-Jin-Ji
+    /// results of one province: `110000`, `120000`, `130000`).
+    #[serde(default)]
+    pub region: Option<String>,
 }
 
 /// Comparator as written in the corrections file.

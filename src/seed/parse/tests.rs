@@ -16,6 +16,10 @@ fn data_dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data")
 }
 
+fn coordination() -> Coordination {
+    load_coordination(&std::fs::read_to_string(data_dir().join("coordination.toml")).unwrap()).unwrap()
+}
+
 fn load() -> (Vec<SourceText>, Corrections) {
     let dir = data_dir().join("sources");
     let mut sources = Vec::new();
@@ -29,7 +33,7 @@ fn load() -> (Vec<SourceText>, Corrections) {
 
 fn dataset() -> Dataset {
     let (s, c) = load();
-    parse_sources(&s, &c).unwrap()
+    parse_sources(&s, &c, &coordination()).unwrap()
 }
 
 fn task<'d>(d: &'d Dataset, plan: &str, code: &str) -> &'d Task {
@@ -317,7 +321,7 @@ fn plans() {
         assert_eq!(plan(key).parent_key.as_deref(), Some(docs::CITY_PEAKING_PLAN));
     }
     assert_eq!(plan(docs::JJJ_MEASURES).title, "京津冀生态环境联防联控协同措施清单（两批44项）");
-    assert!(d.tasks.iter().all(|t| t.plan_key != docs::JJJ_MEASURES && t.plan_key != docs::CITY_PEAKING_PLAN));
+    assert!(d.tasks.iter().all(|t| t.plan_key != docs::CITY_PEAKING_PLAN));
 }
 
 #[test]
@@ -557,7 +561,9 @@ fn keys_unique_and_deterministic() {
 fn missing_source_and_rotten_corrections_fail() {
     let (mut s, c) = load();
     s.retain(|x| x.file_name != docs::JINGHAI_PLAN);
-    assert!(matches!(parse_sources(&s, &c), Err(ParseError::MissingSource(f)) if f == docs::JINGHAI_PLAN));
+    assert!(
+        matches!(parse_sources(&s, &c, &coordination()), Err(ParseError::MissingSource(f)) if f == docs::JINGHAI_PLAN)
+    );
 
     let (s, _) = load();
     let toml = std::fs::read_to_string(data_dir().join("corrections.toml")).unwrap();
@@ -565,7 +571,7 @@ fn missing_source_and_rotten_corrections_fail() {
         "{toml}\n[[skip_target]]\nfile = \"003_8f0cb15813cef04d.txt\"\nquote = \"这句话不在文中\"\nnumber = \"1个\"\nreason = \"test\"\n"
     );
     let c = load_corrections(&rotten).unwrap();
-    assert!(matches!(parse_sources(&s, &c), Err(ParseError::CorrectionNotFound { .. })));
+    assert!(matches!(parse_sources(&s, &c, &coordination()), Err(ParseError::CorrectionNotFound { .. })));
     assert!(matches!(load_corrections("[[nonsense]]\n"), Err(ParseError::Corrections(_))));
 
     // A past result whose sentence is gone, or whose figure is not the one written, fails too.
@@ -577,11 +583,11 @@ fn missing_source_and_rotten_corrections_fail() {
         )
     };
     let c = load_corrections(&actual("这句话不在文中", 518.0, "518个")).unwrap();
-    assert!(matches!(parse_sources(&s, &c), Err(ParseError::CorrectionNotFound { .. })));
+    assert!(matches!(parse_sources(&s, &c, &coordination()), Err(ParseError::CorrectionNotFound { .. })));
     let c = load_corrections(&actual("建成518个“无废细胞”", 581.0, "518个")).unwrap();
-    assert!(matches!(parse_sources(&s, &c), Err(ParseError::Conflict { .. })));
+    assert!(matches!(parse_sources(&s, &c, &coordination()), Err(ParseError::Conflict { .. })));
     let c = load_corrections(&actual("建成518个“无废细胞”", 518.0, "518个")).unwrap();
-    assert!(parse_sources(&s, &c).is_ok(), "the same result for another period is accepted");
+    assert!(parse_sources(&s, &c, &coordination()).is_ok(), "the same result for another period is accepted");
 }
 
 #[test]
@@ -623,8 +629,9 @@ fn past_results_are_actual_values_never_targets() {
     let units = get(&format!("{CITY}#results#国家级绿色单位"));
     assert_eq!((units.actuals[0].value, units.actuals[0].note.as_deref()), (150.0, Some("150余家：多于150家")));
     let with_actuals: Vec<&Indicator> = d.indicators.iter().filter(|i| !i.actuals.is_empty()).collect();
-    assert_eq!(with_actuals.len(), 28);
-    assert_eq!(with_actuals.iter().map(|i| i.actuals.len()).sum::<usize>(), 29);
+    // 28 indicators with 29 values before the Jing-Jin-Ji results, 18 of those (one each).
+    assert_eq!(with_actuals.len(), 28 + 18);
+    assert_eq!(with_actuals.iter().map(|i| i.actuals.len()).sum::<usize>(), 29 + 18);
     for i in &with_actuals {
         // No past result became a target: result indicators have none, and no target is before 2024.
         if i.key.contains("#results#") {
@@ -632,8 +639,60 @@ fn past_results_are_actual_values_never_targets() {
         }
         assert!(i.targets.iter().all(|t| t.year >= 2024), "{}", i.key);
         for a in &i.actuals {
-            assert!(a.provenance.cleaned.contains(&format_number(a.value)), "{}: {}", i.key, a.provenance.cleaned);
+            // One figure is written in Chinese numerals: 全省新能源重卡保有量达到两万辆.
+            let written = a.provenance.cleaned.contains(&format_number(a.value))
+                || (a.value == 2.0 && a.provenance.cleaned.contains("两万辆"));
+            assert!(written, "{}: {}", i.key, a.provenance.cleaned);
             assert!(a.provenance.start.is_some(), "{}", i.key);
         }
     }
+}
+
+#[test]
+fn jing_jin_ji_coordination_is_tasks_records_and_actuals_by_province() {
+    let d = dataset();
+    let tasks: Vec<&Task> = d.tasks.iter().filter(|t| t.plan_key == docs::JJJ_MEASURES).collect();
+    let groups: Vec<&str> =
+        tasks.iter().filter(|t| t.kind == TaskKind::ActionGroup).map(|t| t.title.as_str()).collect();
+    assert_eq!(
+        groups,
+        ["凝聚协同合力", "扩展协同领域", "推动绿色转型", "深化协同治理", "2024年推进区域生态环境联防联控"]
+    );
+    assert_eq!(tasks.iter().filter(|t| t.kind == TaskKind::Task).count(), 25);
+    // The measure one province carries out is assigned to that province's agency, as written.
+    let boilers = task(&d, docs::JJJ_MEASURES, "三.1");
+    let dept = |key: &str| d.departments.iter().find(|x| x.key == key).unwrap_or_else(|| panic!("{key}"));
+    let leads: Vec<(&str, &str)> = boilers
+        .assignments
+        .iter()
+        .map(|a| (dept(&a.department_key).name.as_str(), dept(&a.department_key).region_key.as_str()))
+        .collect();
+    assert_eq!(leads, [("北京市生态环境局", regions::BEIJING)]);
+    // Beijing and Hebei agencies are departments of their regions.
+    for (name, region) in [
+        ("北京市生态环境局", regions::BEIJING),
+        ("北京市水务局", regions::BEIJING),
+        ("河北省生态环境厅", regions::HEBEI),
+        ("河北省水利厅", regions::HEBEI),
+        ("雄安新区管理委员会生态环境局", regions::XIONGAN),
+    ] {
+        assert!(d.departments.iter().any(|x| x.name == name && x.region_key == region), "{name}");
+    }
+    assert_eq!(d.coordination.len(), 26);
+    let compensation = d.coordination.iter().find(|r| r.title.contains("横向生态保护补偿协议")).unwrap();
+    assert_eq!(compensation.kind, crate::seed::model::CoordinationKind::Agreement);
+    assert_eq!(compensation.date.as_deref(), Some("2023"));
+    assert!(compensation.provenance.quote.contains("协议补偿(河北省)资金4.5亿元"), "verbatim: half-width brackets");
+    // Results by province: the region of each indicator, its value as written.
+    let result = |name: &str| {
+        let i = d.indicators.iter().find(|i| i.plan_key == docs::JJJ_MEASURES && i.name == name).unwrap();
+        (i.region_key.as_str(), i.unit.as_str(), i.actuals[0].period.as_str(), i.actuals[0].value)
+    };
+    assert_eq!(result("完成清洁化改造的燃油锅炉"), (regions::BEIJING, "台", "2023", 23.0));
+    assert_eq!(result("通过国家超低排放审核的钢铁企业"), (regions::TIANJIN, "家", "2023", 4.0));
+    assert_eq!(result("完成的无组织排放管控项目"), (regions::HEBEI, "个", "2023", 1703.0));
+    assert_eq!(result("新能源重卡保有量"), (regions::HEBEI, "万辆", "2023", 2.0));
+    assert_eq!(result("横向生态保护补偿协议补偿资金"), (regions::HEBEI, "亿元", "2023", 4.5));
+    assert_eq!(result("协同措施"), (regions::JING_JIN_JI, "项", "2023", 44.0));
+    assert_eq!(result("共享执法数据信息"), (regions::JING_JIN_JI, "条", "2023", 1500.0));
 }
