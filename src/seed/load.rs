@@ -10,14 +10,16 @@
 //! a `seeded_columns!` line; the comparison with the stored row and the
 //! merge onto it are both derived from that line.
 
+mod coordination;
+
 use super::model::{self, Dataset, Provenance};
 use crate::error::AppResult;
 use crate::ids::{NodeKind, stable_uuid};
 use chrono::{DateTime, Utc};
 use entity::enums::{ActualStatus, SharingClass, TaskStatus};
 use entity::{
-    department, department_alias, indicator, indicator_actual, indicator_target, plan, region, source_document, task,
-    task_assignment,
+    coordination_participant, coordination_record, coordination_region, department, department_alias, indicator,
+    indicator_actual, indicator_target, plan, region, source_document, task, task_assignment,
 };
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
@@ -179,6 +181,12 @@ seeded_columns! { indicator_actual, unversioned:
     indicator_id, period, value, status, note, source_document_id, source_section, source_quote, source_start, source_end,
     source_cleaned,
 }
+seeded_columns! { coordination_record, versioned:
+    plan_id, kind, date, title, text, doc_order,
+    source_document_id, source_section, source_quote, source_start, source_end, source_cleaned,
+}
+seeded_columns! { coordination_participant, unversioned: position }
+seeded_columns! { coordination_region, unversioned: position }
 seeded_columns! { indicator_target, versioned:
     comparator, value, value_max, source_document_id, source_section, source_quote, source_start, source_end, source_cleaned,
 }
@@ -243,6 +251,9 @@ pub async fn load(db: &DatabaseConnection, dataset: &Dataset) -> AppResult<SeedR
         upsert(&txn, indicator_rows(dataset, now)).await?,
         upsert(&txn, target_rows(dataset, now)).await?,
         upsert(&txn, actual_rows(dataset, now)).await?,
+        upsert(&txn, coordination::record_rows(dataset, now)).await?,
+        upsert(&txn, coordination::participant_rows(dataset)).await?,
+        upsert(&txn, coordination::region_rows(dataset)).await?,
     ];
     txn.commit().await?;
     Ok(SeedReport { tables, documents: Vec::new() })
@@ -645,6 +656,16 @@ pub fn dangling_references(dataset: &Dataset) -> Vec<String> {
         check(&tasks, i.task_key.as_deref(), "task", &i.key);
         check(&indicators, i.contributes_to_key.as_deref(), "indicator", &i.key);
     }
+    for r in &dataset.coordination {
+        check(&plans, Some(&r.plan_key), "plan", &r.key);
+        check(&sources, opt(&r.provenance.file_name).as_deref(), "source", &r.key);
+        for d in &r.participant_keys {
+            check(&departments, Some(d), "department", &r.key);
+        }
+        for g in &r.region_keys {
+            check(&regions, Some(g), "region", &r.key);
+        }
+    }
     missing
 }
 
@@ -684,6 +705,9 @@ mod tests {
         assert_merge_holds(indicator_rows(&dataset, now));
         assert_merge_holds(target_rows(&dataset, now));
         assert_merge_holds(actual_rows(&dataset, now));
+        assert_merge_holds(coordination::record_rows(&dataset, now));
+        assert_merge_holds(coordination::participant_rows(&dataset));
+        assert_merge_holds(coordination::region_rows(&dataset));
     }
 
     #[test]

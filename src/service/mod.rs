@@ -9,6 +9,7 @@
 
 pub mod audit;
 pub mod changes;
+pub mod coordination;
 pub mod departments;
 pub mod export;
 pub mod feed;

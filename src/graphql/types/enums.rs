@@ -50,6 +50,22 @@ pub enum PlanKind {
     CoordinationMeasures,
 }
 
+/// 协同记录类型 — What a Jing-Jin-Ji coordination record is.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+#[graphql(remote = "db::CoordinationKind")]
+pub enum CoordinationKind {
+    /// 机制 — a standing mechanism or institution (运行机制, 联动机制, 制度, 共同体, 协同创新中心).
+    Mechanism,
+    /// 工作组 — a working group.
+    WorkingGroup,
+    /// 会议 — a meeting, conference, exchange or press conference.
+    Meeting,
+    /// 协议 — an agreement signed, a joint declaration, a standard made common.
+    Agreement,
+    /// 联合行动 — a joint action: joint monitoring, enforcement, data sharing, water transfer, surveys.
+    JointAction,
+}
+
 /// 方案状态 — Lifecycle status of a plan.
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
 #[graphql(remote = "db::PlanStatus")]
