@@ -16,6 +16,7 @@ mod m20261202_000007_verbatim_provenance;
 mod m20261202_000008_actual_provenance;
 mod m20261202_000009_create_webhooks;
 mod m20261203_000010_create_coordination_records;
+mod m20261203_000011_target_kinds;
 
 /// Applies the migrations in order; used by `xietong migrate` and at start-up.
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000008_actual_provenance::Migration),
             Box::new(m20261202_000009_create_webhooks::Migration),
             Box::new(m20261203_000010_create_coordination_records::Migration),
+            Box::new(m20261203_000011_target_kinds::Migration),
         ]
     }
 }

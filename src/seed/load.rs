@@ -188,7 +188,7 @@ seeded_columns! { coordination_record, versioned:
 seeded_columns! { coordination_participant, unversioned: position }
 seeded_columns! { coordination_region, unversioned: position }
 seeded_columns! { indicator_target, versioned:
-    comparator, value, value_max, source_document_id, source_section, source_quote, source_start, source_end, source_cleaned,
+    kind, start_year, phrase, comparator, value, value_max, source_document_id, source_section, source_quote, source_start, source_end, source_cleaned,
 }
 
 /// Upserts `rows` in the order given (parents before children, for the
@@ -544,9 +544,12 @@ fn target_rows(dataset: &Dataset, now: DateTime<Utc>) -> Vec<indicator_target::M
         .map(|(i, t)| {
             let source = provenance_columns(&t.provenance);
             indicator_target::Model {
-                id: stable_uuid(NodeKind::IndicatorTarget, &format!("{}|{}", i.key, t.year)),
+                id: stable_uuid(NodeKind::IndicatorTarget, &target_key(&i.key, t)),
                 indicator_id: indicator_id(&i.key),
                 year: t.year,
+                kind: t.kind,
+                start_year: t.start_year,
+                phrase: t.phrase.clone(),
                 comparator: t.comparator,
                 value: t.value,
                 value_max: t.value_max,
@@ -562,6 +565,17 @@ fn target_rows(dataset: &Dataset, now: DateTime<Utc>) -> Vec<indicator_target::M
             }
         })
         .collect()
+}
+
+/// The natural key of a target: `<indicator key>|<year>` for one due in a
+/// year (as before kinds existed, so those IDs stay), else
+/// `<indicator key>|<KIND>` (`|FROM_YEAR|<start>` for one from a year on).
+fn target_key(indicator_key: &str, t: &model::Target) -> String {
+    match (t.year, t.kind, t.start_year) {
+        (Some(year), _, _) => format!("{indicator_key}|{year}"),
+        (None, entity::enums::TargetKind::FromYear, Some(start)) => format!("{indicator_key}|FROM_YEAR|{start}"),
+        (None, kind, _) => format!("{indicator_key}|{}", kind.as_str()),
+    }
 }
 
 /// The past results the texts state: revision 1 of their period, FINAL,

@@ -31,7 +31,7 @@ use serde::Serialize;
 ///   `Between` `value` to `value_max` (2—3个, 4至5条).
 pub use entity::enums::{
     AssignmentRole, Comparator, CoordinationKind, DepartmentKind, Direction, Measure, Nature, PlanKind, PlanStatus,
-    RegionLevel, TaskKind,
+    RegionLevel, TargetKind, TaskKind,
 };
 
 /// Everything the importer found in the source documents.
@@ -170,10 +170,17 @@ pub struct Task {
     pub provenance: Provenance,
 }
 
-/// A target of an indicator for one year.
+/// A target of an indicator: due in a year, or standing, or recurring, or
+/// implied by a phrase (see [`TargetKind`]).
 #[derive(Debug, Clone, Serialize)]
 pub struct Target {
-    pub year: i32,
+    /// The year it is due; `None` for standing and recurring targets.
+    pub year: Option<i32>,
+    pub kind: TargetKind,
+    /// First year of a `FromYear` target (2023年起).
+    pub start_year: Option<i32>,
+    /// The words that state it when they are not a number: 全覆盖, 每年…左右.
+    pub phrase: Option<String>,
     pub comparator: Comparator,
     pub value: f64,
     /// Upper bound for `Comparator::Between`.

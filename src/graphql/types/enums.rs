@@ -66,6 +66,22 @@ pub enum CoordinationKind {
     JointAction,
 }
 
+/// 目标类型 — How a target applies in time.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+#[graphql(remote = "db::TargetKind")]
+pub enum TargetKind {
+    /// 到某年 — a value to reach by `year` (到2025年).
+    ByYear,
+    /// 常设 — a standing rule with no year, in force throughout the plan (新建数据中心PUE不超过1.25).
+    Standing,
+    /// 每年 — a value for every year (每年新增…20家左右); judged against each year's actual.
+    Annual,
+    /// 自某年起 — a value for every year from `startYear` on (2023年起…不低于30%).
+    FromYear,
+    /// 隐含100% — 100 % implied by a phrase (全部, 全覆盖, 全面执行), kept in `phrase`.
+    ImplicitFull,
+}
+
 /// 方案状态 — Lifecycle status of a plan.
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
 #[graphql(remote = "db::PlanStatus")]

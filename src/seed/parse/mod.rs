@@ -327,14 +327,17 @@ fn build_indicators(out: &PlanOut, parent: &BTreeMap<String, String>) -> Result<
             if g.unit != f.unit {
                 return Err(conflict(name, format!("units {} and {}", f.unit, g.unit)));
             }
-            if let Some(t) = targets.iter().find(|t| t.year == g.year) {
+            if let Some(t) = targets.iter().find(|t| (t.year, t.kind, t.start_year) == (g.year, g.kind, g.start_year)) {
                 if t.value != g.value || t.value_max != g.value_max {
-                    return Err(conflict(name, format!("two values for {}", g.year)));
+                    return Err(conflict(name, format!("two values for {:?} {:?}", g.kind, g.year)));
                 }
                 continue; // the same target stated twice: the first statement wins
             }
             targets.push(Target {
                 year: g.year,
+                kind: g.kind,
+                start_year: g.start_year,
+                phrase: g.phrase.clone(),
                 comparator: g.comparator,
                 value: g.value,
                 value_max: g.value_max,

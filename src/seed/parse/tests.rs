@@ -143,7 +143,6 @@ const FACTS: &[Fact] = &[
     (NK, "三.（五）.3", "具有全国影响力的优势科研项目", "个", Gte, 30.0, None, 2025, None, NONE),
     (NK, "三.（七）.2", "绿色出行比例", "%", Gte, 75.0, None, 2025, None, NONE),
     (NK, "三.（七）.2", "绿色出行比例", "%", Approx, 80.0, None, 2030, None, NONE),
-    (NK, "三.（八）.1", "新增、更新公务用车中新能源汽车比例", "%", Gte, 30.0, None, 2023, None, NONE),
     (NK, "三.（八）.1", "公共机构建筑单位面积能耗下降率", "%", Gte, 5.0, None, 2025, Some(2020), NONE),
 ];
 
@@ -171,7 +170,8 @@ fn indicator_facts() {
         assert_eq!(i.baseline_value, baseline.map(|_| 0.0), "{key}");
         let expected_task = (code != "goals").then(|| format!("{plan}#{code}"));
         assert_eq!(i.task_key, expected_task, "{key}");
-        let t = i.targets.iter().find(|t| t.year == year).unwrap_or_else(|| panic!("{key}: no target for {year}"));
+        let t =
+            i.targets.iter().find(|t| t.year == Some(year)).unwrap_or_else(|| panic!("{key}: no target for {year}"));
         assert_eq!((t.comparator, t.value, t.value_max), (cmp, value, max), "{key} {year}");
         assert!(t.provenance.quote.contains(&format_number(value)), "{key}: quote {}", t.provenance.quote);
         if plan == XQ {
@@ -330,11 +330,13 @@ fn task_counts() {
     let count = |plan: &str, kind: TaskKind| d.tasks.iter().filter(|t| t.plan_key == plan && t.kind == kind).count();
     // (plan, action groups, numbered tasks, 专栏, indicators with targets or commitments, of past results only)
     for (plan, groups, tasks, columns, indicators, results) in [
-        (CITY, 5, 24, 0, 18, 15),
+        // New with the target kinds: CITY 1 (annual), XQ 8 (3 standing, 3 of the lost ranges, 2
+        // implied 100 %), JH 3 (2 implied 100 %, 1 专栏 figure in Chinese numerals), NK 3 (implied 100 %).
+        (CITY, 5, 24, 0, 18 + 1, 15),
         (Y2024, 5, 0, 0, 1, 12),
-        (XQ, 23, 40, 0, 31, 0),
-        (JH, 16, 32, 10, 44, 0),
-        (NK, 17, 25, 0, 26, 0),
+        (XQ, 23, 40, 0, 31 + 8, 0),
+        (JH, 16, 32, 10, 44 + 3, 0),
+        (NK, 17, 25, 0, 26 + 3, 0),
     ] {
         assert_eq!(count(plan, TaskKind::ActionGroup), groups, "{plan} groups");
         assert_eq!(count(plan, TaskKind::Task), tasks, "{plan} tasks");
@@ -394,7 +396,7 @@ fn provenances(d: &Dataset) -> Vec<(String, &Provenance)> {
     let tasks = d.tasks.iter().map(|t| (t.key.clone(), &t.provenance));
     let indicators = d.indicators.iter().flat_map(|i| {
         std::iter::once((i.key.clone(), &i.provenance))
-            .chain(i.targets.iter().map(move |t| (format!("{}|{}", i.key, t.year), &t.provenance)))
+            .chain(i.targets.iter().map(move |t| (format!("{}|{:?}|{:?}", i.key, t.kind, t.year), &t.provenance)))
             .chain(i.actuals.iter().map(move |a| (format!("{}|{}", i.key, a.period), &a.provenance)))
     });
     plans.chain(tasks).chain(indicators).collect()
@@ -616,7 +618,7 @@ fn past_results_are_actual_values_never_targets() {
     let get = |key: &str| d.indicators.iter().find(|i| i.key == key).unwrap_or_else(|| panic!("{key}"));
     // A result of an indicator that has a target: 518 无废细胞 built in 2023, next to the 2024 target of 500.
     let cells = get(&format!("{Y2024}#二#无废细胞"));
-    assert_eq!(cells.targets.iter().map(|t| (t.year, t.value)).collect::<Vec<_>>(), [(2024, 500.0)]);
+    assert_eq!(cells.targets.iter().map(|t| (t.year, t.value)).collect::<Vec<_>>(), [(Some(2024), 500.0)]);
     assert_eq!(cells.actuals.iter().map(|a| (a.period.as_str(), a.value)).collect::<Vec<_>>(), [("2023", 518.0)]);
     assert!(cells.actuals[0].provenance.quote.contains("建成518个“无废细胞”"), "{:?}", cells.actuals[0].provenance);
     // 十三五 and the following years: two indicators, as the text measures them differently.
@@ -637,7 +639,7 @@ fn past_results_are_actual_values_never_targets() {
         if i.key.contains("#results#") {
             assert!(i.targets.is_empty(), "{}", i.key);
         }
-        assert!(i.targets.iter().all(|t| t.year >= 2024), "{}", i.key);
+        assert!(i.targets.iter().all(|t| t.year.is_none_or(|y| y >= 2024)), "{}", i.key);
         for a in &i.actuals {
             // One figure is written in Chinese numerals: 全省新能源重卡保有量达到两万辆.
             let written = a.provenance.cleaned.contains(&format_number(a.value))
@@ -695,4 +697,57 @@ fn jing_jin_ji_coordination_is_tasks_records_and_actuals_by_province() {
     assert_eq!(result("横向生态保护补偿协议补偿资金"), (regions::HEBEI, "亿元", "2023", 4.5));
     assert_eq!(result("协同措施"), (regions::JING_JIN_JI, "项", "2023", 44.0));
     assert_eq!(result("共享执法数据信息"), (regions::JING_JIN_JI, "条", "2023", 1500.0));
+}
+
+#[test]
+fn targets_of_every_kind_keep_their_year_start_and_phrase() {
+    use crate::seed::model::TargetKind;
+    let d = dataset();
+    let target = |plan: &str, name: &str| {
+        let i = d.indicators.iter().find(|i| i.plan_key == plan && i.name == name);
+        let i = i.unwrap_or_else(|| panic!("{plan}: no indicator {name}"));
+        assert_eq!(i.targets.len(), 1, "{name}");
+        let t = &i.targets[0];
+        (t.kind, t.year, t.start_year, t.phrase.as_deref(), t.comparator, t.value, t.value_max, i.unit.as_str())
+    };
+    let pue = target(XQ, "新建大型、超大型数据中心电能利用效率PUE");
+    assert_eq!(pue, (TargetKind::Standing, None, None, None, Lte, 1.25, None, ""));
+    assert_eq!(target(XQ, "政府绿色采购比例"), (TargetKind::Standing, None, None, None, Gte, 82.0, None, "%"));
+    assert_eq!(target(XQ, "无废细胞"), (TargetKind::Standing, None, None, None, Gte, 100.0, None, "个"));
+    assert_eq!(
+        target(CITY, "每年新增国家级绿色制造单位"),
+        (TargetKind::Annual, None, None, Some("每年新增"), Approx, 20.0, None, "家")
+    );
+    assert_eq!(
+        target(NK, "新增、更新公务用车中新能源汽车比例"),
+        (TargetKind::FromYear, None, Some(2023), Some("2023年起"), Gte, 30.0, None, "%")
+    );
+    // The Xiqing ranges the scrape ran together, and the ≥ 20 % of the same sentence.
+    let range = target(XQ, "各主导产业两业融合“生态圈”");
+    assert_eq!(range, (TargetKind::ByYear, Some(2025), None, None, Between, 5.0, Some(10.0), "家"));
+    let range = target(XQ, "引进或培育的细分行业智能制造系统解决方案供应商");
+    assert_eq!(range, (TargetKind::ByYear, Some(2025), None, None, Between, 10.0, Some(15.0), "个"));
+    assert_eq!(target(XQ, "实现服务化升级的企业比例").5, 20.0);
+    // Seven implied 100 % targets, each with the words that imply it.
+    let full: Vec<_> =
+        d.indicators.iter().flat_map(|i| &i.targets).filter(|t| t.kind == TargetKind::ImplicitFull).collect();
+    assert_eq!(full.len(), 7);
+    for t in full {
+        let phrase = t.phrase.as_deref().unwrap_or_default();
+        assert!(!phrase.is_empty() && t.provenance.cleaned.contains(phrase), "{phrase}");
+        assert_eq!((t.comparator, t.value), (Eq, 100.0));
+        assert!(t.year.is_some());
+    }
+    assert_eq!(
+        target(JH, "各轨道交通站点公交接驳线路"),
+        (TargetKind::ByYear, Some(2025), None, None, Gte, 1.0, None, "条")
+    );
+    // 510 and 1015 are never values.
+    let values: Vec<f64> = d
+        .indicators
+        .iter()
+        .flat_map(|i| i.targets.iter().flat_map(|t| [Some(t.value), t.value_max]))
+        .flatten()
+        .collect();
+    assert!(!values.contains(&510.0) && !values.contains(&1015.0));
 }
