@@ -33,6 +33,8 @@ pub struct SeedReport {
     pub tables: Vec<(String, TableCounts)>,
     /// What each source document gave (see [`super::report`]).
     pub documents: Vec<super::report::DocumentCounts>,
+    /// Departments of the dataset by region name.
+    pub departments_by_region: Vec<(String, usize)>,
 }
 
 /// Row counts of one table in an import.
@@ -55,8 +57,8 @@ impl std::fmt::Display for SeedReport {
         for d in &self.documents {
             writeln!(
                 f,
-                "{} {}: plans {}, action groups {}, tasks {}, 专栏 {}, indicators {}, targets {}, actuals {}, \
-                 departments {}",
+                "{} {}: plans {}, action groups {}, tasks {}, 专栏 {}, indicators {}, targets {} ({}), actuals {}, \
+                 departments {}, coordination records {}",
                 d.file_name,
                 d.title,
                 d.plans,
@@ -65,9 +67,15 @@ impl std::fmt::Display for SeedReport {
                 d.featured_projects,
                 d.indicators,
                 d.targets,
+                d.targets_by_kind.iter().map(|(kind, n)| format!("{kind} {n}")).collect::<Vec<_>>().join(", "),
                 d.actuals,
-                d.departments
+                d.departments,
+                d.coordination_records
             )?;
+        }
+        if !self.departments_by_region.is_empty() {
+            let regions: Vec<String> = self.departments_by_region.iter().map(|(r, n)| format!("{r} {n}")).collect();
+            writeln!(f, "departments by region: {}", regions.join(", "))?;
         }
         Ok(())
     }
@@ -188,7 +196,7 @@ seeded_columns! { coordination_record, versioned:
 seeded_columns! { coordination_participant, unversioned: position }
 seeded_columns! { coordination_region, unversioned: position }
 seeded_columns! { indicator_target, versioned:
-    kind, start_year, phrase, comparator, value, value_max, source_document_id, source_section, source_quote, source_start, source_end, source_cleaned,
+    year, kind, start_year, phrase, comparator, value, value_max, source_document_id, source_section, source_quote, source_start, source_end, source_cleaned,
 }
 
 /// Upserts `rows` in the order given (parents before children, for the
@@ -256,7 +264,7 @@ pub async fn load(db: &DatabaseConnection, dataset: &Dataset) -> AppResult<SeedR
         upsert(&txn, coordination::region_rows(dataset)).await?,
     ];
     txn.commit().await?;
-    Ok(SeedReport { tables, documents: Vec::new() })
+    Ok(SeedReport { tables, documents: Vec::new(), departments_by_region: Vec::new() })
 }
 
 fn region_id(key: &str) -> String {
@@ -568,12 +576,14 @@ fn target_rows(dataset: &Dataset, now: DateTime<Utc>) -> Vec<indicator_target::M
 }
 
 /// The natural key of a target: `<indicator key>|<year>` for one due in a
-/// year (as before kinds existed, so those IDs stay), else
-/// `<indicator key>|<KIND>` (`|FROM_YEAR|<start>` for one from a year on).
+/// year (as before kinds existed, so those IDs stay) and for one from a year
+/// on (`|<start year>`: the 2023年起 target was imported as a 2023 target
+/// before, and keeps its ID), else `<indicator key>|<KIND>`.
 fn target_key(indicator_key: &str, t: &model::Target) -> String {
     match (t.year, t.kind, t.start_year) {
-        (Some(year), _, _) => format!("{indicator_key}|{year}"),
-        (None, entity::enums::TargetKind::FromYear, Some(start)) => format!("{indicator_key}|FROM_YEAR|{start}"),
+        (Some(year), _, _) | (None, entity::enums::TargetKind::FromYear, Some(year)) => {
+            format!("{indicator_key}|{year}")
+        }
         (None, kind, _) => format!("{indicator_key}|{}", kind.as_str()),
     }
 }

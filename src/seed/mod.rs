@@ -61,5 +61,6 @@ pub async fn run(db: &DatabaseConnection) -> anyhow::Result<load::SeedReport> {
     let report: AppResult<load::SeedReport> = load::load(db, &dataset).await;
     let mut report = report?;
     report.documents = report::per_document(&dataset);
+    report.departments_by_region = report::departments_by_region(&dataset);
     Ok(report)
 }
