@@ -45,9 +45,9 @@ fn sort() -> SortSpec<coordination_record::Model> {
     SortSpec {
         list: "CoordinationRecord.docOrder",
         kind: page::SortKind::Text,
-        expr: Expr::col((coordination_record::Entity, coordination_record::Column::DocOrder)).into(),
+        expr: Expr::col((coordination_record::Entity, coordination_record::Column::DocOrder)),
         then: None,
-        id: Expr::col((coordination_record::Entity, coordination_record::Column::Id)).into(),
+        id: Expr::col((coordination_record::Entity, coordination_record::Column::Id)),
         descending: false,
         value_of: |m| SortValue::Text(m.doc_order.clone()),
         id_of: |m| &m.id,
