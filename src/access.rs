@@ -169,6 +169,18 @@ impl Viewer {
             .add(Condition::any().add(indicator::Column::TaskId.is_null()).add(task_readable))
     }
 
+    /// SQL condition on the `coordination_record` table: the records this
+    /// caller may read. A record has no class of its own: it is exactly as
+    /// visible as its plan (DESIGN.md, "Coordination record").
+    pub fn coordination_condition(&self) -> Condition {
+        if self.is_admin() {
+            return Condition::all();
+        }
+        use entity::coordination_record;
+        use sea_orm::ColumnTrait;
+        Condition::all().add(coordination_record::Column::PlanId.in_subquery(self.visible_plans()))
+    }
+
     /// Subquery: the IDs of the plans this caller may read.
     fn visible_plans(&self) -> SelectStatement {
         use entity::plan;

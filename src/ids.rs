@@ -32,10 +32,13 @@ pub enum NodeKind {
     Change,
     WebhookEndpoint,
     WebhookDelivery,
+    CoordinationRecord,
+    /// A participant or region link of a coordination record (stable IDs only, not nodes).
+    CoordinationLink,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 15] = [
+    const ALL: [NodeKind; 17] = [
         Self::Region,
         Self::Department,
         Self::Plan,
@@ -51,6 +54,8 @@ impl NodeKind {
         Self::Change,
         Self::WebhookEndpoint,
         Self::WebhookDelivery,
+        Self::CoordinationRecord,
+        Self::CoordinationLink,
     ];
 
     /// The type name used inside global IDs (and as the GraphQL type name).
@@ -71,6 +76,8 @@ impl NodeKind {
             Self::Change => "Change",
             Self::WebhookEndpoint => "WebhookEndpoint",
             Self::WebhookDelivery => "WebhookDelivery",
+            Self::CoordinationRecord => "CoordinationRecord",
+            Self::CoordinationLink => "CoordinationLink",
         }
     }
 

@@ -84,3 +84,29 @@ text_enum!(
     /// Quality of a reported actual value.
     ActualStatus { Provisional = "PROVISIONAL", Verified = "VERIFIED", Estimated = "ESTIMATED", Final = "FINAL" }
 );
+text_enum!(
+    /// What a Jing-Jin-Ji coordination record is: a standing mechanism
+    /// (机制, 制度, 共同体), a working group (工作组), a meeting (会议, 座谈,
+    /// 发布会), an agreement signed or a joint declaration (协议, 宣言,
+    /// 统一标准), or a joint action (联合开展, 共享, 共同编制).
+    CoordinationKind {
+        Mechanism = "MECHANISM",
+        WorkingGroup = "WORKING_GROUP",
+        Meeting = "MEETING",
+        Agreement = "AGREEMENT",
+        JointAction = "JOINT_ACTION",
+    }
+);
+text_enum!(
+    /// What kind of target a target is: a value by a year (到2025年), a
+    /// standing rule with no year (新建数据中心PUE不高于1.25), a value for
+    /// every year (每年新增…), for every year from a start year (2023年起…),
+    /// or 100 % implied by a phrase (全部, 全覆盖, 全面执行).
+    TargetKind {
+        ByYear = "BY_YEAR",
+        Standing = "STANDING",
+        Annual = "ANNUAL",
+        FromYear = "FROM_YEAR",
+        ImplicitFull = "IMPLICIT_FULL",
+    }
+);

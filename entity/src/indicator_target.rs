@@ -1,6 +1,6 @@
-//! A target of an indicator for one year.
+//! A target of an indicator: for one year, standing, recurring, or implied (see `TargetKind`).
 
-use crate::enums::Comparator;
+use crate::enums::{Comparator, TargetKind};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
@@ -9,7 +9,13 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: String,
     pub indicator_id: String,
-    pub year: i32,
+    /// The year it is due; `None` for standing and recurring targets.
+    pub year: Option<i32>,
+    pub kind: TargetKind,
+    /// First year of a `FROM_YEAR` target.
+    pub start_year: Option<i32>,
+    /// The words that state the target when they are not a number (全覆盖, 每年…左右).
+    pub phrase: Option<String>,
     pub comparator: Comparator,
     pub value: f64,
     /// Upper bound when `comparator` is BETWEEN.

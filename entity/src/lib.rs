@@ -8,6 +8,9 @@
 pub mod access_grant;
 pub mod audit_head;
 pub mod change;
+pub mod coordination_participant;
+pub mod coordination_record;
+pub mod coordination_region;
 pub mod department;
 pub mod department_alias;
 pub mod enums;
@@ -28,6 +31,7 @@ pub mod webhook_endpoint;
 
 pub mod prelude {
     //! Entity types under short names, for `use entity::prelude::*`.
+    pub use crate::coordination_record::Entity as CoordinationRecord;
     pub use crate::department::Entity as Department;
     pub use crate::department_alias::Entity as DepartmentAlias;
     pub use crate::indicator::Entity as Indicator;

@@ -15,6 +15,8 @@ mod m20261202_000006_task_own_class_index;
 mod m20261202_000007_verbatim_provenance;
 mod m20261202_000008_actual_provenance;
 mod m20261202_000009_create_webhooks;
+mod m20261203_000010_create_coordination_records;
+mod m20261203_000011_target_kinds;
 
 /// Applies the migrations in order; used by `xietong migrate` and at start-up.
 pub struct Migrator;
@@ -32,6 +34,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000007_verbatim_provenance::Migration),
             Box::new(m20261202_000008_actual_provenance::Migration),
             Box::new(m20261202_000009_create_webhooks::Migration),
+            Box::new(m20261203_000010_create_coordination_records::Migration),
+            Box::new(m20261203_000011_target_kinds::Migration),
         ]
     }
 }

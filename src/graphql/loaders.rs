@@ -17,7 +17,7 @@ use crate::service::indicators::{IndicatorFilter, IndicatorOrderField};
 use crate::service::page::{GroupedPage, PageArgs};
 use crate::service::plans::{PlanFilter, PlanOrderField};
 use crate::service::tasks::{TaskFilter, TaskOrderField};
-use crate::service::{Direction, departments, indicators, plans, records, regions, tasks};
+use crate::service::{Direction, coordination, departments, indicators, plans, records, regions, tasks};
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use entity::{
     department, indicator, indicator_actual, indicator_target, plan, progress_report, region, source_document, task,
@@ -115,6 +115,14 @@ id_loader!(
 id_loader!(
     /// The latest progress report of each task that has one.
     TaskLatestProgress => progress_report::Model, |s, keys| tasks::latest_reports_of(&s.db, keys)
+);
+id_loader!(
+    /// Participating departments' IDs of each coordination record.
+    CoordinationParticipants => Vec<String>, |s, keys| coordination::participants_of(&s.db, keys)
+);
+id_loader!(
+    /// Regions' IDs of each coordination record.
+    CoordinationRegions => Vec<String>, |s, keys| coordination::regions_of(&s.db, keys)
 );
 id_loader!(
     /// Source documents by ID.
@@ -269,6 +277,8 @@ pub struct Loaders {
     pub indicators_by_plan: Cached<IndicatorsByPlan>,
     pub indicators_by_task: Cached<IndicatorsByTask>,
     pub indicator_contributors: Cached<IndicatorContributors>,
+    pub coordination_participants: Cached<CoordinationParticipants>,
+    pub coordination_regions: Cached<CoordinationRegions>,
 }
 
 impl Loaders {
@@ -297,6 +307,8 @@ impl Loaders {
         self.indicators_by_plan.enable_all_cache(false);
         self.indicators_by_task.enable_all_cache(false);
         self.indicator_contributors.enable_all_cache(false);
+        self.coordination_participants.enable_all_cache(false);
+        self.coordination_regions.enable_all_cache(false);
     }
 
     /// Fresh loaders for one request by `viewer`, and the driver that runs
@@ -339,6 +351,8 @@ impl Loaders {
             indicators_by_plan: make!(IndicatorsByPlan),
             indicators_by_task: make!(IndicatorsByTask),
             indicator_contributors: make!(IndicatorContributors),
+            coordination_participants: make!(CoordinationParticipants),
+            coordination_regions: make!(CoordinationRegions),
         };
         (loaders, LoadDriver { queued, running: FuturesUnordered::new() })
     }

@@ -8,7 +8,8 @@
 //! their plan is and the caller is ADMIN, the grantee or a coordinator of
 //! the plan's region, change-feed
 //! entries under the feed's own visibility, webhook endpoints and their
-//! deliveries for those who manage the endpoint. Anything else,
+//! deliveries for those who manage the endpoint, coordination records when
+//! their plan is visible. Anything else,
 //! existing or not, is `null`. Keys of one kind are loaded in one batch, so
 //! `nodes(ids)` costs one statement per kind (plus the parents' loaders),
 //! whatever the number of IDs.
@@ -17,6 +18,7 @@ use super::context::ContextExt;
 use super::types::Node;
 use super::types::change::Change;
 use super::types::common::loader_error;
+use super::types::coordination::CoordinationRecord;
 use super::types::department::Department;
 use super::types::grant::Grant;
 use super::types::indicator::{Actual, Indicator, Target};
@@ -119,6 +121,13 @@ pub async fn load(ctx: &Context<'_>, ids: &[ID], field: &str) -> async_graphql::
     .await?;
     for delivery in deliveries {
         put(NodeKind::WebhookDelivery, delivery.id.clone(), Node::WebhookDelivery(WebhookDelivery(delivery)));
+    }
+
+    let records =
+        fetch(of_kind(NodeKind::CoordinationRecord), |ids| crate::service::coordination::by_ids(db, viewer, ids))
+            .await?;
+    for record in records {
+        put(NodeKind::CoordinationRecord, record.id.clone(), Node::CoordinationRecord(CoordinationRecord(record)));
     }
 
     Ok(keys.into_iter().map(|key| found.get(&key).cloned()).collect())

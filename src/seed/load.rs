@@ -10,14 +10,16 @@
 //! a `seeded_columns!` line; the comparison with the stored row and the
 //! merge onto it are both derived from that line.
 
+mod coordination;
+
 use super::model::{self, Dataset, Provenance};
 use crate::error::AppResult;
 use crate::ids::{NodeKind, stable_uuid};
 use chrono::{DateTime, Utc};
 use entity::enums::{ActualStatus, SharingClass, TaskStatus};
 use entity::{
-    department, department_alias, indicator, indicator_actual, indicator_target, plan, region, source_document, task,
-    task_assignment,
+    coordination_participant, coordination_record, coordination_region, department, department_alias, indicator,
+    indicator_actual, indicator_target, plan, region, source_document, task, task_assignment,
 };
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
@@ -31,6 +33,8 @@ pub struct SeedReport {
     pub tables: Vec<(String, TableCounts)>,
     /// What each source document gave (see [`super::report`]).
     pub documents: Vec<super::report::DocumentCounts>,
+    /// Departments of the dataset by region name.
+    pub departments_by_region: Vec<(String, usize)>,
 }
 
 /// Row counts of one table in an import.
@@ -53,8 +57,8 @@ impl std::fmt::Display for SeedReport {
         for d in &self.documents {
             writeln!(
                 f,
-                "{} {}: plans {}, action groups {}, tasks {}, 专栏 {}, indicators {}, targets {}, actuals {}, \
-                 departments {}",
+                "{} {}: plans {}, action groups {}, tasks {}, 专栏 {}, indicators {}, targets {} ({}), actuals {}, \
+                 departments {}, coordination records {}",
                 d.file_name,
                 d.title,
                 d.plans,
@@ -63,9 +67,15 @@ impl std::fmt::Display for SeedReport {
                 d.featured_projects,
                 d.indicators,
                 d.targets,
+                d.targets_by_kind.iter().map(|(kind, n)| format!("{kind} {n}")).collect::<Vec<_>>().join(", "),
                 d.actuals,
-                d.departments
+                d.departments,
+                d.coordination_records
             )?;
+        }
+        if !self.departments_by_region.is_empty() {
+            let regions: Vec<String> = self.departments_by_region.iter().map(|(r, n)| format!("{r} {n}")).collect();
+            writeln!(f, "departments by region: {}", regions.join(", "))?;
         }
         Ok(())
     }
@@ -179,8 +189,14 @@ seeded_columns! { indicator_actual, unversioned:
     indicator_id, period, value, status, note, source_document_id, source_section, source_quote, source_start, source_end,
     source_cleaned,
 }
+seeded_columns! { coordination_record, versioned:
+    plan_id, kind, date, title, text, doc_order,
+    source_document_id, source_section, source_quote, source_start, source_end, source_cleaned,
+}
+seeded_columns! { coordination_participant, unversioned: position }
+seeded_columns! { coordination_region, unversioned: position }
 seeded_columns! { indicator_target, versioned:
-    comparator, value, value_max, source_document_id, source_section, source_quote, source_start, source_end, source_cleaned,
+    year, kind, start_year, phrase, comparator, value, value_max, source_document_id, source_section, source_quote, source_start, source_end, source_cleaned,
 }
 
 /// Upserts `rows` in the order given (parents before children, for the
@@ -243,9 +259,12 @@ pub async fn load(db: &DatabaseConnection, dataset: &Dataset) -> AppResult<SeedR
         upsert(&txn, indicator_rows(dataset, now)).await?,
         upsert(&txn, target_rows(dataset, now)).await?,
         upsert(&txn, actual_rows(dataset, now)).await?,
+        upsert(&txn, coordination::record_rows(dataset, now)).await?,
+        upsert(&txn, coordination::participant_rows(dataset)).await?,
+        upsert(&txn, coordination::region_rows(dataset)).await?,
     ];
     txn.commit().await?;
-    Ok(SeedReport { tables, documents: Vec::new() })
+    Ok(SeedReport { tables, documents: Vec::new(), departments_by_region: Vec::new() })
 }
 
 fn region_id(key: &str) -> String {
@@ -533,9 +552,12 @@ fn target_rows(dataset: &Dataset, now: DateTime<Utc>) -> Vec<indicator_target::M
         .map(|(i, t)| {
             let source = provenance_columns(&t.provenance);
             indicator_target::Model {
-                id: stable_uuid(NodeKind::IndicatorTarget, &format!("{}|{}", i.key, t.year)),
+                id: stable_uuid(NodeKind::IndicatorTarget, &target_key(&i.key, t)),
                 indicator_id: indicator_id(&i.key),
                 year: t.year,
+                kind: t.kind,
+                start_year: t.start_year,
+                phrase: t.phrase.clone(),
                 comparator: t.comparator,
                 value: t.value,
                 value_max: t.value_max,
@@ -551,6 +573,19 @@ fn target_rows(dataset: &Dataset, now: DateTime<Utc>) -> Vec<indicator_target::M
             }
         })
         .collect()
+}
+
+/// The natural key of a target: `<indicator key>|<year>` for one due in a
+/// year (as before kinds existed, so those IDs stay) and for one from a year
+/// on (`|<start year>`: the 2023年起 target was imported as a 2023 target
+/// before, and keeps its ID), else `<indicator key>|<KIND>`.
+fn target_key(indicator_key: &str, t: &model::Target) -> String {
+    match (t.year, t.kind, t.start_year) {
+        (Some(year), _, _) | (None, entity::enums::TargetKind::FromYear, Some(year)) => {
+            format!("{indicator_key}|{year}")
+        }
+        (None, kind, _) => format!("{indicator_key}|{}", kind.as_str()),
+    }
 }
 
 /// The past results the texts state: revision 1 of their period, FINAL,
@@ -645,6 +680,16 @@ pub fn dangling_references(dataset: &Dataset) -> Vec<String> {
         check(&tasks, i.task_key.as_deref(), "task", &i.key);
         check(&indicators, i.contributes_to_key.as_deref(), "indicator", &i.key);
     }
+    for r in &dataset.coordination {
+        check(&plans, Some(&r.plan_key), "plan", &r.key);
+        check(&sources, opt(&r.provenance.file_name).as_deref(), "source", &r.key);
+        for d in &r.participant_keys {
+            check(&departments, Some(d), "department", &r.key);
+        }
+        for g in &r.region_keys {
+            check(&regions, Some(g), "region", &r.key);
+        }
+    }
     missing
 }
 
@@ -684,6 +729,9 @@ mod tests {
         assert_merge_holds(indicator_rows(&dataset, now));
         assert_merge_holds(target_rows(&dataset, now));
         assert_merge_holds(actual_rows(&dataset, now));
+        assert_merge_holds(coordination::record_rows(&dataset, now));
+        assert_merge_holds(coordination::participant_rows(&dataset));
+        assert_merge_holds(coordination::region_rows(&dataset));
     }
 
     #[test]

@@ -38,6 +38,9 @@ const SOURCES: [Embedded; 5] = embed!(
 /// The reviewed corrections for sentences that defeat the parser.
 const CORRECTIONS: &str = include_str!("../../data/corrections.toml");
 
+/// The Jing-Jin-Ji coordination read from 002: measures, agencies, records.
+const COORDINATION: &str = include_str!("../../data/coordination.toml");
+
 /// Parses the embedded source documents.
 ///
 /// # Errors
@@ -48,7 +51,8 @@ pub fn dataset() -> anyhow::Result<model::Dataset> {
         .map(|s| parse::SourceText { file_name: s.file_name.to_owned(), text: s.text.to_owned() })
         .collect();
     let corrections = parse::load_corrections(CORRECTIONS)?;
-    Ok(parse::parse_sources(&sources, &corrections)?)
+    let coordination = parse::load_coordination(COORDINATION)?;
+    Ok(parse::parse_sources(&sources, &corrections, &coordination)?)
 }
 
 /// Imports the default dataset into `db`; safe to run again (same IDs, no duplicates).
@@ -57,5 +61,6 @@ pub async fn run(db: &DatabaseConnection) -> anyhow::Result<load::SeedReport> {
     let report: AppResult<load::SeedReport> = load::load(db, &dataset).await;
     let mut report = report?;
     report.documents = report::per_document(&dataset);
+    report.departments_by_region = report::departments_by_region(&dataset);
     Ok(report)
 }

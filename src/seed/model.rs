@@ -30,7 +30,8 @@ use serde::Serialize;
 ///   控制在…以内, 以下; `Lt` 低于; `Approx` 左右, 约; `Eq` 保持, exactly 100%;
 ///   `Between` `value` to `value_max` (2—3个, 4至5条).
 pub use entity::enums::{
-    AssignmentRole, Comparator, DepartmentKind, Direction, Measure, Nature, PlanKind, PlanStatus, RegionLevel, TaskKind,
+    AssignmentRole, Comparator, CoordinationKind, DepartmentKind, Direction, Measure, Nature, PlanKind, PlanStatus,
+    RegionLevel, TargetKind, TaskKind,
 };
 
 /// Everything the importer found in the source documents.
@@ -42,6 +43,8 @@ pub struct Dataset {
     pub plans: Vec<Plan>,
     pub tasks: Vec<Task>,
     pub indicators: Vec<Indicator>,
+    /// Jing-Jin-Ji joint work: mechanisms, groups, meetings, agreements, joint actions.
+    pub coordination: Vec<CoordinationRecord>,
 }
 
 /// One source file as shipped in `data/sources/`.
@@ -167,10 +170,17 @@ pub struct Task {
     pub provenance: Provenance,
 }
 
-/// A target of an indicator for one year.
+/// A target of an indicator: due in a year, or standing, or recurring, or
+/// implied by a phrase (see [`TargetKind`]).
 #[derive(Debug, Clone, Serialize)]
 pub struct Target {
-    pub year: i32,
+    /// The year it is due; `None` for standing and recurring targets.
+    pub year: Option<i32>,
+    pub kind: TargetKind,
+    /// First year of a `FromYear` target (2023年起).
+    pub start_year: Option<i32>,
+    /// The words that state it when they are not a number: 全覆盖, 每年…左右.
+    pub phrase: Option<String>,
     pub comparator: Comparator,
     pub value: f64,
     /// Upper bound for `Comparator::Between`.
@@ -213,5 +223,26 @@ pub struct Actual {
     /// What the value alone does not say: `150余家` (more than), `约76.3万吨`, the span of a
     /// cumulative result.
     pub note: Option<String>,
+    pub provenance: Provenance,
+}
+
+/// A fact of Jing-Jin-Ji joint work (DESIGN.md, "Coordination record"): what
+/// the three provinces' agencies set up, signed or did together, read from one
+/// clause of the text. Its quantified results are actuals of indicators.
+#[derive(Debug, Clone, Serialize)]
+pub struct CoordinationRecord {
+    /// Key: `<plan key>#<kind>#<title>`.
+    pub key: String,
+    pub plan_key: String,
+    pub kind: CoordinationKind,
+    /// As precise as the text: a year (`2023`) or `YYYY-MM-DD`; `None` when it gives none.
+    pub date: Option<String>,
+    pub title: String,
+    /// The clause as the parser read it.
+    pub text: String,
+    /// Participating agencies, in the order listed.
+    pub participant_keys: Vec<String>,
+    /// The provinces (or the area) the record concerns.
+    pub region_keys: Vec<String>,
     pub provenance: Provenance,
 }

@@ -14,8 +14,8 @@ use super::tasks::{self, TaskFilter};
 use super::{departments, plans};
 use crate::access::Viewer;
 use crate::error::{AppError, AppResult};
-use entity::enums::{AssignmentRole, Comparator};
-use entity::{indicator, plan, task};
+use entity::enums::{AssignmentRole, Comparator, TargetKind};
+use entity::{indicator, indicator_target, plan, task};
 use sea_orm::{ConnectionTrait, QueryOrder};
 
 /// One table of a plan, ready to be written as a spreadsheet.
@@ -109,11 +109,7 @@ pub async fn indicator_table<C: ConnectionTrait>(db: &C, viewer: &Viewer, plan_i
                 indicator.unit.clone(),
                 indicator.baseline_value.map(number).unwrap_or_default(),
                 indicator.baseline_year.map(|year| year.to_string()).unwrap_or_default(),
-                targets
-                    .iter()
-                    .map(|t| target_text(t.year, t.comparator, t.value, t.value_max))
-                    .collect::<Vec<_>>()
-                    .join("；"),
+                targets.iter().map(target_text).collect::<Vec<_>>().join("；"),
                 actual.map(|actual| number(actual.value)).unwrap_or_default(),
                 actual.map(|actual| actual.period.clone()).unwrap_or_default(),
                 status_text(progress.status).to_owned(),
@@ -151,10 +147,10 @@ fn number(value: f64) -> String {
     text.strip_suffix(".0").map(str::to_owned).unwrap_or(text)
 }
 
-/// `2025年≥15`, `2030年10–15`: a target as the plans write it.
-fn target_text(year: i32, comparator: Comparator, value: f64, value_max: Option<f64>) -> String {
-    let value = number(value);
-    let bound = match (comparator, value_max) {
+/// `2025年≥15`, `2030年10–15`, `每年约20`, `2023年起≥30`: a target as the plans write it.
+fn target_text(t: &indicator_target::Model) -> String {
+    let value = number(t.value);
+    let bound = match (t.comparator, t.value_max) {
         (Comparator::Between, Some(max)) => format!("{value}–{}", number(max)),
         (Comparator::Gte, _) => format!("≥{value}"),
         (Comparator::Gt, _) => format!(">{value}"),
@@ -163,7 +159,12 @@ fn target_text(year: i32, comparator: Comparator, value: f64, value_max: Option<
         (Comparator::Approx, _) => format!("约{value}"),
         (Comparator::Eq | Comparator::Between, _) => value,
     };
-    format!("{year}年{bound}")
+    match (t.kind, t.year, t.start_year) {
+        (TargetKind::Annual, _, _) => format!("每年{bound}"),
+        (TargetKind::FromYear, _, Some(start)) => format!("{start}年起{bound}"),
+        (_, Some(year), _) => format!("{year}年{bound}"),
+        (_, None, _) => bound,
+    }
 }
 
 fn status_text(status: ProgressStatus) -> &'static str {
@@ -184,8 +185,34 @@ mod tests {
     fn numbers_and_targets_are_written_as_the_plans_write_them() {
         assert_eq!(number(15.0), "15");
         assert_eq!(number(0.25), "0.25");
-        assert_eq!(target_text(2025, Comparator::Gte, 15.0, None), "2025年≥15");
-        assert_eq!(target_text(2030, Comparator::Between, 5.0, Some(10.0)), "2030年5–10");
-        assert_eq!(target_text(2025, Comparator::Eq, 100.0, None), "2025年100");
+        let t = |year: Option<i32>, kind: TargetKind, comparator: Comparator, value: f64, value_max: Option<f64>| {
+            let now = chrono::Utc::now();
+            indicator_target::Model {
+                id: String::new(),
+                indicator_id: String::new(),
+                year,
+                kind,
+                start_year: (kind == TargetKind::FromYear).then_some(2023),
+                phrase: None,
+                comparator,
+                value,
+                value_max,
+                source_document_id: None,
+                source_section: None,
+                source_quote: None,
+                source_start: None,
+                source_end: None,
+                source_cleaned: None,
+                version: 1,
+                created_at: now,
+                updated_at: now,
+            }
+        };
+        assert_eq!(target_text(&t(Some(2025), TargetKind::ByYear, Comparator::Gte, 15.0, None)), "2025年≥15");
+        assert_eq!(target_text(&t(Some(2030), TargetKind::ByYear, Comparator::Between, 5.0, Some(10.0))), "2030年5–10");
+        assert_eq!(target_text(&t(Some(2025), TargetKind::ImplicitFull, Comparator::Eq, 100.0, None)), "2025年100");
+        assert_eq!(target_text(&t(None, TargetKind::Standing, Comparator::Lte, 1.25, None)), "≤1.25");
+        assert_eq!(target_text(&t(None, TargetKind::Annual, Comparator::Approx, 20.0, None)), "每年约20");
+        assert_eq!(target_text(&t(None, TargetKind::FromYear, Comparator::Gte, 30.0, None)), "2023年起≥30");
     }
 }

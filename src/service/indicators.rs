@@ -6,7 +6,7 @@ use crate::access::Viewer;
 use crate::error::AppResult;
 use entity::enums::Nature;
 use entity::{indicator, indicator_actual, indicator_target};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select};
 use std::collections::HashMap;
 
@@ -199,12 +199,18 @@ async fn pages_grouped_by<C: ConnectionTrait>(
     page::fetch_grouped_pages(db, select(viewer, filter), column, keys, &spec, args, u32::MAX, with_total).await
 }
 
-/// Targets of each indicator, by year.
+/// Targets of each indicator: those due by a year in year order, then the
+/// standing and recurring ones (the same on both stores, which place NULLs
+/// differently).
 pub async fn targets_of<C: ConnectionTrait>(
     db: &C,
     indicator_ids: &[String],
 ) -> AppResult<HashMap<String, Vec<indicator_target::Model>>> {
-    let query = indicator_target::Entity::find().order_by_asc(indicator_target::Column::Year);
+    let query = indicator_target::Entity::find()
+        .order_by_asc(Expr::col(indicator_target::Column::Year).is_null())
+        .order_by_asc(indicator_target::Column::Year)
+        .order_by_asc(indicator_target::Column::Kind)
+        .order_by_asc(indicator_target::Column::StartYear);
     group_by(db, query, indicator_target::Column::IndicatorId, indicator_ids).await
 }
 

@@ -9,6 +9,7 @@
 
 pub mod audit;
 pub mod changes;
+pub mod coordination;
 pub mod departments;
 pub mod export;
 pub mod feed;
@@ -97,11 +98,20 @@ pub fn region_subtree(region_id: &str) -> SelectStatement {
         .to_owned()
 }
 
-/// Subquery: the IDs of indicators with a target in `year`.
+/// Subquery: the IDs of indicators with a target in force in `year`: due
+/// that year, or standing or recurring ([`progress::in_force`]: without a
+/// year, and for `FROM_YEAR` started by then).
 pub fn indicators_with_target_in(year: i32) -> SelectStatement {
+    use entity::enums::TargetKind;
+    let recurring = Condition::all().add(indicator_target::Column::Year.is_null()).add(
+        Condition::any()
+            .add(indicator_target::Column::Kind.ne(TargetKind::FromYear.as_str()))
+            .add(indicator_target::Column::StartYear.is_null())
+            .add(indicator_target::Column::StartYear.lte(year)),
+    );
     Query::select()
         .column(indicator_target::Column::IndicatorId)
         .from(indicator_target::Entity)
-        .and_where(indicator_target::Column::Year.eq(year))
+        .cond_where(Condition::any().add(indicator_target::Column::Year.eq(year)).add(recurring))
         .to_owned()
 }

@@ -4,8 +4,13 @@
 //! Rules (pure functions, unit-tested below):
 //! - the *current* actual of a period is its highest revision; the latest
 //!   actual is the current actual of the latest period;
-//! - the target is the one for the requested year, else the first target
-//!   due in or after the latest actual's year, else the last target;
+//! - a target is due in its year; a standing or recurring one (no year:
+//!   `STANDING`, `ANNUAL`, `IMPLICIT_FULL` without a year, `FROM_YEAR` once
+//!   started) holds every year, so it is due in the year of the latest
+//!   actual, and judged against that actual;
+//! - the target is the one in force in the requested year (a dated one
+//!   first), else the first target due in or after the latest actual's
+//!   year, else the last target;
 //! - `share` = (actual − baseline) / (target − baseline), when a baseline
 //!   value is known and differs from the target;
 //! - ACHIEVED when the actual satisfies the target's comparator (≈ within
@@ -15,7 +20,7 @@
 //!   OFF_TRACK. Without a baseline the schedule cannot be judged: AT_RISK
 //!   until the target year. NO_DATA when there is no actual or no target.
 
-use entity::enums::{Comparator, Direction};
+use entity::enums::{Comparator, Direction, TargetKind};
 use entity::{indicator, indicator_actual, indicator_target};
 
 /// Verdict on an indicator's progress.
@@ -70,28 +75,33 @@ pub fn compute(
 ) -> Progress {
     let latest = current_actuals(actuals).pop();
     let latest_year = latest.as_ref().and_then(|a| period_year(&a.period));
-    let target = match year {
-        Some(y) => targets.iter().find(|t| t.year == y),
-        None => latest_year
-            .and_then(|ly| targets.iter().filter(|t| t.year >= ly).min_by_key(|t| t.year))
+    let target = match (year, latest_year) {
+        (Some(y), _) => targets.iter().filter(|t| in_force(t, y)).min_by_key(|t| t.year.is_none()),
+        (None, Some(ly)) => targets
+            .iter()
+            .filter_map(|t| due_year(t, ly).filter(|due| *due >= ly).map(|due| (due, t.year.is_none(), t)))
+            .min_by_key(|(due, recurring, _)| (*due, *recurring))
+            .map(|(_, _, t)| t)
             .or_else(|| targets.iter().max_by_key(|t| t.year)),
+        (None, None) => targets.iter().max_by_key(|t| t.year),
     }
     .cloned();
-    let (Some(t), Some(a)) = (&target, &latest) else {
+    let (Some(t), Some(a), Some(ly)) = (&target, &latest, latest_year) else {
         return Progress { target, latest, share: None, status: ProgressStatus::NoData };
     };
+    let due = due_year(t, ly).unwrap_or(ly);
     let share = indicator
         .baseline_value
         .filter(|b| (t.value - b).abs() > f64::EPSILON)
         .map(|b| ((a.value - b) / (t.value - b) * 10_000.0).round() / 10_000.0);
     let status = if meets(t, indicator.direction, a.value) {
         ProgressStatus::Achieved
-    } else if latest_year.is_some_and(|ly| ly >= t.year) {
+    } else if ly >= due {
         ProgressStatus::OffTrack
     } else {
-        match (share, indicator.baseline_year, latest_year) {
-            (Some(share), Some(by), Some(ly)) if t.year > by => {
-                let elapsed = (f64::from(ly - by) / f64::from(t.year - by)).clamp(0.0, 1.0);
+        match (share, indicator.baseline_year) {
+            (Some(share), Some(by)) if due > by => {
+                let elapsed = (f64::from(ly - by) / f64::from(due - by)).clamp(0.0, 1.0);
                 if share >= elapsed {
                     ProgressStatus::OnTrack
                 } else if share >= elapsed - 0.15 {
@@ -104,6 +114,26 @@ pub fn compute(
         }
     };
     Progress { target, latest, share, status }
+}
+
+/// Whether `target` is in force in `year`: due that year, or standing or
+/// recurring (no year of its own), a `FROM_YEAR` target once it has started.
+pub fn in_force(target: &indicator_target::Model, year: i32) -> bool {
+    match target.year {
+        Some(due) => due == year,
+        None => target.kind != TargetKind::FromYear || target.start_year.is_none_or(|start| start <= year),
+    }
+}
+
+/// The year `target` is judged in when the latest actual is of `latest_year`:
+/// its own year; for a standing or recurring one, `latest_year` itself (it
+/// holds every year), or the start of a `FROM_YEAR` target not started yet.
+fn due_year(target: &indicator_target::Model, latest_year: i32) -> Option<i32> {
+    match (target.year, target.kind, target.start_year) {
+        (Some(due), _, _) => Some(due),
+        (None, TargetKind::FromYear, Some(start)) => Some(latest_year.max(start)),
+        (None, _, _) => Some(latest_year),
+    }
 }
 
 /// Whether `value` satisfies the target.
@@ -165,7 +195,10 @@ mod tests {
         indicator_target::Model {
             id: format!("t{year}"),
             indicator_id: "i".into(),
-            year,
+            year: Some(year),
+            kind: TargetKind::ByYear,
+            start_year: None,
+            phrase: None,
             comparator,
             value,
             value_max: None,
@@ -253,8 +286,57 @@ mod tests {
         let ind = indicator(Some((2020, 0.0)), Direction::HigherIsBetter);
         let targets = [target(2025, Comparator::Gt, 10.0), target(2030, Comparator::Gte, 15.0)];
         let p = compute(&ind, &targets, &[actual("2026", 12.0, 1)], None);
-        assert_eq!(p.target.map(|t| t.year), Some(2030));
+        assert_eq!(p.target.map(|t| t.year), Some(Some(2030)));
         let p = compute(&ind, &targets, &[actual("2024", 12.0, 1)], Some(2025));
         assert_eq!(p.status, ProgressStatus::Achieved);
+    }
+
+    fn recurring(
+        kind: TargetKind,
+        start_year: Option<i32>,
+        comparator: Comparator,
+        value: f64,
+    ) -> indicator_target::Model {
+        indicator_target::Model {
+            year: None,
+            kind,
+            start_year,
+            id: format!("{kind:?}"),
+            ..target(0, comparator, value)
+        }
+    }
+
+    #[test]
+    fn standing_and_annual_targets_are_judged_against_the_latest_actuals_year() {
+        let ind = indicator(None, Direction::LowerIsBetter);
+        // 新建数据中心PUE不高于1.25: met or missed in the year of the latest value, never "not due yet".
+        let pue = [recurring(TargetKind::Standing, None, Comparator::Lte, 1.25)];
+        assert_eq!(compute(&ind, &pue, &[actual("2024", 1.2, 1)], None).status, ProgressStatus::Achieved);
+        assert_eq!(compute(&ind, &pue, &[actual("2024", 1.3, 1)], None).status, ProgressStatus::OffTrack);
+        let ind = indicator(None, Direction::HigherIsBetter);
+        let yearly = [recurring(TargetKind::Annual, None, Comparator::Approx, 20.0)];
+        assert_eq!(compute(&ind, &yearly, &[actual("2025", 12.0, 1)], None).status, ProgressStatus::OffTrack);
+        assert!(in_force(&yearly[0], 2024) && in_force(&yearly[0], 2031));
+    }
+
+    #[test]
+    fn a_target_from_a_year_on_is_in_force_from_that_year() {
+        let ind = indicator(None, Direction::HigherIsBetter);
+        let from = [recurring(TargetKind::FromYear, Some(2023), Comparator::Gte, 30.0)];
+        assert!(!in_force(&from[0], 2022) && in_force(&from[0], 2023) && in_force(&from[0], 2030));
+        assert_eq!(compute(&ind, &from, &[actual("2024", 31.0, 1)], None).status, ProgressStatus::Achieved);
+        assert_eq!(compute(&ind, &from, &[actual("2024", 25.0, 1)], None).status, ProgressStatus::OffTrack);
+        // Before it starts, a shortfall is a risk, not a failure.
+        assert_eq!(compute(&ind, &from, &[actual("2022", 25.0, 1)], None).status, ProgressStatus::AtRisk);
+        // A requested year prefers the target due that year over a recurring one.
+        let both = [from[0].clone(), target(2025, Comparator::Gte, 40.0)];
+        assert_eq!(
+            compute(&ind, &both, &[actual("2024", 35.0, 1)], Some(2025)).target.and_then(|t| t.year),
+            Some(2025)
+        );
+        assert_eq!(
+            compute(&ind, &both, &[actual("2024", 35.0, 1)], Some(2024)).target.map(|t| t.kind),
+            Some(TargetKind::FromYear)
+        );
     }
 }

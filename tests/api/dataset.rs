@@ -129,19 +129,32 @@ async fn plans_have_their_document_numbers_dates_and_task_counts() {
         .await;
     assert_eq!(data["plans"]["totalCount"], 7);
     let plans = data["plans"]["nodes"].as_array().expect("plans");
-    // (title, 文号, date, region, action groups, numbered tasks, 专栏, indicators)
+    // (title, 文号, date, region, action groups, numbered tasks, 专栏, indicators). The targets of
+    // every kind added indicators: Jinghai 3, Nankai 3, Xiqing 8, the action plan 1 (annual).
     let expected = [
-        ("天津市静海区碳达峰实施方案", Some("津静海政发〔2023〕11号"), Some("2023-06-15"), "120118", 16, 32, 10, 44),
-        ("天津市南开区碳达峰实施方案", Some("南开政发〔2022〕10号"), Some("2022-12-14"), "120104", 17, 25, 0, 26),
-        ("天津市西青区碳达峰实施方案", Some("西青政发〔2023〕5号"), Some("2023-04-28"), "120111", 23, 40, 0, 31),
-        // 18 indicators with targets, 15 holding only past results (今年以来, 十三五) as actuals.
-        ("天津市绿色低碳发展行动方案", None, None, "120000", 5, 24, 0, 33),
+        (
+            "天津市静海区碳达峰实施方案",
+            Some("津静海政发〔2023〕11号"),
+            Some("2023-06-15"),
+            "120118",
+            16,
+            32,
+            10,
+            44 + 3,
+        ),
+        ("天津市南开区碳达峰实施方案", Some("南开政发〔2022〕10号"), Some("2022-12-14"), "120104", 17, 25, 0, 26 + 3),
+        ("天津市西青区碳达峰实施方案", Some("西青政发〔2023〕5号"), Some("2023-04-28"), "120111", 23, 40, 0, 31 + 8),
+        // 19 indicators with targets, 15 holding only past results (今年以来, 十三五) as actuals.
+        ("天津市绿色低碳发展行动方案", None, None, "120000", 5, 24, 0, 33 + 1),
+        // The Jing-Jin-Ji plan: 4 areas of 2023 and the 2024 plan, 25 measures, 18 results of 2023.
+        ("京津冀生态环境联防联控协同措施清单（两批44项）", None, None, "jing-jin-ji", 5, 25, 0, 18),
     ];
     for (title, number, date, region, groups, numbered, columns, indicators) in expected {
         let plan = plans.iter().find(|p| p["title"] == title).unwrap_or_else(|| panic!("no plan {title}"));
         assert_eq!(plan["documentNumber"].as_str(), number, "{title}");
         assert_eq!(plan["issuedOn"].as_str(), date, "{title}");
-        assert_eq!(plan["region"]["code"], region, "{title}");
+        let code = plan["region"]["code"].as_str().unwrap_or("jing-jin-ji"); // the area has no code
+        assert_eq!(code, region, "{title}");
         assert_eq!(plan["sharingClass"], "PUBLIC", "{title} is marked 此件主动公开 or published as news");
         assert_eq!(plan["groups"]["totalCount"], groups, "{title}: action groups");
         assert_eq!(plan["numbered"]["totalCount"], numbered, "{title}: numbered tasks");
@@ -295,6 +308,7 @@ async fn every_served_quote_is_verbatim_in_its_source_file_at_its_offsets() {
     let mut served = served_provenances(&app, "plans", "").await;
     served.extend(served_provenances(&app, "tasks", "").await);
     served.extend(served_provenances(&app, "indicators", &target_selection).await);
+    served.extend(served_provenances(&app, "coordinationRecords", "").await);
     let sources = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data").join("sources");
     let mut files: std::collections::HashMap<String, Vec<char>> = std::collections::HashMap::new();
     let (mut quotes, mut cleaned_differs) = (0, 0);
@@ -320,7 +334,9 @@ async fn every_served_quote_is_verbatim_in_its_source_file_at_its_offsets() {
         }
     }
     assert!(quotes > 450, "{quotes} quotes served");
-    assert_eq!(served.iter().filter(|(what, _)| what.contains(" actual ")).count(), 29, "past results");
+    // 29 past results, and the 18 Jing-Jin-Ji results of 2023.
+    assert_eq!(served.iter().filter(|(what, _)| what.contains(" actual ")).count(), 29 + 18, "past results");
+    assert_eq!(served.iter().filter(|(what, _)| what.starts_with("coordinationRecords ")).count(), 26);
     assert!(cleaned_differs > 0, "the cleaned readings are served separately");
     // The quotes that corrections or the scraper's spam made unlike their source.
     let with =
@@ -374,4 +390,58 @@ async fn past_results_are_final_actual_values_beside_the_targets() {
     let actual = &units["actuals"]["nodes"][0];
     assert_eq!((&actual["period"], &actual["value"]), (&json!("2023-H1"), &json!(150.0)));
     assert_eq!(actual["note"], "150余家：多于150家");
+}
+
+/// Targets of every kind, as the texts state them: standing (no year), every year, every year
+/// from a start year, implied 100 % with its phrase, the ranges the scrape ran together — and
+/// `year:` finds the standing and recurring ones in force that year.
+#[tokio::test]
+async fn targets_of_every_kind_are_served_and_found_by_the_year_they_are_in_force() {
+    let app = spawn_app().await;
+    let query = r#"query($code: String, $year: Int) { indicators(filter: {regionCode: $code, year: $year}, first: 100) {
+        nodes { name unit targets { year kind startYear phrase comparator value valueMax provenance { quote } } } } }"#;
+    let indicators = |code: &'static str, year: Option<i64>| {
+        let app = &app;
+        async move {
+            let data = app.data(query, json!({ "code": code, "year": year })).await;
+            data["indicators"]["nodes"].as_array().expect("indicators").clone()
+        }
+    };
+    let find = |list: &[Value], name: &str| list.iter().find(|i| i["name"] == name).cloned();
+    let xiqing = indicators("120111", None).await;
+    let pue = find(&xiqing, "新建大型、超大型数据中心电能利用效率PUE").expect("PUE");
+    let t = &pue["targets"][0];
+    assert_eq!(
+        (&t["year"], &t["kind"], &t["startYear"], &t["comparator"], &t["value"], &pue["unit"]),
+        (&Value::Null, &json!("STANDING"), &Value::Null, &json!("LTE"), &json!(1.25), &json!(""))
+    );
+    assert!(pue["targets"][0]["provenance"]["quote"].as_str().unwrap_or("").contains("PUE不超过1.25"));
+    let ranges: Vec<(Value, Value)> = ["各主导产业两业融合“生态圈”", "引进或培育的细分行业智能制造系统解决方案供应商"]
+        .iter()
+        .map(|name| find(&xiqing, name).expect(name))
+        .map(|i| (i["targets"][0]["value"].clone(), i["targets"][0]["valueMax"].clone()))
+        .collect();
+    assert_eq!(ranges, [(json!(5.0), json!(10.0)), (json!(10.0), json!(15.0))], "never 510 or 1015");
+
+    let nankai = indicators("120104", None).await;
+    let cars = find(&nankai, "新增、更新公务用车中新能源汽车比例").expect("公务用车");
+    let t = &cars["targets"][0];
+    assert_eq!(
+        (&t["kind"], &t["year"], &t["startYear"], &t["phrase"]),
+        (&json!("FROM_YEAR"), &Value::Null, &json!(2023), &json!("2023年起"))
+    );
+    let full = find(&nankai, "国家机关、事业单位配套公共充电桩覆盖率").expect("全覆盖");
+    let t = &full["targets"][0];
+    assert_eq!(
+        (&t["kind"], &t["year"], &t["value"], &t["phrase"]),
+        (&json!("IMPLICIT_FULL"), &json!(2025), &json!(100.0), &json!("全覆盖"))
+    );
+
+    // year: finds the standing target any year, and the one from 2023 only from 2023 on.
+    assert!(find(&indicators("120111", Some(2030)).await, "新建大型、超大型数据中心电能利用效率PUE").is_some());
+    assert!(find(&indicators("120104", Some(2022)).await, "新增、更新公务用车中新能源汽车比例").is_none());
+    assert!(find(&indicators("120104", Some(2024)).await, "新增、更新公务用车中新能源汽车比例").is_some());
+    let city = indicators("120000", Some(2026)).await;
+    let yearly = find(&city, "每年新增国家级绿色制造单位").expect("annual target in force in 2026");
+    assert_eq!((&yearly["targets"][0]["kind"], &yearly["targets"][0]["value"]), (&json!("ANNUAL"), &json!(20.0)));
 }

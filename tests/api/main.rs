@@ -11,6 +11,7 @@ mod authorization;
 mod browser;
 mod client_guide;
 mod command_line;
+mod coordination;
 mod cors;
 mod cors_browser;
 mod dashboard_browser;

@@ -6,8 +6,8 @@ use super::report::GenerateReport;
 use crate::ids::{NodeKind, stable_uuid};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::{
-    ActualStatus, AssignmentRole, Comparator, Direction, Measure, Nature, PlanKind, PlanStatus, SharingClass, TaskKind,
-    TaskStatus,
+    ActualStatus, AssignmentRole, Comparator, Direction, Measure, Nature, PlanKind, PlanStatus, SharingClass,
+    TargetKind, TaskKind, TaskStatus,
 };
 use entity::{indicator, indicator_actual, indicator_target, plan, region, task, task_assignment};
 use rand::rngs::StdRng;
@@ -213,7 +213,10 @@ impl PlanRows {
             self.targets.push(indicator_target::Model {
                 id: stable_uuid(NodeKind::IndicatorTarget, &format!("{key}|{year}")),
                 indicator_id: id.clone(),
-                year,
+                year: Some(year),
+                kind: TargetKind::ByYear,
+                start_year: None,
+                phrase: None,
                 comparator: if higher { Comparator::Gte } else { Comparator::Lte },
                 value,
                 value_max: None,

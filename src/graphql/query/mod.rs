@@ -7,6 +7,7 @@ use super::context::ContextExt;
 use super::types::Node;
 use super::types::change::{Change, ChangeFilterInput};
 use super::types::common::{ListConnection, connection, page_args, wants_total};
+use super::types::coordination::{CoordinationRecord, CoordinationRecordFilter};
 use super::types::department::{Department, DepartmentFilter, DepartmentOrderBy};
 use super::types::indicator::{Indicator, IndicatorFilterInput, IndicatorOrderBy};
 use super::types::plan::{Plan, PlanFilterInput, PlanOrderBy};
@@ -16,7 +17,7 @@ use super::types::viewer::ViewerInfo;
 use crate::error::{AppResult, GqlResult};
 use crate::ids::{NodeKind, from_global_any};
 use crate::service::page::{self, Page};
-use crate::service::{changes, departments, indicators, plans, regions, tasks};
+use crate::service::{changes, coordination, departments, indicators, plans, regions, tasks};
 use async_graphql::{Context, ID, MergedObject, Object};
 use sea_orm::{EntityTrait, Select};
 
@@ -244,6 +245,44 @@ impl CoreQuery {
         let viewer = &ctx.scope()?.viewer;
         let result = indicators::list(&state.db, viewer, &filter, order, &args, state.limits.max_page_size).await;
         root_connection(ctx, result, Indicator).await
+    }
+
+    /// 协同记录 — Jing-Jin-Ji coordination records (mechanisms, working groups, meetings, agreements, joint
+    /// actions) the caller may see — those of the plans it may see — in document order.
+    #[graphql(complexity = "crate::graphql::types::common::page_cost(first, last, child_complexity)")]
+    async fn coordination_records(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "筛选 — Only the items that match every condition given.")] filter: Option<
+            CoordinationRecordFilter,
+        >,
+        #[graphql(
+            desc = "前N条 — Return the first N items after `after` (default 20, at most the server's page-size limit)."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "之后 — Cursor: return the items after this one (an `endCursor` or edge `cursor` of the same list and order)."
+        )]
+        after: Option<String>,
+        #[graphql(desc = "后N条 — Return the last N items before `before` (at most the server's page-size limit).")]
+        last: Option<i32>,
+        #[graphql(
+            desc = "之前 — Cursor: return the items before this one (a `startCursor` or edge `cursor` of the same list and order)."
+        )]
+        before: Option<String>,
+    ) -> async_graphql::Result<ListConnection<CoordinationRecord>> {
+        let state = ctx.state()?;
+        let f = filter.unwrap_or_default();
+        let decode = super::types::common::decode_id;
+        let filter = coordination::CoordinationFilter {
+            plan_id: decode(NodeKind::Plan, &f.plan_id, "filter.planId").gql()?,
+            region_id: decode(NodeKind::Region, &f.region_id, "filter.regionId").gql()?,
+            kind: f.kind.map(Into::into),
+        };
+        let args = page_args(first, after, last, before);
+        let viewer = &ctx.scope()?.viewer;
+        let result = coordination::list(&state.db, viewer, &filter, &args, state.limits.max_page_size).await;
+        root_connection(ctx, result, CoordinationRecord).await
     }
 
     /// 变更记录 — The change feed: committed changes the caller may see, in commit order.

@@ -50,6 +50,38 @@ pub enum PlanKind {
     CoordinationMeasures,
 }
 
+/// 协同记录类型 — What a Jing-Jin-Ji coordination record is.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+#[graphql(remote = "db::CoordinationKind")]
+pub enum CoordinationKind {
+    /// 机制 — a standing mechanism or institution (运行机制, 联动机制, 制度, 共同体, 协同创新中心).
+    Mechanism,
+    /// 工作组 — a working group.
+    WorkingGroup,
+    /// 会议 — a meeting, conference, exchange or press conference.
+    Meeting,
+    /// 协议 — an agreement signed, a joint declaration, a standard made common.
+    Agreement,
+    /// 联合行动 — a joint action: joint monitoring, enforcement, data sharing, water transfer, surveys.
+    JointAction,
+}
+
+/// 目标类型 — How a target applies in time.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+#[graphql(remote = "db::TargetKind")]
+pub enum TargetKind {
+    /// 到某年 — a value to reach by `year` (到2025年).
+    ByYear,
+    /// 常设 — a standing rule with no year, in force throughout the plan (新建数据中心PUE不超过1.25).
+    Standing,
+    /// 每年 — a value for every year (每年新增…20家左右); judged against each year's actual.
+    Annual,
+    /// 自某年起 — a value for every year from `startYear` on (2023年起…不低于30%).
+    FromYear,
+    /// 隐含100% — 100 % implied by a phrase (全部, 全覆盖, 全面执行), kept in `phrase`.
+    ImplicitFull,
+}
+
 /// 方案状态 — Lifecycle status of a plan.
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
 #[graphql(remote = "db::PlanStatus")]

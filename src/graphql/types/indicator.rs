@@ -6,7 +6,7 @@ use super::common::{
 use super::department::Department;
 use super::enums::{
     ActualStatus, Comparator, IndicatorDirection, IndicatorOrderField, Measure, Nature, OrderDirection, ProgressStatus,
-    SharingClass,
+    SharingClass, TargetKind,
 };
 use super::plan::Plan;
 use super::region::Region;
@@ -105,7 +105,7 @@ impl Indicator {
         self.0.baseline_year.map(|year| Baseline { year, value: self.0.baseline_value })
     }
 
-    /// 目标 — Targets by year.
+    /// 目标 — Targets: those due by a year in year order, then standing and recurring ones.
     #[graphql(complexity = "1 + 3 * child_complexity")]
     async fn targets(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Target>> {
         let found = ctx.scope()?.loaders.indicator_targets.load_one(self.0.id.clone()).await.map_err(loader_error)?;
@@ -146,7 +146,9 @@ impl Indicator {
     async fn progress(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "年份 — Measure progress against the target of this year (default: the next target due).")]
+        #[graphql(
+            desc = "年份 — Measure progress against the target in force in this year (default: the next target due; a standing or recurring target is due in the year of the latest actual)."
+        )]
         year: Option<i32>,
     ) -> async_graphql::Result<IndicatorProgress> {
         let (targets, latest) = self.targets_and_latest_actual(ctx).await?;
@@ -240,7 +242,11 @@ pub struct Baseline {
 #[derive(Clone)]
 pub struct Target(pub indicator_target::Model);
 
-/// 目标值 — A target of an indicator for one year.
+/// 目标值 — A target of an indicator. Its `kind` says how it applies in time: by a year (`BY_YEAR`,
+/// 到2025年), standing with no year (`STANDING`, 新建数据中心PUE不超过1.25), every year (`ANNUAL`,
+/// 每年新增…), every year from `startYear` on (`FROM_YEAR`, 2023年起…), or 100 % implied by a phrase
+/// (`IMPLICIT_FULL`, 全覆盖 — by `year` when the text gives one). A range is `BETWEEN` `value` and
+/// `valueMax`.
 #[Object]
 impl Target {
     /// 全局标识 — Opaque global ID.
@@ -248,9 +254,27 @@ impl Target {
         to_global(NodeKind::IndicatorTarget, &self.0.id)
     }
 
-    /// 目标年份 — Year by which the target applies (到2025年 → 2025).
-    async fn year(&self) -> i32 {
+    /// 目标年份 — Year by which the target applies (到2025年 → 2025); null for a standing or recurring
+    /// target, which applies every year (from `startYear`, if given).
+    async fn year(&self) -> Option<i32> {
         self.0.year
+    }
+
+    /// 目标类型 — How the target applies in time: by a year, standing, every year, from a year on, or 100 %
+    /// implied by a phrase.
+    async fn kind(&self) -> TargetKind {
+        self.0.kind.into()
+    }
+
+    /// 起始年份 — First year of a `FROM_YEAR` target (2023年起 → 2023).
+    async fn start_year(&self) -> Option<i32> {
+        self.0.start_year
+    }
+
+    /// 表述 — The words stating the target when they are not a number: 全覆盖, 全部, 全面执行 (an implied
+    /// 100 %), 每年…左右, 2023年起.
+    async fn phrase(&self) -> Option<&str> {
+        self.0.phrase.as_deref()
     }
 
     /// 比较方式 — How the actual must compare with `value`.
@@ -383,7 +407,8 @@ pub struct IndicatorFilterInput {
     pub include_subregions: bool,
     /// 单位 — Indicators of tasks assigned to this department.
     pub department_id: Option<ID>,
-    /// 年份 — Indicators with a target in this year.
+    /// 年份 — Indicators with a target in force in this year: due that year, or standing or recurring
+    /// (`STANDING`, `ANNUAL`, `IMPLICIT_FULL` without a year, `FROM_YEAR` from its `startYear` on).
     pub year: Option<i32>,
     /// 属性 — Binding or expected.
     pub nature: Option<Nature>,

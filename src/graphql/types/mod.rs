@@ -4,6 +4,7 @@
 pub mod change;
 pub mod common;
 pub mod connection;
+pub mod coordination;
 pub mod department;
 pub mod enums;
 pub mod grant;
@@ -34,4 +35,5 @@ pub enum Node {
     Change(change::Change),
     WebhookEndpoint(webhook::WebhookEndpoint),
     WebhookDelivery(webhook::WebhookDelivery),
+    CoordinationRecord(coordination::CoordinationRecord),
 }

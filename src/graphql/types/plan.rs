@@ -199,7 +199,8 @@ pub struct PlanFilterInput {
     pub status: Option<PlanStatus>,
     /// 类型 — Kind of document.
     pub kind: Option<PlanKind>,
-    /// 年份 — Plans whose period covers this year or with a target in it.
+    /// 年份 — Plans whose period covers this year or with a target in force in it (standing and recurring
+    /// targets included).
     pub year: Option<i32>,
     /// 上位方案 — Plans implementing this plan.
     pub parent_id: Option<ID>,

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::ParseError;
 use super::text::{Mapped, clean_line};
-use crate::seed::model::Comparator;
+use crate::seed::model::{Comparator, TargetKind};
 
 /// All corrections, as read from `data/corrections.toml`.
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -103,9 +103,24 @@ pub struct AddTarget {
     pub value: f64,
     #[serde(default)]
     pub value_max: Option<f64>,
-    pub year: i32,
+    /// The year it is due; absent for a standing or recurring target.
+    #[serde(default)]
+    pub year: Option<i32>,
     #[serde(default)]
     pub baseline_year: Option<i32>,
+    /// `BY_YEAR` unless given: `STANDING`, `ANNUAL`, `FROM_YEAR`, `IMPLICIT_FULL`.
+    #[serde(default = "by_year")]
+    pub kind: TargetKind,
+    /// First year of a `FROM_YEAR` target.
+    #[serde(default)]
+    pub start_year: Option<i32>,
+    /// The words stating it when they are not a number (全覆盖, 每年…左右); in `quote`.
+    #[serde(default)]
+    pub phrase: Option<String>,
+}
+
+fn by_year() -> TargetKind {
+    TargetKind::ByYear
 }
 
 /// A past result stated in the sentence containing `quote`: the value of
@@ -125,6 +140,10 @@ pub struct AddActual {
     pub number: String,
     #[serde(default)]
     pub note: Option<String>,
+    /// Region key of a new indicator when it is not the plan's (Jing-Jin-Ji
+    /// results of one province: `110000`, `120000`, `130000`).
+    #[serde(default)]
+    pub region: Option<String>,
 }
 
 /// Comparator as written in the corrections file.
@@ -178,6 +197,19 @@ pub fn load_corrections(toml_text: &str) -> Result<Corrections, ParseError> {
     }
     for t in &mut c.add_target {
         t.quote = clean_line(&t.quote);
+        let dated = t.year.is_some();
+        let fits = match t.kind {
+            TargetKind::ByYear => dated,
+            TargetKind::Standing | TargetKind::Annual => !dated,
+            TargetKind::FromYear => !dated && t.start_year.is_some(),
+            TargetKind::ImplicitFull => t.phrase.is_some() && t.value == 100.0,
+        };
+        if !fits || t.phrase.as_ref().is_some_and(|p| !t.quote.contains(p.as_str())) {
+            return Err(ParseError::Corrections(format!(
+                "target {} of kind {:?}: year, start year and phrase (in the quote) do not fit the kind",
+                t.name, t.kind
+            )));
+        }
     }
     for t in &mut c.actual {
         t.quote = clean_line(&t.quote);

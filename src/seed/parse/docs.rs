@@ -5,9 +5,12 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::seed::model::{Assignment, AssignmentRole, Plan, PlanKind, PlanStatus, Provenance, Task, TaskKind};
+use crate::seed::model::{
+    Assignment, AssignmentRole, CoordinationRecord, Plan, PlanKind, PlanStatus, Provenance, Task, TaskKind,
+};
 
 use super::ParseError;
+use super::coordination::{self, Coordination};
 use super::corrections::Applied;
 use super::departments::Registry;
 use super::indicators::{self, Contribution, Found};
@@ -247,13 +250,15 @@ const COORDINATION_GROUP: &str = "京津冀生态环境联防联控工作协调�
 
 /// 002: the 2024 city eco-environment conference (2024 priorities, "五抓五有")
 /// and the Jing-Jin-Ji coordination press conference (two batches of
-/// coordination measures). 2023 results are not targets and are not read.
+/// coordination measures, their tasks and the coordination records of
+/// `coordination`). 2023 results are not targets: they are actuals.
 pub fn eco_conference(
     raw: &str,
     corr: &Applied<'_>,
+    coordination: &Coordination,
     reg: &mut Registry,
     spans: &mut Spans,
-) -> Result<Vec<PlanOut>, ParseError> {
+) -> Result<(Vec<PlanOut>, Vec<CoordinationRecord>), ParseError> {
     let file = ECO_CONFERENCE;
     let mut mapped = text::paragraphs_mapped(raw, Layout::News);
     corr.apply_fixes(file, &mut mapped)?;
@@ -342,8 +347,9 @@ pub fn eco_conference(
         prov(file, &section, quote),
     );
     measures.issuer_key = Some(group);
+    let jjj = coordination::read(coordination, file, JJJ_MEASURES, &section, reg, spans)?;
 
-    Ok(vec![
+    let outs = vec![
         PlanOut {
             plan: priorities,
             file: file.to_string(),
@@ -355,12 +361,13 @@ pub fn eco_conference(
         PlanOut {
             plan: measures,
             file: file.to_string(),
-            tasks: Vec::new(),
+            tasks: jjj.tasks,
             targets: Vec::new(),
             commitments: Vec::new(),
             parent_quote: None,
         },
-    ])
+    ];
+    Ok((outs, jjj.records))
 }
 
 /// How to read one district 碳达峰实施方案.

@@ -22,7 +22,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::seed::model::Comparator;
+use crate::seed::model::{Comparator, TargetKind};
 
 use super::corrections::Applied;
 use super::text::{re, sentences, year_marks};
@@ -35,7 +35,12 @@ pub struct Found {
     pub comparator: Comparator,
     pub value: f64,
     pub value_max: Option<f64>,
-    pub year: i32,
+    /// The year it is due; `None` for a standing or recurring target.
+    pub year: Option<i32>,
+    pub kind: TargetKind,
+    pub start_year: Option<i32>,
+    /// The words that state it when they are not a number (全覆盖).
+    pub phrase: Option<String>,
     pub baseline_year: Option<i32>,
     /// The value is a decrease from the baseline (`…下降率`).
     pub decrease: bool,
@@ -210,6 +215,9 @@ pub fn extract(file: &str, text: &str, default_year: Option<i32>, corr: &Applied
                 value: a.value,
                 value_max: a.value_max,
                 year: a.year,
+                kind: a.kind,
+                start_year: a.start_year,
+                phrase: a.phrase.clone(),
                 baseline_year: a.baseline_year,
                 decrease: a.name.ends_with("下降率"),
                 keep: false,
@@ -327,7 +335,10 @@ pub fn extract(file: &str, text: &str, default_year: Option<i32>, corr: &Applied
                 comparator,
                 value,
                 value_max,
-                year,
+                year: Some(year),
+                kind: TargetKind::ByYear,
+                start_year: None,
+                phrase: None,
                 baseline_year,
                 decrease,
                 keep: verb_kind == Some(Verb::Keep),
@@ -399,7 +410,7 @@ mod tests {
         let a = Applied::new(&c);
         extract("t", text, None, &a)
             .into_iter()
-            .map(|f| (f.name, f.comparator, f.value, f.value_max, f.unit, f.year, f.baseline_year))
+            .map(|f| (f.name, f.comparator, f.value, f.value_max, f.unit, f.year.unwrap_or(0), f.baseline_year))
             .collect()
     }
 

@@ -16,6 +16,7 @@
 //! keys `<region key>/<canonical name>`. Parsing the same texts twice gives the
 //! same dataset.
 
+mod coordination;
 mod corrections;
 mod departments;
 mod docs;
@@ -36,6 +37,7 @@ use crate::seed::model::{
     Actual, Comparator, Dataset, Direction, Indicator, Measure, Nature, Plan, Provenance, SourceDocument, Target,
 };
 
+pub use coordination::{Coordination, load_coordination};
 use corrections::AddActual;
 use corrections::Applied;
 pub use corrections::{Corrections, load_corrections};
@@ -66,8 +68,14 @@ pub enum ParseError {
 }
 
 /// Parses the five source texts into the default dataset, applying
-/// `corrections` (from `data/corrections.toml`, see [`load_corrections`]).
-pub fn parse_sources(sources: &[SourceText], corrections: &Corrections) -> Result<Dataset, ParseError> {
+/// `corrections` (from `data/corrections.toml`, see [`load_corrections`]) and
+/// reading the Jing-Jin-Ji work of `coordination` (`data/coordination.toml`,
+/// see [`load_coordination`]).
+pub fn parse_sources(
+    sources: &[SourceText],
+    corrections: &Corrections,
+    coordination: &Coordination,
+) -> Result<Dataset, ParseError> {
     let corr = Applied::new(corrections);
     let text_of = |name: &str| {
         sources
@@ -80,7 +88,9 @@ pub fn parse_sources(sources: &[SourceText], corrections: &Corrections) -> Resul
     let mut spans = Spans::default();
     let mut outs: Vec<PlanOut> = Vec::new();
     outs.push(docs::city_news(text_of(docs::CITY_NEWS)?, &corr, &mut reg, &mut spans)?);
-    outs.extend(docs::eco_conference(text_of(docs::ECO_CONFERENCE)?, &corr, &mut reg, &mut spans)?);
+    let (eco, mut coordination) =
+        docs::eco_conference(text_of(docs::ECO_CONFERENCE)?, &corr, coordination, &mut reg, &mut spans)?;
+    outs.extend(eco);
     let mut districts = Vec::new();
     for spec in &docs::DISTRICT_PLANS {
         districts.push(docs::district_plan(text_of(spec.file)?, spec, &corr, &mut reg, &mut spans)?);
@@ -125,14 +135,16 @@ pub fn parse_sources(sources: &[SourceText], corrections: &Corrections) -> Resul
     }
     let mut tasks: Vec<_> = outs.iter().flat_map(|o| o.tasks.iter().cloned()).collect();
     // Every quote becomes the verbatim span of its file.
-    let provenances =
-        plans.iter_mut().map(|p| &mut p.provenance).chain(tasks.iter_mut().map(|t| &mut t.provenance)).chain(
-            indicators.iter_mut().flat_map(|i| {
-                std::iter::once(&mut i.provenance)
-                    .chain(i.targets.iter_mut().map(|t| &mut t.provenance))
-                    .chain(i.actuals.iter_mut().map(|a| &mut a.provenance))
-            }),
-        );
+    let provenances = plans
+        .iter_mut()
+        .map(|p| &mut p.provenance)
+        .chain(tasks.iter_mut().map(|t| &mut t.provenance))
+        .chain(indicators.iter_mut().flat_map(|i| {
+            std::iter::once(&mut i.provenance)
+                .chain(i.targets.iter_mut().map(|t| &mut t.provenance))
+                .chain(i.actuals.iter_mut().map(|a| &mut a.provenance))
+        }))
+        .chain(coordination.iter_mut().map(|r| &mut r.provenance));
     for p in provenances {
         spans.resolve(p)?;
     }
@@ -143,6 +155,7 @@ pub fn parse_sources(sources: &[SourceText], corrections: &Corrections) -> Resul
         plans,
         tasks,
         indicators,
+        coordination,
     })
 }
 
@@ -165,7 +178,7 @@ fn attach_actuals(
         let Some(sentence) = sentence(a) else { continue };
         let wrong =
             |message: String| ParseError::Conflict { file: a.file.clone(), indicator: a.indicator.clone(), message };
-        if !sentence.contains(&a.number) || !a.number.starts_with(&format_number(a.value)) {
+        if !sentence.contains(&a.number) || !written_as(&a.number, a.value) {
             return Err(wrong(format!("{} is not written {} in: {sentence}", a.value, a.number)));
         }
         let Some(plan) = plans.iter().find(|p| p.key == a.plan) else {
@@ -178,7 +191,7 @@ fn attach_actuals(
                     indicators.iter().rposition(|i| i.plan_key == a.plan).map_or(indicators.len(), |i| i + 1);
                 let mut new = commitment_indicator(&a.indicator, &a.file, "", &sentence);
                 new.key = format!("{}#results#{}", a.plan, a.indicator);
-                new.region_key = plan.region_key.clone();
+                new.region_key = a.region.clone().unwrap_or_else(|| plan.region_key.clone());
                 new.plan_key = plan.key.clone();
                 new.unit = a.unit.clone();
                 new.measure = if a.unit == "%" { Measure::Percentage } else { Measure::Quantity };
@@ -189,6 +202,9 @@ fn attach_actuals(
             }
         };
         let indicator = &mut indicators[at];
+        if a.region.as_ref().is_some_and(|r| *r != indicator.region_key) {
+            return Err(wrong(format!("region {:?} where the indicator has {}", a.region, indicator.region_key)));
+        }
         if indicator.unit != a.unit {
             return Err(wrong(format!("unit {} where the indicator has {}", a.unit, indicator.unit)));
         }
@@ -203,6 +219,18 @@ fn attach_actuals(
         });
     }
     Ok(())
+}
+
+/// Whether `number` (as written: `518个`, `4万余辆`, `两万辆`) starts with `value`,
+/// in digits or in one Chinese numeral (一…九, 两, 十).
+fn written_as(number: &str, value: f64) -> bool {
+    if number.starts_with(&format_number(value)) {
+        return true;
+    }
+    const NUMERALS: [char; 11] = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九', '十'];
+    let first = number.chars().next().map(|c| if c == '两' { '二' } else { c });
+    let n = first.and_then(|c| NUMERALS.iter().position(|&d| d == c));
+    n.is_some_and(|n| (n as f64 - value).abs() < f64::EPSILON)
 }
 
 /// A value as the texts write it: `16.6`, `518`, `5314.3`.
@@ -299,14 +327,17 @@ fn build_indicators(out: &PlanOut, parent: &BTreeMap<String, String>) -> Result<
             if g.unit != f.unit {
                 return Err(conflict(name, format!("units {} and {}", f.unit, g.unit)));
             }
-            if let Some(t) = targets.iter().find(|t| t.year == g.year) {
+            if let Some(t) = targets.iter().find(|t| (t.year, t.kind, t.start_year) == (g.year, g.kind, g.start_year)) {
                 if t.value != g.value || t.value_max != g.value_max {
-                    return Err(conflict(name, format!("two values for {}", g.year)));
+                    return Err(conflict(name, format!("two values for {:?} {:?}", g.kind, g.year)));
                 }
                 continue; // the same target stated twice: the first statement wins
             }
             targets.push(Target {
                 year: g.year,
+                kind: g.kind,
+                start_year: g.start_year,
+                phrase: g.phrase.clone(),
                 comparator: g.comparator,
                 value: g.value,
                 value_max: g.value_max,

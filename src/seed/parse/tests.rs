@@ -16,6 +16,10 @@ fn data_dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data")
 }
 
+fn coordination() -> Coordination {
+    load_coordination(&std::fs::read_to_string(data_dir().join("coordination.toml")).unwrap()).unwrap()
+}
+
 fn load() -> (Vec<SourceText>, Corrections) {
     let dir = data_dir().join("sources");
     let mut sources = Vec::new();
@@ -29,7 +33,7 @@ fn load() -> (Vec<SourceText>, Corrections) {
 
 fn dataset() -> Dataset {
     let (s, c) = load();
-    parse_sources(&s, &c).unwrap()
+    parse_sources(&s, &c, &coordination()).unwrap()
 }
 
 fn task<'d>(d: &'d Dataset, plan: &str, code: &str) -> &'d Task {
@@ -139,7 +143,6 @@ const FACTS: &[Fact] = &[
     (NK, "三.（五）.3", "具有全国影响力的优势科研项目", "个", Gte, 30.0, None, 2025, None, NONE),
     (NK, "三.（七）.2", "绿色出行比例", "%", Gte, 75.0, None, 2025, None, NONE),
     (NK, "三.（七）.2", "绿色出行比例", "%", Approx, 80.0, None, 2030, None, NONE),
-    (NK, "三.（八）.1", "新增、更新公务用车中新能源汽车比例", "%", Gte, 30.0, None, 2023, None, NONE),
     (NK, "三.（八）.1", "公共机构建筑单位面积能耗下降率", "%", Gte, 5.0, None, 2025, Some(2020), NONE),
 ];
 
@@ -167,7 +170,8 @@ fn indicator_facts() {
         assert_eq!(i.baseline_value, baseline.map(|_| 0.0), "{key}");
         let expected_task = (code != "goals").then(|| format!("{plan}#{code}"));
         assert_eq!(i.task_key, expected_task, "{key}");
-        let t = i.targets.iter().find(|t| t.year == year).unwrap_or_else(|| panic!("{key}: no target for {year}"));
+        let t =
+            i.targets.iter().find(|t| t.year == Some(year)).unwrap_or_else(|| panic!("{key}: no target for {year}"));
         assert_eq!((t.comparator, t.value, t.value_max), (cmp, value, max), "{key} {year}");
         assert!(t.provenance.quote.contains(&format_number(value)), "{key}: quote {}", t.provenance.quote);
         if plan == XQ {
@@ -317,7 +321,7 @@ fn plans() {
         assert_eq!(plan(key).parent_key.as_deref(), Some(docs::CITY_PEAKING_PLAN));
     }
     assert_eq!(plan(docs::JJJ_MEASURES).title, "京津冀生态环境联防联控协同措施清单（两批44项）");
-    assert!(d.tasks.iter().all(|t| t.plan_key != docs::JJJ_MEASURES && t.plan_key != docs::CITY_PEAKING_PLAN));
+    assert!(d.tasks.iter().all(|t| t.plan_key != docs::CITY_PEAKING_PLAN));
 }
 
 #[test]
@@ -326,11 +330,13 @@ fn task_counts() {
     let count = |plan: &str, kind: TaskKind| d.tasks.iter().filter(|t| t.plan_key == plan && t.kind == kind).count();
     // (plan, action groups, numbered tasks, 专栏, indicators with targets or commitments, of past results only)
     for (plan, groups, tasks, columns, indicators, results) in [
-        (CITY, 5, 24, 0, 18, 15),
+        // New with the target kinds: CITY 1 (annual), XQ 8 (3 standing, 3 of the lost ranges, 2
+        // implied 100 %), JH 3 (2 implied 100 %, 1 专栏 figure in Chinese numerals), NK 3 (implied 100 %).
+        (CITY, 5, 24, 0, 18 + 1, 15),
         (Y2024, 5, 0, 0, 1, 12),
-        (XQ, 23, 40, 0, 31, 0),
-        (JH, 16, 32, 10, 44, 0),
-        (NK, 17, 25, 0, 26, 0),
+        (XQ, 23, 40, 0, 31 + 8, 0),
+        (JH, 16, 32, 10, 44 + 3, 0),
+        (NK, 17, 25, 0, 26 + 3, 0),
     ] {
         assert_eq!(count(plan, TaskKind::ActionGroup), groups, "{plan} groups");
         assert_eq!(count(plan, TaskKind::Task), tasks, "{plan} tasks");
@@ -390,7 +396,7 @@ fn provenances(d: &Dataset) -> Vec<(String, &Provenance)> {
     let tasks = d.tasks.iter().map(|t| (t.key.clone(), &t.provenance));
     let indicators = d.indicators.iter().flat_map(|i| {
         std::iter::once((i.key.clone(), &i.provenance))
-            .chain(i.targets.iter().map(move |t| (format!("{}|{}", i.key, t.year), &t.provenance)))
+            .chain(i.targets.iter().map(move |t| (format!("{}|{:?}|{:?}", i.key, t.kind, t.year), &t.provenance)))
             .chain(i.actuals.iter().map(move |a| (format!("{}|{}", i.key, a.period), &a.provenance)))
     });
     plans.chain(tasks).chain(indicators).collect()
@@ -557,7 +563,9 @@ fn keys_unique_and_deterministic() {
 fn missing_source_and_rotten_corrections_fail() {
     let (mut s, c) = load();
     s.retain(|x| x.file_name != docs::JINGHAI_PLAN);
-    assert!(matches!(parse_sources(&s, &c), Err(ParseError::MissingSource(f)) if f == docs::JINGHAI_PLAN));
+    assert!(
+        matches!(parse_sources(&s, &c, &coordination()), Err(ParseError::MissingSource(f)) if f == docs::JINGHAI_PLAN)
+    );
 
     let (s, _) = load();
     let toml = std::fs::read_to_string(data_dir().join("corrections.toml")).unwrap();
@@ -565,7 +573,7 @@ fn missing_source_and_rotten_corrections_fail() {
         "{toml}\n[[skip_target]]\nfile = \"003_8f0cb15813cef04d.txt\"\nquote = \"这句话不在文中\"\nnumber = \"1个\"\nreason = \"test\"\n"
     );
     let c = load_corrections(&rotten).unwrap();
-    assert!(matches!(parse_sources(&s, &c), Err(ParseError::CorrectionNotFound { .. })));
+    assert!(matches!(parse_sources(&s, &c, &coordination()), Err(ParseError::CorrectionNotFound { .. })));
     assert!(matches!(load_corrections("[[nonsense]]\n"), Err(ParseError::Corrections(_))));
 
     // A past result whose sentence is gone, or whose figure is not the one written, fails too.
@@ -577,11 +585,11 @@ fn missing_source_and_rotten_corrections_fail() {
         )
     };
     let c = load_corrections(&actual("这句话不在文中", 518.0, "518个")).unwrap();
-    assert!(matches!(parse_sources(&s, &c), Err(ParseError::CorrectionNotFound { .. })));
+    assert!(matches!(parse_sources(&s, &c, &coordination()), Err(ParseError::CorrectionNotFound { .. })));
     let c = load_corrections(&actual("建成518个“无废细胞”", 581.0, "518个")).unwrap();
-    assert!(matches!(parse_sources(&s, &c), Err(ParseError::Conflict { .. })));
+    assert!(matches!(parse_sources(&s, &c, &coordination()), Err(ParseError::Conflict { .. })));
     let c = load_corrections(&actual("建成518个“无废细胞”", 518.0, "518个")).unwrap();
-    assert!(parse_sources(&s, &c).is_ok(), "the same result for another period is accepted");
+    assert!(parse_sources(&s, &c, &coordination()).is_ok(), "the same result for another period is accepted");
 }
 
 #[test]
@@ -610,7 +618,7 @@ fn past_results_are_actual_values_never_targets() {
     let get = |key: &str| d.indicators.iter().find(|i| i.key == key).unwrap_or_else(|| panic!("{key}"));
     // A result of an indicator that has a target: 518 无废细胞 built in 2023, next to the 2024 target of 500.
     let cells = get(&format!("{Y2024}#二#无废细胞"));
-    assert_eq!(cells.targets.iter().map(|t| (t.year, t.value)).collect::<Vec<_>>(), [(2024, 500.0)]);
+    assert_eq!(cells.targets.iter().map(|t| (t.year, t.value)).collect::<Vec<_>>(), [(Some(2024), 500.0)]);
     assert_eq!(cells.actuals.iter().map(|a| (a.period.as_str(), a.value)).collect::<Vec<_>>(), [("2023", 518.0)]);
     assert!(cells.actuals[0].provenance.quote.contains("建成518个“无废细胞”"), "{:?}", cells.actuals[0].provenance);
     // 十三五 and the following years: two indicators, as the text measures them differently.
@@ -623,17 +631,123 @@ fn past_results_are_actual_values_never_targets() {
     let units = get(&format!("{CITY}#results#国家级绿色单位"));
     assert_eq!((units.actuals[0].value, units.actuals[0].note.as_deref()), (150.0, Some("150余家：多于150家")));
     let with_actuals: Vec<&Indicator> = d.indicators.iter().filter(|i| !i.actuals.is_empty()).collect();
-    assert_eq!(with_actuals.len(), 28);
-    assert_eq!(with_actuals.iter().map(|i| i.actuals.len()).sum::<usize>(), 29);
+    // 28 indicators with 29 values before the Jing-Jin-Ji results, 18 of those (one each).
+    assert_eq!(with_actuals.len(), 28 + 18);
+    assert_eq!(with_actuals.iter().map(|i| i.actuals.len()).sum::<usize>(), 29 + 18);
     for i in &with_actuals {
         // No past result became a target: result indicators have none, and no target is before 2024.
         if i.key.contains("#results#") {
             assert!(i.targets.is_empty(), "{}", i.key);
         }
-        assert!(i.targets.iter().all(|t| t.year >= 2024), "{}", i.key);
+        assert!(i.targets.iter().all(|t| t.year.is_none_or(|y| y >= 2024)), "{}", i.key);
         for a in &i.actuals {
-            assert!(a.provenance.cleaned.contains(&format_number(a.value)), "{}: {}", i.key, a.provenance.cleaned);
+            // One figure is written in Chinese numerals: 全省新能源重卡保有量达到两万辆.
+            let written = a.provenance.cleaned.contains(&format_number(a.value))
+                || (a.value == 2.0 && a.provenance.cleaned.contains("两万辆"));
+            assert!(written, "{}: {}", i.key, a.provenance.cleaned);
             assert!(a.provenance.start.is_some(), "{}", i.key);
         }
     }
+}
+
+#[test]
+fn jing_jin_ji_coordination_is_tasks_records_and_actuals_by_province() {
+    let d = dataset();
+    let tasks: Vec<&Task> = d.tasks.iter().filter(|t| t.plan_key == docs::JJJ_MEASURES).collect();
+    let groups: Vec<&str> =
+        tasks.iter().filter(|t| t.kind == TaskKind::ActionGroup).map(|t| t.title.as_str()).collect();
+    assert_eq!(
+        groups,
+        ["凝聚协同合力", "扩展协同领域", "推动绿色转型", "深化协同治理", "2024年推进区域生态环境联防联控"]
+    );
+    assert_eq!(tasks.iter().filter(|t| t.kind == TaskKind::Task).count(), 25);
+    // The measure one province carries out is assigned to that province's agency, as written.
+    let boilers = task(&d, docs::JJJ_MEASURES, "三.1");
+    let dept = |key: &str| d.departments.iter().find(|x| x.key == key).unwrap_or_else(|| panic!("{key}"));
+    let leads: Vec<(&str, &str)> = boilers
+        .assignments
+        .iter()
+        .map(|a| (dept(&a.department_key).name.as_str(), dept(&a.department_key).region_key.as_str()))
+        .collect();
+    assert_eq!(leads, [("北京市生态环境局", regions::BEIJING)]);
+    // Beijing and Hebei agencies are departments of their regions.
+    for (name, region) in [
+        ("北京市生态环境局", regions::BEIJING),
+        ("北京市水务局", regions::BEIJING),
+        ("河北省生态环境厅", regions::HEBEI),
+        ("河北省水利厅", regions::HEBEI),
+        ("雄安新区管理委员会生态环境局", regions::XIONGAN),
+    ] {
+        assert!(d.departments.iter().any(|x| x.name == name && x.region_key == region), "{name}");
+    }
+    assert_eq!(d.coordination.len(), 26);
+    let compensation = d.coordination.iter().find(|r| r.title.contains("横向生态保护补偿协议")).unwrap();
+    assert_eq!(compensation.kind, crate::seed::model::CoordinationKind::Agreement);
+    assert_eq!(compensation.date.as_deref(), Some("2023"));
+    assert!(compensation.provenance.quote.contains("协议补偿(河北省)资金4.5亿元"), "verbatim: half-width brackets");
+    // Results by province: the region of each indicator, its value as written.
+    let result = |name: &str| {
+        let i = d.indicators.iter().find(|i| i.plan_key == docs::JJJ_MEASURES && i.name == name).unwrap();
+        (i.region_key.as_str(), i.unit.as_str(), i.actuals[0].period.as_str(), i.actuals[0].value)
+    };
+    assert_eq!(result("完成清洁化改造的燃油锅炉"), (regions::BEIJING, "台", "2023", 23.0));
+    assert_eq!(result("通过国家超低排放审核的钢铁企业"), (regions::TIANJIN, "家", "2023", 4.0));
+    assert_eq!(result("完成的无组织排放管控项目"), (regions::HEBEI, "个", "2023", 1703.0));
+    assert_eq!(result("新能源重卡保有量"), (regions::HEBEI, "万辆", "2023", 2.0));
+    assert_eq!(result("横向生态保护补偿协议补偿资金"), (regions::HEBEI, "亿元", "2023", 4.5));
+    assert_eq!(result("协同措施"), (regions::JING_JIN_JI, "项", "2023", 44.0));
+    assert_eq!(result("共享执法数据信息"), (regions::JING_JIN_JI, "条", "2023", 1500.0));
+}
+
+#[test]
+fn targets_of_every_kind_keep_their_year_start_and_phrase() {
+    use crate::seed::model::TargetKind;
+    let d = dataset();
+    let target = |plan: &str, name: &str| {
+        let i = d.indicators.iter().find(|i| i.plan_key == plan && i.name == name);
+        let i = i.unwrap_or_else(|| panic!("{plan}: no indicator {name}"));
+        assert_eq!(i.targets.len(), 1, "{name}");
+        let t = &i.targets[0];
+        (t.kind, t.year, t.start_year, t.phrase.as_deref(), t.comparator, t.value, t.value_max, i.unit.as_str())
+    };
+    let pue = target(XQ, "新建大型、超大型数据中心电能利用效率PUE");
+    assert_eq!(pue, (TargetKind::Standing, None, None, None, Lte, 1.25, None, ""));
+    assert_eq!(target(XQ, "政府绿色采购比例"), (TargetKind::Standing, None, None, None, Gte, 82.0, None, "%"));
+    assert_eq!(target(XQ, "无废细胞"), (TargetKind::Standing, None, None, None, Gte, 100.0, None, "个"));
+    assert_eq!(
+        target(CITY, "每年新增国家级绿色制造单位"),
+        (TargetKind::Annual, None, None, Some("每年新增"), Approx, 20.0, None, "家")
+    );
+    assert_eq!(
+        target(NK, "新增、更新公务用车中新能源汽车比例"),
+        (TargetKind::FromYear, None, Some(2023), Some("2023年起"), Gte, 30.0, None, "%")
+    );
+    // The Xiqing ranges the scrape ran together, and the ≥ 20 % of the same sentence.
+    let range = target(XQ, "各主导产业两业融合“生态圈”");
+    assert_eq!(range, (TargetKind::ByYear, Some(2025), None, None, Between, 5.0, Some(10.0), "家"));
+    let range = target(XQ, "引进或培育的细分行业智能制造系统解决方案供应商");
+    assert_eq!(range, (TargetKind::ByYear, Some(2025), None, None, Between, 10.0, Some(15.0), "个"));
+    assert_eq!(target(XQ, "实现服务化升级的企业比例").5, 20.0);
+    // Seven implied 100 % targets, each with the words that imply it.
+    let full: Vec<_> =
+        d.indicators.iter().flat_map(|i| &i.targets).filter(|t| t.kind == TargetKind::ImplicitFull).collect();
+    assert_eq!(full.len(), 7);
+    for t in full {
+        let phrase = t.phrase.as_deref().unwrap_or_default();
+        assert!(!phrase.is_empty() && t.provenance.cleaned.contains(phrase), "{phrase}");
+        assert_eq!((t.comparator, t.value), (Eq, 100.0));
+        assert!(t.year.is_some());
+    }
+    assert_eq!(
+        target(JH, "各轨道交通站点公交接驳线路"),
+        (TargetKind::ByYear, Some(2025), None, None, Gte, 1.0, None, "条")
+    );
+    // 510 and 1015 are never values.
+    let values: Vec<f64> = d
+        .indicators
+        .iter()
+        .flat_map(|i| i.targets.iter().flat_map(|t| [Some(t.value), t.value_max]))
+        .flatten()
+        .collect();
+    assert!(!values.contains(&510.0) && !values.contains(&1015.0));
 }

@@ -287,7 +287,7 @@ pub async fn update_indicator(
             .filter(indicator_target::Column::Year.lt(base))
             .all(txn)
             .await?;
-        let years: Vec<String> = targets.iter().map(|t| t.year.to_string()).collect();
+        let years: Vec<String> = targets.iter().filter_map(|t| t.year).map(|y| y.to_string()).collect();
         checks.require(
             years.is_empty(),
             "input.baselineYear",

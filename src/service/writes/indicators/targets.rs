@@ -9,7 +9,7 @@ use crate::service::audit::{AuditAction, AuditEntity, ChangeInput, Scope};
 use crate::service::writes::WriteTxn;
 use crate::service::writes::{Checks, YEARS, check_version, json};
 use chrono::Utc;
-use entity::enums::Comparator;
+use entity::enums::{Comparator, TargetKind};
 use entity::{indicator, indicator_target};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
@@ -121,7 +121,10 @@ pub async fn set_target(
             let created = indicator_target::Model {
                 id: crate::ids::new_uuid(),
                 indicator_id: found.id.clone(),
-                year: input.year,
+                year: Some(input.year),
+                kind: TargetKind::ByYear,
+                start_year: None,
+                phrase: None,
                 comparator: input.comparator,
                 value: input.value,
                 value_max: input.value_max,
