@@ -15,15 +15,18 @@ pub struct PathPoint {
 /// target, on straight lines from the baseline to the first target and from
 /// each target to the next. Empty without a baseline value or without a
 /// target after the baseline year. A target of the same year as an earlier
-/// one is drawn by its first; a BETWEEN target by its lower bound.
+/// one is drawn by its first; a BETWEEN target by its lower bound; a target
+/// without a year (standing, annual) is not on the path.
 pub fn path(indicator: &indicator::Model, targets: &[indicator_target::Model]) -> Vec<PathPoint> {
     let (Some(year), Some(value)) = (indicator.baseline_year, indicator.baseline_value) else { return Vec::new() };
     let mut anchors = vec![PathPoint { year, value }];
-    let mut later: Vec<&indicator_target::Model> = targets.iter().filter(|t| t.year > year).collect();
-    later.sort_by_key(|t| t.year);
-    for target in later {
-        if anchors.last().is_some_and(|a| a.year < target.year) {
-            anchors.push(PathPoint { year: target.year, value: target.value });
+    // Only targets of a year are points of the path (a standing or annual one has none).
+    let mut later: Vec<(i32, f64)> =
+        targets.iter().filter_map(|t| t.year.filter(|y| *y > year).map(|y| (y, t.value))).collect();
+    later.sort_by_key(|(year, _)| *year);
+    for (year, value) in later {
+        if anchors.last().is_some_and(|a| a.year < year) {
+            anchors.push(PathPoint { year, value });
         }
     }
     if anchors.len() < 2 {
@@ -49,7 +52,7 @@ pub fn path(indicator: &indicator::Model, targets: &[indicator_target::Model]) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use entity::enums::{Comparator, Direction, Measure, Nature};
+    use entity::enums::{Comparator, Direction, Measure, Nature, TargetKind};
 
     fn indicator(baseline: Option<(i32, Option<f64>)>) -> indicator::Model {
         let now = chrono::Utc::now();
@@ -87,7 +90,10 @@ mod tests {
         indicator_target::Model {
             id: format!("t{year}"),
             indicator_id: "i".into(),
-            year,
+            year: Some(year),
+            kind: TargetKind::ByYear,
+            start_year: None,
+            phrase: None,
             comparator: Comparator::Gte,
             value,
             value_max: None,
