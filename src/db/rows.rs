@@ -203,6 +203,10 @@ positional! {
         reported_by, reported_at, source_document_id, source_section, source_quote, source_start, source_end,
         source_cleaned,
     }
+    entity::indicator_target::Model {
+        id, indicator_id, year, comparator, value, value_max, source_document_id, source_section, source_quote,
+        source_start, source_end, source_cleaned, version, created_at, updated_at,
+    }
     entity::task_assignment::Model { id, task_id, department_id, role, position, created_at }
     entity::department::Model { id, name, kind, region_id, parent_id, version, created_at, updated_at }
 }
@@ -210,7 +214,6 @@ positional! {
 by_name!(
     entity::change::Model,
     entity::department_alias::Model,
-    entity::indicator_target::Model,
     entity::progress_report::Model,
     entity::region::Model,
     entity::source_document::Model,
@@ -232,6 +235,7 @@ mod tests {
         assert_eq!(entity::indicator::Model::COLUMNS, columns::<entity::indicator::Entity>());
         assert_eq!(entity::plan::Model::COLUMNS, columns::<entity::plan::Entity>());
         assert_eq!(entity::indicator_actual::Model::COLUMNS, columns::<entity::indicator_actual::Entity>());
+        assert_eq!(entity::indicator_target::Model::COLUMNS, columns::<entity::indicator_target::Entity>());
         assert_eq!(entity::task_assignment::Model::COLUMNS, columns::<entity::task_assignment::Entity>());
         assert_eq!(entity::department::Model::COLUMNS, columns::<entity::department::Entity>());
     }
