@@ -4,14 +4,16 @@
 //! an `Option` by first building an error that holds the `Debug`-formatted
 //! column name, then dropping it: for the many NULL provenance columns of the
 //! hot tables that was ≈ 28 % of the instructions of a nested request
-//! (BENCHMARKS.md). [`Decode`] reads the columns of a whole result by
+//! (BENCHMARKS.md). [`decode_all`] reads the columns of a whole result by
 //! position instead, found once per result by name, and asks the driver's
 //! row whether a value is NULL before decoding it. Non-NULL values are still
 //! decoded by sea-orm, so every value reads exactly as it did.
 //!
-//! Models that are not hot keep sea-orm's decoding ([`by_name!`]); the hot
-//! ones list their fields in column order ([`positional!`]), which a test
-//! checks against each entity's columns.
+//! Only the hot models are decoded so: they list their fields in column
+//! order below ([`Positional`]), which a test checks against each entity's
+//! columns. Every other model keeps sea-orm's decoding by name, with nothing
+//! to declare: [`decode_all`] picks by the model's type, so the paging
+//! functions need no bound beyond sea-orm's own.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::{
@@ -20,32 +22,45 @@ use entity::enums::{
 };
 use sea_orm::sqlx::{Column as _, Row as _, ValueRef as _};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryResult, QueryTrait, Select, TryGetError};
+use std::any::{Any, TypeId};
 
-/// A model read from the rows of one result.
-pub trait Decode: FromQueryResult {
-    /// The columns a positional decoding reads, in order (empty: decoded by name).
-    const COLUMNS: &'static [&'static str] = &[];
-
-    /// Decodes every row of one result.
-    ///
-    /// # Errors
-    /// A column missing or of another type.
-    fn decode_all(rows: Vec<QueryResult>) -> Result<Vec<Self>, DbErr> {
-        by_name(rows)
-    }
-}
-
-/// The rows of `select`, decoded with [`Decode`]: what `select.all(db)` returns.
+/// The rows of `select`, decoded with [`decode_all`]: what `select.all(db)` returns.
 ///
 /// # Errors
 /// Database errors, or a row that does not decode.
 pub async fn all<E, C>(db: &C, select: Select<E>) -> Result<Vec<E::Model>, DbErr>
 where
     E: EntityTrait,
-    E::Model: Decode,
+    E::Model: 'static,
     C: ConnectionTrait,
 {
-    E::Model::decode_all(db.query_all(&select.into_query()).await?)
+    decode_all(db.query_all(&select.into_query()).await?)
+}
+
+/// A model decoded by position: its fields in column order.
+pub trait Positional: FromQueryResult + 'static {
+    /// The columns [`Positional::decode`] reads, in order.
+    const COLUMNS: &'static [&'static str];
+
+    /// The model in `row`, whose column `COLUMNS[i]` is at position `at[i]`.
+    ///
+    /// # Errors
+    /// A NULL where a value is required, or a value of another type.
+    fn decode(row: &QueryResult, at: &[usize]) -> Result<Self, TryGetError>;
+}
+
+/// `rows` decoded as `P`, when `M` is `P`; else the rows back, untouched.
+fn when_positional<M: 'static, P: Positional>(
+    rows: Vec<QueryResult>,
+) -> Result<Result<Vec<M>, DbErr>, Vec<QueryResult>> {
+    if TypeId::of::<M>() != TypeId::of::<P>() {
+        return Err(rows);
+    }
+    let decoded: Box<dyn Any> = Box::new(decode_rows::<P>(rows));
+    // `M` is `P`, so the downcast cannot fail.
+    Ok(decoded
+        .downcast::<Result<Vec<M>, DbErr>>()
+        .map_or_else(|_| Err(DbErr::Custom("rows decoded as another model".into())), |decoded| *decoded))
 }
 
 /// sea-orm's own decoding, by column name.
@@ -145,40 +160,42 @@ fn positions(row: &QueryResult, wanted: &[&str]) -> Option<Vec<usize>> {
     wanted.iter().map(|want| names.iter().position(|have| have == want)).collect()
 }
 
-/// Decodes each of `rows` into `M` with `decode`, reading the columns at
-/// the positions of `M::COLUMNS` in the first row; by name when the rows do
-/// not come from a store or lack a column.
-fn decode_rows<M: Decode>(
-    rows: Vec<QueryResult>,
-    decode: impl Fn(&QueryResult, &[usize]) -> Result<M, TryGetError>,
-) -> Result<Vec<M>, DbErr> {
+/// Decodes each of `rows` as `P`, reading the columns at the positions of
+/// `P::COLUMNS` in the first row; by name when the rows do not come from a
+/// store or lack one of the columns.
+fn decode_rows<P: Positional>(rows: Vec<QueryResult>) -> Result<Vec<P>, DbErr> {
     let Some(first) = rows.first() else { return Ok(Vec::new()) };
-    let Some(at) = positions(first, M::COLUMNS) else { return by_name(rows) };
-    rows.iter().map(|row| decode(row, &at).map_err(DbErr::from)).collect()
+    let Some(at) = positions(first, P::COLUMNS) else { return by_name(rows) };
+    rows.iter().map(|row| P::decode(row, &at).map_err(DbErr::from)).collect()
 }
 
-/// Decodes a model by position: its fields listed in column order, exactly
-/// the entity's columns (a test checks each list against the entity).
+/// Declares the hot models, decoded by position: each with its fields in
+/// column order, exactly the entity's columns (a test checks each list).
+/// Declares [`decode_all`] with them.
 macro_rules! positional {
     ($($model:path { $($field:ident),+ $(,)? })+) => {
-        $(impl Decode for $model {
+        $(impl Positional for $model {
             const COLUMNS: &'static [&'static str] = &[$(stringify!($field)),+];
 
-            fn decode_all(rows: Vec<QueryResult>) -> Result<Vec<Self>, DbErr> {
-                decode_rows(rows, |row, at| {
-                    let mut next = at.iter().copied();
-                    // Struct fields are evaluated in the order written: the order of COLUMNS.
-                    Ok(Self { $($field: Cell::cell(row, next.next().unwrap_or(usize::MAX))?),+ })
-                })
+            fn decode(row: &QueryResult, at: &[usize]) -> Result<Self, TryGetError> {
+                let mut next = at.iter().copied();
+                // Struct fields are evaluated in the order written: the order of COLUMNS.
+                Ok(Self { $($field: Cell::cell(row, next.next().unwrap_or(usize::MAX))?),+ })
             }
         })+
-    };
-}
 
-/// Keeps sea-orm's decoding by name for models that are not hot.
-macro_rules! by_name {
-    ($($model:path),+ $(,)?) => {
-        $(impl Decode for $model {})+
+        /// Decodes every row of one result as `M`: by position when `M` is
+        /// one of the hot models, else by name as sea-orm does.
+        ///
+        /// # Errors
+        /// A column missing, NULL where a value is required, or of another type.
+        pub fn decode_all<M: FromQueryResult + 'static>(rows: Vec<QueryResult>) -> Result<Vec<M>, DbErr> {
+            $(let rows = match when_positional::<M, $model>(rows) {
+                Ok(decoded) => return decoded,
+                Err(rows) => rows,
+            };)+
+            by_name(rows)
+        }
     };
 }
 
@@ -210,15 +227,6 @@ positional! {
     entity::task_assignment::Model { id, task_id, department_id, role, position, created_at }
     entity::department::Model { id, name, kind, region_id, parent_id, version, created_at, updated_at }
 }
-
-by_name!(
-    entity::change::Model,
-    entity::department_alias::Model,
-    entity::progress_report::Model,
-    entity::region::Model,
-    entity::source_document::Model,
-    entity::webhook_delivery::Model,
-);
 
 #[cfg(test)]
 mod tests {

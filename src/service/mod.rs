@@ -25,7 +25,7 @@ pub mod webhooks;
 pub mod writes;
 
 pub use crate::access::{plans_assigned_to, tasks_assigned_to};
-use crate::db::rows::{self, Decode};
+use crate::db::rows;
 use crate::error::AppResult;
 use entity::{indicator_target, region};
 use sea_orm::sea_query::{Query, SelectStatement};
@@ -52,7 +52,7 @@ pub async fn group_by<E, C>(
 ) -> AppResult<HashMap<String, Vec<E::Model>>>
 where
     E: EntityTrait,
-    E::Model: Decode,
+    E::Model: 'static,
     C: ConnectionTrait,
 {
     let mut groups: HashMap<String, Vec<E::Model>> = HashMap::new();

@@ -9,7 +9,7 @@
 //! each parent's page (plus one row) in one statement for all parents
 //! ([`fetch_grouped_pages`]), then page those in memory.
 
-use crate::db::rows::{self, Decode};
+use crate::db::rows;
 use crate::error::{AppError, AppResult};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -276,7 +276,7 @@ pub async fn fetch_page<E, C>(
 ) -> AppResult<Page<E::Model>>
 where
     E: EntityTrait,
-    E::Model: Decode,
+    E::Model: 'static,
     C: ConnectionTrait,
 {
     let window = args.window_for(spec, max_page_size)?;
@@ -379,7 +379,7 @@ pub async fn fetch_grouped_pages<E, C>(
 ) -> AppResult<HashMap<String, GroupedPage<E::Model>>>
 where
     E: EntityTrait,
-    E::Model: Decode,
+    E::Model: 'static,
     C: ConnectionTrait,
 {
     let window = args.window_for(spec, max_page_size)?;
@@ -422,7 +422,7 @@ where
             .and_where(Expr::col(rank).lte(rows_per_parent))
             .to_owned()
     };
-    for model in E::Model::decode_all(db.query_all(&query).await?)? {
+    for model in rows::decode_all::<E::Model>(db.query_all(&query).await?)? {
         if let sea_orm::Value::String(Some(key)) = model.get(parent) {
             pages.entry(key.to_string()).or_default().rows.push(model);
         }
