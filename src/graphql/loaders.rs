@@ -249,8 +249,9 @@ paged_loader!(
     |s, k, parents| indicators::actual_pages_by_indicators(&s.db, k.0, &k.3, k.4, &parents)
 );
 
-/// A DataLoader that caches for the lifetime of its request.
-pub type Cached<T> = DataLoader<T, HashMapCache>;
+/// A DataLoader that caches for the lifetime of its request (hashing its
+/// keys with foldhash, not SipHash: every `load_one` looks its key up).
+pub type Cached<T> = DataLoader<T, HashMapCache<foldhash::fast::RandomState>>;
 
 /// The loaders of one request.
 pub struct Loaders {
@@ -322,7 +323,7 @@ impl Loaders {
                 // A load handed over after the driver stopped belongs to a request
                 // that is gone: nothing waits for it.
                 let queue = move |load: Load| drop(jobs.send(load));
-                DataLoader::with_cache($loader(scope.clone()), queue, HashMapCache::default())
+                DataLoader::with_cache($loader(scope.clone()), queue, HashMapCache::new())
                     .max_batch_size(1000)
                     .delay(std::time::Duration::ZERO)
             }};

@@ -20,7 +20,7 @@ use async_graphql::parser::types::{ExecutableDocument, OperationDefinition, Oper
 use async_graphql::registry::{MetaType, MetaTypeName, Registry};
 use async_graphql::{Name, Positioned, Value, Variables};
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::rc::Rc;
 
 /// Puts the keys of every object in `data` in the order of the selected
@@ -75,7 +75,7 @@ struct Order<'a> {
     document: &'a ExecutableDocument,
     variables: &'a Variables,
     /// Shapes already collected in this response: the objects of a list share one.
-    shapes: RefCell<HashMap<ShapeKey<'a>, Rc<Shape<'a>>>>,
+    shapes: RefCell<foldhash::HashMap<ShapeKey<'a>, Rc<Shape<'a>>>>,
 }
 
 impl<'a> Order<'a> {

@@ -3,6 +3,7 @@
 use super::page::{self, GroupedPage, Page, PageArgs, SortSpec, SortValue};
 use super::{Direction, group_by, indicators_with_target_in, region_subtree, tasks_assigned_to};
 use crate::access::Viewer;
+use crate::db::rows;
 use crate::error::AppResult;
 use entity::enums::Nature;
 use entity::{indicator, indicator_actual, indicator_target};
@@ -275,7 +276,7 @@ async fn latest_actuals_where<C: ConnectionTrait>(
         .from_as(indicator::Entity, of)
         .and_where(which)
         .to_owned();
-    for actual in Entity::find().filter(Column::Id.in_subquery(latest_ids)).all(db).await? {
+    for actual in rows::all(db, Entity::find().filter(Column::Id.in_subquery(latest_ids))).await? {
         latest.insert(actual.indicator_id.clone(), actual);
     }
     Ok(latest)

@@ -27,6 +27,7 @@ pub mod webhooks;
 pub mod writes;
 
 pub use crate::access::{plans_assigned_to, tasks_assigned_to};
+use crate::db::rows;
 use crate::error::AppResult;
 use entity::{indicator_target, region};
 use sea_orm::sea_query::{Query, SelectStatement};
@@ -53,13 +54,14 @@ pub async fn group_by<E, C>(
 ) -> AppResult<HashMap<String, Vec<E::Model>>>
 where
     E: EntityTrait,
+    E::Model: 'static,
     C: ConnectionTrait,
 {
     let mut groups: HashMap<String, Vec<E::Model>> = HashMap::new();
     if keys.is_empty() {
         return Ok(groups);
     }
-    let rows = select.filter(column.is_in(keys.iter().cloned())).all(db).await?;
+    let rows = rows::all(db, select.filter(column.is_in(keys.iter().cloned()))).await?;
     for row in rows {
         if let sea_orm::Value::String(Some(key)) = row.get(column) {
             groups.entry(key.to_string()).or_default().push(row);

@@ -9,14 +9,15 @@
 //! each parent's page (plus one row) in one statement for all parents
 //! ([`fetch_grouped_pages`]), then page those in memory.
 
+use crate::db::rows;
 use crate::error::{AppError, AppResult};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Alias, Asterisk, Expr, Query, SimpleExpr, UnionType, WindowStatement};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait, FromQueryResult, ModelTrait, Order,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait, ModelTrait, Order, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait, Select,
 };
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
@@ -275,6 +276,7 @@ pub async fn fetch_page<E, C>(
 ) -> AppResult<Page<E::Model>>
 where
     E: EntityTrait,
+    E::Model: 'static,
     C: ConnectionTrait,
 {
     let window = args.window_for(spec, max_page_size)?;
@@ -284,7 +286,7 @@ where
     if let Some(cursor) = &window.cursor {
         select = select.filter(beyond(spec, cursor, ascending));
     }
-    let mut rows = ordered(select, spec, ascending).limit(window.limit + 1).all(db).await?;
+    let mut rows = rows::all(db, ordered(select, spec, ascending).limit(window.limit + 1)).await?;
     let more = rows.len() as u64 > window.limit;
     rows.truncate(window.limit as usize);
     if !window.forward {
@@ -377,6 +379,7 @@ pub async fn fetch_grouped_pages<E, C>(
 ) -> AppResult<HashMap<String, GroupedPage<E::Model>>>
 where
     E: EntityTrait,
+    E::Model: 'static,
     C: ConnectionTrait,
 {
     let window = args.window_for(spec, max_page_size)?;
@@ -419,8 +422,7 @@ where
             .and_where(Expr::col(rank).lte(rows_per_parent))
             .to_owned()
     };
-    for row in db.query_all(&query).await? {
-        let model = E::Model::from_query_result(&row, "")?;
+    for model in rows::decode_all::<E::Model>(db.query_all(&query).await?)? {
         if let sea_orm::Value::String(Some(key)) = model.get(parent) {
             pages.entry(key.to_string()).or_default().rows.push(model);
         }
