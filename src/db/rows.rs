@@ -18,7 +18,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::{
     ActualStatus, AssignmentRole, Comparator, DepartmentKind, Direction, Measure, Nature, PlanKind, PlanStatus,
-    RegionLevel, SharingClass, TaskKind, TaskStatus,
+    RegionLevel, SharingClass, TargetKind, TaskKind, TaskStatus,
 };
 use sea_orm::sqlx::{Column as _, Row as _, ValueRef as _};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryResult, QueryTrait, Select, TryGetError};
@@ -101,6 +101,7 @@ cell_by_sea_orm!(
     Comparator,
     DepartmentKind,
     Direction,
+    TargetKind,
     Measure,
     Nature,
     PlanKind,
@@ -221,8 +222,8 @@ positional! {
         source_cleaned,
     }
     entity::indicator_target::Model {
-        id, indicator_id, year, comparator, value, value_max, source_document_id, source_section, source_quote,
-        source_start, source_end, source_cleaned, version, created_at, updated_at,
+        id, indicator_id, year, kind, start_year, phrase, comparator, value, value_max, source_document_id,
+        source_section, source_quote, source_start, source_end, source_cleaned, version, created_at, updated_at,
     }
     entity::task_assignment::Model { id, task_id, department_id, role, position, created_at }
     entity::department::Model { id, name, kind, region_id, parent_id, version, created_at, updated_at }

@@ -600,9 +600,8 @@ async fn the_matrix_covers_every_mutation_and_every_caller() {
     let data = app.data("{ __schema { mutationType { fields { name } } } }", json!({})).await;
     let served =
         data["__schema"]["mutationType"]["fields"].as_array().unwrap().iter().filter_map(|f| f["name"].as_str());
-    let missing: Vec<&str> = served
-        .filter(|f| !MATRIX.iter().any(|(m, _)| m.field() == *f) && !UPLOADS.contains(f))
-        .collect();
+    let missing: Vec<&str> =
+        served.filter(|f| !MATRIX.iter().any(|(m, _)| m.field() == *f) && !UPLOADS.contains(f)).collect();
     assert!(missing.is_empty(), "mutations without a row in MATRIX: {missing:?}");
     let callers: Vec<Caller> = SEES.iter().map(|(c, _)| *c).collect();
     assert_eq!(callers, CALLERS.map(|(c, _)| c), "SEES lists the callers in CALLERS order");
