@@ -533,6 +533,14 @@ async fn during_a_rotation_both_secrets_sign_and_a_delivery_can_be_resent() {
         )
         .await;
     let new_secret = rotated["rotateWebhookSecret"]["secret"].as_str().unwrap().to_owned();
+    // A rotation applies from the worker's next batch: wait until it has passed the rotation's own
+    // change, so the next change is certainly signed in a batch that read the rotated endpoint.
+    let last = app.data_as(&admin, "{ changes(last: 1) { nodes { sequence } } }", json!({})).await;
+    let rotation = last["changes"]["nodes"][0]["sequence"].as_i64().unwrap();
+    wait_for_endpoint(&app, &admin, &endpoint.id, "the cursor past the rotation", |s| {
+        s["deliveredThroughSequence"].as_i64().is_some_and(|at| at >= rotation)
+    })
+    .await;
     public_changes(&app, &admin, 1, "j").await;
     let received = receiver.wait_for_count(1).await;
     assert_eq!(received[0].headers["webhook-signature"].split(' ').count(), 2, "{:?}", received[0].headers);
