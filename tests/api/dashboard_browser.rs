@@ -107,7 +107,36 @@ async fn other_views(client: &Client, app: &TestApp) -> Result<(), String> {
         app.data(&format!("{{ statistics(groupBy: REGION) {{ region {{ id }} {COUNTS} }} }}"), json!({})).await;
     let regions = regions["statistics"].as_array().cloned().unwrap_or_default();
     compare_table(client, "table-regions", &regions, |g| g["region"]["id"].as_str().unwrap_or("").to_owned()).await?;
-    charts_drawn(client, &["chart-region-tasks", "chart-region-indicators"]).await?;
+    charts_drawn(client, &["chart-region-tasks", "chart-region-indicators", "chart-partners"]).await?;
+    // The partners side by side: each province's coordination records and indicators, as the API counts them.
+    let shown = script(
+        client,
+        "return Array.from(document.querySelectorAll('#table-partners tbody tr')).map(tr => [tr.dataset.key,
+             tr.querySelector('[data-field=records]').textContent, tr.querySelector('[data-field=indicators]').textContent]);",
+        vec![],
+    )
+    .await?;
+    let shown = shown.as_array().cloned().unwrap_or_default();
+    if shown.len() != 3 {
+        return Err(format!("the partners table should hold Beijing, Tianjin and Hebei: {shown:?}"));
+    }
+    for row in &shown {
+        let counts = app
+            .data(
+                "query($r: ID!) { coordinationRecords(filter: {regionId: $r}) { totalCount }
+                   indicators(filter: {regionId: $r, includeSubregions: true}) { totalCount } }",
+                json!({ "r": row[0] }),
+            )
+            .await;
+        let want = json!([
+            row[0],
+            counts["coordinationRecords"]["totalCount"].to_string(),
+            counts["indicators"]["totalCount"].to_string()
+        ]);
+        if *row != want {
+            return Err(format!("partners row {row}, the API says {want}"));
+        }
+    }
     screenshot(client, "dashboard-region").await;
 
     // A filter chosen on the page lands in the URL, and the URL alone reproduces the view.

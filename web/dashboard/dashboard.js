@@ -69,6 +69,9 @@
     departments: `query DashboardDepartments($after: String) {
       departments(first: 100, after: $after) { nodes { id name } pageInfo { hasNextPage endCursor } }
     }`,
+    provinces: `query DashboardProvinces {
+      regions(first: 100) { nodes { id name level } }
+    }`,
     recent: `query DashboardRecentChanges {
       changes(last: 12) { nodes { sequence occurredAt entity action actorDepartment { name } plan { title } } }
     }`,
@@ -295,11 +298,68 @@
     content.append(charts);
     stackedBars(charts, "chart-region-tasks", "任务状态 Tasks by status", names, data.groups, "tasks", TASK_FIELDS, TASK_STATUS, TASK_COLORS);
     stackedBars(charts, "chart-region-indicators", "指标进度 Indicators by progress", names, data.groups, "indicators", PROGRESS_FIELDS, PROGRESS_STATUS, PROGRESS_COLORS);
+    await partners(content);
     content.append(
       countsTable(
         "table-regions",
         "地区 Region",
         data.groups.map((g) => ({ key: { id: g.region.id, node: link(g.region.name, { view: "overview", region: g.region.id }) }, group: g })),
+      ),
+    );
+  }
+
+  /**
+   * The Jing-Jin-Ji partners side by side: for Beijing, Tianjin and Hebei, the coordination records
+   * concerning each and the indicators of each (with the regions under it), from one query.
+   */
+  async function partners(content) {
+    const provinces = (await gql(QUERIES.provinces)).regions.nodes.filter((r) => r.level === "PROVINCE");
+    if (!provinces.length) return;
+    const fields = provinces
+      .map(
+        (p, i) => `r${i}: coordinationRecords(filter: { regionId: "${p.id}" }, first: 1) { totalCount }
+                   i${i}: indicators(filter: { regionId: "${p.id}", includeSubregions: true }, first: 1) { totalCount }`,
+      )
+      .join("\n");
+    const data = await gql(`query DashboardPartners { ${fields} }`);
+    const rows = provinces.map((p, i) => ({ region: p, records: data["r" + i].totalCount, indicators: data["i" + i].totalCount }));
+    content.append(el("h3", { text: "京津冀协同：三地对比 Jing-Jin-Ji partners side by side" }));
+    const box = el("div", { class: "chart-row" });
+    content.append(box);
+    chart(
+      box,
+      {
+        title: { text: "协同记录与指标 Coordination records and indicators", left: 0, top: 0, textStyle: { fontSize: 14 } },
+        tooltip: { trigger: "axis", renderMode: "richText" },
+        legend: { top: 28, left: 0 },
+        grid: { left: 8, right: 24, top: 64, bottom: 8, containLabel: true },
+        xAxis: { type: "category", data: rows.map((r) => r.region.name) },
+        yAxis: { type: "value", minInterval: 1 },
+        series: [
+          { name: "协同记录 Coordination records", type: "bar", data: rows.map((r) => r.records) },
+          { name: "指标 Indicators", type: "bar", data: rows.map((r) => r.indicators) },
+        ],
+      },
+      "chart-partners",
+    );
+    content.append(
+      el(
+        "table",
+        { class: "list", id: "table-partners" },
+        el("thead", {}, el("tr", {}, ["地区 Region", "协同记录 Coordination records", "指标 Indicators"].map((h) => el("th", { text: h })))),
+        el(
+          "tbody",
+          {},
+          rows.map((r) =>
+            el(
+              "tr",
+              { dataset: { key: r.region.id } },
+              el("th", { scope: "row", text: r.region.name }),
+              el("td", { class: "num", dataset: { field: "records" }, text: r.records }),
+              el("td", { class: "num", dataset: { field: "indicators" }, text: r.indicators }),
+            ),
+          ),
+        ),
       ),
     );
   }
