@@ -75,6 +75,11 @@ pub struct Identity {
     pub role: Role,
     /// Record IDs of the caller's region and every region under it.
     pub jurisdiction: Vec<String>,
+    /// Record IDs of the plans with a task assigned to the caller's
+    /// department, sorted: kept with the identity (and as current as it, see
+    /// `auth::identity`) so that no statement walks the assignments to
+    /// decide whether a CONDITIONAL plan is open to the caller.
+    pub assigned_plans: std::sync::Arc<[String]>,
     /// When the token expires (seconds since the Unix epoch); long-lived
     /// subscriptions end then.
     pub expires_at: Option<i64>,
@@ -242,7 +247,7 @@ impl Viewer {
         let conditional = Condition::all().add(scope.class_in(&[SharingClass::Conditional])).add(
             Condition::any()
                 .add(in_jurisdiction.clone())
-                .add(scope.assigned_to(department))
+                .add(scope.assigned_to(identity))
                 .add(scope.plan_id().in_subquery(granted_plans(department))),
         );
         let mut not_shared_readers = Condition::any().add(scope.plan_id().in_subquery(plans_owned_by(department)));
@@ -375,13 +380,16 @@ impl PlanScope {
         }
     }
 
-    fn assigned_to(self, department_id: &str) -> Condition {
+    /// The record is assigned to the caller's department: a plan it issued
+    /// or with a task assigned to it, a task assigned to it, an indicator of such a task.
+    fn assigned_to(self, identity: &Identity) -> Condition {
         use entity::{indicator, plan, task};
         use sea_orm::ColumnTrait;
+        let department_id = identity.department_id.as_str();
         match self {
             Self::Plan => Condition::any()
                 .add(plan::Column::IssuerId.eq(department_id))
-                .add(plan::Column::Id.in_subquery(plans_assigned_to(department_id))),
+                .add(plan::Column::Id.is_in(identity.assigned_plans.iter().cloned())),
             Self::Task => Condition::all().add(task::Column::Id.in_subquery(tasks_assigned_to(department_id, None))),
             Self::Indicator | Self::TaskOfIndicator => {
                 Condition::all().add(indicator::Column::TaskId.in_subquery(tasks_assigned_to(department_id, None)))

@@ -2,9 +2,10 @@
 //! served from memory.
 //!
 //! Contract:
-//! - Without a [`CallerCache`], three statements per token: is the `jti`
+//! - Without a [`CallerCache`], four statements per token: is the `jti`
 //!   revoked, the department, the region tree (for the jurisdiction: the
-//!   department's region and everything under it).
+//!   department's region and everything under it), the plans with a task
+//!   assigned to the department (which open CONDITIONAL plans to it).
 //! - With one, none on the usual path. The cache holds the revoked `jti`s and
 //!   each department's jurisdiction, and knows which position of the change
 //!   feed it reflects. It looks at the store again, before answering, when:
@@ -14,13 +15,14 @@
 //!     pokes): it reads the feed entries since its position (one statement),
 //!     reloads the revoked set if one of them is a revocation (one more), and
 //!     forgets departments if one of them changed a department or a region (a
-//!     jurisdiction may have moved);
+//!     jurisdiction may have moved), an assignment, a plan, a grant, or
+//!     deleted or moved a task (a department's assigned plans may have changed);
 //!   - a caller needs it to reflect a later feed position (a subscription about
 //!     to deliver an entry the cache has not seen): the same look;
 //!   - [`RELOAD`] has passed since it last loaded everything: it reloads the
 //!     revoked set and forgets departments, whatever the notifications said.
 //!
-//!   So a revocation holds on the instance that made it from its next request,
+//!   So a revocation (or a new assignment) holds on the instance that made it from its next request,
 //!   on other PostgreSQL instances as soon as the notification arrives, and
 //!   everywhere — even with notifications lost, on SQLite files shared by
 //!   several processes, or for rows written outside the API — within [`RELOAD`].
@@ -30,8 +32,8 @@
 use super::verify::VerifiedToken;
 use crate::access::Identity;
 use crate::error::AppError;
-use entity::{change, department, region, revoked_token};
-use sea_orm::sea_query::Expr;
+use entity::{change, department, region, revoked_token, task, task_assignment};
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock};
@@ -75,6 +77,7 @@ pub async fn acting_as<C: ConnectionTrait>(
         department_id: jurisdiction.department_id.clone(),
         role,
         jurisdiction: jurisdiction.regions.clone(),
+        assigned_plans: jurisdiction.assigned_plans.clone(),
         expires_at: None,
     })
 }
@@ -90,14 +93,16 @@ fn identity(token: VerifiedToken, jurisdiction: Arc<Jurisdiction>) -> Identity {
         department_id: jurisdiction.department_id.clone(),
         role: token.role,
         jurisdiction: jurisdiction.regions.clone(),
+        assigned_plans: jurisdiction.assigned_plans.clone(),
         expires_at: Some(token.expires_at),
     }
 }
 
-/// A department and the regions it answers for.
+/// A department, the regions it answers for, and the plans it is assigned to.
 struct Jurisdiction {
     department_id: String,
     regions: Vec<String>,
+    assigned_plans: Arc<[String]>,
 }
 
 async fn jurisdiction_of<C: ConnectionTrait>(db: &C, department_id: &str) -> Result<Arc<Jurisdiction>, AppError> {
@@ -106,7 +111,33 @@ async fn jurisdiction_of<C: ConnectionTrait>(db: &C, department_id: &str) -> Res
         .await?
         .ok_or_else(|| AppError::Unauthenticated("token names a department that does not exist".into()))?;
     let regions = region_subtree_ids(db, &department.region_id).await?;
-    Ok(Arc::new(Jurisdiction { department_id: department.id, regions }))
+    let assigned_plans = assigned_plan_ids(db, &department.id).await?;
+    Ok(Arc::new(Jurisdiction { department_id: department.id, regions, assigned_plans }))
+}
+
+/// The IDs of the plans with a task assigned to `department_id`, sorted: one
+/// join from the department's assignments to their tasks' primary keys, so
+/// its cost follows the department's assignments, not the size of the task table.
+async fn assigned_plan_ids<C: ConnectionTrait>(db: &C, department_id: &str) -> Result<Arc<[String]>, AppError> {
+    let query = Query::select()
+        .distinct()
+        .column((task::Entity, task::Column::PlanId))
+        .from(task_assignment::Entity)
+        .inner_join(
+            task::Entity,
+            sea_orm::ExprTrait::equals(
+                Expr::col((task::Entity, task::Column::Id)),
+                (task_assignment::Entity, task_assignment::Column::TaskId),
+            ),
+        )
+        .and_where(task_assignment::Column::DepartmentId.eq(department_id))
+        .to_owned();
+    let mut ids = Vec::new();
+    for row in db.query_all(&query).await? {
+        ids.push(row.try_get_by_index::<String>(0)?);
+    }
+    ids.sort_unstable();
+    Ok(ids.into())
 }
 
 /// The record IDs of `region_id` and every region under it: a department's jurisdiction.
@@ -260,14 +291,19 @@ async fn feed_head<C: ConnectionTrait>(db: &C) -> Result<i64, AppError> {
     Ok(head.flatten().unwrap_or(0))
 }
 
+/// Feed entries after which a department's cached jurisdiction or assigned
+/// plans may be out of date.
+const MOVES: &str = "MAX(CASE WHEN entity IN ('Department', 'Region', 'Assignment', 'Plan', 'Grant') \
+     OR (entity = 'Task' AND action IN ('DELETE', 'MOVE')) THEN seq END)";
+
 /// The feed's head after `position`, and its last revocation and last
-/// department or region change there (one statement).
+/// change that may move a department's jurisdiction or assigned plans there (one statement).
 async fn feed_since<C: ConnectionTrait>(db: &C, position: i64) -> Result<FeedSince, AppError> {
     let row = change::Entity::find()
         .select_only()
         .column_as(change::Column::Seq.max(), "head")
         .column_as(Expr::cust("MAX(CASE WHEN entity = 'RevokedToken' THEN seq END)"), "last_revocation")
-        .column_as(Expr::cust("MAX(CASE WHEN entity IN ('Department', 'Region') THEN seq END)"), "last_move")
+        .column_as(Expr::cust(MOVES), "last_move")
         .filter(change::Column::Seq.gt(position))
         .into_model::<FeedSince>()
         .one(db)

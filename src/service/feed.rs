@@ -43,10 +43,11 @@ pub const RECHECK: Duration = Duration::from_secs(5);
 /// Longest time a checked identity is reused, whatever the feed says.
 pub const IDENTITY_TTL: Duration = Duration::from_secs(30);
 
-/// What decides which feed entries a caller may see: role, department and
-/// jurisdiction (see `Viewer::plan_condition` and friends); `None` for anonymous callers.
+/// What decides which feed entries a caller may see: role, department,
+/// jurisdiction and assigned plans (see `Viewer::plan_condition` and
+/// friends); `None` for anonymous callers.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct VisibilityKey(Option<(Role, String, Vec<String>)>);
+pub struct VisibilityKey(Option<(Role, String, Vec<String>, Arc<[String]>)>);
 
 impl VisibilityKey {
     /// The key of `viewer`.
@@ -54,7 +55,7 @@ impl VisibilityKey {
         Self(viewer.identity.as_ref().map(|i| {
             let mut jurisdiction = i.jurisdiction.clone();
             jurisdiction.sort();
-            (i.role, i.department_id.clone(), jurisdiction)
+            (i.role, i.department_id.clone(), jurisdiction, i.assigned_plans.clone())
         }))
     }
 }

@@ -383,3 +383,85 @@ async fn a_caller_whose_department_moves_gets_the_new_jurisdiction_on_its_next_r
     ok(&moved, "updateDepartment");
     assert_eq!(names(&app.graphql_as(&bureau, jurisdiction, json!({})).await), ["南开区"]);
 }
+
+/// Whether the caller of `token` can read the plan `plan_id` (a global ID) at `address`.
+async fn sees_plan_at(address: &str, token: &str, plan_id: &Value) -> bool {
+    let body: Value = reqwest::Client::new()
+        .post(format!("{address}/graphql"))
+        .bearer_auth(token)
+        .json(&json!({ "query": "query($id: ID!) { node(id: $id) { id } }", "variables": { "id": plan_id } }))
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("JSON body");
+    assert_eq!(error_code(&body), None, "{body:#}");
+    !body["data"]["node"].is_null()
+}
+
+/// A department's assigned plans are kept with the caller in memory (they open CONDITIONAL
+/// plans to it): an assignment, and its removal, must show on the instance that made it at its
+/// next request, and on every other instance within the documented bound.
+#[tokio::test]
+async fn an_assignment_opens_and_its_removal_closes_a_conditional_plan_on_every_instance() {
+    let app = spawn_app().await;
+    let other = app.another_instance().await;
+    let admin = app.token(ADMIN, Role::Admin).await;
+    // A 南开区 bureau: the 静海区 plan is outside its jurisdiction, so only an assignment opens it.
+    let bureau = app.token(NANKAI, Role::Bureau).await;
+    let found = plan::Entity::find().filter(plan::Column::Title.eq("天津市静海区碳达峰实施方案")).one(&app.db).await;
+    let plan = found.expect("plan query").expect("the 静海区 plan");
+    let plan_id = json!(to_global(NodeKind::Plan, &plan.id).0);
+    let update = "mutation($input: UpdatePlanInput!) { updatePlan(input: $input) { plan { sharingClass } } }";
+    let input = json!({ "id": plan_id, "expectedVersion": plan.version, "sharingClass": "CONDITIONAL" });
+    assert_eq!(
+        ok(&app.graphql_as(&admin, update, json!({ "input": input })).await, "updatePlan")["plan"]["sharingClass"],
+        "CONDITIONAL"
+    );
+    let task = app
+        .data(
+            "query($id: ID!) { node(id: $id) { ... on Plan { tasks(first: 1) { nodes { id } } } } }",
+            json!({ "id": plan_id }),
+        )
+        .await;
+    assert_eq!(task["node"], Value::Null, "anonymous callers do not see a CONDITIONAL plan");
+    let task = app
+        .graphql_as(
+            &admin,
+            "query($id: ID!) { node(id: $id) { ... on Plan { tasks(first: 1) { nodes { id } } } } }",
+            json!({ "id": plan_id }),
+        )
+        .await;
+    let task_id = task["data"]["node"]["tasks"]["nodes"][0]["id"].clone();
+    assert!(task_id.is_string(), "{task:#}");
+    let department = json!(department_id(&app, NANKAI).await);
+    // Both instances have the caller, and its assigned plans, in memory before the assignment.
+    assert!(!sees_plan_at(&app.address, &bureau, &plan_id).await);
+    assert!(!sees_plan_at(&other.address, &bureau, &plan_id).await);
+
+    let bound = xietong::auth::identity::RELOAD + std::time::Duration::from_secs(2);
+    let assign = "mutation($input: AssignDepartmentInput!) { assignDepartment(input: $input) { assignment { role } } }";
+    let input = json!({ "taskId": task_id, "departmentId": department, "role": "SUPPORT" });
+    ok(&app.graphql_as(&admin, assign, json!({ "input": input })).await, "assignDepartment");
+    let assigned_at = std::time::Instant::now();
+    assert!(sees_plan_at(&app.address, &bureau, &plan_id).await, "the instance that assigned opens the plan at once");
+    while !sees_plan_at(&other.address, &bureau, &plan_id).await {
+        assert!(assigned_at.elapsed() < bound, "another instance still hides a plan assigned {bound:?} ago");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
+    let unassign = "mutation($input: UnassignDepartmentInput!) { unassignDepartment(input: $input) { task { id } } }";
+    let input = json!({ "taskId": task_id, "departmentId": department });
+    ok(&app.graphql_as(&admin, unassign, json!({ "input": input })).await, "unassignDepartment");
+    let unassigned_at = std::time::Instant::now();
+    assert!(
+        !sees_plan_at(&app.address, &bureau, &plan_id).await,
+        "the instance that unassigned closes the plan at once"
+    );
+    while sees_plan_at(&other.address, &bureau, &plan_id).await {
+        assert!(unassigned_at.elapsed() < bound, "another instance still shows a plan unassigned {bound:?} ago");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    other.server.stop(false).await;
+}
