@@ -414,14 +414,21 @@ pub fn tasks_assigned_to(department_id: &str, role: Option<AssignmentRole>) -> S
     query
 }
 
-/// Subquery: the IDs of plans with a task assigned to `department_id`.
+/// Subquery: the IDs of plans with a task assigned to `department_id` (a plan once
+/// per assignment). It starts from the department's assignments and reaches each
+/// task by its primary key, so its cost follows the assignments, not the task table.
 pub fn plans_assigned_to(department_id: &str) -> SelectStatement {
-    use entity::task;
+    use entity::{task, task_assignment};
     use sea_orm::ColumnTrait;
     Query::select()
-        .column(task::Column::PlanId)
-        .from(task::Entity)
-        .and_where(task::Column::Id.in_subquery(tasks_assigned_to(department_id, None)))
+        .column((task::Entity, task::Column::PlanId))
+        .from(task_assignment::Entity)
+        .inner_join(
+            task::Entity,
+            Expr::col((task::Entity, task::Column::Id))
+                .equals((task_assignment::Entity, task_assignment::Column::TaskId)),
+        )
+        .and_where(task_assignment::Column::DepartmentId.eq(department_id))
         .to_owned()
 }
 

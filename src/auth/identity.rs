@@ -32,8 +32,8 @@
 use super::verify::VerifiedToken;
 use crate::access::Identity;
 use crate::error::AppError;
-use entity::{change, department, region, revoked_token, task, task_assignment};
-use sea_orm::sea_query::{Expr, Query};
+use entity::{change, department, region, revoked_token};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock};
@@ -115,23 +115,9 @@ async fn jurisdiction_of<C: ConnectionTrait>(db: &C, department_id: &str) -> Res
     Ok(Arc::new(Jurisdiction { department_id: department.id, regions, assigned_plans }))
 }
 
-/// The IDs of the plans with a task assigned to `department_id`, sorted: one
-/// join from the department's assignments to their tasks' primary keys, so
-/// its cost follows the department's assignments, not the size of the task table.
+/// The IDs of the plans with a task assigned to `department_id`, sorted, once each.
 async fn assigned_plan_ids<C: ConnectionTrait>(db: &C, department_id: &str) -> Result<Arc<[String]>, AppError> {
-    let query = Query::select()
-        .distinct()
-        .column((task::Entity, task::Column::PlanId))
-        .from(task_assignment::Entity)
-        .inner_join(
-            task::Entity,
-            sea_orm::ExprTrait::equals(
-                Expr::col((task::Entity, task::Column::Id)),
-                (task_assignment::Entity, task_assignment::Column::TaskId),
-            ),
-        )
-        .and_where(task_assignment::Column::DepartmentId.eq(department_id))
-        .to_owned();
+    let query = crate::access::plans_assigned_to(department_id).distinct().to_owned();
     let mut ids = Vec::new();
     for row in db.query_all(&query).await? {
         ids.push(row.try_get_by_index::<String>(0)?);
