@@ -20,6 +20,10 @@ fn coordination() -> Coordination {
     load_coordination(&std::fs::read_to_string(data_dir().join("coordination.toml")).unwrap()).unwrap()
 }
 
+fn projects() -> Projects {
+    load_projects(&std::fs::read_to_string(data_dir().join("projects.toml")).unwrap()).unwrap()
+}
+
 fn load() -> (Vec<SourceText>, Corrections) {
     let dir = data_dir().join("sources");
     let mut sources = Vec::new();
@@ -33,7 +37,7 @@ fn load() -> (Vec<SourceText>, Corrections) {
 
 fn dataset() -> Dataset {
     let (s, c) = load();
-    parse_sources(&s, &c, &coordination()).unwrap()
+    parse_sources(&s, &c, &coordination(), &projects()).unwrap()
 }
 
 fn task<'d>(d: &'d Dataset, plan: &str, code: &str) -> &'d Task {
@@ -564,7 +568,7 @@ fn missing_source_and_rotten_corrections_fail() {
     let (mut s, c) = load();
     s.retain(|x| x.file_name != docs::JINGHAI_PLAN);
     assert!(
-        matches!(parse_sources(&s, &c, &coordination()), Err(ParseError::MissingSource(f)) if f == docs::JINGHAI_PLAN)
+        matches!(parse_sources(&s, &c, &coordination(), &projects()), Err(ParseError::MissingSource(f)) if f == docs::JINGHAI_PLAN)
     );
 
     let (s, _) = load();
@@ -573,7 +577,7 @@ fn missing_source_and_rotten_corrections_fail() {
         "{toml}\n[[skip_target]]\nfile = \"003_8f0cb15813cef04d.txt\"\nquote = \"这句话不在文中\"\nnumber = \"1个\"\nreason = \"test\"\n"
     );
     let c = load_corrections(&rotten).unwrap();
-    assert!(matches!(parse_sources(&s, &c, &coordination()), Err(ParseError::CorrectionNotFound { .. })));
+    assert!(matches!(parse_sources(&s, &c, &coordination(), &projects()), Err(ParseError::CorrectionNotFound { .. })));
     assert!(matches!(load_corrections("[[nonsense]]\n"), Err(ParseError::Corrections(_))));
 
     // A past result whose sentence is gone, or whose figure is not the one written, fails too.
@@ -585,11 +589,11 @@ fn missing_source_and_rotten_corrections_fail() {
         )
     };
     let c = load_corrections(&actual("这句话不在文中", 518.0, "518个")).unwrap();
-    assert!(matches!(parse_sources(&s, &c, &coordination()), Err(ParseError::CorrectionNotFound { .. })));
+    assert!(matches!(parse_sources(&s, &c, &coordination(), &projects()), Err(ParseError::CorrectionNotFound { .. })));
     let c = load_corrections(&actual("建成518个“无废细胞”", 581.0, "518个")).unwrap();
-    assert!(matches!(parse_sources(&s, &c, &coordination()), Err(ParseError::Conflict { .. })));
+    assert!(matches!(parse_sources(&s, &c, &coordination(), &projects()), Err(ParseError::Conflict { .. })));
     let c = load_corrections(&actual("建成518个“无废细胞”", 518.0, "518个")).unwrap();
-    assert!(parse_sources(&s, &c, &coordination()).is_ok(), "the same result for another period is accepted");
+    assert!(parse_sources(&s, &c, &coordination(), &projects()).is_ok(), "the same result for another period is accepted");
 }
 
 #[test]
