@@ -191,8 +191,11 @@ impl Viewer {
         }
         use entity::{project, task};
         use sea_orm::ColumnTrait;
-        let readable_tasks =
-            Query::select().column((task::Entity, task::Column::Id)).from(task::Entity).cond_where(self.task_condition()).to_owned();
+        let readable_tasks = Query::select()
+            .column((task::Entity, task::Column::Id))
+            .from(task::Entity)
+            .cond_where(self.task_condition())
+            .to_owned();
         Condition::all()
             .add(project::Column::PlanId.in_subquery(self.visible_plans()))
             .add(project::Column::TaskId.in_subquery(readable_tasks))

@@ -130,8 +130,7 @@ pub async fn load(ctx: &Context<'_>, ids: &[ID], field: &str) -> async_graphql::
     for record in records {
         put(NodeKind::CoordinationRecord, record.id.clone(), Node::CoordinationRecord(CoordinationRecord(record)));
     }
-    let projects =
-        fetch(of_kind(NodeKind::Project), |ids| crate::service::projects::by_ids(db, viewer, ids)).await?;
+    let projects = fetch(of_kind(NodeKind::Project), |ids| crate::service::projects::by_ids(db, viewer, ids)).await?;
     for project in projects {
         put(NodeKind::Project, project.id.clone(), Node::Project(Project(project)));
     }

@@ -50,9 +50,9 @@ fn sort() -> SortSpec<project::Model> {
     SortSpec {
         list: "Project.docOrder",
         kind: page::SortKind::Text,
-        expr: Expr::col((project::Entity, project::Column::DocOrder)).into(),
+        expr: Expr::col((project::Entity, project::Column::DocOrder)),
         then: None,
-        id: Expr::col((project::Entity, project::Column::Id)).into(),
+        id: Expr::col((project::Entity, project::Column::Id)),
         descending: false,
         value_of: |m| SortValue::Text(m.doc_order.clone()),
         id_of: |m| &m.id,

@@ -42,9 +42,9 @@ pub use coordination::{Coordination, load_coordination};
 use corrections::AddActual;
 use corrections::Applied;
 pub use corrections::{Corrections, load_corrections};
-pub use projects::{Projects, load_projects};
 use departments::Registry;
 use docs::{Located, PlanOut};
+pub use projects::{Projects, load_projects};
 use spans::Spans;
 
 /// One source file: its name (e.g. `003_8f0cb15813cef04d.txt`) and its text.

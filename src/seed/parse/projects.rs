@@ -116,7 +116,9 @@ pub fn read(data: &Projects, tasks: &[Task]) -> Result<Vec<Project>, ParseError>
         }
         let mut sizes = Vec::new();
         for s in &e.sizes {
-            if !e.quote.contains(&s.written) || !s.written.ends_with(&s.unit) || leading_number(&s.written) != Some(s.value)
+            if !e.quote.contains(&s.written)
+                || !s.written.ends_with(&s.unit)
+                || leading_number(&s.written) != Some(s.value)
             {
                 return Err(wrong(format!("project {}: {} {} is not written {}", e.name, s.value, s.unit, s.written)));
             }

@@ -593,7 +593,10 @@ fn missing_source_and_rotten_corrections_fail() {
     let c = load_corrections(&actual("建成518个“无废细胞”", 581.0, "518个")).unwrap();
     assert!(matches!(parse_sources(&s, &c, &coordination(), &projects()), Err(ParseError::Conflict { .. })));
     let c = load_corrections(&actual("建成518个“无废细胞”", 518.0, "518个")).unwrap();
-    assert!(parse_sources(&s, &c, &coordination(), &projects()).is_ok(), "the same result for another period is accepted");
+    assert!(
+        parse_sources(&s, &c, &coordination(), &projects()).is_ok(),
+        "the same result for another period is accepted"
+    );
 }
 
 #[test]
@@ -754,4 +757,36 @@ fn targets_of_every_kind_keep_their_year_start_and_phrase() {
         .flatten()
         .collect();
     assert!(!values.contains(&510.0) && !values.contains(&1015.0));
+}
+
+#[test]
+fn projects_are_read_from_their_columns_and_a_figure_not_as_written_fails() {
+    let d = dataset();
+    assert_eq!(d.projects.len(), 38);
+    let in_task = |code: &str| d.projects.iter().filter(|p| p.task_key == task(&d, JH, code).key).count();
+    assert_eq!(in_task("三.（三）.专栏4"), 7);
+    assert_eq!(in_task("三.（三）.专栏5"), 10);
+    assert_eq!(d.projects.iter().filter(|p| p.plan_key == XQ).count(), 6);
+    let biomass = d.projects.iter().find(|p| p.name == "新能源环保发电项目（二期）").unwrap();
+    let sizes: Vec<(f64, &str)> = biomass.sizes.iter().map(|s| (s.value, s.unit.as_str())).collect();
+    assert_eq!(sizes, [(500.0, "吨/日"), (10.0, "MW"), (100.0, "吨/日")]);
+    assert_eq!(
+        biomass.responsible_keys,
+        task(&d, JH, "三.（三）.1").assignments.iter().map(|a| a.department_key.clone()).collect::<Vec<_>>()
+    );
+    assert!(biomass.provenance.start.is_some());
+
+    let (s, c) = load();
+    let entry = |quote: &str, written: &str, value: f64| {
+        format!(
+            "[[project]]\nfile = \"003_8f0cb15813cef04d.txt\"\ntask = \"三.（三）.专栏4\"\nkind = \"光伏发电\"\n\
+             name = \"测试\"\nquote = \"{quote}\"\nsizes = [{{ value = {value:.1}, unit = \"MW\", written = \"{written}\" }}]\n"
+        )
+    };
+    let parse = |toml: String| parse_sources(&s, &c, &coordination(), &load_projects(&toml).unwrap());
+    assert!(parse(entry("国华大邱庄 100MW 渔光互补发电", "100MW", 100.0)).is_ok());
+    assert!(matches!(parse(entry("国华大邱庄 100MW 渔光互补发电", "100MW", 10.0)), Err(ParseError::Structure { .. })));
+    assert!(matches!(parse(entry("国华大邱庄 100MW 渔光互补发电", "200MW", 200.0)), Err(ParseError::Structure { .. })));
+    assert!(matches!(parse(entry("这句话不在文中 100MW", "100MW", 100.0)), Err(ParseError::Structure { .. })));
+    assert!(load_projects("[[project]]\nnonsense = 1\n").is_err());
 }
