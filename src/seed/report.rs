@@ -101,6 +101,9 @@ mod tests {
         assert!(counts.iter().all(|c| c.plans >= 1), "each document gives a plan: {counts:?}");
         assert_eq!(sum(|c| c.coordination_records), dataset.coordination.len());
         assert_eq!(sum(|c| c.projects), dataset.projects.len());
+        let projects_of = |file: &str| counts.iter().find(|c| c.file_name == file).map(|c| c.projects);
+        assert_eq!(projects_of("001_27f9e29b9992793d.txt"), Some(6), "西青's grid projects");
+        assert_eq!(projects_of("003_8f0cb15813cef04d.txt"), Some(32), "静海's 专栏");
         assert!(counts.iter().all(|c| c.targets == c.targets_by_kind.iter().map(|(_, n)| n).sum::<usize>()));
         let by_region = departments_by_region(&dataset);
         assert_eq!(by_region.iter().map(|(_, n)| n).sum::<usize>(), dataset.departments.len());

@@ -387,4 +387,26 @@ async fn task_projects_cost_as_many_statements_for_59_tasks_as_for_two() {
     assert_eq!((few_projects, lots_projects), (17, 38));
     assert!(many.len() > 50, "{} tasks", many.len());
     assert_eq!(few.min(few_again), lots.min(lots_again), "no statement per task or project");
+
+    // The root list likewise: 20 projects (with sizes and responsible units among them) or all 38.
+    let list = "query($n: Int) { projects(first: $n) { nodes { name sizes { value unit }
+        responsibleDepartments { name } task { code } plan { title } } } }";
+    let root = |n: i64| {
+        let app = &app;
+        async move {
+            let before = app.statements.get();
+            let body = app.graphql(list, json!({ "n": n })).await;
+            assert!(body.get("errors").is_none(), "{body:#}");
+            let nodes = body["data"]["projects"]["nodes"].as_array().cloned().unwrap_or_default();
+            assert!(nodes.iter().any(|p| p["responsibleDepartments"].as_array().is_some_and(|d| !d.is_empty())));
+            assert!(nodes.iter().any(|p| p["sizes"].as_array().is_some_and(|s| !s.is_empty())));
+            (app.statements.get() - before, nodes.len())
+        }
+    };
+    let (small, small_n) = root(20).await;
+    let (small_again, _) = root(20).await;
+    let (large, large_n) = root(38).await;
+    let (large_again, _) = root(38).await;
+    assert_eq!((small_n, large_n), (20, 38));
+    assert_eq!(small.min(small_again), large.min(large_again), "no statement per project");
 }
