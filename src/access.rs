@@ -186,6 +186,26 @@ impl Viewer {
         Condition::all().add(coordination_record::Column::PlanId.in_subquery(self.visible_plans()))
     }
 
+    /// SQL condition on the `project` table: the key projects this caller may
+    /// read. A project has no class of its own: it is a line of its 专栏 (or
+    /// task), exactly as visible as that task — so never more than its plan,
+    /// and hidden with a NOT_SHARED or CONDITIONAL task above it.
+    pub fn project_condition(&self) -> Condition {
+        if self.is_admin() {
+            return Condition::all();
+        }
+        use entity::{project, task};
+        use sea_orm::ColumnTrait;
+        let readable_tasks = Query::select()
+            .column((task::Entity, task::Column::Id))
+            .from(task::Entity)
+            .cond_where(self.task_condition())
+            .to_owned();
+        Condition::all()
+            .add(project::Column::PlanId.in_subquery(self.visible_plans()))
+            .add(project::Column::TaskId.in_subquery(readable_tasks))
+    }
+
     /// Subquery: the IDs of the plans this caller may read.
     fn visible_plans(&self) -> SelectStatement {
         use entity::plan;

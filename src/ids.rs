@@ -35,10 +35,13 @@ pub enum NodeKind {
     CoordinationRecord,
     /// A participant or region link of a coordination record (stable IDs only, not nodes).
     CoordinationLink,
+    Project,
+    /// A size or responsible-unit link of a project (stable IDs only, not nodes).
+    ProjectPart,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 17] = [
+    const ALL: [NodeKind; 19] = [
         Self::Region,
         Self::Department,
         Self::Plan,
@@ -56,6 +59,8 @@ impl NodeKind {
         Self::WebhookDelivery,
         Self::CoordinationRecord,
         Self::CoordinationLink,
+        Self::Project,
+        Self::ProjectPart,
     ];
 
     /// The type name used inside global IDs (and as the GraphQL type name).
@@ -78,6 +83,8 @@ impl NodeKind {
             Self::WebhookDelivery => "WebhookDelivery",
             Self::CoordinationRecord => "CoordinationRecord",
             Self::CoordinationLink => "CoordinationLink",
+            Self::Project => "Project",
+            Self::ProjectPart => "ProjectPart",
         }
     }
 

@@ -20,6 +20,9 @@ pub mod indicator_actual;
 pub mod indicator_target;
 pub mod plan;
 pub mod progress_report;
+pub mod project;
+pub mod project_department;
+pub mod project_size;
 pub mod region;
 pub mod revoked_token;
 pub mod source_document;
@@ -39,6 +42,7 @@ pub mod prelude {
     pub use crate::indicator_target::Entity as IndicatorTarget;
     pub use crate::plan::Entity as Plan;
     pub use crate::progress_report::Entity as ProgressReport;
+    pub use crate::project::Entity as Project;
     pub use crate::region::Entity as Region;
     pub use crate::source_document::Entity as SourceDocument;
     pub use crate::task::Entity as Task;

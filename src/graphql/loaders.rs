@@ -17,11 +17,11 @@ use crate::service::indicators::{IndicatorFilter, IndicatorOrderField};
 use crate::service::page::{GroupedPage, PageArgs};
 use crate::service::plans::{PlanFilter, PlanOrderField};
 use crate::service::tasks::{TaskFilter, TaskOrderField};
-use crate::service::{Direction, coordination, departments, indicators, plans, records, regions, tasks};
+use crate::service::{Direction, coordination, departments, indicators, plans, projects, records, regions, tasks};
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use entity::{
-    department, indicator, indicator_actual, indicator_target, plan, progress_report, region, source_document, task,
-    task_assignment,
+    department, indicator, indicator_actual, indicator_target, plan, progress_report, project, project_size, region,
+    source_document, task, task_assignment,
 };
 use futures_util::future::BoxFuture;
 use futures_util::stream::{FuturesUnordered, Stream, StreamExt};
@@ -123,6 +123,18 @@ id_loader!(
 id_loader!(
     /// Regions' IDs of each coordination record.
     CoordinationRegions => Vec<String>, |s, keys| coordination::regions_of(&s.db, keys)
+);
+id_loader!(
+    /// Visible key projects of each task, in document order.
+    ProjectsOfTask => Vec<project::Model>, |s, keys| projects::of_tasks(&s.db, &s.viewer, keys)
+);
+id_loader!(
+    /// Sizes of each project, in the order written.
+    ProjectSizes => Vec<project_size::Model>, |s, keys| projects::sizes_of(&s.db, keys)
+);
+id_loader!(
+    /// Responsible departments' IDs of each project.
+    ProjectDepartments => Vec<String>, |s, keys| projects::departments_of(&s.db, keys)
 );
 id_loader!(
     /// Source documents by ID.
@@ -280,6 +292,9 @@ pub struct Loaders {
     pub indicator_contributors: Cached<IndicatorContributors>,
     pub coordination_participants: Cached<CoordinationParticipants>,
     pub coordination_regions: Cached<CoordinationRegions>,
+    pub projects_of_task: Cached<ProjectsOfTask>,
+    pub project_sizes: Cached<ProjectSizes>,
+    pub project_departments: Cached<ProjectDepartments>,
 }
 
 impl Loaders {
@@ -310,6 +325,9 @@ impl Loaders {
         self.indicator_contributors.enable_all_cache(false);
         self.coordination_participants.enable_all_cache(false);
         self.coordination_regions.enable_all_cache(false);
+        self.projects_of_task.enable_all_cache(false);
+        self.project_sizes.enable_all_cache(false);
+        self.project_departments.enable_all_cache(false);
     }
 
     /// Fresh loaders for one request by `viewer`, and the driver that runs
@@ -354,6 +372,9 @@ impl Loaders {
             indicator_contributors: make!(IndicatorContributors),
             coordination_participants: make!(CoordinationParticipants),
             coordination_regions: make!(CoordinationRegions),
+            projects_of_task: make!(ProjectsOfTask),
+            project_sizes: make!(ProjectSizes),
+            project_departments: make!(ProjectDepartments),
         };
         (loaders, LoadDriver { queued, running: FuturesUnordered::new() })
     }

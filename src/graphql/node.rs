@@ -9,7 +9,7 @@
 //! the plan's region, change-feed
 //! entries under the feed's own visibility, webhook endpoints and their
 //! deliveries for those who manage the endpoint, coordination records when
-//! their plan is visible. Anything else,
+//! their plan is visible, key projects when their task is. Anything else,
 //! existing or not, is `null`. Keys of one kind are loaded in one batch, so
 //! `nodes(ids)` costs one statement per kind (plus the parents' loaders),
 //! whatever the number of IDs.
@@ -23,6 +23,7 @@ use super::types::department::Department;
 use super::types::grant::Grant;
 use super::types::indicator::{Actual, Indicator, Target};
 use super::types::plan::Plan;
+use super::types::project::Project;
 use super::types::region::Region;
 use super::types::task::{Assignment, ProgressReport, Task};
 use super::types::webhook::{WebhookDelivery, WebhookEndpoint};
@@ -128,6 +129,10 @@ pub async fn load(ctx: &Context<'_>, ids: &[ID], field: &str) -> async_graphql::
             .await?;
     for record in records {
         put(NodeKind::CoordinationRecord, record.id.clone(), Node::CoordinationRecord(CoordinationRecord(record)));
+    }
+    let projects = fetch(of_kind(NodeKind::Project), |ids| crate::service::projects::by_ids(db, viewer, ids)).await?;
+    for project in projects {
+        put(NodeKind::Project, project.id.clone(), Node::Project(Project(project)));
     }
 
     Ok(keys.into_iter().map(|key| found.get(&key).cloned()).collect())

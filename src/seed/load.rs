@@ -11,6 +11,7 @@
 //! merge onto it are both derived from that line.
 
 mod coordination;
+mod projects;
 
 use super::model::{self, Dataset, Provenance};
 use crate::error::AppResult;
@@ -19,7 +20,8 @@ use chrono::{DateTime, Utc};
 use entity::enums::{ActualStatus, SharingClass, TaskStatus};
 use entity::{
     coordination_participant, coordination_record, coordination_region, department, department_alias, indicator,
-    indicator_actual, indicator_target, plan, region, source_document, task, task_assignment,
+    indicator_actual, indicator_target, plan, project, project_department, project_size, region, source_document, task,
+    task_assignment,
 };
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
@@ -58,7 +60,7 @@ impl std::fmt::Display for SeedReport {
             writeln!(
                 f,
                 "{} {}: plans {}, action groups {}, tasks {}, 专栏 {}, indicators {}, targets {} ({}), actuals {}, \
-                 departments {}, coordination records {}",
+                 departments {}, coordination records {}, projects {}",
                 d.file_name,
                 d.title,
                 d.plans,
@@ -70,7 +72,8 @@ impl std::fmt::Display for SeedReport {
                 d.targets_by_kind.iter().map(|(kind, n)| format!("{kind} {n}")).collect::<Vec<_>>().join(", "),
                 d.actuals,
                 d.departments,
-                d.coordination_records
+                d.coordination_records,
+                d.projects
             )?;
         }
         if !self.departments_by_region.is_empty() {
@@ -195,6 +198,12 @@ seeded_columns! { coordination_record, versioned:
 }
 seeded_columns! { coordination_participant, unversioned: position }
 seeded_columns! { coordination_region, unversioned: position }
+seeded_columns! { project, versioned:
+    plan_id, task_id, kind, name, place, doc_order,
+    source_document_id, source_section, source_quote, source_start, source_end, source_cleaned,
+}
+seeded_columns! { project_size, unversioned: project_id, position, value, unit, measure }
+seeded_columns! { project_department, unversioned: position }
 seeded_columns! { indicator_target, versioned:
     year, kind, start_year, phrase, comparator, value, value_max, source_document_id, source_section, source_quote, source_start, source_end, source_cleaned,
 }
@@ -262,6 +271,9 @@ pub async fn load(db: &DatabaseConnection, dataset: &Dataset) -> AppResult<SeedR
         upsert(&txn, coordination::record_rows(dataset, now)).await?,
         upsert(&txn, coordination::participant_rows(dataset)).await?,
         upsert(&txn, coordination::region_rows(dataset)).await?,
+        upsert(&txn, projects::project_rows(dataset, now)).await?,
+        upsert(&txn, projects::size_rows(dataset)).await?,
+        upsert(&txn, projects::department_rows(dataset)).await?,
     ];
     txn.commit().await?;
     Ok(SeedReport { tables, documents: Vec::new(), departments_by_region: Vec::new() })
@@ -690,6 +702,14 @@ pub fn dangling_references(dataset: &Dataset) -> Vec<String> {
             check(&regions, Some(g), "region", &r.key);
         }
     }
+    for p in &dataset.projects {
+        check(&plans, Some(&p.plan_key), "plan", &p.key);
+        check(&tasks, Some(&p.task_key), "task", &p.key);
+        check(&sources, opt(&p.provenance.file_name).as_deref(), "source", &p.key);
+        for d in &p.responsible_keys {
+            check(&departments, Some(d), "department", &p.key);
+        }
+    }
     missing
 }
 
@@ -732,6 +752,9 @@ mod tests {
         assert_merge_holds(coordination::record_rows(&dataset, now));
         assert_merge_holds(coordination::participant_rows(&dataset));
         assert_merge_holds(coordination::region_rows(&dataset));
+        assert_merge_holds(projects::project_rows(&dataset, now));
+        assert_merge_holds(projects::size_rows(&dataset));
+        assert_merge_holds(projects::department_rows(&dataset));
     }
 
     #[test]

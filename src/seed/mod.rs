@@ -41,6 +41,9 @@ const CORRECTIONS: &str = include_str!("../../data/corrections.toml");
 /// The Jing-Jin-Ji coordination read from 002: measures, agencies, records.
 const COORDINATION: &str = include_str!("../../data/coordination.toml");
 
+/// The key projects (重点项目) of the 专栏 and tasks, with their sizes.
+const PROJECTS: &str = include_str!("../../data/projects.toml");
+
 /// Parses the embedded source documents.
 ///
 /// # Errors
@@ -52,7 +55,8 @@ pub fn dataset() -> anyhow::Result<model::Dataset> {
         .collect();
     let corrections = parse::load_corrections(CORRECTIONS)?;
     let coordination = parse::load_coordination(COORDINATION)?;
-    Ok(parse::parse_sources(&sources, &corrections, &coordination)?)
+    let projects = parse::load_projects(PROJECTS)?;
+    Ok(parse::parse_sources(&sources, &corrections, &coordination, &projects)?)
 }
 
 /// Imports the default dataset into `db`; safe to run again (same IDs, no duplicates).

@@ -45,6 +45,8 @@ pub struct Dataset {
     pub indicators: Vec<Indicator>,
     /// Jing-Jin-Ji joint work: mechanisms, groups, meetings, agreements, joint actions.
     pub coordination: Vec<CoordinationRecord>,
+    /// Key projects (重点项目) named in the 专栏 and tasks, each with its sizes.
+    pub projects: Vec<Project>,
 }
 
 /// One source file as shipped in `data/sources/`.
@@ -245,4 +247,37 @@ pub struct CoordinationRecord {
     /// The provinces (or the area) the record concerns.
     pub region_keys: Vec<String>,
     pub provenance: Provenance,
+}
+
+/// A key project (重点项目): a named, concrete construction or undertaking a
+/// 专栏 (or a task) of a plan lists — a plant, a substation, a heating
+/// station — with its sizes as written and where it is. Read from
+/// `data/projects.toml`; visible exactly when its task is.
+#[derive(Debug, Clone, Serialize)]
+pub struct Project {
+    /// Key: `<task key>#<name>`.
+    pub key: String,
+    pub plan_key: String,
+    /// The 专栏 (or numbered task) the project is listed in.
+    pub task_key: String,
+    /// The 专栏's bold label (光伏发电, 电网优化配置工程), or what the task calls it.
+    pub kind: String,
+    pub name: String,
+    /// Where it is, as written (大邱庄, 唐官屯镇大郝庄); `None` when the text gives no place.
+    pub place: Option<String>,
+    /// Its sizes in the order written (a plant with a line and a generator set has several).
+    pub sizes: Vec<ProjectSize>,
+    /// Responsible units, in order: those of the numbered task that names the project, where one does.
+    pub responsible_keys: Vec<String>,
+    pub provenance: Provenance,
+}
+
+/// One size of a project: a figure with its unit, exactly as the text writes it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ProjectSize {
+    pub value: f64,
+    /// As written: `MW`, `吨/日`, `个`, `千伏`.
+    pub unit: String,
+    /// What the figure counts or rates, where the text names it (焚烧线, 充电站).
+    pub measure: Option<String>,
 }

@@ -28,6 +28,8 @@ pub struct DocumentCounts {
     pub departments: usize,
     /// Jing-Jin-Ji coordination records read from it.
     pub coordination_records: usize,
+    /// Key projects (重点项目) read from its 专栏 and tasks.
+    pub projects: usize,
 }
 
 /// How many departments of the dataset each region has (by region name, in
@@ -75,6 +77,7 @@ pub fn per_document(dataset: &Dataset) -> Vec<DocumentCounts> {
                 actuals: indicators.flat_map(|i| &i.actuals).filter(|a| here(&a.provenance.file_name)).count(),
                 departments: departments.len(),
                 coordination_records: records.len(),
+                projects: dataset.projects.iter().filter(|p| here(&p.provenance.file_name)).count(),
             }
         })
         .collect()
@@ -97,6 +100,10 @@ mod tests {
         assert_eq!(sum(|c| c.actuals), dataset.indicators.iter().map(|i| i.actuals.len()).sum::<usize>());
         assert!(counts.iter().all(|c| c.plans >= 1), "each document gives a plan: {counts:?}");
         assert_eq!(sum(|c| c.coordination_records), dataset.coordination.len());
+        assert_eq!(sum(|c| c.projects), dataset.projects.len());
+        let projects_of = |file: &str| counts.iter().find(|c| c.file_name == file).map(|c| c.projects);
+        assert_eq!(projects_of("001_27f9e29b9992793d.txt"), Some(6), "西青's grid projects");
+        assert_eq!(projects_of("003_8f0cb15813cef04d.txt"), Some(32), "静海's 专栏");
         assert!(counts.iter().all(|c| c.targets == c.targets_by_kind.iter().map(|(_, n)| n).sum::<usize>()));
         let by_region = departments_by_region(&dataset);
         assert_eq!(by_region.iter().map(|(_, n)| n).sum::<usize>(), dataset.departments.len());

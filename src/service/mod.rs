@@ -19,6 +19,7 @@ pub mod notify;
 pub mod page;
 pub mod plans;
 pub mod progress;
+pub mod projects;
 pub mod records;
 pub mod regions;
 pub mod statistics;

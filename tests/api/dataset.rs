@@ -309,6 +309,7 @@ async fn every_served_quote_is_verbatim_in_its_source_file_at_its_offsets() {
     served.extend(served_provenances(&app, "tasks", "").await);
     served.extend(served_provenances(&app, "indicators", &target_selection).await);
     served.extend(served_provenances(&app, "coordinationRecords", "").await);
+    served.extend(served_provenances(&app, "projects", "").await);
     let sources = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data").join("sources");
     let mut files: std::collections::HashMap<String, Vec<char>> = std::collections::HashMap::new();
     let (mut quotes, mut cleaned_differs) = (0, 0);
@@ -337,6 +338,7 @@ async fn every_served_quote_is_verbatim_in_its_source_file_at_its_offsets() {
     // 29 past results, and the 18 Jing-Jin-Ji results of 2023.
     assert_eq!(served.iter().filter(|(what, _)| what.contains(" actual ")).count(), 29 + 18, "past results");
     assert_eq!(served.iter().filter(|(what, _)| what.starts_with("coordinationRecords ")).count(), 26);
+    assert_eq!(served.iter().filter(|(what, _)| what.starts_with("projects ")).count(), 38);
     assert!(cleaned_differs > 0, "the cleaned readings are served separately");
     // The quotes that corrections or the scraper's spam made unlike their source.
     let with =

@@ -33,6 +33,7 @@ mod mutations;
 mod paging;
 mod persisted_queries;
 mod process;
+mod projects;
 mod queries;
 mod rate_limit;
 mod relay;

@@ -11,13 +11,14 @@ use super::types::coordination::{CoordinationRecord, CoordinationRecordFilter};
 use super::types::department::{Department, DepartmentFilter, DepartmentOrderBy};
 use super::types::indicator::{Indicator, IndicatorFilterInput, IndicatorOrderBy};
 use super::types::plan::{Plan, PlanFilterInput, PlanOrderBy};
+use super::types::project::{Project, ProjectFilter};
 use super::types::region::{Region, RegionFilter, RegionOrderBy};
 use super::types::task::{Task, TaskFilterInput, TaskOrderBy};
 use super::types::viewer::ViewerInfo;
 use crate::error::{AppResult, GqlResult};
 use crate::ids::{NodeKind, from_global_any};
 use crate::service::page::{self, Page};
-use crate::service::{changes, coordination, departments, indicators, plans, regions, tasks};
+use crate::service::{changes, coordination, departments, indicators, plans, projects, regions, tasks};
 use async_graphql::{Context, ID, MergedObject, Object};
 use sea_orm::{EntityTrait, Select};
 
@@ -283,6 +284,43 @@ impl CoreQuery {
         let viewer = &ctx.scope()?.viewer;
         let result = coordination::list(&state.db, viewer, &filter, &args, state.limits.max_page_size).await;
         root_connection(ctx, result, CoordinationRecord).await
+    }
+
+    /// 重点项目 — Key projects (重点项目) the caller may see — those of the 专栏 and tasks it may see — in
+    /// document order: each with its sizes, place, responsible units and source.
+    #[graphql(complexity = "crate::graphql::types::common::page_cost(first, last, child_complexity)")]
+    async fn projects(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "筛选 — Only the items that match every condition given.")] filter: Option<ProjectFilter>,
+        #[graphql(
+            desc = "前N条 — Return the first N items after `after` (default 20, at most the server's page-size limit)."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "之后 — Cursor: return the items after this one (an `endCursor` or edge `cursor` of the same list and order)."
+        )]
+        after: Option<String>,
+        #[graphql(desc = "后N条 — Return the last N items before `before` (at most the server's page-size limit).")]
+        last: Option<i32>,
+        #[graphql(
+            desc = "之前 — Cursor: return the items before this one (a `startCursor` or edge `cursor` of the same list and order)."
+        )]
+        before: Option<String>,
+    ) -> async_graphql::Result<ListConnection<Project>> {
+        let state = ctx.state()?;
+        let f = filter.unwrap_or_default();
+        let decode = super::types::common::decode_id;
+        let filter = projects::ProjectFilter {
+            plan_id: decode(NodeKind::Plan, &f.plan_id, "filter.planId").gql()?,
+            task_id: decode(NodeKind::Task, &f.task_id, "filter.taskId").gql()?,
+            kind: f.kind,
+            region_id: decode(NodeKind::Region, &f.region_id, "filter.regionId").gql()?,
+        };
+        let args = page_args(first, after, last, before);
+        let viewer = &ctx.scope()?.viewer;
+        let result = projects::list(&state.db, viewer, &filter, &args, state.limits.max_page_size).await;
+        root_connection(ctx, result, Project).await
     }
 
     /// 变更记录 — The change feed: committed changes the caller may see, in commit order.

@@ -10,6 +10,7 @@ pub mod enums;
 pub mod grant;
 pub mod indicator;
 pub mod plan;
+pub mod project;
 pub mod region;
 pub mod statistics;
 pub mod task;
@@ -36,4 +37,5 @@ pub enum Node {
     WebhookEndpoint(webhook::WebhookEndpoint),
     WebhookDelivery(webhook::WebhookDelivery),
     CoordinationRecord(coordination::CoordinationRecord),
+    Project(project::Project),
 }

@@ -7,6 +7,7 @@ use super::department::Department;
 use super::enums::{AssignmentRole, OrderDirection, SharingClass, TaskKind, TaskOrderField, TaskStatus};
 use super::indicator::{Indicator, IndicatorFilterInput, IndicatorOrderBy};
 use super::plan::Plan;
+use super::project::Project;
 use crate::error::GqlResult;
 use crate::graphql::context::ContextExt;
 use crate::ids::{NodeKind, to_global};
@@ -133,6 +134,14 @@ impl Task {
     async fn assignments(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Assignment>> {
         let found = ctx.scope()?.loaders.task_assignments.load_one(self.0.id.clone()).await.map_err(loader_error)?;
         Ok(found.unwrap_or_default().into_iter().map(Assignment).collect())
+    }
+
+    /// 重点项目 — The key projects listed in this 专栏 (or named by this task) that the caller may see, in
+    /// document order.
+    #[graphql(complexity = "1 + 10 * child_complexity")]
+    async fn projects(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Project>> {
+        let found = ctx.scope()?.loaders.projects_of_task.load_one(self.0.id.clone()).await.map_err(loader_error)?;
+        Ok(found.unwrap_or_default().into_iter().map(Project).collect())
     }
 
     /// 指标 — Indicators this task must move that the caller may see, in document order by default.

@@ -22,6 +22,7 @@ mod departments;
 mod docs;
 mod indicators;
 mod plan_doc;
+mod projects;
 mod regions;
 mod spans;
 mod text;
@@ -43,6 +44,7 @@ use corrections::Applied;
 pub use corrections::{Corrections, load_corrections};
 use departments::Registry;
 use docs::{Located, PlanOut};
+pub use projects::{Projects, load_projects};
 use spans::Spans;
 
 /// One source file: its name (e.g. `003_8f0cb15813cef04d.txt`) and its text.
@@ -70,11 +72,13 @@ pub enum ParseError {
 /// Parses the five source texts into the default dataset, applying
 /// `corrections` (from `data/corrections.toml`, see [`load_corrections`]) and
 /// reading the Jing-Jin-Ji work of `coordination` (`data/coordination.toml`,
-/// see [`load_coordination`]).
+/// see [`load_coordination`]) and the key projects of `projects`
+/// (`data/projects.toml`, see [`load_projects`]).
 pub fn parse_sources(
     sources: &[SourceText],
     corrections: &Corrections,
     coordination: &Coordination,
+    projects: &Projects,
 ) -> Result<Dataset, ParseError> {
     let corr = Applied::new(corrections);
     let text_of = |name: &str| {
@@ -134,6 +138,7 @@ pub fn parse_sources(
         });
     }
     let mut tasks: Vec<_> = outs.iter().flat_map(|o| o.tasks.iter().cloned()).collect();
+    let mut projects = projects::read(projects, &tasks)?;
     // Every quote becomes the verbatim span of its file.
     let provenances = plans
         .iter_mut()
@@ -144,7 +149,8 @@ pub fn parse_sources(
                 .chain(i.targets.iter_mut().map(|t| &mut t.provenance))
                 .chain(i.actuals.iter_mut().map(|a| &mut a.provenance))
         }))
-        .chain(coordination.iter_mut().map(|r| &mut r.provenance));
+        .chain(coordination.iter_mut().map(|r| &mut r.provenance))
+        .chain(projects.iter_mut().map(|p| &mut p.provenance));
     for p in provenances {
         spans.resolve(p)?;
     }
@@ -156,6 +162,7 @@ pub fn parse_sources(
         tasks,
         indicators,
         coordination,
+        projects,
     })
 }
 

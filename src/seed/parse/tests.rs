@@ -20,6 +20,10 @@ fn coordination() -> Coordination {
     load_coordination(&std::fs::read_to_string(data_dir().join("coordination.toml")).unwrap()).unwrap()
 }
 
+fn projects() -> Projects {
+    load_projects(&std::fs::read_to_string(data_dir().join("projects.toml")).unwrap()).unwrap()
+}
+
 fn load() -> (Vec<SourceText>, Corrections) {
     let dir = data_dir().join("sources");
     let mut sources = Vec::new();
@@ -33,7 +37,7 @@ fn load() -> (Vec<SourceText>, Corrections) {
 
 fn dataset() -> Dataset {
     let (s, c) = load();
-    parse_sources(&s, &c, &coordination()).unwrap()
+    parse_sources(&s, &c, &coordination(), &projects()).unwrap()
 }
 
 fn task<'d>(d: &'d Dataset, plan: &str, code: &str) -> &'d Task {
@@ -564,7 +568,7 @@ fn missing_source_and_rotten_corrections_fail() {
     let (mut s, c) = load();
     s.retain(|x| x.file_name != docs::JINGHAI_PLAN);
     assert!(
-        matches!(parse_sources(&s, &c, &coordination()), Err(ParseError::MissingSource(f)) if f == docs::JINGHAI_PLAN)
+        matches!(parse_sources(&s, &c, &coordination(), &projects()), Err(ParseError::MissingSource(f)) if f == docs::JINGHAI_PLAN)
     );
 
     let (s, _) = load();
@@ -573,7 +577,7 @@ fn missing_source_and_rotten_corrections_fail() {
         "{toml}\n[[skip_target]]\nfile = \"003_8f0cb15813cef04d.txt\"\nquote = \"这句话不在文中\"\nnumber = \"1个\"\nreason = \"test\"\n"
     );
     let c = load_corrections(&rotten).unwrap();
-    assert!(matches!(parse_sources(&s, &c, &coordination()), Err(ParseError::CorrectionNotFound { .. })));
+    assert!(matches!(parse_sources(&s, &c, &coordination(), &projects()), Err(ParseError::CorrectionNotFound { .. })));
     assert!(matches!(load_corrections("[[nonsense]]\n"), Err(ParseError::Corrections(_))));
 
     // A past result whose sentence is gone, or whose figure is not the one written, fails too.
@@ -585,11 +589,14 @@ fn missing_source_and_rotten_corrections_fail() {
         )
     };
     let c = load_corrections(&actual("这句话不在文中", 518.0, "518个")).unwrap();
-    assert!(matches!(parse_sources(&s, &c, &coordination()), Err(ParseError::CorrectionNotFound { .. })));
+    assert!(matches!(parse_sources(&s, &c, &coordination(), &projects()), Err(ParseError::CorrectionNotFound { .. })));
     let c = load_corrections(&actual("建成518个“无废细胞”", 581.0, "518个")).unwrap();
-    assert!(matches!(parse_sources(&s, &c, &coordination()), Err(ParseError::Conflict { .. })));
+    assert!(matches!(parse_sources(&s, &c, &coordination(), &projects()), Err(ParseError::Conflict { .. })));
     let c = load_corrections(&actual("建成518个“无废细胞”", 518.0, "518个")).unwrap();
-    assert!(parse_sources(&s, &c, &coordination()).is_ok(), "the same result for another period is accepted");
+    assert!(
+        parse_sources(&s, &c, &coordination(), &projects()).is_ok(),
+        "the same result for another period is accepted"
+    );
 }
 
 #[test]
@@ -750,4 +757,36 @@ fn targets_of_every_kind_keep_their_year_start_and_phrase() {
         .flatten()
         .collect();
     assert!(!values.contains(&510.0) && !values.contains(&1015.0));
+}
+
+#[test]
+fn projects_are_read_from_their_columns_and_a_figure_not_as_written_fails() {
+    let d = dataset();
+    assert_eq!(d.projects.len(), 38);
+    let in_task = |code: &str| d.projects.iter().filter(|p| p.task_key == task(&d, JH, code).key).count();
+    assert_eq!(in_task("三.（三）.专栏4"), 7);
+    assert_eq!(in_task("三.（三）.专栏5"), 10);
+    assert_eq!(d.projects.iter().filter(|p| p.plan_key == XQ).count(), 6);
+    let biomass = d.projects.iter().find(|p| p.name == "新能源环保发电项目（二期）").unwrap();
+    let sizes: Vec<(f64, &str)> = biomass.sizes.iter().map(|s| (s.value, s.unit.as_str())).collect();
+    assert_eq!(sizes, [(500.0, "吨/日"), (10.0, "MW"), (100.0, "吨/日")]);
+    assert_eq!(
+        biomass.responsible_keys,
+        task(&d, JH, "三.（三）.1").assignments.iter().map(|a| a.department_key.clone()).collect::<Vec<_>>()
+    );
+    assert!(biomass.provenance.start.is_some());
+
+    let (s, c) = load();
+    let entry = |quote: &str, written: &str, value: f64| {
+        format!(
+            "[[project]]\nfile = \"003_8f0cb15813cef04d.txt\"\ntask = \"三.（三）.专栏4\"\nkind = \"光伏发电\"\n\
+             name = \"测试\"\nquote = \"{quote}\"\nsizes = [{{ value = {value:.1}, unit = \"MW\", written = \"{written}\" }}]\n"
+        )
+    };
+    let parse = |toml: String| parse_sources(&s, &c, &coordination(), &load_projects(&toml).unwrap());
+    assert!(parse(entry("国华大邱庄 100MW 渔光互补发电", "100MW", 100.0)).is_ok());
+    assert!(matches!(parse(entry("国华大邱庄 100MW 渔光互补发电", "100MW", 10.0)), Err(ParseError::Structure { .. })));
+    assert!(matches!(parse(entry("国华大邱庄 100MW 渔光互补发电", "200MW", 200.0)), Err(ParseError::Structure { .. })));
+    assert!(matches!(parse(entry("这句话不在文中 100MW", "100MW", 100.0)), Err(ParseError::Structure { .. })));
+    assert!(load_projects("[[project]]\nnonsense = 1\n").is_err());
 }
