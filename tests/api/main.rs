@@ -35,6 +35,8 @@ mod persisted_queries;
 mod process;
 mod queries;
 mod rate_limit;
+mod recall;
+mod reimport;
 mod relay;
 mod response_order;
 mod schema;
