@@ -3,8 +3,10 @@
 //! Every record's ID is a name-based UUID of its natural key, so a second
 //! run finds the rows of the first: unchanged rows are left alone, changed
 //! ones are updated with their `version` bumped (so a stale
-//! `expectedVersion` still conflicts), missing ones are inserted. Records
-//! created through the API are never touched. All in one transaction.
+//! `expectedVersion` still conflicts), missing ones are inserted, and the
+//! ones an earlier import wrote that this one no longer produces are removed
+//! ([`stale`]). Records created through the API are never touched. All in
+//! one transaction.
 //!
 //! Which columns of a table the documents own is stated once per table, in
 //! a `seeded_columns!` line; the comparison with the stored row and the
@@ -12,6 +14,7 @@
 
 mod coordination;
 mod projects;
+mod stale;
 
 use super::model::{self, Dataset, Provenance};
 use crate::error::AppResult;
@@ -29,7 +32,7 @@ use sea_orm::{
 };
 use std::collections::{HashMap, HashSet};
 
-/// What one import did, per table: rows inserted, updated and left unchanged.
+/// What one import did, per table: rows inserted, updated, left unchanged and removed.
 #[derive(Debug, Default, Clone, serde::Serialize)]
 pub struct SeedReport {
     pub tables: Vec<(String, TableCounts)>,
@@ -45,6 +48,10 @@ pub struct TableCounts {
     pub inserted: usize,
     pub updated: usize,
     pub unchanged: usize,
+    /// Rows an earlier import wrote that this one no longer produces, deleted.
+    pub removed: usize,
+    /// Such rows kept because records not written by the importer refer to them.
+    pub kept: usize,
 }
 
 impl std::fmt::Display for SeedReport {
@@ -52,9 +59,12 @@ impl std::fmt::Display for SeedReport {
         for (table, c) in &self.tables {
             writeln!(
                 f,
-                "{table:<18} inserted {:>4}  updated {:>4}  unchanged {:>4}",
-                c.inserted, c.updated, c.unchanged
+                "{table:<18} inserted {:>4}  updated {:>4}  unchanged {:>4}  removed {:>4}",
+                c.inserted, c.updated, c.unchanged, c.removed
             )?;
+            if c.kept > 0 {
+                writeln!(f, "{table:<18} kept {} no longer imported: other records refer to them", c.kept)?;
+            }
         }
         for d in &self.documents {
             writeln!(
@@ -210,8 +220,9 @@ seeded_columns! { indicator_target, versioned:
 
 /// Upserts `rows` in the order given (parents before children, for the
 /// foreign keys): inserts missing IDs, merges rows that no longer hold
-/// their seed, skips the rest. Returns the table's name and counts.
-async fn upsert<R, C>(db: &C, rows: Vec<R>) -> AppResult<(String, TableCounts)>
+/// their seed, skips the rest; lists the IDs as the importer's. Returns the
+/// table's counts and its stale rows.
+async fn upsert<R, C>(db: &C, rows: Vec<R>) -> AppResult<stale::Written>
 where
     R: SeededRow,
     C: ConnectionTrait,
@@ -238,7 +249,7 @@ where
             }
         }
     }
-    Ok((R::Table::default().table_name().to_owned(), counts))
+    stale::list(db, R::Table::default().table_name().to_owned(), counts, &ids).await
 }
 
 /// Writes `dataset` in one transaction, parents before children.
@@ -275,6 +286,7 @@ pub async fn load(db: &DatabaseConnection, dataset: &Dataset) -> AppResult<SeedR
         upsert(&txn, projects::size_rows(dataset)).await?,
         upsert(&txn, projects::department_rows(dataset)).await?,
     ];
+    let tables = stale::remove(&txn, tables).await?;
     txn.commit().await?;
     Ok(SeedReport { tables, documents: Vec::new(), departments_by_region: Vec::new() })
 }

@@ -358,6 +358,25 @@ impl TestApp {
         panic!("the caller of a token still costs statements after 50 requests");
     }
 
+    /// Every node of the root connection `list`, paging 100 at a time, each
+    /// with `selection`: for checks that must see a whole list.
+    pub async fn all_nodes(&self, list: &str, selection: &str) -> Vec<Value> {
+        let query = format!(
+            "query($after: String) {{ {list}(first: 100, after: $after) {{ pageInfo {{ hasNextPage endCursor }}
+               nodes {{ {selection} }} }} }}"
+        );
+        let mut after: Option<String> = None;
+        let mut out = Vec::new();
+        loop {
+            let data = self.data(&query, json!({ "after": after })).await;
+            out.extend(data[list]["nodes"].as_array().expect("nodes").iter().cloned());
+            if data[list]["pageInfo"]["hasNextPage"] != true {
+                return out;
+            }
+            after = data[list]["pageInfo"]["endCursor"].as_str().map(str::to_string);
+        }
+    }
+
     /// Like [`TestApp::graphql`], but fails the test on any GraphQL error and returns `data`.
     pub async fn data(&self, query: &str, variables: Value) -> Value {
         let body = self.graphql(query, variables).await;

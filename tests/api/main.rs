@@ -36,6 +36,8 @@ mod process;
 mod projects;
 mod queries;
 mod rate_limit;
+mod recall;
+mod reimport;
 mod relay;
 mod response_order;
 mod schema;
