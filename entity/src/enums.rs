@@ -101,12 +101,14 @@ text_enum!(
     /// What kind of target a target is: a value by a year (到2025年), a
     /// standing rule with no year (新建数据中心PUE不高于1.25), a value for
     /// every year (每年新增…), for every year from a start year (2023年起…),
-    /// or 100 % implied by a phrase (全部, 全覆盖, 全面执行).
+    /// 100 % implied by a phrase (全部, 全覆盖, 全面执行), or a goal stated in
+    /// words with no figure (完成…改造, 基本建成…: `value` is `None`).
     TargetKind {
         ByYear = "BY_YEAR",
         Standing = "STANDING",
         Annual = "ANNUAL",
         FromYear = "FROM_YEAR",
         ImplicitFull = "IMPLICIT_FULL",
+        Qualitative = "QUALITATIVE",
     }
 );

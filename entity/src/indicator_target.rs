@@ -1,4 +1,4 @@
-//! A target of an indicator: for one year, standing, recurring, or implied (see `TargetKind`).
+//! A target of an indicator: for one year, standing, recurring, implied, or in words (see `TargetKind`).
 
 use crate::enums::{Comparator, TargetKind};
 use sea_orm::entity::prelude::*;
@@ -17,7 +17,8 @@ pub struct Model {
     /// The words that state the target when they are not a number (全覆盖, 每年…左右).
     pub phrase: Option<String>,
     pub comparator: Comparator,
-    pub value: f64,
+    /// The figure; `None` exactly for a `QUALITATIVE` target (a check of the table keeps it so).
+    pub value: Option<f64>,
     /// Upper bound when `comparator` is BETWEEN.
     pub value_max: Option<f64>,
     pub source_document_id: Option<String>,

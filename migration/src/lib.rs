@@ -19,6 +19,7 @@ mod m20261203_000010_create_coordination_records;
 mod m20261203_000011_target_kinds;
 mod m20261203_000012_create_projects;
 mod m20261203_000013_seed_rows;
+mod m20261203_000014_qualitative_targets;
 
 /// Applies the migrations in order; used by `xietong migrate` and at start-up.
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000011_target_kinds::Migration),
             Box::new(m20261203_000012_create_projects::Migration),
             Box::new(m20261203_000013_seed_rows::Migration),
+            Box::new(m20261203_000014_qualitative_targets::Migration),
         ]
     }
 }

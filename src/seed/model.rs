@@ -173,7 +173,7 @@ pub struct Task {
 }
 
 /// A target of an indicator: due in a year, or standing, or recurring, or
-/// implied by a phrase (see [`TargetKind`]).
+/// implied by a phrase, or stated in words with no figure (see [`TargetKind`]).
 #[derive(Debug, Clone, Serialize)]
 pub struct Target {
     /// The year it is due; `None` for standing and recurring targets.
@@ -184,7 +184,8 @@ pub struct Target {
     /// The words that state it when they are not a number: 全覆盖, 每年…左右.
     pub phrase: Option<String>,
     pub comparator: Comparator,
-    pub value: f64,
+    /// The figure; `None` exactly for a `Qualitative` target (a goal in words).
+    pub value: Option<f64>,
     /// Upper bound for `Comparator::Between`.
     pub value_max: Option<f64>,
     pub provenance: Provenance,

@@ -147,9 +147,14 @@ fn number(value: f64) -> String {
     text.strip_suffix(".0").map(str::to_owned).unwrap_or(text)
 }
 
-/// `2025年≥15`, `2030年10–15`, `每年约20`, `2023年起≥30`: a target as the plans write it.
+/// `2025年≥15`, `2030年10–15`, `每年约20`, `2023年起≥30`: a target as the plans write it; a
+/// qualitative one by its words (`2025年完成…循环化改造`).
 fn target_text(t: &indicator_target::Model) -> String {
-    let value = number(t.value);
+    let Some(value) = t.value else {
+        let words = t.phrase.clone().unwrap_or_default();
+        return t.year.map_or_else(|| words.clone(), |year| format!("{year}年{words}"));
+    };
+    let value = number(value);
     let bound = match (t.comparator, t.value_max) {
         (Comparator::Between, Some(max)) => format!("{value}–{}", number(max)),
         (Comparator::Gte, _) => format!("≥{value}"),
@@ -195,7 +200,7 @@ mod tests {
                 start_year: (kind == TargetKind::FromYear).then_some(2023),
                 phrase: None,
                 comparator,
-                value,
+                value: Some(value),
                 value_max,
                 source_document_id: None,
                 source_section: None,
@@ -214,5 +219,11 @@ mod tests {
         assert_eq!(target_text(&t(None, TargetKind::Standing, Comparator::Lte, 1.25, None)), "≤1.25");
         assert_eq!(target_text(&t(None, TargetKind::Annual, Comparator::Approx, 20.0, None)), "每年约20");
         assert_eq!(target_text(&t(None, TargetKind::FromYear, Comparator::Gte, 30.0, None)), "2023年起≥30");
+        let words = indicator_target::Model {
+            value: None,
+            phrase: Some("完成天津唐官屯加工物流区循环化改造".into()),
+            ..t(Some(2025), TargetKind::Qualitative, Comparator::Eq, 0.0, None)
+        };
+        assert_eq!(target_text(&words), "2025年完成天津唐官屯加工物流区循环化改造");
     }
 }

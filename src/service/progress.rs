@@ -18,7 +18,10 @@
 //!   share is compared with the share of time elapsed since the baseline
 //!   year: at or above it ON_TRACK, within 15 points AT_RISK, else
 //!   OFF_TRACK. Without a baseline the schedule cannot be judged: AT_RISK
-//!   until the target year. NO_DATA when there is no actual or no target.
+//!   until the target year. NO_DATA when there is no actual or no target;
+//! - a `QUALITATIVE` target (a goal in words, no figure: 完成…改造) is chosen
+//!   like any other, but no actual value can say whether words are met: its
+//!   progress is NO_DATA, with the target given and no share.
 
 use entity::enums::{Comparator, Direction, TargetKind};
 use entity::{indicator, indicator_actual, indicator_target};
@@ -86,15 +89,16 @@ pub fn compute(
         (None, None) => targets.iter().max_by_key(|t| t.year),
     }
     .cloned();
-    let (Some(t), Some(a), Some(ly)) = (&target, &latest, latest_year) else {
+    let value = target.as_ref().and_then(|t| t.value);
+    let (Some(t), Some(a), Some(ly), Some(tv)) = (&target, &latest, latest_year, value) else {
         return Progress { target, latest, share: None, status: ProgressStatus::NoData };
     };
     let due = due_year(t, ly).unwrap_or(ly);
     let share = indicator
         .baseline_value
-        .filter(|b| (t.value - b).abs() > f64::EPSILON)
-        .map(|b| ((a.value - b) / (t.value - b) * 10_000.0).round() / 10_000.0);
-    let status = if meets(t, indicator.direction, a.value) {
+        .filter(|b| (tv - b).abs() > f64::EPSILON)
+        .map(|b| ((a.value - b) / (tv - b) * 10_000.0).round() / 10_000.0);
+    let status = if meets(t, tv, indicator.direction, a.value) {
         ProgressStatus::Achieved
     } else if ly >= due {
         ProgressStatus::OffTrack
@@ -137,8 +141,7 @@ fn due_year(target: &indicator_target::Model, latest_year: i32) -> Option<i32> {
 }
 
 /// Whether `value` satisfies the target.
-fn meets(target: &indicator_target::Model, direction: Direction, value: f64) -> bool {
-    let t = target.value;
+fn meets(target: &indicator_target::Model, t: f64, direction: Direction, value: f64) -> bool {
     match target.comparator {
         Comparator::Gte => value >= t,
         Comparator::Gt => value > t,
@@ -200,7 +203,7 @@ mod tests {
             start_year: None,
             phrase: None,
             comparator,
-            value,
+            value: Some(value),
             value_max: None,
             source_document_id: None,
             source_section: None,
@@ -304,6 +307,26 @@ mod tests {
             id: format!("{kind:?}"),
             ..target(0, comparator, value)
         }
+    }
+
+    #[test]
+    fn a_qualitative_target_cannot_be_judged_from_actuals() {
+        let ind = indicator(Some((2020, 0.0)), Direction::HigherIsBetter);
+        let words = indicator_target::Model {
+            kind: TargetKind::Qualitative,
+            phrase: Some("有所增加".into()),
+            value: None,
+            ..target(2030, Comparator::Eq, 0.0)
+        };
+        let targets = [target(2025, Comparator::Gte, 10.5), words];
+        // Before 2025 the figure of 2025 is due and judged; after it, the words of 2030: NO_DATA.
+        let early = compute(&ind, &targets, &[actual("2024", 11.0, 1)], None);
+        assert_eq!(early.status, ProgressStatus::Achieved);
+        let later = compute(&ind, &targets, &[actual("2026", 11.0, 1)], None);
+        assert_eq!(later.target.as_ref().map(|t| t.kind), Some(TargetKind::Qualitative));
+        assert_eq!((later.share, later.status), (None, ProgressStatus::NoData));
+        let asked = compute(&ind, &targets, &[actual("2024", 11.0, 1)], Some(2030));
+        assert_eq!(asked.status, ProgressStatus::NoData);
     }
 
     #[test]

@@ -104,7 +104,8 @@ async fn jinghai_renewable_capacity_lists_its_responsible_units_in_order() {
         )
         .await;
     let indicator = &data["indicators"]["nodes"][0];
-    assert_eq!(indicator["targets"], json!([{ "year": 2025, "value": 280.0 }]));
+    // 280 by 2025, and 进一步增长 by 2030: a goal in words, with no value.
+    assert_eq!(indicator["targets"], json!([{ "year": 2025, "value": 280.0 }, { "year": 2030, "value": null }]));
     let assignments = indicator["task"]["assignments"].as_array().expect("assignments");
     let names: Vec<&str> = assignments.iter().map(|a| a["department"]["name"].as_str().unwrap_or("")).collect();
     assert_eq!(names, ["静海区发展改革委", "静海区城市管理委", "国网天津静海供电有限公司", "静海区各乡镇园区"]);
@@ -130,7 +131,8 @@ async fn plans_have_their_document_numbers_dates_and_task_counts() {
     assert_eq!(data["plans"]["totalCount"], 7);
     let plans = data["plans"]["nodes"].as_array().expect("plans");
     // (title, 文号, date, region, action groups, numbered tasks, 专栏, indicators). The targets of
-    // every kind added indicators: Jinghai 3, Nankai 3, Xiqing 8, the action plan 1 (annual).
+    // every kind added indicators: Jinghai 3, Nankai 3, Xiqing 8, the action plan 1 (annual); then the
+    // standing counts of Jinghai's 专栏 (4) and the goals in words: Jinghai 10, Nankai 6, Xiqing 2.
     let expected = [
         (
             "天津市静海区碳达峰实施方案",
@@ -140,10 +142,28 @@ async fn plans_have_their_document_numbers_dates_and_task_counts() {
             16,
             32,
             10,
-            44 + 3,
+            44 + 3 + 4 + 10,
         ),
-        ("天津市南开区碳达峰实施方案", Some("南开政发〔2022〕10号"), Some("2022-12-14"), "120104", 17, 25, 0, 26 + 3),
-        ("天津市西青区碳达峰实施方案", Some("西青政发〔2023〕5号"), Some("2023-04-28"), "120111", 23, 40, 0, 31 + 8),
+        (
+            "天津市南开区碳达峰实施方案",
+            Some("南开政发〔2022〕10号"),
+            Some("2022-12-14"),
+            "120104",
+            17,
+            25,
+            0,
+            26 + 3 + 6,
+        ),
+        (
+            "天津市西青区碳达峰实施方案",
+            Some("西青政发〔2023〕5号"),
+            Some("2023-04-28"),
+            "120111",
+            23,
+            40,
+            0,
+            31 + 8 + 2,
+        ),
         // 19 indicators with targets, 15 holding only past results (今年以来, 十三五) as actuals.
         ("天津市绿色低碳发展行动方案", None, None, "120000", 5, 24, 0, 33 + 1),
         // The Jing-Jin-Ji plan: 4 areas of 2023 and the 2024 plan, 25 measures, 18 results of 2023.
@@ -436,4 +456,86 @@ async fn targets_of_every_kind_are_served_and_found_by_the_year_they_are_in_forc
     let city = indicators("120000", Some(2026)).await;
     let yearly = find(&city, "每年新增国家级绿色制造单位").expect("annual target in force in 2026");
     assert_eq!((&yearly["targets"][0]["kind"], &yearly["targets"][0]["value"]), (&json!("ANNUAL"), &json!(20.0)));
+}
+
+/// Goals in words (到2025年，完成…循环化改造) are QUALITATIVE targets: their year, their words as
+/// `phrase` (in the verbatim quote), no value, and a progress of NO_DATA; the counts of 静海's 专栏
+/// with no year are STANDING targets of their 专栏.
+#[tokio::test]
+async fn goals_in_words_are_qualitative_targets_and_column_counts_standing_ones() {
+    let app = spawn_app().await;
+    let query = r#"query($search: String) { indicators(filter: {regionCode: "120118", search: $search}, first: 10) {
+        nodes { name unit measure task { code } targets { year kind phrase comparator value valueMax
+            provenance { quote document { fileName } } } progress { status share target { kind year } } } } }"#;
+    let one = |search: &'static str| {
+        let app = &app;
+        async move {
+            let data = app.data(query, json!({ "search": search })).await;
+            let nodes = data["indicators"]["nodes"].as_array().expect("indicators").clone();
+            nodes.into_iter().find(|i| i["name"] == search).unwrap_or_else(|| panic!("no indicator {search}"))
+        }
+    };
+    let park = one("天津唐官屯加工物流区循环化改造").await;
+    assert_eq!((&park["measure"], &park["unit"]), (&json!("QUALITATIVE"), &json!("")));
+    let t = &park["targets"][0];
+    assert_eq!(
+        (&t["year"], &t["kind"], &t["phrase"], &t["comparator"], &t["value"], &t["valueMax"]),
+        (
+            &json!(2025),
+            &json!("QUALITATIVE"),
+            &json!("完成天津唐官屯加工物流区循环化改造"),
+            &json!("EQ"),
+            &Value::Null,
+            &Value::Null
+        )
+    );
+    assert_eq!(t["provenance"]["quote"], "到2025年，完成天津唐官屯加工物流区循环化改造。");
+    let source = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("data/sources")
+            .join(text(&t["provenance"]["document"]["fileName"])),
+    )
+    .expect("source");
+    assert!(source.contains(t["provenance"]["quote"].as_str().unwrap_or("?")));
+    assert_eq!(
+        park["progress"],
+        json!({ "status": "NO_DATA", "share": null, "target": { "kind": "QUALITATIVE", "year": 2025 } })
+    );
+
+    // Words after a figure: 森林覆盖率 ≥ 10.5 % by 2025, 力争有所增加 by 2030.
+    let forest = one("森林覆盖率").await;
+    let targets: Vec<(Value, Value, Value, Value)> = forest["targets"]
+        .as_array()
+        .expect("targets")
+        .iter()
+        .map(|t| (t["year"].clone(), t["kind"].clone(), t["value"].clone(), t["phrase"].clone()))
+        .collect();
+    assert_eq!(
+        targets,
+        [
+            (json!(2025), json!("BY_YEAR"), json!(10.5), Value::Null),
+            (json!(2030), json!("QUALITATIVE"), Value::Null, json!("力争有所增加"))
+        ]
+    );
+    assert_eq!(forest["measure"], "PERCENTAGE");
+
+    for (name, code, comparator, value, max) in [
+        ("资源综合利用（再制造）龙头企业", "三.（二）.专栏2", "GTE", 10.0, Value::Null),
+        ("动力电池梯次利用及资源化利用示范项目", "三.（二）.专栏2", "BETWEEN", 2.0, json!(3.0)),
+        ("报废汽车关键零部件的回收再制造项目", "三.（二）.专栏2", "BETWEEN", 1.0, json!(2.0)),
+        ("绿色能源小镇示范区", "三.（五）.专栏7", "BETWEEN", 2.0, json!(3.0)),
+    ] {
+        let i = one(name).await;
+        let t = &i["targets"][0];
+        assert_eq!(i["task"]["code"], code, "{name}");
+        assert_eq!(
+            (&t["kind"], &t["year"], &t["comparator"], &t["value"], &t["valueMax"]),
+            (&json!("STANDING"), &Value::Null, &json!(comparator), &json!(value), &max),
+            "{name}"
+        );
+    }
+}
+
+fn text(v: &Value) -> String {
+    v.as_str().unwrap_or_default().to_owned()
 }

@@ -307,3 +307,84 @@ async fn remove_target_deletes_one_year() {
     let again = app.graphql_as(&token, REMOVE_TARGET, json!({ "input": { "indicatorId": id, "year": 2025 } })).await;
     assert_eq!((error_code(&again), fields(&again)), (Some("BAD_USER_INPUT"), vec!["input.year".to_owned()]));
 }
+
+#[tokio::test]
+async fn set_target_takes_a_goal_in_words_without_a_value_and_refuses_a_mixed_input() {
+    let app = spawn_app().await;
+    let plan = plan_of(&app, JINGHAI_PLAN).await;
+    let token = app.token(JINGHAI, Role::Coordinator).await;
+    let id = create(&app, &token, new_input(&to_global(NodeKind::Plan, &plan.id).0)).await;
+    let before = counts(&app).await;
+
+    let words = json!({ "indicatorId": id, "year": 2025, "kind": "QUALITATIVE", "phrase": "基本建成分布式光伏示范区" });
+    let body = app.graphql_as(&token, SET_WORDS, json!({ "input": words })).await;
+    assert!(body.get("errors").is_none(), "{body:#}");
+    let t = &body["data"]["setTarget"]["target"];
+    assert_eq!(
+        (&t["kind"], &t["year"], &t["phrase"], &t["comparator"], &t["value"], &t["valueMax"]),
+        (
+            &json!("QUALITATIVE"),
+            &json!(2025),
+            &json!("基本建成分布式光伏示范区"),
+            &json!("EQ"),
+            &Value::Null,
+            &Value::Null
+        )
+    );
+    assert_eq!(counts(&app).await, (before.0 + 1, before.1, before.2 + 1));
+
+    // An actual cannot say whether words are met: progress is NO_DATA against the goal in words.
+    let actual = json!({ "indicatorId": id, "period": "2024", "value": 20.0, "status": "VERIFIED" });
+    let body = app.graphql_as(&token, RECORD_ACTUAL, json!({ "input": actual })).await;
+    assert!(body.get("errors").is_none(), "{body:#}");
+    let progress = "query($id: ID!) { node(id: $id) { ... on Indicator {
+        progress { status share target { kind phrase value } latestActual { value } } } } }";
+    let data = app.data_as(&token, progress, json!({ "id": id })).await;
+    assert_eq!(
+        data["node"]["progress"],
+        json!({ "status": "NO_DATA", "share": null, "latestActual": { "value": 20.0 },
+                "target": { "kind": "QUALITATIVE", "phrase": "基本建成分布式光伏示范区", "value": null } })
+    );
+
+    let before = counts(&app).await;
+    let input = |extra: Value| {
+        let mut base = json!({ "indicatorId": id, "year": 2030 });
+        for (k, v) in extra.as_object().cloned().unwrap_or_default() {
+            base[k] = v;
+        }
+        base
+    };
+    let cases = [
+        (input(json!({ "kind": "QUALITATIVE" })), "input.phrase"),
+        (input(json!({ "kind": "QUALITATIVE", "phrase": "  " })), "input.phrase"),
+        (input(json!({ "kind": "QUALITATIVE", "phrase": "建成", "value": 3 })), "input.value"),
+        (input(json!({ "kind": "QUALITATIVE", "phrase": "建成", "comparator": "GTE" })), "input.comparator"),
+        (
+            input(json!({ "kind": "QUALITATIVE", "phrase": "建成", "comparator": "BETWEEN", "valueMax": 4 })),
+            "input.valueMax",
+        ),
+        (input(json!({ "comparator": "GTE" })), "input.value"),
+        (input(json!({ "value": 30 })), "input.comparator"),
+        (input(json!({ "comparator": "GTE", "value": 30, "phrase": "建成" })), "input.phrase"),
+        (input(json!({ "kind": "STANDING", "comparator": "GTE", "value": 30 })), "input.kind"),
+    ];
+    for (input, field) in cases {
+        let body = app.graphql_as(&token, SET_WORDS, json!({ "input": input })).await;
+        assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{input}: {body:#}");
+        assert!(fields(&body).contains(&field.to_owned()), "{input}: {body:#}");
+    }
+    assert_eq!(counts(&app).await, before, "no refusal wrote anything");
+
+    // A figure replaces the words of its year: the target becomes BY_YEAR and loses its phrase.
+    let figure = json!({ "indicatorId": id, "year": 2025, "comparator": "GTE", "value": 30, "expectedVersion": 1 });
+    let body = app.graphql_as(&token, SET_WORDS, json!({ "input": figure })).await;
+    assert!(body.get("errors").is_none(), "{body:#}");
+    let t = &body["data"]["setTarget"]["target"];
+    assert_eq!((&t["kind"], &t["phrase"], &t["value"]), (&json!("BY_YEAR"), &Value::Null, &json!(30.0)));
+    let data = app.data_as(&token, progress, json!({ "id": id })).await;
+    assert_eq!(data["node"]["progress"]["status"], "OFF_TRACK", "{data:#}");
+}
+
+const SET_WORDS: &str = "mutation($input: SetTargetInput!) {
+  setTarget(input: $input) { target { kind year phrase comparator value valueMax version } } }";
+const RECORD_ACTUAL: &str = "mutation($input: RecordActualInput!) { recordActual(input: $input) { actual { id } } }";

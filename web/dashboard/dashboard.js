@@ -40,7 +40,7 @@
           id name unit
           plan { title }
           region { name }
-          progress(year: $year) { status share latestActual { period value } target { year comparator value } }
+          progress(year: $year) { status share latestActual { period value } target { year comparator value phrase } }
         }
       }
     }`,
@@ -441,7 +441,9 @@
           {},
           list.nodes.map((i) => {
             const p = i.progress;
-            const target = p && p.target ? `${p.target.comparator} ${p.target.value} ${i.unit} (${p.target.year ?? "—"})` : "—";
+            // A goal in words (QUALITATIVE) has no value: its phrase stands for it.
+            const bound = (t) => (t.value === null ? t.phrase : `${t.comparator} ${t.value} ${i.unit}`);
+            const target = p && p.target ? `${bound(p.target)} (${p.target.year ?? "—"})` : "—";
             const latest = p && p.latestActual ? `${p.latestActual.value} ${i.unit} (${p.latestActual.period})` : "—";
             return el(
               "tr",
@@ -510,7 +512,8 @@
           type: "scatter",
           symbol: "diamond",
           symbolSize: 14,
-          data: t.targets.filter((x) => x.year !== null && x.year !== undefined).map((x) => [x.year, x.value]),
+          // Only targets with a year and a figure are points (not standing, recurring or in words).
+          data: t.targets.filter((x) => x.year !== null && x.year !== undefined && x.value !== null).map((x) => [x.year, x.value]),
         },
         {
           name: "实际值 Actuals",

@@ -218,7 +218,7 @@ impl PlanRows {
                 start_year: None,
                 phrase: None,
                 comparator: if higher { Comparator::Gte } else { Comparator::Lte },
-                value,
+                value: Some(value),
                 value_max: None,
                 source_document_id: None,
                 source_section: None,

@@ -3,7 +3,7 @@
 use super::write_context;
 use crate::error::GqlResult;
 use crate::graphql::types::common::decode_id;
-use crate::graphql::types::enums::{Comparator, IndicatorDirection, Measure, Nature, SharingClass};
+use crate::graphql::types::enums::{Comparator, IndicatorDirection, Measure, Nature, SharingClass, TargetKind};
 use crate::graphql::types::indicator::{Indicator, Target};
 use crate::ids::{NodeKind, from_global};
 use crate::service::writes::indicators::{self, IndicatorPatch, NewIndicator, NewTarget};
@@ -102,12 +102,19 @@ pub struct SetTargetInput {
     pub indicator_id: ID,
     /// 目标年份 — Year, 1949–2100, not before the baseline year.
     pub year: i32,
-    /// 比较方式 — How the actual must compare with `value`.
-    pub comparator: Comparator,
-    /// 目标值 — Target value.
-    pub value: f64,
+    /// 目标类型 — `BY_YEAR` (the default: `comparator` and `value` required) or `QUALITATIVE` (a goal in
+    /// words: `phrase` required, no `value` or `valueMax`, `comparator` absent or `EQ`). Other kinds are
+    /// refused with BAD_USER_INPUT.
+    #[graphql(default_with = "TargetKind::ByYear")]
+    pub kind: TargetKind,
+    /// 比较方式 — How the actual must compare with `value`; required for `BY_YEAR`.
+    pub comparator: Option<Comparator>,
+    /// 目标值 — Target value; required for `BY_YEAR`, forbidden for `QUALITATIVE`.
+    pub value: Option<f64>,
     /// 上限 — Upper bound, required for BETWEEN (≥ value) and forbidden otherwise.
     pub value_max: Option<f64>,
+    /// 表述 — The words of a `QUALITATIVE` target (完成…循环化改造), at most 500 characters; forbidden otherwise.
+    pub phrase: Option<String>,
     /// 期望版本 — The version of the existing target of that year the change is based on; a stale version is refused with CONFLICT.
     pub expected_version: Option<i32>,
 }
@@ -210,9 +217,11 @@ impl IndicatorMutation {
         let new = NewTarget {
             indicator_id: from_global(NodeKind::Indicator, &input.indicator_id, "input.indicatorId").gql()?,
             year: input.year,
-            comparator: input.comparator.into(),
+            kind: input.kind.into(),
+            comparator: input.comparator.map(Into::into),
             value: input.value,
             value_max: input.value_max,
+            phrase: input.phrase,
             expected_version: input.expected_version,
         };
         let (target, indicator) = indicators::set_target(&state.db, viewer, &actor, new).await.gql()?;

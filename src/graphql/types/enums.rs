@@ -80,6 +80,11 @@ pub enum TargetKind {
     FromYear,
     /// 隐含100% — 100 % implied by a phrase (全部, 全覆盖, 全面执行), kept in `phrase`.
     ImplicitFull,
+    /// 定性 — a goal stated in words with no figure (到2025年，完成…循环化改造), by `year` when the
+    /// text gives one; the words are `phrase`, `value` and `valueMax` are null and `comparator` is
+    /// `EQ` (the stated state is reached or not). Actual values cannot judge it: its progress is
+    /// `NO_DATA`.
+    Qualitative,
 }
 
 /// 方案状态 — Lifecycle status of a plan.

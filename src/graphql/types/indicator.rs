@@ -245,8 +245,9 @@ pub struct Target(pub indicator_target::Model);
 /// 目标值 — A target of an indicator. Its `kind` says how it applies in time: by a year (`BY_YEAR`,
 /// 到2025年), standing with no year (`STANDING`, 新建数据中心PUE不超过1.25), every year (`ANNUAL`,
 /// 每年新增…), every year from `startYear` on (`FROM_YEAR`, 2023年起…), or 100 % implied by a phrase
-/// (`IMPLICIT_FULL`, 全覆盖 — by `year` when the text gives one). A range is `BETWEEN` `value` and
-/// `valueMax`.
+/// (`IMPLICIT_FULL`, 全覆盖 — by `year` when the text gives one), or a goal in words with no figure
+/// (`QUALITATIVE`, 到2025年，完成…循环化改造: its words in `phrase`, `value` null). A range is `BETWEEN`
+/// `value` and `valueMax`.
 #[Object]
 impl Target {
     /// 全局标识 — Opaque global ID.
@@ -260,8 +261,8 @@ impl Target {
         self.0.year
     }
 
-    /// 目标类型 — How the target applies in time: by a year, standing, every year, from a year on, or 100 %
-    /// implied by a phrase.
+    /// 目标类型 — How the target applies in time: by a year, standing, every year, from a year on, 100 %
+    /// implied by a phrase, or a goal in words with no figure (`QUALITATIVE`).
     async fn kind(&self) -> TargetKind {
         self.0.kind.into()
     }
@@ -272,7 +273,7 @@ impl Target {
     }
 
     /// 表述 — The words stating the target when they are not a number: 全覆盖, 全部, 全面执行 (an implied
-    /// 100 %), 每年…左右, 2023年起.
+    /// 100 %), 每年…左右, 2023年起; for a `QUALITATIVE` target, the goal itself (完成天津唐官屯加工物流区循环化改造).
     async fn phrase(&self) -> Option<&str> {
         self.0.phrase.as_deref()
     }
@@ -282,8 +283,9 @@ impl Target {
         self.0.comparator.into()
     }
 
-    /// 目标值 — Target value, exactly as in the document.
-    async fn value(&self) -> f64 {
+    /// 目标值 — Target value, exactly as in the document; null exactly for a `QUALITATIVE` target, a goal
+    /// stated in words with no figure.
+    async fn value(&self) -> Option<f64> {
         self.0.value
     }
 
@@ -383,7 +385,8 @@ pub struct IndicatorProgress {
     pub latest_actual: Option<Actual>,
     /// 完成比例 — Share of the way from baseline to target (0 = baseline, 1 = target); null without a baseline value.
     pub share: Option<f64>,
-    /// 判断 — ACHIEVED, ON_TRACK, AT_RISK, OFF_TRACK or NO_DATA.
+    /// 判断 — ACHIEVED, ON_TRACK, AT_RISK, OFF_TRACK or NO_DATA (also against a `QUALITATIVE` target,
+    /// which no actual value can judge).
     pub status: ProgressStatus,
 }
 

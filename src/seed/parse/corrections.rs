@@ -99,8 +99,12 @@ pub struct AddTarget {
     pub quote: String,
     pub name: String,
     pub unit: String,
-    pub comparator: ComparatorName,
-    pub value: f64,
+    /// Absent only for a `QUALITATIVE` target (it is then `EQ`: the stated state is reached or not).
+    #[serde(default)]
+    pub comparator: Option<ComparatorName>,
+    /// Absent exactly for a `QUALITATIVE` target.
+    #[serde(default)]
+    pub value: Option<f64>,
     #[serde(default)]
     pub value_max: Option<f64>,
     /// The year it is due; absent for a standing or recurring target.
@@ -108,19 +112,27 @@ pub struct AddTarget {
     pub year: Option<i32>,
     #[serde(default)]
     pub baseline_year: Option<i32>,
-    /// `BY_YEAR` unless given: `STANDING`, `ANNUAL`, `FROM_YEAR`, `IMPLICIT_FULL`.
+    /// `BY_YEAR` unless given: `STANDING`, `ANNUAL`, `FROM_YEAR`, `IMPLICIT_FULL`, `QUALITATIVE`.
     #[serde(default = "by_year")]
     pub kind: TargetKind,
     /// First year of a `FROM_YEAR` target.
     #[serde(default)]
     pub start_year: Option<i32>,
-    /// The words stating it when they are not a number (全覆盖, 每年…左右); in `quote`.
+    /// The words stating it when they are not a number (全覆盖, 每年…左右; the goal's words for a
+    /// `QUALITATIVE` target, where it is required); in `quote`.
     #[serde(default)]
     pub phrase: Option<String>,
 }
 
 fn by_year() -> TargetKind {
     TargetKind::ByYear
+}
+
+impl AddTarget {
+    /// The comparator; `EQ` for a qualitative target, which states none.
+    pub fn comparator_or_eq(&self) -> Comparator {
+        self.comparator.map_or(Comparator::Eq, Comparator::from)
+    }
 }
 
 /// A past result stated in the sentence containing `quote`: the value of
@@ -198,15 +210,19 @@ pub fn load_corrections(toml_text: &str) -> Result<Corrections, ParseError> {
     for t in &mut c.add_target {
         t.quote = clean_line(&t.quote);
         let dated = t.year.is_some();
+        let figure = t.value.is_some() && t.comparator.is_some();
         let fits = match t.kind {
-            TargetKind::ByYear => dated,
-            TargetKind::Standing | TargetKind::Annual => !dated,
-            TargetKind::FromYear => !dated && t.start_year.is_some(),
-            TargetKind::ImplicitFull => t.phrase.is_some() && t.value == 100.0,
+            TargetKind::ByYear => dated && figure,
+            TargetKind::Standing | TargetKind::Annual => !dated && figure,
+            TargetKind::FromYear => !dated && t.start_year.is_some() && figure,
+            TargetKind::ImplicitFull => t.phrase.is_some() && t.value == Some(100.0) && figure,
+            TargetKind::Qualitative => {
+                t.phrase.is_some() && t.value.is_none() && t.value_max.is_none() && t.comparator.is_none()
+            }
         };
         if !fits || t.phrase.as_ref().is_some_and(|p| !t.quote.contains(p.as_str())) {
             return Err(ParseError::Corrections(format!(
-                "target {} of kind {:?}: year, start year and phrase (in the quote) do not fit the kind",
+                "target {} of kind {:?}: year, start year, figure and phrase (in the quote) do not fit the kind",
                 t.name, t.kind
             )));
         }

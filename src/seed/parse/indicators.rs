@@ -33,7 +33,8 @@ pub struct Found {
     pub name: String,
     pub unit: String,
     pub comparator: Comparator,
-    pub value: f64,
+    /// `None` for a qualitative target (a goal in words).
+    pub value: Option<f64>,
     pub value_max: Option<f64>,
     /// The year it is due; `None` for a standing or recurring target.
     pub year: Option<i32>,
@@ -211,7 +212,7 @@ pub fn extract(file: &str, text: &str, default_year: Option<i32>, corr: &Applied
             out.push(Found {
                 name: a.name.clone(),
                 unit: a.unit.clone(),
-                comparator: a.comparator.into(),
+                comparator: a.comparator_or_eq(),
                 value: a.value,
                 value_max: a.value_max,
                 year: a.year,
@@ -221,7 +222,7 @@ pub fn extract(file: &str, text: &str, default_year: Option<i32>, corr: &Applied
                 baseline_year: a.baseline_year,
                 decrease: a.name.ends_with("下降率"),
                 keep: false,
-                lower_is_better: matches!(a.comparator.into(), Comparator::Lte | Comparator::Lt),
+                lower_is_better: matches!(a.comparator_or_eq(), Comparator::Lte | Comparator::Lt),
                 binding: false,
                 quote: sentence.trim().to_string(),
             });
@@ -333,7 +334,7 @@ pub fn extract(file: &str, text: &str, default_year: Option<i32>, corr: &Applied
                 name,
                 unit: unit.to_string(),
                 comparator,
-                value,
+                value: Some(value),
                 value_max,
                 year: Some(year),
                 kind: TargetKind::ByYear,
@@ -410,7 +411,17 @@ mod tests {
         let a = Applied::new(&c);
         extract("t", text, None, &a)
             .into_iter()
-            .map(|f| (f.name, f.comparator, f.value, f.value_max, f.unit, f.year.unwrap_or(0), f.baseline_year))
+            .map(|f| {
+                (
+                    f.name,
+                    f.comparator,
+                    f.value.unwrap_or(f64::NAN),
+                    f.value_max,
+                    f.unit,
+                    f.year.unwrap_or(0),
+                    f.baseline_year,
+                )
+            })
             .collect()
     }
 

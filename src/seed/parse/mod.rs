@@ -36,6 +36,7 @@ use sha2::{Digest, Sha256};
 
 use crate::seed::model::{
     Actual, Comparator, Dataset, Direction, Indicator, Measure, Nature, Plan, Provenance, SourceDocument, Target,
+    TargetKind,
 };
 
 pub use coordination::{Coordination, load_coordination};
@@ -331,7 +332,8 @@ fn build_indicators(out: &PlanOut, parent: &BTreeMap<String, String>) -> Result<
         let mut targets: Vec<Target> = Vec::new();
         for l in located {
             let g = &l.found;
-            if g.unit != f.unit {
+            // A qualitative target has no unit: it may join an indicator of any.
+            if g.unit != f.unit && g.kind != TargetKind::Qualitative && f.kind != TargetKind::Qualitative {
                 return Err(conflict(name, format!("units {} and {}", f.unit, g.unit)));
             }
             if let Some(t) = targets.iter().find(|t| (t.year, t.kind, t.start_year) == (g.year, g.kind, g.start_year)) {
@@ -339,6 +341,10 @@ fn build_indicators(out: &PlanOut, parent: &BTreeMap<String, String>) -> Result<
                     return Err(conflict(name, format!("two values for {:?} {:?}", g.kind, g.year)));
                 }
                 continue; // the same target stated twice: the first statement wins
+            }
+            if g.year.is_some() && targets.iter().any(|t| t.year == g.year) {
+                // One target per year: a figure and words for the same year contradict.
+                return Err(conflict(name, format!("two kinds of target for {:?}", g.year)));
             }
             targets.push(Target {
                 year: g.year,
@@ -352,12 +358,23 @@ fn build_indicators(out: &PlanOut, parent: &BTreeMap<String, String>) -> Result<
             });
         }
         targets.sort_by_key(|t| t.year);
+        // The unit of the figures, when a qualitative target was stated first.
+        let unit = located
+            .iter()
+            .find(|l| l.found.kind != TargetKind::Qualitative)
+            .map_or_else(|| f.unit.clone(), |l| l.found.unit.clone());
         let baseline_year = located.iter().find_map(|l| l.found.baseline_year);
         result.push(Indicator {
             key: format!("{}#{}#{name}", plan.key, code_of(&task_key)),
             name: name.clone(),
-            unit: f.unit.clone(),
-            measure: if f.unit == "%" { Measure::Percentage } else { Measure::Quantity },
+            unit: unit.clone(),
+            measure: if located.iter().all(|l| l.found.kind == TargetKind::Qualitative) {
+                Measure::Qualitative
+            } else if unit == "%" {
+                Measure::Percentage
+            } else {
+                Measure::Quantity
+            },
             direction: if f.keep {
                 Direction::Keep
             } else if f.lower_is_better {
@@ -365,7 +382,7 @@ fn build_indicators(out: &PlanOut, parent: &BTreeMap<String, String>) -> Result<
             } else {
                 Direction::HigherIsBetter
             },
-            summable: !matches!(f.unit.as_str(), "%" | "min" | "微克/立方米" | ""),
+            summable: !matches!(unit.as_str(), "%" | "min" | "微克/立方米" | ""),
             nature: if located.iter().any(|l| l.found.binding) { Nature::Binding } else { Nature::Expected },
             region_key: plan.region_key.clone(),
             plan_key: plan.key.clone(),

@@ -176,7 +176,7 @@ fn indicator_facts() {
         assert_eq!(i.task_key, expected_task, "{key}");
         let t =
             i.targets.iter().find(|t| t.year == Some(year)).unwrap_or_else(|| panic!("{key}: no target for {year}"));
-        assert_eq!((t.comparator, t.value, t.value_max), (cmp, value, max), "{key} {year}");
+        assert_eq!((t.comparator, t.value, t.value_max), (cmp, Some(value), max), "{key} {year}");
         assert!(t.provenance.quote.contains(&format_number(value)), "{key}: quote {}", t.provenance.quote);
         if plan == XQ {
             assert!(task_or_none(&d, i.task_key.as_deref()).is_none_or(|t| t.assignments.is_empty()));
@@ -336,11 +336,13 @@ fn task_counts() {
     for (plan, groups, tasks, columns, indicators, results) in [
         // New with the target kinds: CITY 1 (annual), XQ 8 (3 standing, 3 of the lost ranges, 2
         // implied 100 %), JH 3 (2 implied 100 %, 1 专栏 figure in Chinese numerals), NK 3 (implied 100 %).
+        // Then the 4 standing counts of JH's 专栏2 and 专栏7, and the goals in words (qualitative
+        // targets): XQ 2, JH 10 (3 more join indicators with a figure), NK 6.
         (CITY, 5, 24, 0, 18 + 1, 15),
         (Y2024, 5, 0, 0, 1, 13),
-        (XQ, 23, 40, 0, 31 + 8, 0),
-        (JH, 16, 32, 10, 44 + 3, 0),
-        (NK, 17, 25, 0, 26 + 3, 0),
+        (XQ, 23, 40, 0, 31 + 8 + 2, 0),
+        (JH, 16, 32, 10, 44 + 3 + 4 + 10, 0),
+        (NK, 17, 25, 0, 26 + 3 + 6, 0),
     ] {
         assert_eq!(count(plan, TaskKind::ActionGroup), groups, "{plan} groups");
         assert_eq!(count(plan, TaskKind::Task), tasks, "{plan} tasks");
@@ -625,7 +627,7 @@ fn past_results_are_actual_values_never_targets() {
     let get = |key: &str| d.indicators.iter().find(|i| i.key == key).unwrap_or_else(|| panic!("{key}"));
     // A result of an indicator that has a target: 518 无废细胞 built in 2023, next to the 2024 target of 500.
     let cells = get(&format!("{Y2024}#二#无废细胞"));
-    assert_eq!(cells.targets.iter().map(|t| (t.year, t.value)).collect::<Vec<_>>(), [(Some(2024), 500.0)]);
+    assert_eq!(cells.targets.iter().map(|t| (t.year, t.value)).collect::<Vec<_>>(), [(Some(2024), Some(500.0))]);
     assert_eq!(cells.actuals.iter().map(|a| (a.period.as_str(), a.value)).collect::<Vec<_>>(), [("2023", 518.0)]);
     assert!(cells.actuals[0].provenance.quote.contains("建成518个“无废细胞”"), "{:?}", cells.actuals[0].provenance);
     // 十三五 and the following years: two indicators, as the text measures them differently.
@@ -715,7 +717,16 @@ fn targets_of_every_kind_keep_their_year_start_and_phrase() {
         let i = i.unwrap_or_else(|| panic!("{plan}: no indicator {name}"));
         assert_eq!(i.targets.len(), 1, "{name}");
         let t = &i.targets[0];
-        (t.kind, t.year, t.start_year, t.phrase.as_deref(), t.comparator, t.value, t.value_max, i.unit.as_str())
+        (
+            t.kind,
+            t.year,
+            t.start_year,
+            t.phrase.as_deref(),
+            t.comparator,
+            t.value.unwrap_or(f64::NAN),
+            t.value_max,
+            i.unit.as_str(),
+        )
     };
     let pue = target(XQ, "新建大型、超大型数据中心电能利用效率PUE");
     assert_eq!(pue, (TargetKind::Standing, None, None, None, Lte, 1.25, None, ""));
@@ -742,21 +753,68 @@ fn targets_of_every_kind_keep_their_year_start_and_phrase() {
     for t in full {
         let phrase = t.phrase.as_deref().unwrap_or_default();
         assert!(!phrase.is_empty() && t.provenance.cleaned.contains(phrase), "{phrase}");
-        assert_eq!((t.comparator, t.value), (Eq, 100.0));
+        assert_eq!((t.comparator, t.value), (Eq, Some(100.0)));
         assert!(t.year.is_some());
     }
     assert_eq!(
         target(JH, "各轨道交通站点公交接驳线路"),
         (TargetKind::ByYear, Some(2025), None, None, Gte, 1.0, None, "条")
     );
+    // The counts of 专栏2 and 专栏7 with no year: standing targets of their 专栏.
+    for (name, code, cmp, value, max, unit) in [
+        ("资源综合利用（再制造）龙头企业", "三.（二）.专栏2", Gte, 10.0, None, "家"),
+        ("动力电池梯次利用及资源化利用示范项目", "三.（二）.专栏2", Between, 2.0, Some(3.0), "个"),
+        ("报废汽车关键零部件的回收再制造项目", "三.（二）.专栏2", Between, 1.0, Some(2.0), "个"),
+        ("绿色能源小镇示范区", "三.（五）.专栏7", Between, 2.0, Some(3.0), "个"),
+    ] {
+        let (kind, year, _, _, c, v, m, u) = target(JH, name);
+        assert_eq!((kind, year, c, v, m, u), (TargetKind::Standing, None, cmp, value, max, unit), "{name}");
+        let i = d.indicators.iter().find(|i| i.plan_key == JH && i.name == name).unwrap();
+        assert_eq!(i.task_key.as_deref(), Some(task(&d, JH, code).key.as_str()), "{name}");
+        assert!(i.targets[0].provenance.quote.contains(&format_number(value)), "{name}");
+    }
     // 510 and 1015 are never values.
-    let values: Vec<f64> = d
+    let values: Vec<f64> =
+        d.indicators.iter().flat_map(|i| i.targets.iter().flat_map(|t| [t.value, t.value_max])).flatten().collect();
+    assert!(!values.contains(&510.0) && !values.contains(&1015.0));
+}
+
+#[test]
+fn goals_in_words_are_qualitative_targets_with_their_phrase_and_no_value() {
+    use crate::seed::model::TargetKind;
+    let d = dataset();
+    let words: Vec<_> = d
         .indicators
         .iter()
-        .flat_map(|i| i.targets.iter().flat_map(|t| [Some(t.value), t.value_max]))
-        .flatten()
+        .flat_map(|i| i.targets.iter().map(move |t| (i, t)))
+        .filter(|(_, t)| t.kind == TargetKind::Qualitative)
         .collect();
-    assert!(!values.contains(&510.0) && !values.contains(&1015.0));
+    assert_eq!(words.len(), 21);
+    for (i, t) in &words {
+        let phrase = t.phrase.as_deref().unwrap_or_default();
+        assert!(!phrase.is_empty() && t.provenance.cleaned.contains(phrase), "{}: {phrase}", i.name);
+        assert_eq!((t.value, t.value_max, t.comparator), (None, None, Eq), "{}", i.name);
+        assert!(t.year.is_some(), "{}", i.name);
+    }
+    let of = |plan: &str, name: &str| {
+        let i = d.indicators.iter().find(|i| i.plan_key == plan && i.name == name);
+        i.unwrap_or_else(|| panic!("{plan}: no indicator {name}"))
+    };
+    // A goal of its own: an indicator measured in words, no unit.
+    let park = of(JH, "天津唐官屯加工物流区循环化改造");
+    assert_eq!((park.measure, park.unit.as_str(), park.summable), (Measure::Qualitative, "", false));
+    let t = &park.targets[0];
+    assert_eq!((t.year, t.phrase.as_deref()), (Some(2025), Some("完成天津唐官屯加工物流区循环化改造")));
+    assert_eq!(t.provenance.quote, "到2025年，完成天津唐官屯加工物流区循环化改造。");
+    // Words after a figure: the same indicator, its unit and measure kept.
+    let forest = of(JH, "森林覆盖率");
+    assert_eq!((forest.measure, forest.unit.as_str()), (Measure::Percentage, "%"));
+    let kinds: Vec<_> = forest.targets.iter().map(|t| (t.year, t.kind, t.value)).collect();
+    assert_eq!(kinds, [(Some(2025), TargetKind::ByYear, Some(10.5)), (Some(2030), TargetKind::Qualitative, None)]);
+    let fossil = of(XQ, "非化石能源消费比重");
+    assert_eq!(fossil.measure, Measure::Qualitative);
+    let phrases: Vec<_> = fossil.targets.iter().map(|t| (t.year, t.phrase.as_deref())).collect();
+    assert_eq!(phrases, [(Some(2025), Some("有所提升")), (Some(2030), Some("进一步提升"))]);
 }
 
 #[test]

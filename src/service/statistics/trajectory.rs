@@ -16,13 +16,12 @@ pub struct PathPoint {
 /// each target to the next. Empty without a baseline value or without a
 /// target after the baseline year. A target of the same year as an earlier
 /// one is drawn by its first; a BETWEEN target by its lower bound; a target
-/// without a year (standing, annual) is not on the path.
+/// without a year (standing, annual) or without a figure (qualitative) is not on the path.
 pub fn path(indicator: &indicator::Model, targets: &[indicator_target::Model]) -> Vec<PathPoint> {
     let (Some(year), Some(value)) = (indicator.baseline_year, indicator.baseline_value) else { return Vec::new() };
     let mut anchors = vec![PathPoint { year, value }];
     // Only targets of a year are points of the path (a standing or annual one has none).
-    let mut later: Vec<(i32, f64)> =
-        targets.iter().filter_map(|t| t.year.filter(|y| *y > year).map(|y| (y, t.value))).collect();
+    let mut later: Vec<(i32, f64)> = targets.iter().filter_map(|t| t.year.filter(|y| *y > year).zip(t.value)).collect();
     later.sort_by_key(|(year, _)| *year);
     for (year, value) in later {
         if anchors.last().is_some_and(|a| a.year < year) {
@@ -95,7 +94,7 @@ mod tests {
             start_year: None,
             phrase: None,
             comparator: Comparator::Gte,
-            value,
+            value: Some(value),
             value_max: None,
             source_document_id: None,
             source_section: None,

@@ -23,9 +23,13 @@ use serde::Serialize;
 pub struct NewTarget {
     pub indicator_id: String,
     pub year: i32,
-    pub comparator: Comparator,
-    pub value: f64,
+    /// `BY_YEAR` (with a comparator and a value) or `QUALITATIVE` (with a phrase, no figure).
+    pub kind: TargetKind,
+    pub comparator: Option<Comparator>,
+    pub value: Option<f64>,
     pub value_max: Option<f64>,
+    /// The words of a qualitative target.
+    pub phrase: Option<String>,
     /// The version of the existing target of that year the change is based on.
     pub expected_version: Option<i32>,
 }
@@ -74,6 +78,55 @@ fn check_target_version(existing: Option<&indicator_target::Model>, expected: Op
     }
 }
 
+/// Longest phrase of a qualitative target, in characters.
+const PHRASE_MAX: usize = 500;
+
+/// Validates a setTarget input: its comparator and value as stored.
+fn check_target(input: &NewTarget) -> AppResult<(Comparator, Option<f64>)> {
+    let mut checks = Checks::default();
+    checks.year("input.year", Some(input.year)).number("input.value", input.value);
+    checks.number("input.valueMax", input.value_max);
+    let stored = match input.kind {
+        TargetKind::Qualitative => {
+            // A goal in words: the phrase says it, no figure, EQ (reached or not).
+            match input.phrase.as_deref() {
+                Some(p) => checks.text("input.phrase", p, PHRASE_MAX),
+                None => checks.require(false, "input.phrase", "a QUALITATIVE target requires phrase"),
+            };
+            checks.require(input.value.is_none(), "input.value", "a QUALITATIVE target has no value");
+            checks.require(input.value_max.is_none(), "input.valueMax", "a QUALITATIVE target has no valueMax");
+            checks.require(
+                input.comparator.is_none_or(|c| c == Comparator::Eq),
+                "input.comparator",
+                "a QUALITATIVE target is EQ (or gives no comparator)",
+            );
+            (Comparator::Eq, None)
+        }
+        TargetKind::ByYear => {
+            checks.require(input.phrase.is_none(), "input.phrase", "only a QUALITATIVE target has phrase");
+            checks.require(input.comparator.is_some(), "input.comparator", "a BY_YEAR target requires comparator");
+            checks.require(input.value.is_some(), "input.value", "a BY_YEAR target requires value");
+            let value = input.value.unwrap_or_default();
+            match (input.comparator, input.value_max) {
+                (Some(Comparator::Between), None) => {
+                    checks.require(false, "input.valueMax", "BETWEEN requires valueMax")
+                }
+                (Some(Comparator::Between), Some(max)) => {
+                    checks.require(max >= value, "input.valueMax", "must not be less than value")
+                }
+                (_, max) => checks.require(max.is_none(), "input.valueMax", "only a BETWEEN target has valueMax"),
+            };
+            (input.comparator.unwrap_or(Comparator::Eq), input.value)
+        }
+        _ => {
+            checks.require(false, "input.kind", "setTarget sets a BY_YEAR or a QUALITATIVE target");
+            (Comparator::Eq, None)
+        }
+    };
+    checks.finish()?;
+    Ok(stored)
+}
+
 /// Creates or replaces the target of `input.year` of an indicator the caller coordinates.
 pub async fn set_target(
     db: &DatabaseConnection,
@@ -81,17 +134,7 @@ pub async fn set_target(
     actor: &Actor,
     input: NewTarget,
 ) -> AppResult<(indicator_target::Model, indicator::Model)> {
-    let mut checks = Checks::default();
-    checks.year("input.year", Some(input.year)).number("input.value", Some(input.value));
-    checks.number("input.valueMax", input.value_max);
-    match (input.comparator, input.value_max) {
-        (Comparator::Between, None) => checks.require(false, "input.valueMax", "BETWEEN requires valueMax"),
-        (Comparator::Between, Some(max)) => {
-            checks.require(max >= input.value, "input.valueMax", "must not be less than value")
-        }
-        (_, max) => checks.require(max.is_none(), "input.valueMax", "only a BETWEEN target has valueMax"),
-    };
-    checks.finish()?;
+    let (comparator, value) = check_target(&input)?;
 
     let write = WriteTxn::begin(db, actor).await?;
     let txn = write.db();
@@ -105,8 +148,13 @@ pub async fn set_target(
     let (action, target) = match &existing {
         Some(before) => {
             let mut am = before.clone().into_active_model();
-            am.comparator = Set(input.comparator);
-            am.value = Set(input.value);
+            // A figure replaces words and words replace a figure: the kind follows the input.
+            if input.kind == TargetKind::Qualitative || before.kind == TargetKind::Qualitative {
+                am.kind = Set(input.kind);
+                am.phrase = Set(input.phrase.clone());
+            }
+            am.comparator = Set(comparator);
+            am.value = Set(value);
             am.value_max = Set(input.value_max);
             // The value no longer comes from the document; the Change keeps the old one.
             am.source_document_id = Set(None);
@@ -122,11 +170,11 @@ pub async fn set_target(
                 id: crate::ids::new_uuid(),
                 indicator_id: found.id.clone(),
                 year: Some(input.year),
-                kind: TargetKind::ByYear,
+                kind: input.kind,
                 start_year: None,
-                phrase: None,
-                comparator: input.comparator,
-                value: input.value,
+                phrase: input.phrase.clone(),
+                comparator,
+                value,
                 value_max: input.value_max,
                 source_document_id: None,
                 source_section: None,
