@@ -16,17 +16,8 @@
 //! a handful of values. Contract: no other `$` than placeholders appears in
 //! the statements built here (xietong writes no `$` in a literal or a name).
 
-use regex::{Captures, Regex};
 use sea_orm::sea_query::SelectStatement;
 use sea_orm::{DbBackend, Statement, Value};
-use std::sync::LazyLock;
-
-/// `LIMIT $n` or `OFFSET $n`.
-static BOUND_LIMIT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b(LIMIT|OFFSET) \$(\d+)").expect("a valid pattern"));
-
-/// A placeholder `$n`.
-static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\$(\d+)").expect("a valid pattern"));
 
 /// `query` as a statement for `backend`, its `LIMIT` and `OFFSET` values
 /// written into the text on PostgreSQL (see the module's contract).
@@ -41,35 +32,70 @@ pub fn build(backend: DbBackend, query: &SelectStatement) -> Statement {
 /// `statement` with each `LIMIT $n` / `OFFSET $n` whose value is an unsigned
 /// integer replaced by that integer, and the other placeholders renumbered.
 fn limits_written_in(mut statement: Statement) -> Statement {
-    if !statement.sql.contains("LIMIT $") && !statement.sql.contains("OFFSET $") {
-        return statement;
-    }
     let Some(values) = statement.values.as_mut() else { return statement };
-    let mut written: Vec<usize> = Vec::new();
-    let sql = BOUND_LIMIT.replace_all(&statement.sql, |caps: &Captures<'_>| {
-        let number = caps[2].parse::<usize>().ok();
-        match number.and_then(|n| Some((n, values.0.get(n.checked_sub(1)?)?))) {
-            Some((n, Value::BigUnsigned(Some(limit)))) => {
-                written.push(n);
-                format!("{} {limit}", &caps[1])
-            }
-            _ => caps[0].to_owned(),
-        }
-    });
+    let placeholders = placeholders(&statement.sql);
+    let written: Vec<(usize, u64)> = placeholders
+        .iter()
+        .filter(|p| p.after_limit)
+        .filter_map(|p| match values.0.get(p.number.checked_sub(1)?) {
+            Some(Value::BigUnsigned(Some(limit))) => Some((p.number, *limit)),
+            _ => None,
+        })
+        .collect();
     if written.is_empty() {
         return statement;
     }
-    let sql = PLACEHOLDER.replace_all(&sql, |caps: &Captures<'_>| match caps[1].parse::<usize>() {
-        Ok(n) => format!("${}", n - written.iter().filter(|w| **w < n).count()),
-        Err(_) => caps[0].to_owned(),
-    });
-    statement.sql = sql.into_owned();
+    let mut sql = String::with_capacity(statement.sql.len());
+    let mut copied = 0;
+    for p in &placeholders {
+        sql.push_str(&statement.sql[copied..p.start]);
+        match written.iter().find(|(n, _)| *n == p.number) {
+            Some((_, limit)) => sql.push_str(&limit.to_string()),
+            None => {
+                let shift = written.iter().filter(|(n, _)| *n < p.number).count();
+                sql.push('$');
+                sql.push_str(&(p.number - shift).to_string());
+            }
+        }
+        copied = p.end;
+    }
+    sql.push_str(&statement.sql[copied..]);
+    statement.sql = sql;
     let mut position = 0;
     values.0.retain(|_| {
         position += 1;
-        !written.contains(&position)
+        !written.iter().any(|(n, _)| *n == position)
     });
     statement
+}
+
+/// A placeholder `$n` of a PostgreSQL statement.
+struct Placeholder {
+    /// Byte range of `$n` in the text.
+    start: usize,
+    end: usize,
+    number: usize,
+    /// It follows `LIMIT ` or `OFFSET `.
+    after_limit: bool,
+}
+
+/// The placeholders of `sql`, in order.
+fn placeholders(sql: &str) -> Vec<Placeholder> {
+    let bytes = sql.as_bytes();
+    let mut found = Vec::new();
+    let mut at = 0;
+    while let Some(offset) = sql[at..].find('$') {
+        let start = at + offset;
+        let digits = bytes[start + 1..].iter().take_while(|b| b.is_ascii_digit()).count();
+        let end = start + 1 + digits;
+        if let Ok(number) = sql[start + 1..end].parse::<usize>() {
+            let before = &sql[..start];
+            let after_limit = before.ends_with("LIMIT ") || before.ends_with("OFFSET ");
+            found.push(Placeholder { start, end, number, after_limit });
+        }
+        at = end;
+    }
+    found
 }
 
 #[cfg(test)]
