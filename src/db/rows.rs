@@ -34,7 +34,8 @@ where
     E::Model: 'static,
     C: ConnectionTrait,
 {
-    decode_all(db.query_all(&select.into_query()).await?)
+    let statement = super::plans::build(db.get_database_backend(), &select.into_query());
+    decode_all(db.query_all_raw(statement).await?)
 }
 
 /// A model decoded by position: its fields in column order.

@@ -47,7 +47,17 @@ pub const IDENTITY_TTL: Duration = Duration::from_secs(30);
 /// jurisdiction and assigned plans (see `Viewer::plan_condition` and
 /// friends); `None` for anonymous callers.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct VisibilityKey(Option<(Role, String, Vec<String>, Arc<[String]>)>);
+pub struct VisibilityKey(Option<Visibility>);
+
+/// The parts of an authenticated caller's identity that its visibility depends on.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Visibility {
+    role: Role,
+    department_id: String,
+    /// Sorted.
+    jurisdiction: Vec<String>,
+    assigned_plans: Arc<[String]>,
+}
 
 impl VisibilityKey {
     /// The key of `viewer`.
@@ -55,7 +65,12 @@ impl VisibilityKey {
         Self(viewer.identity.as_ref().map(|i| {
             let mut jurisdiction = i.jurisdiction.clone();
             jurisdiction.sort();
-            (i.role, i.department_id.clone(), jurisdiction, i.assigned_plans.clone())
+            Visibility {
+                role: i.role,
+                department_id: i.department_id.clone(),
+                jurisdiction,
+                assigned_plans: i.assigned_plans.clone(),
+            }
         }))
     }
 }

@@ -422,7 +422,8 @@ where
             .and_where(Expr::col(rank).lte(rows_per_parent))
             .to_owned()
     };
-    for model in rows::decode_all::<E::Model>(db.query_all(&query).await?)? {
+    let statement = crate::db::plans::build(db.get_database_backend(), &query);
+    for model in rows::decode_all::<E::Model>(db.query_all_raw(statement).await?)? {
         if let sea_orm::Value::String(Some(key)) = model.get(parent) {
             pages.entry(key.to_string()).or_default().rows.push(model);
         }
