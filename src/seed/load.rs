@@ -70,7 +70,7 @@ impl std::fmt::Display for SeedReport {
             writeln!(
                 f,
                 "{} {}: plans {}, action groups {}, tasks {}, 专栏 {}, indicators {}, targets {} ({}), actuals {}, \
-                 departments {}, coordination records {}, projects {}",
+                 departments {}, coordination records {}, projects {}, sentences left as text {} ({})",
                 d.file_name,
                 d.title,
                 d.plans,
@@ -83,7 +83,9 @@ impl std::fmt::Display for SeedReport {
                 d.actuals,
                 d.departments,
                 d.coordination_records,
-                d.projects
+                d.projects,
+                d.left_as_text.iter().map(|(_, n)| n).sum::<usize>(),
+                d.left_as_text.iter().map(|(reason, n)| format!("{reason} {n}")).collect::<Vec<_>>().join(", ")
             )?;
         }
         if !self.departments_by_region.is_empty() {

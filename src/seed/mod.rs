@@ -44,6 +44,10 @@ const COORDINATION: &str = include_str!("../../data/coordination.toml");
 /// The key projects (重点项目) of the 专栏 and tasks, with their sizes.
 const PROJECTS: &str = include_str!("../../data/projects.toml");
 
+/// The recall ledger: every sentence with a number and what became of it
+/// (checked by `tests/api/recall.rs`); the seed report counts its reasons.
+pub(crate) const RECALL: &str = include_str!("../../data/recall.toml");
+
 /// Parses the embedded source documents.
 ///
 /// # Errors

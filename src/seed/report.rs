@@ -5,7 +5,7 @@
 use super::model::Dataset;
 use entity::enums::{TargetKind, TaskKind};
 use sea_orm::Iterable;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The records one source document gave.
 #[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
@@ -30,6 +30,35 @@ pub struct DocumentCounts {
     pub coordination_records: usize,
     /// Key projects (重点项目) read from its 专栏 and tasks.
     pub projects: usize,
+    /// Sentences with a number that the recall ledger (`data/recall.toml`)
+    /// leaves as text, by reason, most frequent first.
+    pub left_as_text: Vec<(String, usize)>,
+}
+
+/// The parts of the recall ledger the report reads.
+#[derive(serde::Deserialize)]
+struct Ledger {
+    sentence: Vec<LedgerEntry>,
+}
+
+#[derive(serde::Deserialize)]
+struct LedgerEntry {
+    file: String,
+    reason: Option<String>,
+}
+
+/// The ledger's sentences left as text, by file, then reason. An unreadable
+/// ledger counts nothing here; `tests/api/recall.rs` fails on it.
+fn left_as_text() -> BTreeMap<String, BTreeMap<String, usize>> {
+    let mut counts: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+    if let Ok(ledger) = toml::from_str::<Ledger>(super::RECALL) {
+        for entry in ledger.sentence {
+            if let Some(reason) = entry.reason {
+                *counts.entry(entry.file).or_default().entry(reason).or_default() += 1;
+            }
+        }
+    }
+    counts
 }
 
 /// How many departments of the dataset each region has (by region name, in
@@ -45,6 +74,7 @@ pub fn departments_by_region(dataset: &Dataset) -> Vec<(String, usize)> {
 
 /// One [`DocumentCounts`] per source document, in file order.
 pub fn per_document(dataset: &Dataset) -> Vec<DocumentCounts> {
+    let ledger = left_as_text();
     dataset
         .sources
         .iter()
@@ -78,9 +108,17 @@ pub fn per_document(dataset: &Dataset) -> Vec<DocumentCounts> {
                 departments: departments.len(),
                 coordination_records: records.len(),
                 projects: dataset.projects.iter().filter(|p| here(&p.provenance.file_name)).count(),
+                left_as_text: by_frequency(ledger.get(&source.file_name)),
             }
         })
         .collect()
+}
+
+/// `reasons` as (reason, count), most frequent first, then by name.
+fn by_frequency(reasons: Option<&BTreeMap<String, usize>>) -> Vec<(String, usize)> {
+    let mut list: Vec<(String, usize)> = reasons.into_iter().flatten().map(|(r, n)| (r.clone(), *n)).collect();
+    list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    list
 }
 
 #[cfg(test)]
@@ -105,6 +143,10 @@ mod tests {
         assert_eq!(projects_of("001_27f9e29b9992793d.txt"), Some(6), "西青's grid projects");
         assert_eq!(projects_of("003_8f0cb15813cef04d.txt"), Some(32), "静海's 专栏");
         assert!(counts.iter().all(|c| c.targets == c.targets_by_kind.iter().map(|(_, n)| n).sum::<usize>()));
+        // Every document has sentences with a number left as text (names, dates, headings…).
+        assert!(counts.iter().all(|c| c.left_as_text.iter().map(|(_, n)| n).sum::<usize>() > 0), "{counts:?}");
+        let of_001 = counts.iter().find(|c| c.file_name == "001_27f9e29b9992793d.txt").map(|c| &c.left_as_text);
+        assert!(of_001.is_some_and(|l| l.iter().any(|(r, n)| r == "site-furniture" && *n > 0)), "{of_001:?}");
         let by_region = departments_by_region(&dataset);
         assert_eq!(by_region.iter().map(|(_, n)| n).sum::<usize>(), dataset.departments.len());
         assert!(by_region.iter().any(|(name, n)| name == "北京市" && *n >= 3), "{by_region:?}");
