@@ -32,6 +32,10 @@ pub fn build(backend: DbBackend, query: &SelectStatement) -> Statement {
 /// `statement` with each `LIMIT $n` / `OFFSET $n` whose value is an unsigned
 /// integer replaced by that integer, and the other placeholders renumbered.
 fn limits_written_in(mut statement: Statement) -> Statement {
+    // Most statements (lookups by key) have no page size: leave them without a scan.
+    if !statement.sql.contains("LIMIT $") && !statement.sql.contains("OFFSET $") {
+        return statement;
+    }
     let Some(values) = statement.values.as_mut() else { return statement };
     let placeholders = placeholders(&statement.sql);
     let written: Vec<(usize, u64)> = placeholders
