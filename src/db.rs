@@ -5,6 +5,7 @@
 //! reported in one sentence that names the URL's file or host and says how
 //! to fix it — never as a bare driver code or "pool timed out".
 
+pub mod keys;
 pub mod plans;
 pub mod rows;
 

@@ -226,12 +226,13 @@ pub async fn latest_actuals_of<C: ConnectionTrait>(
     db: &C,
     indicator_ids: &[String],
 ) -> AppResult<HashMap<String, indicator_actual::Model>> {
-    use sea_orm::ExprTrait;
     if indicator_ids.is_empty() {
         return Ok(HashMap::new());
     }
     let of = sea_orm::sea_query::Alias::new(LATEST_OF);
-    latest_actuals_where(db, Expr::col((of, indicator::Column::Id)).is_in(indicator_ids.iter().cloned())).await
+    let in_keys =
+        crate::db::keys::one_of(db.get_database_backend(), Expr::col((of, indicator::Column::Id)), indicator_ids);
+    latest_actuals_where(db, in_keys).await
 }
 
 /// Like [`latest_actuals_of`], for the indicators whose IDs `ids` selects

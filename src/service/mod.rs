@@ -31,7 +31,7 @@ pub use crate::access::{plans_assigned_to, tasks_assigned_to};
 use crate::db::rows;
 use crate::error::AppResult;
 use entity::{indicator_target, region};
-use sea_orm::sea_query::{Query, SelectStatement};
+use sea_orm::sea_query::{Expr, Query, SelectStatement};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, ModelTrait, QueryFilter, Select};
 use std::collections::HashMap;
 
@@ -62,7 +62,8 @@ where
     if keys.is_empty() {
         return Ok(groups);
     }
-    let rows = rows::all(db, select.filter(column.is_in(keys.iter().cloned()))).await?;
+    let in_keys = crate::db::keys::one_of(db.get_database_backend(), Expr::col((E::default(), column)), keys);
+    let rows = rows::all(db, select.filter(in_keys)).await?;
     for row in rows {
         if let sea_orm::Value::String(Some(key)) = row.get(column) {
             groups.entry(key.to_string()).or_default().push(row);

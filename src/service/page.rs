@@ -14,10 +14,10 @@ use crate::error::{AppError, AppResult};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Alias, Asterisk, Expr, Query, SimpleExpr, UnionType, WindowStatement};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, Func, JoinType, Query, SimpleExpr, UnionType, WindowStatement};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait, ModelTrait, Order, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, QueryTrait, Select,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, ExprTrait, ModelTrait, Order, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
 };
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
@@ -354,10 +354,13 @@ pub const PARENTS_PER_STATEMENT: usize = 100;
 /// page size + 1. [`page_in_memory`] with the same `args` then gives exactly
 /// the page it would give from all of the parent's rows.
 ///
-/// One statement, however many parents: up to [`PARENTS_PER_STATEMENT`] of
-/// them, one `UNION ALL` arm per parent reads its rows with `ORDER BY …
-/// LIMIT`, so with an index on (parent, sort, id) the database reads about a
-/// page of rows per parent however many it has. Beyond that (a nested list
+/// One statement, however many parents. Each parent's rows are read with
+/// `ORDER BY … LIMIT`, so with an index on (parent, sort, id) the database
+/// reads about a page of rows per parent however many it has: on PostgreSQL
+/// by one `LATERAL` subquery over the array of parents' keys (one bound
+/// value, the visibility rules in the statement once); on SQLite, which has
+/// no `LATERAL`, by one `UNION ALL` arm per parent, up to
+/// [`PARENTS_PER_STATEMENT`] of them. Beyond that on SQLite (a nested list
 /// under a nested list), `ROW_NUMBER() OVER (PARTITION BY parent …)` numbers
 /// the rows of all the parents in one pass and keeps each parent's first
 /// ones: it reads every candidate row once instead of repeating the query per
@@ -393,7 +396,23 @@ where
         None => select,
     };
     let rows_per_parent = window.limit.saturating_add(1);
-    let query = if parents.len() <= PARENTS_PER_STATEMENT {
+    let backend = db.get_database_backend();
+    let query = if backend == DbBackend::Postgres {
+        // One arm, run once per parent from an array of the parents' keys:
+        // the visibility subqueries are evaluated once for all parents, and
+        // the statement's text is the same for any number of them, so
+        // PostgreSQL plans it once (see `db::plans`).
+        let parent_key = Alias::new("xt_parent");
+        let arm = beyond_cursor(
+            select.clone().filter(Expr::col((E::default(), parent)).equals((parent_key.clone(), parent_key.clone()))),
+        );
+        let arm = ordered(arm, spec, ascending).limit(rows_per_parent).into_query();
+        Query::select()
+            .column((Alias::new("xt_arm"), Asterisk))
+            .from_function(Func::cust("unnest").arg(crate::db::keys::array(parents)), parent_key)
+            .join_lateral(JoinType::InnerJoin, arm, Alias::new("xt_arm"), Expr::value(true))
+            .to_owned()
+    } else if parents.len() <= PARENTS_PER_STATEMENT {
         let mut arms = parents.iter().map(|key| {
             let arm = beyond_cursor(select.clone().filter(parent.eq(key.clone())));
             let arm = ordered(arm, spec, ascending).limit(rows_per_parent).into_query();
@@ -422,7 +441,7 @@ where
             .and_where(Expr::col(rank).lte(rows_per_parent))
             .to_owned()
     };
-    let statement = crate::db::plans::build(db.get_database_backend(), &query);
+    let statement = crate::db::plans::build(backend, &query);
     for model in rows::decode_all::<E::Model>(db.query_all_raw(statement).await?)? {
         if let sea_orm::Value::String(Some(key)) = model.get(parent) {
             pages.entry(key.to_string()).or_default().rows.push(model);

@@ -284,7 +284,7 @@ pub async fn latest_reports_of<C: ConnectionTrait>(
     let latest_ids = Query::select()
         .expr(Expr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(latest_of_one))))
         .from_as(task::Entity, of.clone())
-        .and_where(Expr::col((of, task::Column::Id)).is_in(task_ids.iter().cloned()))
+        .and_where(crate::db::keys::one_of(db.get_database_backend(), Expr::col((of, task::Column::Id)), task_ids))
         .to_owned();
     for report in Entity::find().filter(Column::Id.in_subquery(latest_ids)).all(db).await? {
         latest.insert(report.task_id.clone(), report);
