@@ -363,17 +363,17 @@ impl PlanScope {
     /// class, else (tasks and indicators without one) its plan's.
     fn class_in(self, classes: &[SharingClass]) -> Condition {
         use entity::{indicator, plan, task};
-        use sea_orm::ColumnTrait;
         let own = match self {
             Self::Plan => {
-                return Condition::all().add(plan::Column::SharingClass.is_in(classes.iter().map(|c| c.as_str())));
+                return Condition::all()
+                    .add(Expr::col((plan::Entity, plan::Column::SharingClass)).is_in(class_literals(classes)));
             }
             Self::Task => Expr::col((task::Entity, task::Column::SharingClass)),
             Self::Indicator => Expr::col((indicator::Entity, indicator::Column::SharingClass)),
             Self::TaskOfIndicator => return Condition::all().add(self.plan_id().in_subquery(plans_of_class(classes))),
         };
         Condition::any()
-            .add(own.clone().is_in(classes.iter().map(|c| c.as_str())))
+            .add(own.clone().is_in(class_literals(classes)))
             .add(Condition::all().add(own.is_null()).add(self.plan_id().in_subquery(plans_of_class(classes))))
     }
 
@@ -452,14 +452,23 @@ pub fn plans_assigned_to(department_id: &str) -> SelectStatement {
         .to_owned()
 }
 
+/// `classes` as literals written into the statement, not bound values: they
+/// are the same in every statement, and PostgreSQL's generic plan (the one
+/// it keeps for a prepared statement) can then see which classes a condition
+/// keeps; with them bound its estimates are blind, and the plan it kept for
+/// the BUREAU's `node(id)` statement ran slower (BENCHMARKS.md, 2026-12-03
+/// evening). The text stays one per caller, as before.
+fn class_literals(classes: &[SharingClass]) -> impl Iterator<Item = Expr> + '_ {
+    classes.iter().map(|class| Expr::Constant(class.as_str().into()))
+}
+
 /// Subquery: plans whose class is one of `classes`.
 fn plans_of_class(classes: &[SharingClass]) -> SelectStatement {
     use entity::plan;
-    use sea_orm::ColumnTrait;
     Query::select()
         .column(plan::Column::Id)
         .from(plan::Entity)
-        .and_where(plan::Column::SharingClass.is_in(classes.iter().map(|c| c.as_str())))
+        .and_where(Expr::col((plan::Entity, plan::Column::SharingClass)).is_in(class_literals(classes)))
         .to_owned()
 }
 
