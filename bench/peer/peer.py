@@ -235,6 +235,10 @@ def label(sql):
     name = table.group(1) if table else sql.split(None, 1)[0]
     if "UNION ALL" in sql:
         return f"{name}: a page per parent (UNION ALL of {sql.count('UNION ALL') + 1})"
+    lateral = re.match(r"SELECT \S+ FROM unnest\(CAST\('\{([^}]*)\}'", sql)
+    if lateral and "JOIN LATERAL" in sql:
+        n = lateral.group(1).count(",") + 1
+        return f"{name}: a page per parent (LATERAL over {n} parents)"
     if "IN (SELECT (SELECT" in sql:
         return f"{name}: the latest of each indicator"
     if not re.search(rf'FROM "{name}" WHERE', sql):
@@ -245,14 +249,17 @@ def label(sql):
     def by(m):
         if m.group(2) == "= ":
             return f"{name} by {m.group(1)}"
-        n = sql.count(",", m.end(), sql.find(")", m.end())) + 1
+        # IN ('a', 'b') lists its keys; = ANY(CAST('{a,b}' AS text[])) binds them as one array.
+        end = sql.find("}" if m.group(2).startswith("= ANY") else ")", m.end())
+        n = sql.count(",", m.end(), end) + 1
         return f"{name} by {m.group(1)} ({n} key{'s' if n > 1 else ''})"
 
+    keys = r"(IN \(|= ANY\(CAST\('\{|= )"
     main = sql.index(f'FROM "{name}" WHERE')  # the statement's own WHERE, not a subquery's
-    direct = re.compile(rf'FROM "{name}" WHERE "{name}"\."(\w+)" (IN \(|= )\'').match(sql, main)
+    direct = re.compile(rf'FROM "{name}" WHERE "{name}"\."(\w+)" {keys}\'?').match(sql, main)
     if direct:
         return by(direct)
-    by_id = re.search(rf'"{name}"\."(id)" (IN \(|= )\'', sql)
+    by_id = re.search(rf'"{name}"\."(id)" {keys}\'?', sql)
     return (by(by_id) if by_id else f"{name}: a page") + ", with visibility"
 
 

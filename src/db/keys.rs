@@ -5,10 +5,10 @@
 //! …, $n)` every batch size is another statement: prepared again on each
 //! connection, planned again by PostgreSQL, and it crowds sqlx's per-connection
 //! statement cache. On PostgreSQL the keys are bound as one array instead
-//! (`= ANY($1)`), so one statement serves every batch. SQLite has no array
+//! (`= ANY(CAST($1 AS text[]))`), so one statement serves every batch. SQLite has no array
 //! values and keeps the list.
 
-use sea_orm::sea_query::{ArrayType, BinOper, Func, SimpleExpr};
+use sea_orm::sea_query::{Alias, ArrayType, BinOper, Expr, Func, SimpleExpr};
 use sea_orm::{DbBackend, ExprTrait, Value};
 
 /// `expr` is one of `keys`, for `backend` (see the module's contract).
@@ -19,16 +19,19 @@ pub fn one_of(backend: DbBackend, expr: SimpleExpr, keys: &[String]) -> SimpleEx
     }
 }
 
-/// `keys` as one PostgreSQL `text[]` value.
-pub fn array(keys: &[String]) -> Value {
+/// `keys` as one PostgreSQL `text[]` value, cast in the statement's text so
+/// that it keeps its type when the statement is replayed with the value
+/// written in (`bench/peer.sh` replays xietong's statements with pgbench; a
+/// bare `'{…}'` is of unknown type there, and `unnest` of it is ambiguous).
+pub fn array(keys: &[String]) -> SimpleExpr {
     let values = keys.iter().map(|key| Value::from(key.clone())).collect();
-    Value::Array(ArrayType::String, Some(Box::new(values)))
+    Expr::val(Value::Array(ArrayType::String, Some(Box::new(values)))).cast_as(Alias::new("text[]"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sea_orm::sea_query::{Alias, Expr, Query};
+    use sea_orm::sea_query::Query;
 
     fn statement(backend: DbBackend, keys: &[String]) -> String {
         let query = Query::select()
@@ -43,7 +46,7 @@ mod tests {
     fn postgres_binds_one_array_whatever_the_number_of_keys() {
         let one = statement(DbBackend::Postgres, &["a".into()]);
         let three = statement(DbBackend::Postgres, &["a".into(), "b".into(), "c".into()]);
-        assert_eq!(one, r#"SELECT "id" FROM "task" WHERE "id" = ANY($1)"#);
+        assert_eq!(one, r#"SELECT "id" FROM "task" WHERE "id" = ANY(CAST($1 AS text[]))"#);
         assert_eq!(one, three);
     }
 
