@@ -247,19 +247,19 @@ def label(sql):
         return f"{name}: a page"
 
     def by(m):
-        if m.group(2) == "= ":
+        if m.group(2) == "= '":
             return f"{name} by {m.group(1)}"
         # IN ('a', 'b') lists its keys; = ANY(CAST('{a,b}' AS text[])) binds them as one array.
         end = sql.find("}" if m.group(2).startswith("= ANY") else ")", m.end())
         n = sql.count(",", m.end(), end) + 1
         return f"{name} by {m.group(1)} ({n} key{'s' if n > 1 else ''})"
 
-    keys = r"(IN \(|= ANY\(CAST\('\{|= )"
+    keys = r"(IN \('|= ANY\(CAST\('\{|= ')"
     main = sql.index(f'FROM "{name}" WHERE')  # the statement's own WHERE, not a subquery's
-    direct = re.compile(rf'FROM "{name}" WHERE "{name}"\."(\w+)" {keys}\'?').match(sql, main)
+    direct = re.compile(rf'FROM "{name}" WHERE "{name}"\."(\w+)" {keys}').match(sql, main)
     if direct:
         return by(direct)
-    by_id = re.search(rf'"{name}"\."(id)" {keys}\'?', sql)
+    by_id = re.search(rf'"{name}"\."(id)" {keys}', sql)
     return (by(by_id) if by_id else f"{name}: a page") + ", with visibility"
 
 
