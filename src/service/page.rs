@@ -390,14 +390,48 @@ where
     if parents.is_empty() {
         return Ok(pages);
     }
+    let backend = db.get_database_backend();
+    let query = grouped_pages_query(backend, select.clone(), parent, parents, spec, &window);
+    let statement = crate::db::plans::build(backend, &query);
+    for model in rows::decode_all::<E::Model>(db.query_all_raw(statement).await?)? {
+        if let sea_orm::Value::String(Some(key)) = model.get(parent) {
+            pages.entry(key.to_string()).or_default().rows.push(model);
+        }
+    }
+    if with_total {
+        let counts: Vec<(String, i64)> = select
+            .select_only()
+            .column(parent)
+            .column_as(Expr::cust("COUNT(*)"), "xt_total")
+            .filter(parent.is_in(parents.iter().cloned()))
+            .group_by(parent)
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (key, total) in counts {
+            pages.entry(key).or_default().total = u64::try_from(total).unwrap_or(0);
+        }
+    }
+    Ok(pages)
+}
+
+/// The statement of [`fetch_grouped_pages`] for `backend`: each parent's rows
+/// of `select` beyond the window's cursor, at most its page size + 1 each.
+fn grouped_pages_query<E: EntityTrait>(
+    backend: DbBackend,
+    select: Select<E>,
+    parent: E::Column,
+    parents: &[String],
+    spec: &SortSpec<E::Model>,
+    window: &Window,
+) -> sea_orm::sea_query::SelectStatement {
     let ascending = window.forward != spec.descending;
     let beyond_cursor = |select: Select<E>| match &window.cursor {
         Some(cursor) => select.filter(beyond(spec, cursor, ascending)),
         None => select,
     };
     let rows_per_parent = window.limit.saturating_add(1);
-    let backend = db.get_database_backend();
-    let query = if backend == DbBackend::Postgres {
+    if backend == DbBackend::Postgres {
         // One arm, run once per parent from an array of the parents' keys:
         // the visibility subqueries are evaluated once for all parents, and
         // the statement's text is the same for any number of them, so
@@ -410,7 +444,7 @@ where
         Query::select()
             .column((Alias::new("xt_arm"), Asterisk))
             .from_function(Func::cust("unnest").arg(crate::db::keys::array(parents)), parent_key)
-            .join_lateral(JoinType::InnerJoin, arm, Alias::new("xt_arm"), Expr::value(true))
+            .join_lateral(JoinType::InnerJoin, arm, Alias::new("xt_arm"), Expr::cust("TRUE"))
             .to_owned()
     } else if parents.len() <= PARENTS_PER_STATEMENT {
         let mut arms = parents.iter().map(|key| {
@@ -440,28 +474,7 @@ where
             .from_subquery(ranked, Alias::new("xt_ranked"))
             .and_where(Expr::col(rank).lte(rows_per_parent))
             .to_owned()
-    };
-    let statement = crate::db::plans::build(backend, &query);
-    for model in rows::decode_all::<E::Model>(db.query_all_raw(statement).await?)? {
-        if let sea_orm::Value::String(Some(key)) = model.get(parent) {
-            pages.entry(key.to_string()).or_default().rows.push(model);
-        }
     }
-    if with_total {
-        let counts: Vec<(String, i64)> = select
-            .select_only()
-            .column(parent)
-            .column_as(Expr::cust("COUNT(*)"), "xt_total")
-            .filter(parent.is_in(parents.iter().cloned()))
-            .group_by(parent)
-            .into_tuple()
-            .all(db)
-            .await?;
-        for (key, total) in counts {
-            pages.entry(key).or_default().total = u64::try_from(total).unwrap_or(0);
-        }
-    }
-    Ok(pages)
 }
 
 /// Pages rows already loaded in memory, with the same cursors as [`fetch_page`].
@@ -661,6 +674,36 @@ mod tests {
         let values = spec.values(&SortValue::TextInt("2022".into(), 2)).map(|v| v.len());
         assert_eq!(values, Some(2));
         assert_eq!(spec.values(&SortValue::Text("2022".into())), None);
+    }
+
+    #[test]
+    fn on_postgresql_a_page_per_parent_is_one_statement_text_for_any_number_of_parents() {
+        use entity::task;
+        let spec: SortSpec<task::Model> = SortSpec {
+            list: "Task.docOrder",
+            kind: SortKind::Text,
+            expr: Expr::col((task::Entity, task::Column::DocOrder)),
+            then: None,
+            id: Expr::col((task::Entity, task::Column::Id)),
+            descending: false,
+            value_of: |t| SortValue::Text(t.doc_order.clone()),
+            id_of: |t| &t.id,
+        };
+        let window = PageArgs { first: Some(20), ..Default::default() }.window_for(&spec, 100).unwrap();
+        let parents = |n: usize| (0..n).map(|i| format!("plan-{i}")).collect::<Vec<_>>();
+        let statement = |backend: DbBackend, n: usize| {
+            let query =
+                grouped_pages_query(backend, task::Entity::find(), task::Column::PlanId, &parents(n), &spec, &window);
+            crate::db::plans::build(backend, &query)
+        };
+        let (two, five) = (statement(DbBackend::Postgres, 2), statement(DbBackend::Postgres, 5));
+        assert_eq!(two.sql, five.sql);
+        assert!(five.sql.contains("JOIN LATERAL") && five.sql.contains("LIMIT 21"), "{}", five.sql);
+        // The parents are one bound array: the page size is written in (`db::plans`).
+        assert_eq!(five.values.map(|v| v.0.len()), Some(1));
+        // SQLite has no LATERAL: one arm per parent.
+        let sqlite = statement(DbBackend::Sqlite, 5);
+        assert_eq!(sqlite.sql.matches("UNION ALL").count(), 4);
     }
 
     #[test]
