@@ -90,7 +90,6 @@ macro_rules! cell_by_sea_orm {
 }
 
 cell_by_sea_orm!(
-    String,
     i32,
     i64,
     f64,
@@ -112,6 +111,29 @@ cell_by_sea_orm!(
     TaskKind,
     TaskStatus,
 );
+
+/// PostgreSQL's type OIDs of `text` and `varchar`, the types xietong's text
+/// columns have (`pg_type.oid`, fixed in every PostgreSQL).
+const PG_TEXT_OIDS: [u32; 2] = [25, 1043];
+
+impl Cell for String {
+    /// On PostgreSQL a `text` or `varchar` value is decoded directly: sqlx's
+    /// checked path compares the value's type with six text-like types
+    /// (names included) at every value, ≈ 6 % of a nested request's
+    /// instructions (BENCHMARKS.md). Any other type, and SQLite, take
+    /// sea-orm's checked path, so a mismatch is still an error.
+    fn cell(row: &QueryResult, at: usize) -> Result<Self, TryGetError> {
+        if let Some(pg) = row.try_as_pg_row()
+            && let Ok(value) = pg.try_get_raw(at)
+            && !value.is_null()
+            && value.type_info().oid().is_some_and(|oid| PG_TEXT_OIDS.contains(&oid.0))
+        {
+            return <String as sea_orm::sqlx::Decode<'_, sea_orm::sqlx::Postgres>>::decode(value)
+                .map_err(|error| TryGetError::DbErr(DbErr::Type(error.to_string())));
+        }
+        <String as sea_orm::TryGetable>::try_get_by_index(row, at)
+    }
+}
 
 impl<T: Cell> Cell for Option<T> {
     fn cell(row: &QueryResult, at: usize) -> Result<Self, TryGetError> {
