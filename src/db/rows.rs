@@ -89,13 +89,22 @@ macro_rules! cell_by_sea_orm {
     };
 }
 
-cell_by_sea_orm!(
-    i32,
-    i64,
-    f64,
-    bool,
-    DateTime<Utc>,
-    NaiveDate,
+cell_by_sea_orm!(i32, i64, f64, bool, DateTime<Utc>, NaiveDate);
+
+/// Enums are stored as their text: read it as a [`String`] cell (on
+/// PostgreSQL without sqlx's per-value type check, below), then parse it.
+macro_rules! cell_by_text {
+    ($($t:ty),* $(,)?) => {
+        $(impl Cell for $t {
+            fn cell(row: &QueryResult, at: usize) -> Result<Self, TryGetError> {
+                let text = <String as Cell>::cell(row, at)?;
+                <$t as sea_orm::ActiveEnum>::try_from_value(&text).map_err(TryGetError::DbErr)
+            }
+        })*
+    };
+}
+
+cell_by_text!(
     ActualStatus,
     AssignmentRole,
     Comparator,
