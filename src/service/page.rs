@@ -403,7 +403,7 @@ where
             .select_only()
             .column(parent)
             .column_as(Expr::cust("COUNT(*)"), "xt_total")
-            .filter(parent.is_in(parents.iter().cloned()))
+            .filter(crate::db::keys::one_of(backend, Expr::col((E::default(), parent)), parents))
             .group_by(parent)
             .into_tuple()
             .all(db)
