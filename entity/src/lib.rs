@@ -17,6 +17,7 @@ pub mod enums;
 pub mod idempotency_record;
 pub mod indicator;
 pub mod indicator_actual;
+pub mod indicator_latest_actual;
 pub mod indicator_target;
 pub mod plan;
 pub mod progress_report;

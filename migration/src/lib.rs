@@ -20,6 +20,7 @@ mod m20261203_000011_target_kinds;
 mod m20261203_000012_create_projects;
 mod m20261203_000013_seed_rows;
 mod m20261203_000014_qualitative_targets;
+mod m20261204_000015_indicator_latest_actual;
 
 /// Applies the migrations in order; used by `xietong migrate` and at start-up.
 pub struct Migrator;
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000012_create_projects::Migration),
             Box::new(m20261203_000013_seed_rows::Migration),
             Box::new(m20261203_000014_qualitative_targets::Migration),
+            Box::new(m20261204_000015_indicator_latest_actual::Migration),
         ]
     }
 }

@@ -17,7 +17,9 @@ use crate::service::indicators::{IndicatorFilter, IndicatorOrderField};
 use crate::service::page::{GroupedPage, PageArgs};
 use crate::service::plans::{PlanFilter, PlanOrderField};
 use crate::service::tasks::{TaskFilter, TaskOrderField};
-use crate::service::{Direction, coordination, departments, indicators, plans, projects, records, regions, tasks};
+use crate::service::{
+    Direction, coordination, departments, indicators, latest_actuals, plans, projects, records, regions, tasks,
+};
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use entity::{
     department, indicator, indicator_actual, indicator_target, plan, progress_report, project, project_size, region,
@@ -106,7 +108,7 @@ id_loader!(
 );
 id_loader!(
     /// The current revision of the latest period of each indicator (for its progress).
-    IndicatorLatestActual => indicator_actual::Model, |s, keys| indicators::latest_actuals_of(&s.db, keys)
+    IndicatorLatestActual => indicator_actual::Model, |s, keys| latest_actuals::of(&s.db, keys)
 );
 id_loader!(
     /// Every actual of each indicator, every revision, by period then revision (for its trajectory).

@@ -17,18 +17,21 @@ mod projects;
 mod stale;
 
 use super::model::{self, Dataset, Provenance};
+use crate::db::keys;
 use crate::error::AppResult;
 use crate::ids::{NodeKind, stable_uuid};
+use crate::service::latest_actuals;
 use chrono::{DateTime, Utc};
 use entity::enums::{ActualStatus, SharingClass, TaskStatus};
 use entity::{
     coordination_participant, coordination_record, coordination_region, department, department_alias, indicator,
-    indicator_actual, indicator_target, plan, project, project_department, project_size, region, source_document, task,
-    task_assignment,
+    indicator_actual, indicator_latest_actual, indicator_target, plan, project, project_department, project_size,
+    region, source_document, task, task_assignment,
 };
+use sea_orm::sea_query::{Expr, Query, SelectStatement};
 use sea_orm::{
-    ActiveModelBehavior, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityName, EntityTrait, IntoActiveModel, QueryFilter, TransactionTrait,
+    ActiveModelBehavior, ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseConnection, EntityName, EntityTrait, IntoActiveModel, QueryFilter, TransactionTrait,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -289,8 +292,30 @@ pub async fn load(db: &DatabaseConnection, dataset: &Dataset) -> AppResult<SeedR
         upsert(&txn, projects::department_rows(dataset)).await?,
     ];
     let tables = stale::remove(&txn, tables).await?;
+    latest_actuals::refresh(&txn, indicators_to_refresh(dataset, db.get_database_backend())).await?;
     txn.commit().await?;
     Ok(SeedReport { tables, documents: Vec::new(), departments_by_region: Vec::new() })
+}
+
+/// The indicators whose latest actual a load may have changed: those of the
+/// dataset with actuals, and any left without a row of
+/// `indicator_latest_actual` (its latest actual was a stale row, removed).
+fn indicators_to_refresh(dataset: &Dataset, backend: sea_orm::DbBackend) -> SelectStatement {
+    let seeded: Vec<String> =
+        dataset.indicators.iter().filter(|i| !i.actuals.is_empty()).map(|i| indicator_id(&i.key)).collect();
+    let listed = Query::select()
+        .column(indicator_latest_actual::Column::IndicatorId)
+        .from(indicator_latest_actual::Entity)
+        .to_owned();
+    Query::select()
+        .column(indicator::Column::Id)
+        .from(indicator::Entity)
+        .cond_where(
+            Condition::any()
+                .add(keys::one_of(backend, Expr::col((indicator::Entity, indicator::Column::Id)), &seeded))
+                .add(indicator::Column::Id.not_in_subquery(listed)),
+        )
+        .to_owned()
 }
 
 fn region_id(key: &str) -> String {

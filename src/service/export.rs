@@ -11,7 +11,7 @@
 use super::indicators::{self, IndicatorFilter};
 use super::progress::{self, ProgressStatus};
 use super::tasks::{self, TaskFilter};
-use super::{departments, plans};
+use super::{departments, latest_actuals, plans};
 use crate::access::Viewer;
 use crate::error::{AppError, AppResult};
 use entity::enums::{AssignmentRole, Comparator, TargetKind};
@@ -94,7 +94,7 @@ pub async fn indicator_table<C: ConnectionTrait>(db: &C, viewer: &Viewer, plan_i
         indicators::select(viewer, &filter).order_by_asc(indicator::Column::DocOrder).all(db).await?;
     let ids: Vec<String> = list.iter().map(|indicator| indicator.id.clone()).collect();
     let targets = indicators::targets_of(db, &ids).await?;
-    let latest = indicators::latest_actuals_of(db, &ids).await?;
+    let latest = latest_actuals::of(db, &ids).await?;
     let rows = list
         .iter()
         .enumerate()

@@ -3,7 +3,6 @@
 use super::page::{self, GroupedPage, Page, PageArgs, SortSpec, SortValue};
 use super::{Direction, group_by, indicators_with_target_in, region_subtree, tasks_assigned_to};
 use crate::access::Viewer;
-use crate::db::rows;
 use crate::error::AppResult;
 use entity::enums::Nature;
 use entity::{indicator, indicator_actual, indicator_target};
@@ -215,74 +214,6 @@ pub async fn targets_of<C: ConnectionTrait>(
     group_by(db, query, indicator_target::Column::IndicatorId, indicator_ids).await
 }
 
-/// The current (highest) revision of the latest period of each indicator that
-/// has actuals: the one value its progress is measured on (see
-/// [`super::progress::compute`]). One statement: for each indicator a
-/// correlated `ORDER BY period DESC, revision DESC LIMIT 1` through the
-/// (indicator, period, revision) index, so the other actuals stay in the
-/// database. Periods compare byte by byte, as in
-/// [`super::progress::current_actuals`] (`COLLATE "C"` on PostgreSQL).
-pub async fn latest_actuals_of<C: ConnectionTrait>(
-    db: &C,
-    indicator_ids: &[String],
-) -> AppResult<HashMap<String, indicator_actual::Model>> {
-    if indicator_ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let of = sea_orm::sea_query::Alias::new(LATEST_OF);
-    let in_keys =
-        crate::db::keys::one_of(db.get_database_backend(), Expr::col((of, indicator::Column::Id)), indicator_ids);
-    latest_actuals_where(db, in_keys).await
-}
-
-/// Like [`latest_actuals_of`], for the indicators whose IDs `ids` selects
-/// (a subquery, so a statement over thousands of indicators binds no list
-/// of their IDs).
-pub async fn latest_actuals_in<C: ConnectionTrait>(
-    db: &C,
-    ids: sea_orm::sea_query::SelectStatement,
-) -> AppResult<HashMap<String, indicator_actual::Model>> {
-    use sea_orm::ExprTrait;
-    let of = sea_orm::sea_query::Alias::new(LATEST_OF);
-    latest_actuals_where(db, Expr::col((of, indicator::Column::Id)).in_subquery(ids)).await
-}
-
-/// The alias of the indicator table in [`latest_actuals_where`].
-const LATEST_OF: &str = "xt_indicator";
-
-/// The latest actuals of the indicators (`xt_indicator`) that `which` keeps.
-async fn latest_actuals_where<C: ConnectionTrait>(
-    db: &C,
-    which: Expr,
-) -> AppResult<HashMap<String, indicator_actual::Model>> {
-    use indicator_actual::{Column, Entity};
-    use sea_orm::sea_query::{Alias, Query, SubQueryStatement};
-    use sea_orm::{ExprTrait, Order};
-    let mut latest = HashMap::new();
-    let (actual, of) = (Alias::new("xt_actual"), Alias::new(LATEST_OF));
-    let period = match db.get_database_backend() {
-        sea_orm::DbBackend::Postgres => Expr::cust(r#""xt_actual"."period" COLLATE "C""#),
-        _ => Expr::col((actual.clone(), Column::Period)),
-    };
-    let latest_of_one = Query::select()
-        .column((actual.clone(), Column::Id))
-        .from_as(Entity, actual.clone())
-        .and_where(Expr::col((actual.clone(), Column::IndicatorId)).equals((of.clone(), indicator::Column::Id)))
-        .order_by_expr(period, Order::Desc)
-        .order_by((actual, Column::Revision), Order::Desc)
-        .limit(1)
-        .to_owned();
-    let latest_ids = Query::select()
-        .expr(Expr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(latest_of_one))))
-        .from_as(indicator::Entity, of)
-        .and_where(which)
-        .to_owned();
-    for actual in rows::all(db, Entity::find().filter(Column::Id.in_subquery(latest_ids))).await? {
-        latest.insert(actual.indicator_id.clone(), actual);
-    }
-    Ok(latest)
-}
-
 /// Every actual of each indicator, every revision included, by period (byte
 /// by byte, as [`super::progress::current_actuals`] compares them), then
 /// revision: what a chart of the indicator draws.
@@ -303,14 +234,10 @@ pub async fn all_actuals_of<C: ConnectionTrait>(
 /// (`COLLATE "C"` on PostgreSQL).
 pub fn actual_sort(backend: sea_orm::DbBackend) -> SortSpec<indicator_actual::Model> {
     use indicator_actual::{Column, Entity};
-    let period = match backend {
-        sea_orm::DbBackend::Postgres => Expr::cust(r#""indicator_actual"."period" COLLATE "C""#),
-        _ => Expr::col((Entity, Column::Period)),
-    };
     SortSpec {
         list: "Actual.period",
         kind: page::SortKind::TextInt,
-        expr: period,
+        expr: period_bytewise(backend),
         then: Some(Expr::col((Entity, Column::Revision))),
         id: Expr::col((Entity, Column::Id)),
         descending: false,
@@ -348,4 +275,15 @@ pub async fn actual_pages_by_indicators<C: ConnectionTrait>(
     }
     let spec = actual_sort(db.get_database_backend());
     page::fetch_grouped_pages(db, query, Column::IndicatorId, indicator_ids, &spec, args, u32::MAX, with_total).await
+}
+
+/// An actual's period as "latest" and the actuals' order compare it: byte by
+/// byte on both stores (`COLLATE "C"` on PostgreSQL, which
+/// `ix_indicator_actual_latest` serves; SQLite compares text so already), as
+/// [`super::progress::current_actuals`] does in memory.
+pub(super) fn period_bytewise(backend: sea_orm::DbBackend) -> Expr {
+    match backend {
+        sea_orm::DbBackend::Postgres => Expr::cust(r#""indicator_actual"."period" COLLATE "C""#),
+        _ => Expr::col((indicator_actual::Entity, indicator_actual::Column::Period)),
+    }
 }

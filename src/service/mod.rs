@@ -15,6 +15,7 @@ pub mod export;
 pub mod feed;
 pub mod imports;
 pub mod indicators;
+pub mod latest_actuals;
 pub mod notify;
 pub mod page;
 pub mod plans;

@@ -149,6 +149,56 @@ async fn a_correction_is_a_new_revision_with_a_reason_and_nothing_is_overwritten
 }
 
 #[tokio::test]
+async fn the_latest_actual_is_the_latest_period_s_current_revision_after_every_write() {
+    let app = spawn_app().await;
+    let (_, _, indicator_id) = renewable_task(&app).await;
+    let bureau = app.token("国网天津静海供电有限公司", Role::Bureau).await;
+    let latest = || async {
+        let query = "query($id: ID!) { node(id: $id) { ... on Indicator { progress { latestActual { period value revision } } } } }";
+        app.data(query, json!({ "id": indicator_id })).await["node"]["progress"]["latestActual"].clone()
+    };
+    let record = |period: &str, value: f64, reason: Option<&str>| {
+        json!({ "input": { "indicatorId": indicator_id, "period": period, "value": value, "status": "PROVISIONAL",
+                           "reason": reason } })
+    };
+    // Each step: a write, then the latest actual it leaves. Periods compare byte by byte:
+    // "2025" < "2025-H1"; an earlier period recorded later does not become the latest.
+    let steps = [
+        (record("2025", 210.0, None), json!({ "period": "2025", "value": 210.0, "revision": 1 })),
+        (record("2024", 190.0, None), json!({ "period": "2025", "value": 210.0, "revision": 1 })),
+        (record("2025", 215.0, Some("统计局核定数")), json!({ "period": "2025", "value": 215.0, "revision": 2 })),
+        (record("2025-H1", 100.0, None), json!({ "period": "2025-H1", "value": 100.0, "revision": 1 })),
+        (record("2024", 191.0, Some("更正")), json!({ "period": "2025-H1", "value": 100.0, "revision": 1 })),
+    ];
+    for (input, expected) in steps {
+        let body = app.graphql_as(&bureau, RECORD, input.clone()).await;
+        assert!(body.get("errors").is_none(), "{input}: {body:#}");
+        assert_eq!(latest().await, expected, "after {input}");
+    }
+    // A refused write changes nothing.
+    let body = app.graphql_as(&bureau, RECORD, record("2026-13", 1.0, None)).await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body:#}");
+    assert_eq!(latest().await, json!({ "period": "2025-H1", "value": 100.0, "revision": 1 }));
+    let stale = xietong::service::latest_actuals::discrepancies(&app.db).await.expect("recompute");
+    assert!(stale.is_empty(), "stored latest actuals differ from the actuals (seed and writes): {stale:#?}");
+}
+
+#[tokio::test]
+async fn the_migration_that_keeps_latest_actuals_fills_them_from_the_actuals_already_stored() {
+    use migration::MigratorTrait;
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    let app = spawn_app().await;
+    // Back to the schema before the table existed (it is the last migration; the seeded actuals
+    // stay), then forward again.
+    migration::Migrator::down(&app.db, Some(1)).await.expect("migrate down one step");
+    migration::Migrator::up(&app.db, None).await.expect("migrate up");
+    let rows = entity::indicator_latest_actual::Entity::find().count(&app.db).await.expect("count");
+    assert!(rows > 0, "the seeded dataset has indicators with actuals");
+    let stale = xietong::service::latest_actuals::discrepancies(&app.db).await.expect("recompute");
+    assert!(stale.is_empty(), "{stale:#?}");
+}
+
+#[tokio::test]
 async fn bad_input_is_refused_naming_each_field_and_writes_nothing() {
     let app = spawn_app().await;
     let (task_id, _, _) = renewable_task(&app).await;

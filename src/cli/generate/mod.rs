@@ -168,6 +168,10 @@ mod tests {
         assert!(first.seeded);
         assert_eq!((first.plans, first.tasks, first.indicators), (4, 100, 200));
         assert_eq!((first.targets, first.actuals), (400, 1200));
+        let stale = crate::service::latest_actuals::discrepancies(&db).await?;
+        assert!(stale.is_empty(), "latest actuals out of step with the generated actuals: {stale:?}");
+        let listed = entity::indicator_latest_actual::Entity::find().count(&db).await?;
+        assert!(listed >= 200, "every generated indicator has actuals, so a latest one: {listed} rows");
         let second = generate(&db, &args).await?;
         assert_eq!((second.seeded, second.plans, second.plans_skipped, second.departments), (false, 0, 4, 0));
         let audit = entity::change::Entity::find().count(&db).await?;

@@ -4,6 +4,7 @@ use super::GenerateArgs;
 use super::insert::insert_chunked;
 use super::report::GenerateReport;
 use crate::ids::{NodeKind, stable_uuid};
+use crate::service::latest_actuals;
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::{
     ActualStatus, AssignmentRole, Comparator, Direction, Measure, Nature, PlanKind, PlanStatus, SharingClass,
@@ -12,7 +13,8 @@ use entity::enums::{
 use entity::{indicator, indicator_actual, indicator_target, plan, region, task, task_assignment};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::Query;
+use sea_orm::{ColumnTrait, ConnectionTrait};
 
 /// Most nodes (an action group and its numbered tasks) per action group.
 const GROUP_SIZE: usize = 20;
@@ -269,6 +271,7 @@ impl PlanRows {
 
     /// Writes the rows, parents before children, adding the counts to `report`.
     pub async fn insert<C: ConnectionTrait>(self, txn: &C, report: &mut GenerateReport) -> anyhow::Result<()> {
+        let plan_id = self.plan.id.clone();
         insert_chunked::<plan::Entity, _>(txn, vec![self.plan]).await?;
         report.plans += 1;
         // Action groups come before their tasks in document order, so every
@@ -278,6 +281,12 @@ impl PlanRows {
         report.indicators += insert_chunked::<indicator::Entity, _>(txn, self.indicators).await?;
         report.targets += insert_chunked::<indicator_target::Entity, _>(txn, self.targets).await?;
         report.actuals += insert_chunked::<indicator_actual::Entity, _>(txn, self.actuals).await?;
+        let of_plan = Query::select()
+            .column(indicator::Column::Id)
+            .from(indicator::Entity)
+            .and_where(indicator::Column::PlanId.eq(plan_id))
+            .to_owned();
+        latest_actuals::refresh(txn, of_plan).await?;
         Ok(())
     }
 }

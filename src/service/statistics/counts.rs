@@ -6,12 +6,12 @@ use super::groups::{GroupColumns, KEY, ROLE};
 use super::{Group, GroupBy, GroupKey, StatisticsFilter, current_year, indicator_select};
 use crate::access::Viewer;
 use crate::error::AppResult;
-use crate::service::indicators;
+use crate::service::latest_actuals;
 use crate::service::progress::{self, ProgressStatus};
 use chrono::{DateTime, Utc};
 use entity::enums::{AssignmentRole, TaskStatus};
-use entity::{indicator, indicator_actual, indicator_target, progress_report, task};
-use sea_orm::sea_query::{Alias, Expr, Func, JoinType, Query, SelectStatement};
+use entity::{indicator, indicator_target, progress_report, task};
+use sea_orm::sea_query::{Alias, Expr, Func, JoinType, Query, SelectStatement, SubQueryStatement};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
     QueryTrait,
@@ -97,22 +97,12 @@ pub(super) async fn count_indicators<C: ConnectionTrait>(
         Expr::col((indicator::Entity, indicator::Column::TaskId)),
         Expr::col((indicator::Entity, indicator::Column::PlanId)),
     );
-    let (reported, at) = (Alias::new("xt_reported"), Alias::new("xt_at"));
-    let latest_actual = Query::select()
-        .column(indicator_actual::Column::IndicatorId)
-        .expr_as(Func::max(Expr::col(indicator_actual::Column::ReportedAt)), at.clone())
-        .from(indicator_actual::Entity)
-        .group_by_col(indicator_actual::Column::IndicatorId)
-        .to_owned();
-    query.join_subquery(
-        JoinType::LeftJoin,
-        latest_actual,
-        reported.clone(),
-        Expr::col((reported.clone(), indicator_actual::Column::IndicatorId))
-            .equals((indicator::Entity, indicator::Column::Id)),
-    );
     columns.select(&mut query);
-    query.expr_as(Expr::col((reported, at)), Alias::new("xt_at"));
+    let last_reported = latest_actuals::last_reported_at(Expr::col((indicator::Entity, indicator::Column::Id)));
+    query.expr_as(
+        Expr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(last_reported))),
+        Alias::new("xt_at"),
+    );
     let rows = db.query_all_raw(columns.finish(db, query)).await?;
     let mut members: Vec<(GroupKey, String, Option<DateTime<Utc>>)> = Vec::with_capacity(rows.len());
     let mut models: BTreeMap<String, indicator::Model> = BTreeMap::new();
@@ -129,8 +119,7 @@ pub(super) async fn count_indicators<C: ConnectionTrait>(
         return Ok(());
     }
     let ids = indicator_select(viewer, filter).select_only().column(indicator::Column::Id).into_query();
-    let (targets, latest) =
-        futures_util::try_join!(targets_in(db, ids.clone()), indicators::latest_actuals_in(db, ids))?;
+    let (targets, latest) = futures_util::try_join!(targets_in(db, ids.clone()), latest_actuals::of_selected(db, ids))?;
     let statuses: HashMap<&str, ProgressStatus> = models
         .values()
         .map(|m| {

@@ -4,7 +4,7 @@
 use super::{StatisticsFilter, indicator_select};
 use crate::access::Viewer;
 use crate::error::{AppError, AppResult};
-use crate::service::indicators;
+use crate::service::latest_actuals;
 use crate::service::progress::period_year;
 use crate::service::writes::reports::valid_period;
 use entity::enums::AssignmentRole;
@@ -64,7 +64,7 @@ pub async fn missing_reports<C: ConnectionTrait>(
     let (leads, issuers, latest) = futures_util::try_join!(
         async { Ok::<_, AppError>(leads.all(db).await?) },
         async { Ok::<_, AppError>(issuers.all(db).await?) },
-        indicators::latest_actuals_in(db, column(indicator::Column::Id)),
+        latest_actuals::of_selected(db, column(indicator::Column::Id)),
     )?;
     let mut leads_of: HashMap<&str, Vec<String>> = HashMap::new();
     for lead in &leads {

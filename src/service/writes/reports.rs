@@ -5,6 +5,7 @@ use crate::access::Actor;
 use crate::access::{Role, Viewer};
 use crate::error::{AppError, AppResult};
 use crate::service::audit::{AuditAction, AuditEntity, ChangeInput, Scope};
+use crate::service::latest_actuals;
 use crate::service::writes::{Changes, WriteTxn};
 use chrono::Utc;
 use entity::enums::{ActualStatus, AssignmentRole, TaskStatus};
@@ -322,6 +323,7 @@ pub async fn stage_actual(
     .into_active_model()
     .insert(txn)
     .await?;
+    latest_actuals::refresh(txn, latest_actuals::one(&found.id)).await?;
     let change = ChangeInput {
         entity: AuditEntity::Actual,
         entity_id: actual.id.clone(),
