@@ -136,11 +136,25 @@ pub async fn preflight(url: &str) -> anyhow::Result<StoreLocation> {
 /// rows: compiling it took 1.4 s of a request whose statement runs in 10 ms
 /// (BENCHMARKS.md). xietong runs short statements only, where JIT never pays.
 ///
+/// They also run with `plan_cache_mode = force_generic_plan`: each prepared
+/// statement is planned once per connection, not at every execution. Left to
+/// choose, PostgreSQL kept planning the statements that carry a non-ADMIN
+/// caller's visibility rules anew at each execution (about 1.2 ms of planning
+/// for 0.6 ms of work), because the plan it would keep is estimated for a key
+/// array of unknown length; the plan it keeps is the one it ran anyway
+/// (BENCHMARKS.md, 2026-12-04). xietong's statements read by key, by a keyset
+/// page in index order, or whole small tables, so a value never changes the
+/// best plan; the one statement whose best plan depends on a value (the
+/// change feed's "since position", [`crate::auth`]'s caller cache) writes it
+/// into its text. A `DATABASE_URL` that sets `plan_cache_mode` itself
+/// (`?options=-c%20plan_cache_mode%3Dauto`) keeps its own.
+///
 /// # Errors
 /// See the module contract.
 pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConnection> {
     let location = preflight(&settings.database_url).await?;
     let mut options = ConnectOptions::new(settings.database_url.clone());
+    let own_plan_cache_mode = settings.database_url.contains("plan_cache_mode");
     options
         .max_connections(settings.db_max_connections)
         .min_connections(1)
@@ -153,7 +167,10 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConn
                 .busy_timeout(Duration::from_secs(5))
                 .foreign_keys(true)
         })
-        .map_sqlx_postgres_opts(|opts| opts.options([("jit", "off")]));
+        .map_sqlx_postgres_opts(move |opts| {
+            let opts = opts.options([("jit", "off")]);
+            if own_plan_cache_mode { opts } else { opts.options([("plan_cache_mode", "force_generic_plan")]) }
+        });
     Database::connect(options).await.map_err(|error| match location {
         StoreLocation::SqliteFile { path, .. } => {
             anyhow::anyhow!("cannot open the SQLite file {}: {}", path.display(), driver_message(&error))

@@ -284,13 +284,19 @@ const MOVES: &str = "MAX(CASE WHEN entity IN ('Department', 'Region', 'Assignmen
 
 /// The feed's head after `position`, and its last revocation and last
 /// change that may move a department's jurisdiction or assigned plans there (one statement).
+/// `position` is written into the statement, not bound: the index on `seq` serves a
+/// position near the head, and PostgreSQL knows to use it only when it sees the value
+/// (sessions keep one generic plan per statement, see `db::connect`).
 async fn feed_since<C: ConnectionTrait>(db: &C, position: i64) -> Result<FeedSince, AppError> {
     let row = change::Entity::find()
         .select_only()
         .column_as(change::Column::Seq.max(), "head")
         .column_as(Expr::cust("MAX(CASE WHEN entity = 'RevokedToken' THEN seq END)"), "last_revocation")
         .column_as(Expr::cust(MOVES), "last_move")
-        .filter(change::Column::Seq.gt(position))
+        .filter(sea_orm::ExprTrait::gt(
+            Expr::col((change::Entity, change::Column::Seq)),
+            Expr::Constant(position.into()),
+        ))
         .into_model::<FeedSince>()
         .one(db)
         .await?;

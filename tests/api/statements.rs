@@ -207,8 +207,10 @@ async fn a_node_lookup_by_a_known_caller_is_one_statement() {
 /// The session settings `db::connect` promises for each store hold on the
 /// connections requests use: on PostgreSQL no JIT compilation (a page
 /// statement's estimated cost crossed `jit_above_cost`, and compiling it cost
-/// a thousand times its run); on SQLite the write-ahead log and enforced
-/// foreign keys.
+/// a thousand times its run) and one generic plan per prepared statement (the
+/// visibility statements were planned again at every execution), unless the
+/// URL chooses its own plan cache mode; on SQLite the write-ahead log and
+/// enforced foreign keys.
 #[tokio::test]
 async fn connections_carry_the_session_settings_of_their_store() {
     use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
@@ -224,7 +226,32 @@ async fn connections_carry_the_session_settings_of_their_store() {
         }
     };
     match backend {
-        DatabaseBackend::Postgres => assert_eq!(setting("SHOW jit").await, "off"),
+        DatabaseBackend::Postgres => {
+            assert_eq!(setting("SHOW jit").await, "off");
+            assert_eq!(setting("SHOW plan_cache_mode").await, "force_generic_plan");
+            let separator = if app.database_url.contains('?') { '&' } else { '?' };
+            let own = xietong::db::DatabaseSettings {
+                database_url: format!("{}{separator}options=-c%20plan_cache_mode%3Dauto", app.database_url),
+                db_max_connections: 1,
+                db_acquire_timeout: 5,
+            };
+            let db = xietong::db::connect(&own).await.expect("connect with the URL's own options");
+            let row = db
+                .query_one_raw(Statement::from_string(backend, "SHOW plan_cache_mode"))
+                .await
+                .expect("SHOW")
+                .expect("one row");
+            assert_eq!(row.try_get_by_index::<String>(0).expect("a setting"), "auto", "the URL's own mode is kept");
+            assert_eq!(
+                db.query_one_raw(Statement::from_string(backend, "SHOW jit"))
+                    .await
+                    .expect("SHOW")
+                    .expect("one row")
+                    .try_get_by_index::<String>(0)
+                    .expect("a setting"),
+                "off"
+            );
+        }
         DatabaseBackend::Sqlite => {
             assert_eq!(setting("PRAGMA journal_mode").await, "wal");
             assert_eq!(setting("PRAGMA foreign_keys").await, "1");
