@@ -239,8 +239,12 @@ def label(sql):
     if lateral and "JOIN LATERAL" in sql:
         n = lateral.group(1).count(",") + 1
         return f"{name}: a page per parent (LATERAL over {n} parents)"
-    if "IN (SELECT (SELECT" in sql:
+    if "IN (SELECT (SELECT" in sql:  # before indicator_latest_actual: a probe per indicator
         return f"{name}: the latest of each indicator"
+    kept = re.search(r'IN \(SELECT "actual_id" FROM "indicator_latest_actual" WHERE .*?= ANY\(CAST\(\'\{([^}]*)\}', sql)
+    if kept:
+        n = kept.group(1).count(",") + 1
+        return f"{name}: the latest of each indicator, kept ({n} keys)"
     if not re.search(rf'FROM "{name}" WHERE', sql):
         return f"{name}: every row"
     if f'FROM "{name}" WHERE TRUE' in sql:
