@@ -190,8 +190,10 @@ def substitute(sql, params):
 
 def capture(log, offset, database, out_dir):
     """Writes OUT_DIR/<name>.sql for each marked request and prints
-    name,statements,has_transaction lines."""
-    current, statements, pending = None, {}, None
+    name,statements,has_transaction lines. A name marked more than once keeps
+    its shortest window: a periodic look of xietong's caller cache at the
+    store (every 5 s) may fall into one request, and is not that request's."""
+    current, windows, pending = None, {}, None
     for pid, db, level, message in log_entries(log, int(offset)):
         if db != database:
             continue
@@ -199,7 +201,7 @@ def capture(log, offset, database, out_dir):
         if mark:
             current = mark.group(2)  # None at "end"
             if current:
-                statements[current] = []
+                windows.setdefault(current, []).append([])
             pending = None
             continue
         if current is None:
@@ -208,12 +210,13 @@ def capture(log, offset, database, out_dir):
             m = re.match(r"(?:statement|execute [^:]*): (.*)$", message, re.S)
             if m:
                 pending = [m.group(1).strip()]
-                statements[current].append(pending)
+                windows[current][-1].append(pending)
         elif level == "DETAIL" and message.startswith("parameters: ") and pending is not None:
             params = {n: v for n, v in PARAM.findall(message)}
             pending[0] = substitute(pending[0], params)
     os.makedirs(out_dir, exist_ok=True)
-    for name, stmts in statements.items():
+    for name, captured in windows.items():
+        stmts = min(captured, key=len)
         lines = [f"-- The statements of one `{name}` request, as logged by PostgreSQL (bench/peer.sh regenerates this file)."]
         for (s,) in stmts:
             lines.append(s.rstrip(";") + ";")
