@@ -107,9 +107,22 @@ pub fn sort(field: IndicatorOrderField, direction: Direction) -> SortSpec<indica
     }
 }
 
-/// The visible indicators matching `filter`.
+/// The visible indicators matching `filter`, for statements that read many of
+/// them (counts, exports): the access rule as sets computed once per statement.
 pub fn select(viewer: &Viewer, filter: &IndicatorFilter) -> Select<indicator::Entity> {
     indicator::Entity::find().filter(viewer.indicator_condition()).filter(filter.condition())
+}
+
+/// The visible indicators matching `filter`, for statements that read a few of
+/// them (a page, a batch of keys): the access rule judged row by row
+/// (`Viewer::indicator_condition_per_row`).
+fn select_per_row(viewer: &Viewer, filter: &IndicatorFilter) -> Select<indicator::Entity> {
+    indicator::Entity::find().filter(viewer.indicator_condition_per_row()).filter(filter.condition())
+}
+
+/// [`select`] when each parent's rows are also counted, else [`select_per_row`].
+fn select_for_pages(viewer: &Viewer, filter: &IndicatorFilter, with_total: bool) -> Select<indicator::Entity> {
+    if with_total { select(viewer, filter) } else { select_per_row(viewer, filter) }
 }
 
 /// One page of visible indicators, and the query that counts them all.
@@ -121,9 +134,9 @@ pub async fn list<C: ConnectionTrait>(
     args: &PageArgs,
     max_page_size: u32,
 ) -> AppResult<(Page<indicator::Model>, Select<indicator::Entity>)> {
-    let query = select(viewer, filter);
-    let page = page::fetch_page(db, query.clone(), &sort(order.0, order.1), args, max_page_size).await?;
-    Ok((page, query))
+    let page =
+        page::fetch_page(db, select_per_row(viewer, filter), &sort(order.0, order.1), args, max_page_size).await?;
+    Ok((page, select(viewer, filter)))
 }
 
 /// Visible indicators by ID.
@@ -132,7 +145,7 @@ pub async fn by_ids<C: ConnectionTrait>(
     viewer: &Viewer,
     ids: &[String],
 ) -> AppResult<HashMap<String, indicator::Model>> {
-    let query = indicator::Entity::find().filter(viewer.indicator_condition());
+    let query = indicator::Entity::find().filter(viewer.indicator_condition_per_row());
     let groups = group_by(db, query, indicator::Column::Id, ids).await?;
     Ok(groups.into_iter().filter_map(|(k, mut v)| v.pop().map(|m| (k, m))).collect())
 }
@@ -196,7 +209,17 @@ async fn pages_grouped_by<C: ConnectionTrait>(
     keys: &[String],
 ) -> AppResult<HashMap<String, GroupedPage<indicator::Model>>> {
     let spec = sort(order.0, order.1);
-    page::fetch_grouped_pages(db, select(viewer, filter), column, keys, &spec, args, u32::MAX, with_total).await
+    page::fetch_grouped_pages(
+        db,
+        select_for_pages(viewer, filter, with_total),
+        column,
+        keys,
+        &spec,
+        args,
+        u32::MAX,
+        with_total,
+    )
+    .await
 }
 
 /// Targets of each indicator: those due by a year in year order, then the

@@ -127,9 +127,22 @@ pub fn sort(field: TaskOrderField, direction: Direction) -> SortSpec<task::Model
     }
 }
 
-/// The visible tasks matching `filter`.
+/// The visible tasks matching `filter`, for statements that read many of
+/// them (counts, exports): the access rule as sets computed once per statement.
 pub fn select(viewer: &Viewer, filter: &TaskFilter) -> Select<task::Entity> {
     task::Entity::find().filter(viewer.task_condition()).filter(filter.condition())
+}
+
+/// The visible tasks matching `filter`, for statements that read a few of
+/// them (a page, a batch of keys): the access rule judged row by row
+/// (`Viewer::task_condition_per_row`).
+fn select_per_row(viewer: &Viewer, filter: &TaskFilter) -> Select<task::Entity> {
+    task::Entity::find().filter(viewer.task_condition_per_row()).filter(filter.condition())
+}
+
+/// [`select`] when each parent's rows are also counted, else [`select_per_row`].
+fn select_for_pages(viewer: &Viewer, filter: &TaskFilter, with_total: bool) -> Select<task::Entity> {
+    if with_total { select(viewer, filter) } else { select_per_row(viewer, filter) }
 }
 
 /// One page of visible tasks, and the query that counts them all.
@@ -141,9 +154,9 @@ pub async fn list<C: ConnectionTrait>(
     args: &PageArgs,
     max_page_size: u32,
 ) -> AppResult<(Page<task::Model>, Select<task::Entity>)> {
-    let query = select(viewer, filter);
-    let page = page::fetch_page(db, query.clone(), &sort(order.0, order.1), args, max_page_size).await?;
-    Ok((page, query))
+    let page =
+        page::fetch_page(db, select_per_row(viewer, filter), &sort(order.0, order.1), args, max_page_size).await?;
+    Ok((page, select(viewer, filter)))
 }
 
 /// Visible tasks by ID.
@@ -152,7 +165,7 @@ pub async fn by_ids<C: ConnectionTrait>(
     viewer: &Viewer,
     ids: &[String],
 ) -> AppResult<HashMap<String, task::Model>> {
-    let query = task::Entity::find().filter(viewer.task_condition());
+    let query = task::Entity::find().filter(viewer.task_condition_per_row());
     let groups = group_by(db, query, task::Column::Id, ids).await?;
     Ok(groups.into_iter().filter_map(|(k, mut v)| v.pop().map(|m| (k, m))).collect())
 }
@@ -169,7 +182,7 @@ pub async fn pages_by_plans<C: ConnectionTrait>(
     plan_ids: &[String],
 ) -> AppResult<HashMap<String, GroupedPage<task::Model>>> {
     let spec = sort(order.0, order.1);
-    let query = select(viewer, filter);
+    let query = select_for_pages(viewer, filter, with_total);
     page::fetch_grouped_pages(db, query, task::Column::PlanId, plan_ids, &spec, args, u32::MAX, with_total).await
 }
 
@@ -186,7 +199,7 @@ pub async fn pages_by_parents<C: ConnectionTrait>(
     parent_ids: &[String],
 ) -> AppResult<HashMap<String, GroupedPage<task::Model>>> {
     let spec = sort(order.0, order.1);
-    let query = select(viewer, filter);
+    let query = select_for_pages(viewer, filter, with_total);
     page::fetch_grouped_pages(db, query, task::Column::ParentId, parent_ids, &spec, args, u32::MAX, with_total).await
 }
 
@@ -210,7 +223,7 @@ pub async fn by_departments<C: ConnectionTrait>(
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
-    let tasks = group_by(db, select(viewer, filter), task::Column::Id, &task_ids).await?;
+    let tasks = group_by(db, select_per_row(viewer, filter), task::Column::Id, &task_ids).await?;
     Ok(assignments
         .into_iter()
         .map(|(department, rows)| {

@@ -817,3 +817,88 @@ async fn every_caller_reads_exactly_what_the_sharing_classes_allow() {
     }
     assert!(failures.is_empty(), "{} wrong reads:\n{}", failures.len(), failures.join("\n"));
 }
+
+// ------------------------------------------------------------------ both forms of the rule
+
+/// Adds records that set their own class, where the rule's subtler terms show: under the PUBLIC
+/// sample plan a NOT_SHARED task with a child (and the child's indicator), and a CONDITIONAL task
+/// assigned to the SUPPORT bureau; an indicator that sets NOT_SHARED on the PUBLIC plan's task; an
+/// indicator that sets PUBLIC on the CONDITIONAL plan's unassigned task. Returns the hidden child's
+/// record ID.
+async fn own_class_fixture(app: &TestApp, callers: &Callers, samples: &[Sample]) -> String {
+    let admin = callers.token(Caller::Admin);
+    let basis = json!("《政务数据共享条例》：样本");
+    let public_plan = &samples[0];
+    let input = json!({ "planId": public_plan.id, "kind": "TASK", "code": "二.0", "title": format!("{PREFIX}自定不共享任务"),
+                        "sharingClass": "NOT_SHARED", "legalBasis": basis });
+    let hidden = setup(app, admin, "createTask", "task", input).await;
+    let input = json!({ "planId": public_plan.id, "parentId": hidden, "kind": "TASK", "code": "二.0.1",
+                        "title": format!("{PREFIX}不共享任务之下") });
+    let child = setup(app, admin, "createTask", "task", input).await;
+    let indicator = |task: &str, name: &str, class: Value| {
+        json!({ "planId": public_plan.id, "taskId": task, "name": format!("{PREFIX}{name}"), "unit": "个",
+                "measure": "QUANTITY", "direction": "HIGHER_IS_BETTER", "summable": true, "nature": "EXPECTED",
+                "sharingClass": class, "legalBasis": basis })
+    };
+    setup(app, admin, "createIndicator", "indicator", indicator(&child, "不共享任务之下指标", Value::Null)).await;
+    let input = json!({ "planId": public_plan.id, "kind": "TASK", "code": "二.1", "title": format!("{PREFIX}自定有条件任务"),
+                        "sharingClass": "CONDITIONAL", "legalBasis": basis });
+    let conditional = setup(app, admin, "createTask", "task", input).await;
+    let support = gid(NodeKind::Department, &dept_id(app, SUPPORT).await);
+    let input = json!({ "taskId": conditional, "departmentId": support, "role": "LEAD" });
+    setup(app, admin, "assignDepartment", "task", input).await;
+    let on_public_task = indicator(&public_plan.tasks[0].id, "自定不共享指标", json!("NOT_SHARED"));
+    setup(app, admin, "createIndicator", "indicator", on_public_task).await;
+    let conditional_plan = &samples[2];
+    let mut on_unassigned = indicator(&conditional_plan.tasks[1].id, "自定公开指标", json!("PUBLIC"));
+    on_unassigned["planId"] = json!(conditional_plan.id);
+    setup(app, admin, "createIndicator", "indicator", on_unassigned).await;
+    xietong::ids::from_global(NodeKind::Task, &child, "id").unwrap()
+}
+
+/// The IDs, sorted.
+fn sorted(ids: impl Iterator<Item = String>) -> Vec<String> {
+    let mut ids: Vec<String> = ids.collect();
+    ids.sort();
+    ids
+}
+
+/// The access rule is written two ways (`Viewer::task_condition`, which computes the sets of plans
+/// it opens once per statement, for counts and scans; `task_condition_per_row`, which judges each
+/// row against its own plan's row, for pages and keys), and likewise for indicators: for every
+/// caller of the matrix both keep exactly the same tasks and indicators, over the default dataset,
+/// the visibility samples and records that set their own class.
+#[tokio::test]
+async fn both_forms_of_the_access_rule_keep_the_same_records() {
+    use xietong::access::Viewer;
+    let app = spawn_app().await;
+    let callers = Callers::of(&app).await;
+    let samples = visibility_fixture(&app, &callers).await;
+    let hidden_child = own_class_fixture(&app, &callers, &samples).await;
+    let mut seen_counts = Vec::new();
+    for (i, (caller, _)) in CALLERS.iter().enumerate() {
+        let viewer = match &callers.0[i] {
+            None => Viewer::anonymous(),
+            Some(who) => {
+                let identity = xietong::auth::identity::acting_as(&app.db, "both-forms", &who.department_id, who.role);
+                Viewer { identity: Some(identity.await.unwrap()) }
+            }
+        };
+        let tasks_of = |condition| async { task::Entity::find().filter(condition).all(&app.db).await.unwrap() };
+        let tasks = sorted(tasks_of(viewer.task_condition()).await.into_iter().map(|t| t.id));
+        let per_row = sorted(tasks_of(viewer.task_condition_per_row()).await.into_iter().map(|t| t.id));
+        assert_eq!(tasks, per_row, "{caller:?}: the tasks of the two forms differ");
+        let indicators_of =
+            |condition| async { indicator::Entity::find().filter(condition).all(&app.db).await.unwrap() };
+        let indicators = sorted(indicators_of(viewer.indicator_condition()).await.into_iter().map(|i| i.id));
+        let per_row = sorted(indicators_of(viewer.indicator_condition_per_row()).await.into_iter().map(|i| i.id));
+        assert_eq!(indicators, per_row, "{caller:?}: the indicators of the two forms differ");
+        // Only the plan's issuer (静海区人民政府), the coordinators over 静海区 and ADMIN read under a NOT_SHARED task.
+        let reads_hidden = matches!(caller, Caller::Admin | Caller::DistrictCoordinator | Caller::CityCoordinator);
+        assert_eq!(tasks.contains(&hidden_child), reads_hidden, "{caller:?} and the task under a NOT_SHARED one");
+        seen_counts.push((*caller, tasks.len(), indicators.len()));
+    }
+    // The callers see different amounts, so the comparison above is not between empty or full sets only.
+    let distinct: std::collections::BTreeSet<(usize, usize)> = seen_counts.iter().map(|(_, t, i)| (*t, *i)).collect();
+    assert!(distinct.len() >= 4, "{seen_counts:?}");
+}
