@@ -10,7 +10,7 @@
 //! which lets the database compute the sets of plans the rule opens once per
 //! statement (for counts, statistics, exports, the change feed), and
 //! `…_condition_per_row`, which judges each row against its own plan's row
-//! (for pages and batches of keys, which read a few rows).
+//! (for batches of keys and per-parent pages, whose rows are bounded).
 //!
 //! Sharing classes follow 国发〔2016〕51号: PUBLIC records are readable by
 //! everyone, the other classes only by authenticated callers under the rules
@@ -146,11 +146,12 @@ impl Viewer {
     /// its own plan's row (one primary-key probe of `plan` per task read)
     /// instead of against the sets of plans the rule opens, which the
     /// database builds once per statement by reading the whole `plan` table
-    /// several times. For statements that read a few tasks — a page, a batch
-    /// of keys — and only those: over the large dataset on PostgreSQL, one
-    /// task by ID 0.06 against 0.3 ms and a page of 50 0.13 against 0.2 ms,
-    /// but a count of every task 100 against 42 ms (BENCHMARKS.md,
-    /// 2026-12-04 evening).
+    /// several times. For statements bounded by keys or by parents — a batch
+    /// of IDs, one page per parent — and only those: over the large dataset on
+    /// PostgreSQL, one task by ID 0.06 against 0.3 ms, but a count of every
+    /// task 100 against 42 ms, and an anonymous caller's root page of 50
+    /// (which passes over every task it may not see) 4 against 0.8 ms
+    /// (BENCHMARKS.md, 2026-12-04 evening).
     pub fn task_condition_per_row(&self) -> Condition {
         if self.is_admin() {
             return Condition::all();
@@ -200,8 +201,8 @@ impl Viewer {
     }
 
     /// The rule of [`Viewer::indicator_condition`], judged for each
-    /// indicator against its own plan's row, for statements that read a few
-    /// indicators (see [`Viewer::task_condition_per_row`]). The same terms,
+    /// indicator against its own plan's row, for statements bounded by keys
+    /// or by parents (see [`Viewer::task_condition_per_row`]). The same terms,
     /// regrouped: "no task, or a task outside every hidden tree whose class
     /// lets the caller read it" is "no task or outside every hidden tree"
     /// and "no task or a readable class", and the second half is judged on

@@ -107,15 +107,17 @@ pub fn sort(field: IndicatorOrderField, direction: Direction) -> SortSpec<indica
     }
 }
 
-/// The visible indicators matching `filter`, for statements that read many of
-/// them (counts, exports): the access rule as sets computed once per statement.
+/// The visible indicators matching `filter`, for statements whose rows are not
+/// bounded by a key or a parent (root lists and their counts, exports, per-parent
+/// counts): the access rule as sets computed once per statement, whose cost
+/// does not grow with the rows a sparse caller's scan passes over.
 pub fn select(viewer: &Viewer, filter: &IndicatorFilter) -> Select<indicator::Entity> {
     indicator::Entity::find().filter(viewer.indicator_condition()).filter(filter.condition())
 }
 
-/// The visible indicators matching `filter`, for statements that read a few of
-/// them (a page, a batch of keys): the access rule judged row by row
-/// (`Viewer::indicator_condition_per_row`).
+/// The visible indicators matching `filter`, for statements bounded by keys or by
+/// parents (a batch of IDs, one page per parent): the access rule judged row
+/// by row (`Viewer::indicator_condition_per_row`), one probe per row read.
 fn select_per_row(viewer: &Viewer, filter: &IndicatorFilter) -> Select<indicator::Entity> {
     indicator::Entity::find().filter(viewer.indicator_condition_per_row()).filter(filter.condition())
 }
@@ -134,9 +136,9 @@ pub async fn list<C: ConnectionTrait>(
     args: &PageArgs,
     max_page_size: u32,
 ) -> AppResult<(Page<indicator::Model>, Select<indicator::Entity>)> {
-    let page =
-        page::fetch_page(db, select_per_row(viewer, filter), &sort(order.0, order.1), args, max_page_size).await?;
-    Ok((page, select(viewer, filter)))
+    let query = select(viewer, filter);
+    let page = page::fetch_page(db, query.clone(), &sort(order.0, order.1), args, max_page_size).await?;
+    Ok((page, query))
 }
 
 /// Visible indicators by ID.

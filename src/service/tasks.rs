@@ -127,15 +127,17 @@ pub fn sort(field: TaskOrderField, direction: Direction) -> SortSpec<task::Model
     }
 }
 
-/// The visible tasks matching `filter`, for statements that read many of
-/// them (counts, exports): the access rule as sets computed once per statement.
+/// The visible tasks matching `filter`, for statements whose rows are not
+/// bounded by a key or a parent (root lists and their counts, exports, per-parent
+/// counts): the access rule as sets computed once per statement, whose cost
+/// does not grow with the rows a sparse caller's scan passes over.
 pub fn select(viewer: &Viewer, filter: &TaskFilter) -> Select<task::Entity> {
     task::Entity::find().filter(viewer.task_condition()).filter(filter.condition())
 }
 
-/// The visible tasks matching `filter`, for statements that read a few of
-/// them (a page, a batch of keys): the access rule judged row by row
-/// (`Viewer::task_condition_per_row`).
+/// The visible tasks matching `filter`, for statements bounded by keys or by
+/// parents (a batch of IDs, one page per parent): the access rule judged row
+/// by row (`Viewer::task_condition_per_row`), one probe per row read.
 fn select_per_row(viewer: &Viewer, filter: &TaskFilter) -> Select<task::Entity> {
     task::Entity::find().filter(viewer.task_condition_per_row()).filter(filter.condition())
 }
@@ -154,9 +156,9 @@ pub async fn list<C: ConnectionTrait>(
     args: &PageArgs,
     max_page_size: u32,
 ) -> AppResult<(Page<task::Model>, Select<task::Entity>)> {
-    let page =
-        page::fetch_page(db, select_per_row(viewer, filter), &sort(order.0, order.1), args, max_page_size).await?;
-    Ok((page, select(viewer, filter)))
+    let query = select(viewer, filter);
+    let page = page::fetch_page(db, query.clone(), &sort(order.0, order.1), args, max_page_size).await?;
+    Ok((page, query))
 }
 
 /// Visible tasks by ID.
