@@ -136,10 +136,7 @@ impl Viewer {
         Condition::all()
             .add(self.condition(PlanScope::Task))
             .add(task::Column::PlanId.in_subquery(self.visible_plans()))
-            .add(Expr::col((task::Entity, task::Column::Id)).binary(
-                BinOper::NotIn,
-                Expr::SubQuery(None, Box::new(SubQueryStatement::WithStatement(self.hidden_task_trees()))),
-            ))
+            .add(self.outside_hidden_trees(Expr::col((task::Entity, task::Column::Id))))
     }
 
     /// The rule of [`Viewer::task_condition`], judged for each task against
@@ -158,12 +155,9 @@ impl Viewer {
         }
         use entity::task;
         let verdict = Condition::all().add(self.condition(PlanScope::TaskOnPlanRow)).add(self.plan_condition());
-        Condition::all().add(judged_on_plan_row(verdict, Expr::col((task::Entity, task::Column::PlanId)))).add(
-            Expr::col((task::Entity, task::Column::Id)).binary(
-                BinOper::NotIn,
-                Expr::SubQuery(None, Box::new(SubQueryStatement::WithStatement(self.hidden_task_trees()))),
-            ),
-        )
+        Condition::all()
+            .add(judged_on_plan_row(verdict, Expr::col((task::Entity, task::Column::PlanId))))
+            .add(self.outside_hidden_trees(Expr::col((task::Entity, task::Column::Id))))
     }
 
     /// SQL condition on the `indicator` table: the indicators this caller may read.
@@ -185,10 +179,7 @@ impl Viewer {
         use entity::indicator;
         use sea_orm::ColumnTrait;
         let task_readable = Condition::all()
-            .add(Expr::col((indicator::Entity, indicator::Column::TaskId)).binary(
-                BinOper::NotIn,
-                Expr::SubQuery(None, Box::new(SubQueryStatement::WithStatement(self.hidden_task_trees()))),
-            ))
+            .add(self.outside_hidden_trees(Expr::col((indicator::Entity, indicator::Column::TaskId))))
             .add(
                 Condition::any()
                     .add(indicator::Column::TaskId.in_subquery(tasks_with_own_class()))
@@ -220,10 +211,7 @@ impl Viewer {
             .add(self.condition(PlanScope::IndicatorOnPlanRow))
             .add(self.plan_condition())
             .add(Condition::any().add(indicator::Column::TaskId.is_null()).add(task_class_readable));
-        let outside_hidden_trees = Expr::col((indicator::Entity, indicator::Column::TaskId)).binary(
-            BinOper::NotIn,
-            Expr::SubQuery(None, Box::new(SubQueryStatement::WithStatement(self.hidden_task_trees()))),
-        );
+        let outside_hidden_trees = self.outside_hidden_trees(Expr::col((indicator::Entity, indicator::Column::TaskId)));
         Condition::all()
             .add(judged_on_plan_row(verdict, Expr::col((indicator::Entity, indicator::Column::PlanId))))
             .add(Condition::any().add(indicator::Column::TaskId.is_null()).add(outside_hidden_trees))
@@ -265,6 +253,15 @@ impl Viewer {
     fn visible_plans(&self) -> SelectStatement {
         use entity::plan;
         Query::select().column(plan::Column::Id).from(plan::Entity).cond_where(self.plan_condition()).to_owned()
+    }
+
+    /// `task_id` (a task ID column of the outer statement) is in none of the
+    /// trees [`Viewer::hidden_task_trees`] hides from this caller.
+    fn outside_hidden_trees(&self, task_id: Expr) -> Expr {
+        task_id.binary(
+            BinOper::NotIn,
+            Expr::SubQuery(None, Box::new(SubQueryStatement::WithStatement(self.hidden_task_trees()))),
+        )
     }
 
     /// Subquery: every task that sets its own class and is hidden from this
