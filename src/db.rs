@@ -153,10 +153,67 @@ pub async fn preflight(url: &str) -> anyhow::Result<StoreLocation> {
 /// See the module contract.
 pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConnection> {
     let location = preflight(&settings.database_url).await?;
+    open(settings, &location, settings.db_max_connections).await
+}
+
+/// Opens the [`Writer`] of the store whose read pool is `reads` (opened by
+/// [`connect`] from the same `settings`).
+///
+/// # Errors
+/// See the module contract.
+pub async fn connect_writer(settings: &DatabaseSettings, reads: &DatabaseConnection) -> anyhow::Result<Writer> {
+    match locate(&settings.database_url)? {
+        location @ StoreLocation::SqliteFile { .. } => Ok(Writer(open(settings, &location, 1).await?)),
+        StoreLocation::SqliteMemory | StoreLocation::Postgres { .. } => Ok(Writer(reads.clone())),
+    }
+}
+
+/// The connection every audited write opens its transaction on.
+///
+/// SQLite admits one writer at a time. A second writer waits in SQLite's
+/// busy handler, which sleeps and tries again at growing intervals, so under
+/// concurrent writes the unlucky ones waited hundreds of milliseconds for a
+/// lock held for two or three (`recordActual` at 16 clients: p99 445 ms
+/// against p50 18 ms, BENCHMARKS.md). On a SQLite file the writer is therefore
+/// a pool of its own with one connection: writers queue for it inside the
+/// process, first come first served, while reads keep the main pool (WAL lets
+/// them read beside the writer). On PostgreSQL, whose row locks queue writers
+/// already, and on an in-memory SQLite database (a second pool would open a
+/// second, empty database), it is the main pool.
+///
+/// Contract: while a transaction on the writer is open, nothing in it may
+/// wait for another connection of the writer (on SQLite there is none: the
+/// wait would end in the acquire timeout).
+#[derive(Clone, Debug)]
+pub struct Writer(DatabaseConnection);
+
+impl Writer {
+    /// The writer's connection pool (one connection on a SQLite file).
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.0
+    }
+
+    /// Closes the writer's connections (and, where it is the main pool, that pool).
+    pub async fn close(self) {
+        self.0.close().await.ok();
+    }
+
+    /// The connection pool, to attach a [`StatementCounter`] to.
+    fn connection_mut(&mut self) -> &mut DatabaseConnection {
+        &mut self.0
+    }
+}
+
+/// Opens a pool of at most `max_connections` to the store at `location`.
+async fn open(
+    settings: &DatabaseSettings,
+    location: &StoreLocation,
+    max_connections: u32,
+) -> anyhow::Result<DatabaseConnection> {
     let mut options = ConnectOptions::new(settings.database_url.clone());
     let own_plan_cache_mode = settings.database_url.contains("plan_cache_mode");
     options
-        .max_connections(settings.db_max_connections)
+        .max_connections(max_connections)
         .min_connections(1)
         .acquire_timeout(Duration::from_secs(settings.db_acquire_timeout))
         .connect_timeout(Duration::from_secs(settings.db_acquire_timeout))
@@ -211,11 +268,20 @@ impl StatementCounter {
     /// Starts counting the statements of `db` (and of every clone made afterwards).
     pub fn attach(db: &mut DatabaseConnection) -> Self {
         let counter = Self::default();
-        let inner = counter.0.clone();
+        counter.count(db);
+        counter
+    }
+
+    /// Counts the statements of `writer` too (on SQLite a pool of its own).
+    pub fn attach_writer(&self, writer: &mut Writer) {
+        self.count(writer.connection_mut());
+    }
+
+    fn count(&self, db: &mut DatabaseConnection) {
+        let inner = self.0.clone();
         db.set_metric_callback(move |_| {
             inner.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         });
-        counter
     }
 
     /// Statements executed so far.
@@ -227,6 +293,7 @@ impl StatementCounter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sea_orm::TransactionTrait;
 
     #[test]
     fn urls_are_located_without_touching_anything() -> anyhow::Result<()> {
@@ -266,6 +333,65 @@ mod tests {
         let message = preflight(&format!("sqlite://{}?mode=rwc", nested.display())).await.err().map(|e| e.to_string());
         assert!(message.unwrap_or_default().contains("does not exist"));
         assert!(!nested.exists());
+        Ok(())
+    }
+
+    fn settings(url: String) -> DatabaseSettings {
+        DatabaseSettings { database_url: url, db_max_connections: 4, db_acquire_timeout: 5 }
+    }
+
+    #[tokio::test]
+    async fn on_a_sqlite_file_writes_queue_for_one_connection_while_reads_go_on() -> anyhow::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let settings = settings(format!("sqlite://{}?mode=rwc", dir.path().join("w.db").display()));
+        let reads = connect(&settings).await?;
+        let writer = connect_writer(&settings, &reads).await?;
+        writer.connection().execute_unprepared("CREATE TABLE t (n INTEGER)").await?;
+
+        let first = writer.connection().begin().await?;
+        first.execute_unprepared("INSERT INTO t VALUES (1)").await?;
+        // A second writer waits in the process for the one connection: its
+        // BEGIN does not return (on a connection of its own, SQLite's deferred
+        // BEGIN would return at once, and its INSERT would sleep in the busy handler) ...
+        let begun = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let second = tokio::spawn({
+            let (writer, begun) = (writer.clone(), begun.clone());
+            async move {
+                let txn = writer.connection().begin().await?;
+                begun.store(true, std::sync::atomic::Ordering::SeqCst);
+                txn.execute_unprepared("INSERT INTO t VALUES (2)").await?;
+                txn.commit().await
+            }
+        });
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(!begun.load(std::sync::atomic::Ordering::SeqCst), "a second write transaction began beside the first");
+        // ... while the read pool reads the last committed state beside the open write.
+        let count = |db: DatabaseConnection| async move {
+            let row = db
+                .query_one_raw(sea_orm::Statement::from_string(
+                    db.get_database_backend(),
+                    "SELECT COUNT(*) AS n FROM t",
+                ))
+                .await?;
+            row.map(|r| r.try_get::<i64>("", "n")).transpose()
+        };
+        assert_eq!(count(reads.clone()).await?, Some(0));
+        first.commit().await?;
+        second.await??;
+        assert_eq!(count(reads).await?, Some(2));
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn in_memory_the_writer_writes_the_database_the_reads_see() -> anyhow::Result<()> {
+        let settings = settings("sqlite::memory:".into());
+        let reads = connect(&settings).await?;
+        let writer = connect_writer(&settings, &reads).await?;
+        writer.connection().execute_unprepared("CREATE TABLE t (n INTEGER); INSERT INTO t VALUES (7)").await?;
+        let row = reads
+            .query_one_raw(sea_orm::Statement::from_string(reads.get_database_backend(), "SELECT n FROM t"))
+            .await?;
+        assert_eq!(row.map(|r| r.try_get::<i64>("", "n")).transpose()?, Some(7));
         Ok(())
     }
 

@@ -41,9 +41,11 @@ impl Application {
         let authenticator = Authenticator::from_settings(&settings.auth, &database.database_url)
             .context("configuring authentication")?;
         let statements = db::StatementCounter::attach(&mut db);
-        db::migrate(&db).await.context("migrating the database")?;
+        let mut writer = db::connect_writer(database, &db).await?;
+        statements.attach_writer(&mut writer);
+        db::migrate(writer.connection()).await.context("migrating the database")?;
         if !settings.no_seed && seed::load::is_empty(&db).await? {
-            let report = seed::run(&db).await.context("loading the default dataset")?;
+            let report = seed::run(writer.connection()).await.context("loading the default dataset")?;
             tracing::info!(%report, "loaded the default dataset into an empty database");
         }
         let notifier = ChangeNotifier::default();
@@ -58,11 +60,18 @@ impl Application {
         let authenticator = authenticator.with_caller_cache(notifier.subscribe());
         let allowed = settings.limits.load_allowed_operations()?;
         let outbound = Outbound::new(settings.webhooks.clone()).context("configuring webhook delivery")?;
-        let schema = build_pipeline(db.clone(), settings.limits.clone(), notifier.clone(), allowed, outbound.clone())?;
+        let schema = build_pipeline(
+            db.clone(),
+            writer.clone(),
+            settings.limits.clone(),
+            notifier.clone(),
+            allowed,
+            outbound.clone(),
+        )?;
         let port = listener.local_addr()?.port();
-        let server = run(listener, schema, db.clone(), authenticator, settings)?;
+        let server = run(listener, schema, db.clone(), writer.clone(), authenticator, settings)?;
         // Started last, so that a failed build leaves no worker behind.
-        let webhooks = Worker::start(db.clone(), &outbound, &notifier);
+        let webhooks = Worker::start(db.clone(), &writer, &outbound, &notifier);
         Ok(Self { port, server, db, statements, webhooks })
     }
 
@@ -127,6 +136,7 @@ fn run(
     listener: TcpListener,
     schema: Pipeline,
     db: DatabaseConnection,
+    writer: db::Writer,
     authenticator: Authenticator,
     settings: &ServeSettings,
 ) -> anyhow::Result<Server> {
@@ -142,6 +152,7 @@ fn run(
     let subscription_settings = web::Data::new(settings.subscriptions.clone());
     let schema = web::Data::new(schema);
     let db = web::Data::new(db);
+    let writer = web::Data::new(writer);
     let authenticator = web::Data::new(authenticator);
     let server = HttpServer::new(move || {
         // CORS (src/http/cors.rs): off unless --cors-origins names origins.
@@ -155,6 +166,7 @@ fn run(
             .app_data(rate_limiter.clone())
             .app_data(schema.clone())
             .app_data(db.clone())
+            .app_data(writer.clone())
             .app_data(authenticator.clone())
             .app_data(limits.clone())
             .app_data(subscription_settings.clone())

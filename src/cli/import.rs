@@ -76,15 +76,17 @@ pub async fn run(database: &DatabaseSettings, command: &ImportCommand) -> anyhow
     identity.client = Some("xietong-cli".into());
     let viewer = Viewer { identity: Some(identity) };
     let actor = viewer.actor(None)?;
+    let writer = db::connect_writer(database, &conn).await.context("connecting to the database")?;
     let report: ImportReport = match command {
         ImportCommand::Actuals(_) => {
-            imports::import_actuals(&conn, &viewer, &actor, actual_rows(&sheet)?, args.apply).await?
+            imports::import_actuals(&writer, &viewer, &actor, actual_rows(&sheet)?, args.apply).await?
         }
         ImportCommand::Tasks { plan, .. } => {
             let plan_id = from_global(NodeKind::Plan, plan, "plan")?;
-            import_task_table(&conn, &viewer, &actor, &plan_id, task_rows(&sheet)?, args.apply).await?
+            import_task_table(&writer, &viewer, &actor, &plan_id, task_rows(&sheet)?, args.apply).await?
         }
     };
+    writer.close().await;
     conn.close().await.ok();
     println!("{}", serde_json::to_string_pretty(&report)?);
     Ok(if report.errors == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })

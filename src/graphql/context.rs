@@ -12,6 +12,8 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
+    /// Every mutation's transaction opens here (see [`crate::db::Writer`]).
+    pub writer: crate::db::Writer,
     pub limits: Arc<Limits>,
     /// Wakes subscribers when changes commit.
     pub notifier: ChangeNotifier,

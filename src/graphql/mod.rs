@@ -46,6 +46,7 @@ fn schema_builder() -> SchemaBuilder<query::QueryRoot, mutation::MutationRoot, s
 /// When the schema's registry cannot be read (see [`Pipeline::new`]).
 pub fn build_pipeline(
     db: DatabaseConnection,
+    writer: crate::db::Writer,
     limits: Limits,
     notifier: ChangeNotifier,
     allow_list: Option<AllowList>,
@@ -66,7 +67,7 @@ pub fn build_pipeline(
     let registered = allow_list.map(|list| list.documents).unwrap_or_default();
     let persisted = persisted::PersistedQueries::new(registered, limits.persisted_query_cache);
     let (complexity_limit, no_introspection) = (limits.max_complexity, limits.no_introspection);
-    let state = AppState { db, limits: Arc::new(limits), notifier: notifier.clone(), webhooks };
+    let state = AppState { db, writer, limits: Arc::new(limits), notifier: notifier.clone(), webhooks };
     // Depth is not the builder's `limit_depth`: it would also bound introspection. The guard
     // enforces it (src/graphql/limits.rs); complexity is the builder's, except for introspection.
     let finish = |complexity: Option<usize>| {

@@ -19,6 +19,7 @@
 
 use super::response::{authorization, caller_refusal, read_body};
 use crate::auth::Authenticator;
+use crate::db::Writer;
 use crate::ids::{NodeKind, from_global};
 use crate::service::imports;
 use crate::service::imports::sheet::{actual_rows, read_sheet, task_rows};
@@ -56,6 +57,7 @@ async fn upload(
     mode: web::Query<Mode>,
     payload: web::Payload,
     db: web::Data<DatabaseConnection>,
+    writer: web::Data<Writer>,
     authenticator: web::Data<Authenticator>,
     request_id: RequestId,
 ) -> HttpResponse {
@@ -68,7 +70,7 @@ async fn upload(
         let viewer = authenticator.viewer(db.get_ref(), authorization(&http)?).await?;
         let actor = viewer.actor(Some(request_id.to_string()))?;
         let rows = actual_rows(&read_sheet(&body)?)?;
-        imports::import_actuals(db.get_ref(), &viewer, &actor, rows, mode.apply).await
+        imports::import_actuals(writer.get_ref(), &viewer, &actor, rows, mode.apply).await
     };
     match answer.await {
         Ok(report) => HttpResponse::Ok().json(report),
@@ -76,12 +78,15 @@ async fn upload(
     }
 }
 
+// Each argument is an actix-web extractor: the handler's inputs, not a call site's burden.
+#[allow(clippy::too_many_arguments)]
 async fn upload_tasks(
     http: HttpRequest,
     plan: web::Path<String>,
     mode: web::Query<Mode>,
     payload: web::Payload,
     db: web::Data<DatabaseConnection>,
+    writer: web::Data<Writer>,
     authenticator: web::Data<Authenticator>,
     request_id: RequestId,
 ) -> HttpResponse {
@@ -94,7 +99,7 @@ async fn upload_tasks(
         let actor = viewer.actor(Some(request_id.to_string()))?;
         let plan_id = from_global(NodeKind::Plan, &plan, "plan")?;
         let rows = task_rows(&read_sheet(&body)?)?;
-        import_task_table(db.get_ref(), &viewer, &actor, &plan_id, rows, mode.apply).await
+        import_task_table(writer.get_ref(), &viewer, &actor, &plan_id, rows, mode.apply).await
     };
     match answer.await {
         Ok(report) => HttpResponse::Ok().json(report),

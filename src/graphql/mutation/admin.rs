@@ -219,7 +219,7 @@ impl AdminMutation {
             parent_id: decode_id(NodeKind::Region, &input.parent_id, "input.parentId").gql()?,
         };
         let key = input.idempotency_key.as_deref();
-        let region = admin::create_region(&state.db, viewer, &actor, new, key).await.gql()?;
+        let region = admin::create_region(&state.writer, viewer, &actor, new, key).await.gql()?;
         Ok(CreateRegionPayload { region: Region(region) })
     }
 
@@ -237,7 +237,8 @@ impl AdminMutation {
             name_en: input.name_en,
             parent_id: decode_id(NodeKind::Region, &input.parent_id, "input.parentId").gql()?,
         };
-        let region = admin::update_region(&state.db, viewer, &actor, &id, input.expected_version, patch).await.gql()?;
+        let region =
+            admin::update_region(&state.writer, viewer, &actor, &id, input.expected_version, patch).await.gql()?;
         Ok(UpdateRegionPayload { region: Region(region) })
     }
 
@@ -257,7 +258,7 @@ impl AdminMutation {
             aliases: input.aliases.unwrap_or_default(),
         };
         let key = input.idempotency_key.as_deref();
-        let department = admin::create_department(&state.db, viewer, &actor, new, key).await.gql()?;
+        let department = admin::create_department(&state.writer, viewer, &actor, new, key).await.gql()?;
         Ok(CreateDepartmentPayload { department: Department(department) })
     }
 
@@ -277,7 +278,7 @@ impl AdminMutation {
             parent_id: decode_id(NodeKind::Department, &input.parent_id, "input.parentId").gql()?,
         };
         let department =
-            admin::update_department(&state.db, viewer, &actor, &id, input.expected_version, patch).await.gql()?;
+            admin::update_department(&state.writer, viewer, &actor, &id, input.expected_version, patch).await.gql()?;
         Ok(UpdateDepartmentPayload { department: Department(department) })
     }
 
@@ -290,7 +291,7 @@ impl AdminMutation {
     ) -> async_graphql::Result<AddDepartmentAliasPayload> {
         let (state, viewer, actor) = write_context(ctx)?;
         let id = from_global(NodeKind::Department, &input.department_id, "input.departmentId").gql()?;
-        let department = admin::add_department_alias(&state.db, viewer, &actor, &id, &input.alias).await.gql()?;
+        let department = admin::add_department_alias(&state.writer, viewer, &actor, &id, &input.alias).await.gql()?;
         Ok(AddDepartmentAliasPayload { department: Department(department) })
     }
 
@@ -303,7 +304,8 @@ impl AdminMutation {
     ) -> async_graphql::Result<RemoveDepartmentAliasPayload> {
         let (state, viewer, actor) = write_context(ctx)?;
         let id = from_global(NodeKind::Department, &input.department_id, "input.departmentId").gql()?;
-        let department = admin::remove_department_alias(&state.db, viewer, &actor, &id, &input.alias).await.gql()?;
+        let department =
+            admin::remove_department_alias(&state.writer, viewer, &actor, &id, &input.alias).await.gql()?;
         Ok(RemoveDepartmentAliasPayload { department: Department(department) })
     }
 
@@ -314,7 +316,7 @@ impl AdminMutation {
         #[graphql(desc = "输入 — The fields of this operation: see `RevokeTokenInput`.")] input: RevokeTokenInput,
     ) -> async_graphql::Result<RevokeTokenPayload> {
         let (state, viewer, actor) = write_context(ctx)?;
-        let revoked = admin::revoke_token(&state.db, viewer, &actor, &input.jti, input.reason).await.gql()?;
+        let revoked = admin::revoke_token(&state.writer, viewer, &actor, &input.jti, input.reason).await.gql()?;
         Ok(RevokeTokenPayload { jti: revoked.jti, revoked_at: revoked.revoked_at })
     }
 
@@ -332,7 +334,7 @@ impl AdminMutation {
             reason: input.reason,
         };
         let key = input.idempotency_key.as_deref();
-        let grant = admin::grant_access(&state.db, viewer, &actor, new, key).await.gql()?;
+        let grant = admin::grant_access(&state.writer, viewer, &actor, new, key).await.gql()?;
         Ok(GrantAccessPayload { grant: Grant(grant) })
     }
 
@@ -344,7 +346,7 @@ impl AdminMutation {
     ) -> async_graphql::Result<RevokeGrantPayload> {
         let (state, viewer, actor) = write_context(ctx)?;
         let id = crate::ids::from_global(crate::ids::NodeKind::AccessGrant, &input.id, "input.id").gql()?;
-        let grant = admin::revoke_grant(&state.db, viewer, &actor, &id, input.expected_version).await.gql()?;
+        let grant = admin::revoke_grant(&state.writer, viewer, &actor, &id, input.expected_version).await.gql()?;
         Ok(RevokeGrantPayload { grant: Grant(grant) })
     }
 }

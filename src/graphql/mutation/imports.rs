@@ -107,7 +107,7 @@ impl ImportMutation {
     ) -> async_graphql::Result<ImportReport> {
         let (state, viewer, actor) = write_context(ctx)?;
         let rows = actual_rows(&sheet_of(ctx, &file)?).gql()?;
-        Ok(imports::import_actuals(&state.db, viewer, &actor, rows, apply).await.gql()?.into())
+        Ok(imports::import_actuals(&state.writer, viewer, &actor, rows, apply).await.gql()?.into())
     }
 
     /// 导入任务分工表 — A task split table (序号, 重点任务, 牵头单位, 配合单位, optionally 完成时限) into a plan,
@@ -122,6 +122,6 @@ impl ImportMutation {
         let (state, viewer, actor) = write_context(ctx)?;
         let plan_id = from_global(NodeKind::Plan, &plan_id, "planId").gql()?;
         let rows = task_rows(&sheet_of(ctx, &file)?).gql()?;
-        Ok(imports::tasks::import_task_table(&state.db, viewer, &actor, &plan_id, rows, apply).await.gql()?.into())
+        Ok(imports::tasks::import_task_table(&state.writer, viewer, &actor, &plan_id, rows, apply).await.gql()?.into())
     }
 }

@@ -174,7 +174,7 @@ impl IndicatorMutation {
             legal_basis: input.legal_basis,
         };
         let key = input.idempotency_key.as_deref();
-        let indicator = indicators::create_indicator(&state.db, viewer, &actor, new, key).await.gql()?;
+        let indicator = indicators::create_indicator(&state.writer, viewer, &actor, new, key).await.gql()?;
         Ok(CreateIndicatorPayload { indicator: Indicator(indicator) })
     }
 
@@ -202,8 +202,9 @@ impl IndicatorMutation {
             sharing_class: input.sharing_class.map(Into::into),
             legal_basis: input.legal_basis,
         };
-        let indicator =
-            indicators::update_indicator(&state.db, viewer, &actor, &id, input.expected_version, patch).await.gql()?;
+        let indicator = indicators::update_indicator(&state.writer, viewer, &actor, &id, input.expected_version, patch)
+            .await
+            .gql()?;
         Ok(UpdateIndicatorPayload { indicator: Indicator(indicator) })
     }
 
@@ -224,7 +225,7 @@ impl IndicatorMutation {
             phrase: input.phrase,
             expected_version: input.expected_version,
         };
-        let (target, indicator) = indicators::set_target(&state.db, viewer, &actor, new).await.gql()?;
+        let (target, indicator) = indicators::set_target(&state.writer, viewer, &actor, new).await.gql()?;
         Ok(SetTargetPayload { target: Target(target), indicator: Indicator(indicator) })
     }
 
@@ -236,9 +237,10 @@ impl IndicatorMutation {
     ) -> async_graphql::Result<RemoveTargetPayload> {
         let (state, viewer, actor) = write_context(ctx)?;
         let id = from_global(NodeKind::Indicator, &input.indicator_id, "input.indicatorId").gql()?;
-        let indicator = indicators::remove_target(&state.db, viewer, &actor, &id, input.year, input.expected_version)
-            .await
-            .gql()?;
+        let indicator =
+            indicators::remove_target(&state.writer, viewer, &actor, &id, input.year, input.expected_version)
+                .await
+                .gql()?;
         Ok(RemoveTargetPayload { indicator: Indicator(indicator) })
     }
 }

@@ -129,7 +129,8 @@ impl PlanMutation {
             legal_basis: input.legal_basis,
             parent_id: decode_id(NodeKind::Plan, &input.parent_id, "input.parentId").gql()?,
         };
-        let plan = plans::create_plan(&state.db, viewer, &actor, new, input.idempotency_key.as_deref()).await.gql()?;
+        let plan =
+            plans::create_plan(&state.writer, viewer, &actor, new, input.idempotency_key.as_deref()).await.gql()?;
         Ok(CreatePlanPayload { plan: Plan(plan) })
     }
 
@@ -154,7 +155,7 @@ impl PlanMutation {
             legal_basis: input.legal_basis,
             parent_id: decode_id(NodeKind::Plan, &input.parent_id, "input.parentId").gql()?,
         };
-        let plan = plans::update_plan(&state.db, viewer, &actor, &id, input.expected_version, patch).await.gql()?;
+        let plan = plans::update_plan(&state.writer, viewer, &actor, &id, input.expected_version, patch).await.gql()?;
         Ok(UpdatePlanPayload { plan: Plan(plan) })
     }
 
@@ -166,7 +167,7 @@ impl PlanMutation {
     ) -> async_graphql::Result<ArchivePlanPayload> {
         let (state, viewer, actor) = write_context(ctx)?;
         let id = from_global(NodeKind::Plan, &input.id, "input.id").gql()?;
-        let plan = plans::archive_plan(&state.db, viewer, &actor, &id, input.expected_version).await.gql()?;
+        let plan = plans::archive_plan(&state.writer, viewer, &actor, &id, input.expected_version).await.gql()?;
         Ok(ArchivePlanPayload { plan: Plan(plan) })
     }
 }

@@ -90,7 +90,9 @@ impl ReportMutation {
             expected_version: input.expected_version,
         };
         let (report, task) =
-            reports::report_progress(&state.db, viewer, &actor, new, input.idempotency_key.as_deref()).await.gql()?;
+            reports::report_progress(&state.writer, viewer, &actor, new, input.idempotency_key.as_deref())
+                .await
+                .gql()?;
         Ok(ReportProgressPayload { report: ProgressReport(report), task: Task(task) })
     }
 
@@ -110,7 +112,7 @@ impl ReportMutation {
             reason: input.reason,
         };
         let (actual, indicator) =
-            reports::record_actual(&state.db, viewer, &actor, new, input.idempotency_key.as_deref()).await.gql()?;
+            reports::record_actual(&state.writer, viewer, &actor, new, input.idempotency_key.as_deref()).await.gql()?;
         Ok(RecordActualPayload { actual: Actual(actual), indicator: Indicator(indicator) })
     }
 }

@@ -171,7 +171,8 @@ impl TaskMutation {
             sharing_class: input.sharing_class.map(Into::into),
             legal_basis: input.legal_basis,
         };
-        let task = tasks::create_task(&state.db, viewer, &actor, new, input.idempotency_key.as_deref()).await.gql()?;
+        let task =
+            tasks::create_task(&state.writer, viewer, &actor, new, input.idempotency_key.as_deref()).await.gql()?;
         Ok(CreateTaskPayload { task: Task(task) })
     }
 
@@ -192,7 +193,7 @@ impl TaskMutation {
             sharing_class: input.sharing_class.map(Into::into),
             legal_basis: input.legal_basis,
         };
-        let task = tasks::update_task(&state.db, viewer, &actor, &id, input.expected_version, patch).await.gql()?;
+        let task = tasks::update_task(&state.writer, viewer, &actor, &id, input.expected_version, patch).await.gql()?;
         Ok(UpdateTaskPayload { task: Task(task) })
     }
 
@@ -205,7 +206,7 @@ impl TaskMutation {
         let (state, viewer, actor) = write_context(ctx)?;
         let id = from_global(NodeKind::Task, &input.id, "input.id").gql()?;
         let parent = decode_id(NodeKind::Task, &input.parent_id, "input.parentId").gql()?;
-        let task = tasks::move_task(&state.db, viewer, &actor, &id, input.expected_version, parent, input.position)
+        let task = tasks::move_task(&state.writer, viewer, &actor, &id, input.expected_version, parent, input.position)
             .await
             .gql()?;
         Ok(MoveTaskPayload { task: Task(task) })
@@ -219,7 +220,7 @@ impl TaskMutation {
     ) -> async_graphql::Result<ArchiveTaskPayload> {
         let (state, viewer, actor) = write_context(ctx)?;
         let id = from_global(NodeKind::Task, &input.id, "input.id").gql()?;
-        let task = tasks::archive_task(&state.db, viewer, &actor, &id, input.expected_version).await.gql()?;
+        let task = tasks::archive_task(&state.writer, viewer, &actor, &id, input.expected_version).await.gql()?;
         Ok(ArchiveTaskPayload { task: Task(task) })
     }
 
@@ -234,7 +235,7 @@ impl TaskMutation {
         let task_id = from_global(NodeKind::Task, &input.task_id, "input.taskId").gql()?;
         let department_id = from_global(NodeKind::Department, &input.department_id, "input.departmentId").gql()?;
         let (task, assignment) = tasks::assign_department(
-            &state.db,
+            &state.writer,
             viewer,
             &actor,
             &task_id,
@@ -257,7 +258,7 @@ impl TaskMutation {
         let (state, viewer, actor) = write_context(ctx)?;
         let task_id = from_global(NodeKind::Task, &input.task_id, "input.taskId").gql()?;
         let department_id = from_global(NodeKind::Department, &input.department_id, "input.departmentId").gql()?;
-        let task = tasks::unassign_department(&state.db, viewer, &actor, &task_id, &department_id).await.gql()?;
+        let task = tasks::unassign_department(&state.writer, viewer, &actor, &task_id, &department_id).await.gql()?;
         Ok(UnassignDepartmentPayload { task: Task(task) })
     }
 }

@@ -150,7 +150,7 @@ impl WebhookMutation {
         };
         let allowed = &state.webhooks.settings.webhook_allow_hosts;
         let key = input.idempotency_key.as_deref();
-        let created = registry::register(&state.db, viewer, &actor, allowed, new, key).await.gql()?;
+        let created = registry::register(&state.writer, viewer, &actor, allowed, new, key).await.gql()?;
         Ok(RegisterWebhookEndpointPayload { endpoint: WebhookEndpoint(created.endpoint), secret: created.secret })
     }
 
@@ -185,7 +185,7 @@ impl WebhookMutation {
     ) -> async_graphql::Result<DeleteWebhookEndpointPayload> {
         let (state, viewer, actor) = write_context(ctx)?;
         let id = from_global(NodeKind::WebhookEndpoint, &input.id, "input.id").gql()?;
-        let deleted = registry::delete(&state.db, viewer, &actor, &id).await.gql()?;
+        let deleted = registry::delete(&state.writer, viewer, &actor, &id).await.gql()?;
         Ok(DeleteWebhookEndpointPayload { deleted_id: crate::ids::to_global(NodeKind::WebhookEndpoint, &deleted.id) })
     }
 
@@ -203,7 +203,7 @@ impl WebhookMutation {
         })?;
         let overlap = std::time::Duration::from_secs(overlap);
         let rotated =
-            registry::rotate_secret(&state.db, viewer, &actor, &id, overlap, input.expected_version).await.gql()?;
+            registry::rotate_secret(&state.writer, viewer, &actor, &id, overlap, input.expected_version).await.gql()?;
         Ok(RotateWebhookSecretPayload { endpoint: WebhookEndpoint(rotated.endpoint), secret: rotated.secret })
     }
 
@@ -216,7 +216,7 @@ impl WebhookMutation {
     ) -> async_graphql::Result<ResendWebhookDeliveryPayload> {
         let (state, viewer, _) = write_context(ctx)?;
         let id = from_global(NodeKind::WebhookDelivery, &input.id, "input.id").gql()?;
-        let delivery = resend::resend(&state.db, viewer, &state.webhooks, &id).await.gql()?;
+        let delivery = resend::resend(&state.db, &state.writer, viewer, &state.webhooks, &id).await.gql()?;
         Ok(ResendWebhookDeliveryPayload { delivery: WebhookDelivery(delivery) })
     }
 }
@@ -229,6 +229,6 @@ async fn set_enabled(
 ) -> async_graphql::Result<WebhookEndpoint> {
     let (state, viewer, actor) = write_context(ctx)?;
     let id = from_global(NodeKind::WebhookEndpoint, id, "input.id").gql()?;
-    let endpoint = registry::set_enabled(&state.db, viewer, &actor, &id, enabled, expected_version).await.gql()?;
+    let endpoint = registry::set_enabled(&state.writer, viewer, &actor, &id, enabled, expected_version).await.gql()?;
     Ok(WebhookEndpoint(endpoint))
 }

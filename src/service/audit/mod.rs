@@ -22,8 +22,8 @@ use chrono::{DateTime, SubsecRound, Utc};
 use entity::{audit_head, change};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait,
 };
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -42,8 +42,8 @@ pub struct ChangeInput {
 }
 
 /// Opens a write transaction holding the audit head lock.
-pub(in crate::service) async fn begin_write(db: &DatabaseConnection) -> AppResult<DatabaseTransaction> {
-    let txn = db.begin().await?;
+pub(in crate::service) async fn begin_write(writer: &crate::db::Writer) -> AppResult<DatabaseTransaction> {
+    let txn = writer.connection().begin().await?;
     let touch = Query::update()
         .table(audit_head::Entity)
         .value(audit_head::Column::LastSeq, Expr::col(audit_head::Column::LastSeq))

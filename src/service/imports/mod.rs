@@ -20,11 +20,12 @@ pub mod tasks;
 use super::writes::reports::{self, NewActual, Repeat};
 use super::writes::{Changes, WriteTxn};
 use crate::access::{Actor, Viewer};
+use crate::db::Writer;
 use crate::error::{AppError, AppResult};
 use crate::ids::{NodeKind, from_global};
 use crate::service::audit::AuditAction;
 use entity::enums::ActualStatus;
-use sea_orm::{DatabaseConnection, DatabaseTransaction};
+use sea_orm::DatabaseTransaction;
 use serde::Serialize;
 
 /// One cell of the sheet: where it is (`C5`) and its text.
@@ -117,13 +118,13 @@ impl ImportReport {
 /// # Errors
 /// Store failures only: refused rows are reported, not returned as errors.
 pub async fn import_actuals(
-    db: &DatabaseConnection,
+    writer: &Writer,
     viewer: &Viewer,
     actor: &Actor,
     rows: Vec<ActualRow>,
     apply: bool,
 ) -> AppResult<ImportReport> {
-    let write = WriteTxn::begin(db, actor).await?;
+    let write = WriteTxn::begin(writer, actor).await?;
     let mut report = ImportReport::default();
     let mut changes = Vec::new();
     for row in rows {

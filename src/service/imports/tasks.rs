@@ -20,6 +20,7 @@
 
 use super::{Cell, ImportReport, Outcome, Refusal};
 use crate::access::{Actor, Viewer};
+use crate::db::Writer;
 use crate::error::AppResult;
 use crate::service::audit::{AuditAction, ChangeInput};
 use crate::service::departments::Directory;
@@ -30,8 +31,8 @@ use entity::enums::{AssignmentRole, TaskKind, TaskStatus};
 use entity::{plan, task, task_assignment};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, ModelTrait,
-    QueryFilter, QueryOrder,
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, ModelTrait, QueryFilter,
+    QueryOrder,
 };
 use std::collections::HashMap;
 
@@ -76,14 +77,14 @@ struct PlanTasks {
 /// `NOT_FOUND` for a plan the caller may not see, `FORBIDDEN` for a caller who does not
 /// coordinate its region; store failures. Refused rows are in the report, not errors.
 pub async fn import_task_table(
-    db: &DatabaseConnection,
+    writer: &Writer,
     viewer: &Viewer,
     actor: &Actor,
     plan_id: &str,
     rows: Vec<TaskRow>,
     apply: bool,
 ) -> AppResult<ImportReport> {
-    let write = WriteTxn::begin(db, actor).await?;
+    let write = WriteTxn::begin(writer, actor).await?;
     let txn = write.db();
     let plan =
         load(txn, "Plan", plan_id, plan::Entity::find().filter(viewer.plan_condition()), plan::Column::Id).await?;

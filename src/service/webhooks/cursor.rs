@@ -139,7 +139,7 @@ impl Deliverer {
     async fn skip_to(&self, endpoint: &webhook_endpoint::Model, seq: i64) -> Result<(), Halt> {
         let moved = fenced(endpoint, &self.instance)
             .col_expr(webhook_endpoint::Column::Cursor, Expr::value(seq))
-            .exec(&self.db)
+            .exec(&self.writes)
             .await?;
         if moved.rows_affected == 1 { Ok(()) } else { Err(Halt::LostLease) }
     }
@@ -148,7 +148,7 @@ impl Deliverer {
         let next = now_ms() + i64::try_from(by.as_millis()).unwrap_or(i64::MAX / 2);
         fenced(endpoint, &self.instance)
             .col_expr(webhook_endpoint::Column::NextAttemptMs, Expr::value(next))
-            .exec(&self.db)
+            .exec(&self.writes)
             .await?;
         Ok(())
     }
@@ -162,7 +162,7 @@ impl Deliverer {
         delivered: &[Delivered],
     ) -> Result<(), Halt> {
         let Some(last) = delivered.last() else { return Ok(()) };
-        let txn = self.db.begin().await?;
+        let txn = self.writes.begin().await?;
         let moved = fenced(endpoint, &self.instance)
             .col_expr(webhook_endpoint::Column::Cursor, Expr::value(last.seq))
             .col_expr(webhook_endpoint::Column::Failures, Expr::value(0))
@@ -208,7 +208,7 @@ impl Deliverer {
             backoff(settings.webhook_retry_base, settings.webhook_probe_interval, failures)
         };
         let next = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
-        let txn = self.db.begin().await?;
+        let txn = self.writes.begin().await?;
         let mut update = fenced(endpoint, &self.instance)
             .col_expr(webhook_endpoint::Column::Failures, Expr::value(failures))
             .col_expr(webhook_endpoint::Column::NextAttemptMs, Expr::value(next.timestamp_millis()));

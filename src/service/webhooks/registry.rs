@@ -9,6 +9,7 @@
 use super::{EndpointStatus, guard, signing};
 use crate::access::Actor;
 use crate::access::{Role, Viewer};
+use crate::db::Writer;
 use crate::error::{AppError, AppResult};
 use crate::service::audit::{AuditAction, AuditEntity, ChangeInput, Scope};
 use crate::service::writes::{Checks, Idempotency, WriteTxn, check_version};
@@ -121,7 +122,7 @@ pub(super) async fn load_managed<C: ConnectionTrait>(
 /// unknown department; FORBIDDEN outside the caller's rights; NOT_FOUND for a
 /// filter plan the caller may not see.
 pub async fn register(
-    db: &DatabaseConnection,
+    writer: &Writer,
     viewer: &Viewer,
     actor: &Actor,
     allowed: &[String],
@@ -140,7 +141,7 @@ pub async fn register(
     });
     let idempotency = Idempotency::new("registerWebhookEndpoint", idempotency_key, &request)?;
 
-    let write = WriteTxn::begin_idempotent(db, actor, idempotency).await?;
+    let write = WriteTxn::begin_idempotent(writer, actor, idempotency).await?;
     let txn = write.db();
     let department = department::Entity::find_by_id(input.department_id.as_str())
         .one(txn)
@@ -235,14 +236,14 @@ pub async fn find(db: &DatabaseConnection, viewer: &Viewer, id: &str) -> AppResu
 /// # Errors
 /// NOT_FOUND, FORBIDDEN, CONFLICT for a stale `expected_version`.
 pub async fn set_enabled(
-    db: &DatabaseConnection,
+    writer: &Writer,
     viewer: &Viewer,
     actor: &Actor,
     id: &str,
     enabled: bool,
     expected_version: Option<i32>,
 ) -> AppResult<webhook_endpoint::Model> {
-    let write = WriteTxn::begin(db, actor).await?;
+    let write = WriteTxn::begin(writer, actor).await?;
     let (before, region) = load_managed(write.db(), viewer, id).await?;
     if let Some(expected) = expected_version {
         check_version("WebhookEndpoint", before.version, expected)?;
@@ -269,13 +270,8 @@ pub async fn set_enabled(
 ///
 /// # Errors
 /// NOT_FOUND, FORBIDDEN.
-pub async fn delete(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    actor: &Actor,
-    id: &str,
-) -> AppResult<webhook_endpoint::Model> {
-    let write = WriteTxn::begin(db, actor).await?;
+pub async fn delete(writer: &Writer, viewer: &Viewer, actor: &Actor, id: &str) -> AppResult<webhook_endpoint::Model> {
+    let write = WriteTxn::begin(writer, actor).await?;
     let txn = write.db();
     let (before, region) = load_managed(txn, viewer, id).await?;
     let deliveries = Query::select()
@@ -302,7 +298,7 @@ pub async fn delete(
 /// # Errors
 /// BAD_USER_INPUT for an overlap above [`MAX_OVERLAP`]; NOT_FOUND, FORBIDDEN, CONFLICT.
 pub async fn rotate_secret(
-    db: &DatabaseConnection,
+    writer: &Writer,
     viewer: &Viewer,
     actor: &Actor,
     id: &str,
@@ -312,7 +308,7 @@ pub async fn rotate_secret(
     let mut checks = Checks::default();
     checks.require(overlap <= MAX_OVERLAP, "input.overlapSeconds", "must be at most 604800 (seven days)");
     checks.finish()?;
-    let write = WriteTxn::begin(db, actor).await?;
+    let write = WriteTxn::begin(writer, actor).await?;
     let (before, region) = load_managed(write.db(), viewer, id).await?;
     if let Some(expected) = expected_version {
         check_version("WebhookEndpoint", before.version, expected)?;

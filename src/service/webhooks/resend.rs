@@ -21,6 +21,7 @@ use sea_orm::DatabaseConnection;
 /// NOT_FOUND, FORBIDDEN; BAD_USER_INPUT when webhooks are off or the endpoint may no longer see the change.
 pub async fn resend(
     db: &DatabaseConnection,
+    writer: &crate::db::Writer,
     viewer: &Viewer,
     outbound: &Outbound,
     id: &str,
@@ -40,5 +41,5 @@ pub async fn resend(
     let outcome = delivery::post(client, &outbound.settings.webhook_allow_hosts, &message).await;
     let delivered = outcome.succeeded || DeliveryStatus::parse(&found.status) == DeliveryStatus::Delivered;
     let status = if delivered { DeliveryStatus::Delivered } else { DeliveryStatus::Retrying };
-    record(db, &endpoint.id, found.seq, &found.id, &outcome, status, found.next_attempt_at).await
+    record(writer.connection(), &endpoint.id, found.seq, &found.id, &outcome, status, found.next_attempt_at).await
 }

@@ -52,13 +52,24 @@ pub struct Worker {
 }
 
 impl Worker {
-    /// Starts delivering from `db`, woken by `notifier` as changes commit;
-    /// `None` when webhooks are off.
-    pub fn start(db: DatabaseConnection, outbound: &Outbound, notifier: &ChangeNotifier) -> Option<Self> {
+    /// Starts delivering from `db`, recording leases, cursors and attempts
+    /// through `writer`, woken by `notifier` as changes commit; `None` when
+    /// webhooks are off.
+    pub fn start(
+        db: DatabaseConnection,
+        writer: &crate::db::Writer,
+        outbound: &Outbound,
+        notifier: &ChangeNotifier,
+    ) -> Option<Self> {
         let client = outbound.client.clone()?;
         let (stop, stopped) = watch::channel(false);
-        let deliverer =
-            Arc::new(Deliverer { db, client, outbound: outbound.clone(), instance: crate::ids::new_uuid() });
+        let deliverer = Arc::new(Deliverer {
+            db,
+            writes: writer.connection().clone(),
+            client,
+            outbound: outbound.clone(),
+            instance: crate::ids::new_uuid(),
+        });
         let task = tokio::spawn(run(deliverer, notifier.subscribe(), stopped));
         Some(Self { stop, task })
     }
@@ -75,6 +86,8 @@ impl Worker {
 /// One instance's delivering state.
 pub(super) struct Deliverer {
     pub(super) db: DatabaseConnection,
+    /// The store's [`Writer`](crate::db::Writer), for every update.
+    pub(super) writes: DatabaseConnection,
     pub(super) client: reqwest::Client,
     pub(super) outbound: Outbound,
     /// This instance's name in `lease_owner`.
@@ -199,7 +212,7 @@ impl Deliverer {
                     .add(webhook_endpoint::Column::LeaseUntilMs.lt(now))
                     .add(webhook_endpoint::Column::LeaseOwner.eq(self.instance.clone())),
             )
-            .exec(&self.db)
+            .exec(&self.writes)
             .await?;
         Ok(taken.rows_affected == 1)
     }
@@ -210,7 +223,7 @@ impl Deliverer {
             .col_expr(webhook_endpoint::Column::LeaseUntilMs, Expr::value(0i64))
             .filter(webhook_endpoint::Column::Id.eq(id))
             .filter(webhook_endpoint::Column::LeaseOwner.eq(self.instance.clone()))
-            .exec(&self.db)
+            .exec(&self.writes)
             .await?;
         Ok(())
     }
@@ -222,7 +235,7 @@ impl Deliverer {
             .col_expr(webhook_endpoint::Column::LeaseUntilMs, Expr::value(until))
             .filter(webhook_endpoint::Column::Id.eq(id))
             .filter(webhook_endpoint::Column::LeaseOwner.eq(self.instance.clone()))
-            .exec(&self.db)
+            .exec(&self.writes)
             .await?;
         if renewed.rows_affected != 1 {
             return Err(Halt::LostLease);

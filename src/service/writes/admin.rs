@@ -12,15 +12,14 @@ pub use grants::{NewGrant, grant_access, revoke_grant, revoke_token};
 use super::{Checks, Idempotency, MAX_TITLE, check_version, json, load, set_if};
 use crate::access::Actor;
 use crate::access::Viewer;
+use crate::db::Writer;
 use crate::error::{AppError, AppResult};
 use crate::service::audit::{AuditAction, AuditEntity, ChangeInput, Scope};
 use crate::service::writes::WriteTxn;
 use chrono::Utc;
 use entity::enums::RegionLevel;
 use entity::region;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter};
 use serde::Serialize;
 
 /// Input of createRegion, with IDs decoded.
@@ -114,7 +113,7 @@ fn check_region_fields(checks: &mut Checks, code: Option<&str>, name: Option<&st
 
 /// Creates a region (ADMIN).
 pub async fn create_region(
-    db: &DatabaseConnection,
+    writer: &Writer,
     viewer: &Viewer,
     actor: &Actor,
     input: NewRegion,
@@ -126,7 +125,7 @@ pub async fn create_region(
     checks.finish()?;
     let idempotency = Idempotency::new("createRegion", idempotency_key, &input)?;
 
-    let write = WriteTxn::begin_idempotent(db, actor, idempotency).await?;
+    let write = WriteTxn::begin_idempotent(writer, actor, idempotency).await?;
     let txn = write.db();
     viewer.require_admin("create regions")?;
     if let Some(id) = write.replay().await? {
@@ -161,7 +160,7 @@ pub async fn create_region(
 
 /// Updates a region at `expected_version` (ADMIN); its parent chain must stay acyclic.
 pub async fn update_region(
-    db: &DatabaseConnection,
+    writer: &Writer,
     viewer: &Viewer,
     actor: &Actor,
     id: &str,
@@ -172,7 +171,7 @@ pub async fn update_region(
     check_region_fields(&mut checks, patch.code.as_deref(), patch.name.as_deref(), patch.name_en.as_deref());
     checks.finish()?;
 
-    let write = WriteTxn::begin(db, actor).await?;
+    let write = WriteTxn::begin(writer, actor).await?;
     let txn = write.db();
     let before = load(txn, "Region", id, region::Entity::find(), region::Column::Id).await?;
     viewer.require_admin("update regions")?;

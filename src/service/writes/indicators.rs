@@ -11,15 +11,14 @@ pub use targets::{NewTarget, remove_target, set_target};
 use super::{Checks, Idempotency, MAX_TEXT, MAX_TITLE, check_version, json, load, set_if};
 use crate::access::Actor;
 use crate::access::Viewer;
+use crate::db::Writer;
 use crate::error::{AppError, AppResult};
 use crate::service::audit::{AuditAction, AuditEntity, ChangeInput, Scope};
 use crate::service::writes::WriteTxn;
 use chrono::Utc;
 use entity::enums::{Direction, Measure, Nature, SharingClass};
 use entity::{indicator, indicator_target, plan, region, task};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter};
 use serde::Serialize;
 
 /// Units an indicator may be measured in: every unit of the default dataset
@@ -178,7 +177,7 @@ async fn load_managed(
 
 /// Creates an indicator of a plan the caller coordinates.
 pub async fn create_indicator(
-    db: &DatabaseConnection,
+    writer: &Writer,
     viewer: &Viewer,
     actor: &Actor,
     input: NewIndicator,
@@ -192,7 +191,7 @@ pub async fn create_indicator(
     checks.finish()?;
     let idempotency = Idempotency::new("createIndicator", idempotency_key, &input)?;
 
-    let write = WriteTxn::begin_idempotent(db, actor, idempotency).await?;
+    let write = WriteTxn::begin_idempotent(writer, actor, idempotency).await?;
     let txn = write.db();
     let query = plan::Entity::find().filter(viewer.plan_condition());
     let owner = load(txn, "Plan", &input.plan_id, query, plan::Column::Id).await?;
@@ -258,7 +257,7 @@ pub async fn create_indicator(
 
 /// Updates the given fields of an indicator at `expected_version`.
 pub async fn update_indicator(
-    db: &DatabaseConnection,
+    writer: &Writer,
     viewer: &Viewer,
     actor: &Actor,
     id: &str,
@@ -270,7 +269,7 @@ pub async fn update_indicator(
     check_fields(&mut checks, patch.name.as_deref(), patch.unit.as_deref(), baseline, patch.legal_basis.as_deref());
     checks.finish()?;
 
-    let write = WriteTxn::begin(db, actor).await?;
+    let write = WriteTxn::begin(writer, actor).await?;
     let txn = write.db();
     let before = load_managed(txn, viewer, id, "update indicators").await?;
     check_version("Indicator", before.version, expected_version)?;

@@ -3,6 +3,7 @@
 use super::{Checks, Idempotency, MAX_CODE, MAX_TEXT, MAX_TITLE, check_version, json, load, set_if};
 use crate::access::Actor;
 use crate::access::Viewer;
+use crate::db::Writer;
 use crate::error::{AppError, AppResult};
 use crate::service::audit::{AuditAction, AuditEntity, ChangeInput, Scope};
 use crate::service::writes::WriteTxn;
@@ -10,7 +11,7 @@ use chrono::{NaiveDate, Utc};
 use entity::enums::{PlanKind, PlanStatus, SharingClass};
 use entity::{department, plan, region};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter};
+use sea_orm::{ActiveModelTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter};
 use serde::Serialize;
 
 /// Input of createPlan, with IDs already decoded.
@@ -111,7 +112,7 @@ fn change(action: AuditAction, before: Option<&plan::Model>, after: &plan::Model
 
 /// Creates a plan in a region the caller coordinates.
 pub async fn create_plan(
-    db: &DatabaseConnection,
+    writer: &Writer,
     viewer: &Viewer,
     actor: &Actor,
     input: NewPlan,
@@ -130,7 +131,7 @@ pub async fn create_plan(
     checks.finish()?;
     let idempotency = Idempotency::new("createPlan", idempotency_key, &input)?;
 
-    let write = WriteTxn::begin_idempotent(db, actor, idempotency).await?;
+    let write = WriteTxn::begin_idempotent(writer, actor, idempotency).await?;
     let txn = write.db();
     viewer.require_coordinator_of(&input.region_id, "create plans")?;
     if let Some(id) = write.replay().await? {
@@ -182,7 +183,7 @@ async fn load_managed(txn: &DatabaseTransaction, viewer: &Viewer, id: &str, acti
 
 /// Updates the given fields of a plan at `expected_version`.
 pub async fn update_plan(
-    db: &DatabaseConnection,
+    writer: &Writer,
     viewer: &Viewer,
     actor: &Actor,
     id: &str,
@@ -199,7 +200,7 @@ pub async fn update_plan(
     );
     checks.finish()?;
 
-    let write = WriteTxn::begin(db, actor).await?;
+    let write = WriteTxn::begin(writer, actor).await?;
     let txn = write.db();
     let before = load_managed(txn, viewer, id, "update plans").await?;
     check_version("Plan", before.version, expected_version)?;
@@ -235,13 +236,13 @@ pub async fn update_plan(
 
 /// Archives a plan (status ARCHIVED); its records stay readable.
 pub async fn archive_plan(
-    db: &DatabaseConnection,
+    writer: &Writer,
     viewer: &Viewer,
     actor: &Actor,
     id: &str,
     expected_version: i32,
 ) -> AppResult<plan::Model> {
-    let write = WriteTxn::begin(db, actor).await?;
+    let write = WriteTxn::begin(writer, actor).await?;
     let txn = write.db();
     let before = load_managed(txn, viewer, id, "archive plans").await?;
     check_version("Plan", before.version, expected_version)?;

@@ -3,6 +3,7 @@
 use super::{Checks, Idempotency, MAX_TEXT, json, load};
 use crate::access::Actor;
 use crate::access::{Role, Viewer};
+use crate::db::Writer;
 use crate::error::{AppError, AppResult};
 use crate::service::audit::{AuditAction, AuditEntity, ChangeInput, Scope};
 use crate::service::latest_actuals;
@@ -12,8 +13,7 @@ use entity::enums::{ActualStatus, AssignmentRole, TaskStatus};
 use entity::{indicator, indicator_actual, plan, progress_report, task, task_assignment};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder,
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
 };
 use serde::Serialize;
 
@@ -89,7 +89,7 @@ async fn role_on_task(
 /// the idempotency replay, so resubmitting the same report still returns the first one).
 /// An archived task takes no reports (BAD_USER_INPUT): only a coordinator un-archives it.
 pub async fn report_progress(
-    db: &DatabaseConnection,
+    writer: &Writer,
     viewer: &Viewer,
     actor: &Actor,
     input: NewReport,
@@ -104,7 +104,7 @@ pub async fn report_progress(
     checks.finish()?;
     let idempotency = Idempotency::new("reportProgress", idempotency_key, &input)?;
 
-    let write = WriteTxn::begin_idempotent(db, actor, idempotency).await?;
+    let write = WriteTxn::begin_idempotent(writer, actor, idempotency).await?;
     let txn = write.db();
     let (before, plan) = super::tasks::load_visible(txn, viewer, &input.task_id).await?;
     let role = role_on_task(txn, viewer, &before.id, &plan, "report progress on it").await?;
@@ -176,7 +176,7 @@ pub async fn report_progress(
 /// period is a new revision that supersedes the first and must give a reason;
 /// nothing is overwritten.
 pub async fn record_actual(
-    db: &DatabaseConnection,
+    writer: &Writer,
     viewer: &Viewer,
     actor: &Actor,
     input: NewActual,
@@ -185,7 +185,7 @@ pub async fn record_actual(
     check_actual(&input, "input")?;
     let idempotency = Idempotency::new("recordActual", idempotency_key, &input)?;
 
-    let write = WriteTxn::begin_idempotent(db, actor, idempotency).await?;
+    let write = WriteTxn::begin_idempotent(writer, actor, idempotency).await?;
     let txn = write.db();
     let found = visible_indicator(txn, viewer, &input.indicator_id).await?;
     may_record_actuals_of(txn, viewer, &found).await?;

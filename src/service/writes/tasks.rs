@@ -3,6 +3,7 @@
 use super::{Checks, Idempotency, MAX_CODE, MAX_TEXT, MAX_TITLE, check_version, json, load, set_if};
 use crate::access::Actor;
 use crate::access::Viewer;
+use crate::db::Writer;
 use crate::error::{AppError, AppResult};
 use crate::service::audit::{AuditAction, AuditEntity, ChangeInput, Scope};
 use crate::service::writes::WriteTxn;
@@ -11,8 +12,8 @@ use entity::enums::{AssignmentRole, SharingClass, TaskKind, TaskStatus};
 use entity::{department, plan, task, task_assignment};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, ModelTrait,
-    QueryFilter, QueryOrder,
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, ModelTrait, QueryFilter,
+    QueryOrder,
 };
 use serde::Serialize;
 
@@ -96,7 +97,7 @@ async fn load_managed(
 
 /// Creates a task in a plan the caller coordinates.
 pub async fn create_task(
-    db: &DatabaseConnection,
+    writer: &Writer,
     viewer: &Viewer,
     actor: &Actor,
     input: NewTask,
@@ -108,7 +109,7 @@ pub async fn create_task(
     checks.finish()?;
     let idempotency = Idempotency::new("createTask", idempotency_key, &input)?;
 
-    let write = WriteTxn::begin_idempotent(db, actor, idempotency).await?;
+    let write = WriteTxn::begin_idempotent(writer, actor, idempotency).await?;
     let txn = write.db();
     let plan =
         load(txn, "Plan", &input.plan_id, plan::Entity::find().filter(viewer.plan_condition()), plan::Column::Id)
@@ -170,7 +171,7 @@ pub async fn create_task(
 
 /// Updates the given fields of a task at `expected_version`.
 pub async fn update_task(
-    db: &DatabaseConnection,
+    writer: &Writer,
     viewer: &Viewer,
     actor: &Actor,
     id: &str,
@@ -182,7 +183,7 @@ pub async fn update_task(
     checks.opt_text("input.legalBasis", patch.legal_basis.as_deref(), MAX_TEXT);
     checks.finish()?;
 
-    let write = WriteTxn::begin(db, actor).await?;
+    let write = WriteTxn::begin(writer, actor).await?;
     let txn = write.db();
     let (before, plan) = load_managed(txn, viewer, id, "update tasks").await?;
     check_version("Task", before.version, expected_version)?;
@@ -207,7 +208,7 @@ pub async fn update_task(
 
 /// Moves a task under another parent of the same plan (or to the top), at `position` among its new siblings.
 pub async fn move_task(
-    db: &DatabaseConnection,
+    writer: &Writer,
     viewer: &Viewer,
     actor: &Actor,
     id: &str,
@@ -219,7 +220,7 @@ pub async fn move_task(
     checks.require((0..=10_000).contains(&position), "input.position", "must be between 0 and 10000");
     checks.finish()?;
 
-    let write = WriteTxn::begin(db, actor).await?;
+    let write = WriteTxn::begin(writer, actor).await?;
     let txn = write.db();
     let (before, plan) = load_managed(txn, viewer, id, "move tasks").await?;
     check_version("Task", before.version, expected_version)?;
@@ -258,13 +259,13 @@ pub async fn move_task(
 
 /// Archives a task (status ARCHIVED).
 pub async fn archive_task(
-    db: &DatabaseConnection,
+    writer: &Writer,
     viewer: &Viewer,
     actor: &Actor,
     id: &str,
     expected_version: i32,
 ) -> AppResult<task::Model> {
-    let write = WriteTxn::begin(db, actor).await?;
+    let write = WriteTxn::begin(writer, actor).await?;
     let txn = write.db();
     let (before, plan) = load_managed(txn, viewer, id, "archive tasks").await?;
     check_version("Task", before.version, expected_version)?;
@@ -299,7 +300,7 @@ pub(crate) fn assignment_change(
 /// Assigns a department to a task as LEAD or SUPPORT (at the end of the list unless `position` is given);
 /// an existing assignment of that department changes its role.
 pub async fn assign_department(
-    db: &DatabaseConnection,
+    writer: &Writer,
     viewer: &Viewer,
     actor: &Actor,
     task_id: &str,
@@ -310,7 +311,7 @@ pub async fn assign_department(
     let mut checks = Checks::default();
     checks.require(position.is_none_or(|p| (0..=1000).contains(&p)), "input.position", "must be between 0 and 1000");
     checks.finish()?;
-    let write = WriteTxn::begin(db, actor).await?;
+    let write = WriteTxn::begin(writer, actor).await?;
     let txn = write.db();
     let (found, plan) = load_managed(txn, viewer, task_id, "assign departments").await?;
     if department::Entity::find_by_id(department_id).one(txn).await?.is_none() {
@@ -353,13 +354,13 @@ pub async fn assign_department(
 
 /// Removes a department from a task.
 pub async fn unassign_department(
-    db: &DatabaseConnection,
+    writer: &Writer,
     viewer: &Viewer,
     actor: &Actor,
     task_id: &str,
     department_id: &str,
 ) -> AppResult<task::Model> {
-    let write = WriteTxn::begin(db, actor).await?;
+    let write = WriteTxn::begin(writer, actor).await?;
     let txn = write.db();
     let (found, plan) = load_managed(txn, viewer, task_id, "unassign departments").await?;
     let before = task_assignment::Entity::find()

@@ -11,14 +11,13 @@
 
 use super::Idempotency;
 use crate::access::Actor;
+use crate::db::Writer;
 use crate::error::{AppError, AppResult};
 use crate::service::audit::{self, ChangeInput};
 use chrono::Utc;
 use entity::{access_grant, department, indicator, indicator_target, plan, region, task, webhook_endpoint};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{
-    ActiveModelBehavior, ActiveModelTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel,
-};
+use sea_orm::{ActiveModelBehavior, ActiveModelTrait, DatabaseTransaction, EntityTrait, IntoActiveModel};
 
 /// One mutation's open write transaction, holding the audit-head lock (see [`audit`]).
 pub struct WriteTxn<'a> {
@@ -53,19 +52,15 @@ impl Changes {
 
 impl<'a> WriteTxn<'a> {
     /// Opens the write of a mutation by `actor`.
-    pub async fn begin(db: &DatabaseConnection, actor: &'a Actor) -> AppResult<Self> {
-        Ok(Self { txn: audit::begin_write(db).await?, actor, idempotency: None })
+    pub async fn begin(writer: &Writer, actor: &'a Actor) -> AppResult<Self> {
+        Ok(Self { txn: audit::begin_write(writer).await?, actor, idempotency: None })
     }
 
     /// Opens the write of a create that a retry with the same idempotency key
     /// must answer from its first result ([`WriteTxn::replay`]); the commit
     /// remembers the key with the record its first change names.
-    pub async fn begin_idempotent(
-        db: &DatabaseConnection,
-        actor: &'a Actor,
-        idempotency: Idempotency<'a>,
-    ) -> AppResult<Self> {
-        Ok(Self { txn: audit::begin_write(db).await?, actor, idempotency: Some(idempotency) })
+    pub async fn begin_idempotent(writer: &Writer, actor: &'a Actor, idempotency: Idempotency<'a>) -> AppResult<Self> {
+        Ok(Self { txn: audit::begin_write(writer).await?, actor, idempotency: Some(idempotency) })
     }
 
     /// The transaction, for the mutation's reads and for writing its rows.

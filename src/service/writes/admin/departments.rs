@@ -3,6 +3,7 @@
 use super::{check_no_cycle, public_change, require_region, set_if};
 use crate::access::Actor;
 use crate::access::Viewer;
+use crate::db::Writer;
 use crate::error::{AppError, AppResult};
 use crate::service::audit::{AuditAction, AuditEntity};
 use crate::service::writes::WriteTxn;
@@ -11,8 +12,7 @@ use chrono::Utc;
 use entity::enums::DepartmentKind;
 use entity::{department, department_alias};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, ModelTrait,
-    QueryFilter,
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, ModelTrait, QueryFilter,
 };
 use serde::Serialize;
 
@@ -79,7 +79,7 @@ async fn department_json(txn: &DatabaseTransaction, found: &department::Model) -
 
 /// Creates a department with its aliases (ADMIN).
 pub async fn create_department(
-    db: &DatabaseConnection,
+    writer: &Writer,
     viewer: &Viewer,
     actor: &Actor,
     input: NewDepartment,
@@ -93,7 +93,7 @@ pub async fn create_department(
     checks.finish()?;
     let idempotency = Idempotency::new("createDepartment", idempotency_key, &input)?;
 
-    let write = WriteTxn::begin_idempotent(db, actor, idempotency).await?;
+    let write = WriteTxn::begin_idempotent(writer, actor, idempotency).await?;
     let txn = write.db();
     viewer.require_admin("create departments")?;
     if let Some(id) = write.replay().await? {
@@ -134,7 +134,7 @@ pub async fn create_department(
 
 /// Updates a department at `expected_version` (ADMIN).
 pub async fn update_department(
-    db: &DatabaseConnection,
+    writer: &Writer,
     viewer: &Viewer,
     actor: &Actor,
     id: &str,
@@ -145,7 +145,7 @@ pub async fn update_department(
     checks.opt_text("input.name", patch.name.as_deref(), MAX_TITLE);
     checks.finish()?;
 
-    let write = WriteTxn::begin(db, actor).await?;
+    let write = WriteTxn::begin(writer, actor).await?;
     let txn = write.db();
     let before = load(txn, "Department", id, department::Entity::find(), department::Column::Id).await?;
     viewer.require_admin("update departments")?;
@@ -185,7 +185,7 @@ async fn find_alias(
 
 /// Adds another spelling of a department's name (ADMIN); adding an existing alias changes nothing.
 pub async fn add_department_alias(
-    db: &DatabaseConnection,
+    writer: &Writer,
     viewer: &Viewer,
     actor: &Actor,
     department_id: &str,
@@ -196,7 +196,7 @@ pub async fn add_department_alias(
     checks.finish()?;
     let alias = alias.trim();
 
-    let write = WriteTxn::begin(db, actor).await?;
+    let write = WriteTxn::begin(writer, actor).await?;
     let txn = write.db();
     let found = load(txn, "Department", department_id, department::Entity::find(), department::Column::Id).await?;
     viewer.require_admin("change department aliases")?;
@@ -219,13 +219,13 @@ pub async fn add_department_alias(
 
 /// Removes an alias of a department (ADMIN).
 pub async fn remove_department_alias(
-    db: &DatabaseConnection,
+    writer: &Writer,
     viewer: &Viewer,
     actor: &Actor,
     department_id: &str,
     alias: &str,
 ) -> AppResult<department::Model> {
-    let write = WriteTxn::begin(db, actor).await?;
+    let write = WriteTxn::begin(writer, actor).await?;
     let txn = write.db();
     let found = load(txn, "Department", department_id, department::Entity::find(), department::Column::Id).await?;
     viewer.require_admin("change department aliases")?;

@@ -5,6 +5,7 @@
 use super::super::{Checks, Idempotency, MAX_TEXT, check_version, json, load};
 use crate::access::Actor;
 use crate::access::Viewer;
+use crate::db::Writer;
 use crate::error::{AppError, AppResult};
 use crate::service::audit::{AuditAction, AuditEntity, ChangeInput, Scope};
 use crate::service::writes::WriteTxn;
@@ -12,7 +13,7 @@ use chrono::{DateTime, Utc};
 use entity::enums::SharingClass;
 use entity::{access_grant, department, plan, revoked_token};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter};
+use sea_orm::{ActiveModelTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -59,7 +60,7 @@ async fn load_owned(
 
 /// Opens a CONDITIONAL plan (and what inherits its class) to a department until `expires_at`.
 pub async fn grant_access(
-    db: &DatabaseConnection,
+    writer: &Writer,
     viewer: &Viewer,
     actor: &Actor,
     input: NewGrant,
@@ -71,7 +72,7 @@ pub async fn grant_access(
     checks.finish()?;
     let idempotency = Idempotency::new("grantAccess", idempotency_key, &input)?;
 
-    let write = WriteTxn::begin_idempotent(db, actor, idempotency).await?;
+    let write = WriteTxn::begin_idempotent(writer, actor, idempotency).await?;
     let txn = write.db();
     let owner = load_owned(txn, viewer, &input.plan_id, "Plan", "grant access to its plans").await?;
     if let Some(id) = write.replay().await? {
@@ -108,13 +109,13 @@ pub async fn grant_access(
 
 /// Revokes a grant; revoking a revoked grant changes nothing.
 pub async fn revoke_grant(
-    db: &DatabaseConnection,
+    writer: &Writer,
     viewer: &Viewer,
     actor: &Actor,
     id: &str,
     expected_version: Option<i32>,
 ) -> AppResult<access_grant::Model> {
-    let write = WriteTxn::begin(db, actor).await?;
+    let write = WriteTxn::begin(writer, actor).await?;
     let txn = write.db();
     let before = load(txn, "Grant", id, access_grant::Entity::find(), access_grant::Column::Id).await?;
     // A grant of a plan the caller may not see is as missing as the plan.
@@ -151,7 +152,7 @@ fn jti_entity_id(jti: &str) -> String {
 /// Revokes a token by its `jti` (ADMIN). Revoking it again changes nothing
 /// and returns the first revocation.
 pub async fn revoke_token(
-    db: &DatabaseConnection,
+    writer: &Writer,
     viewer: &Viewer,
     actor: &Actor,
     jti: &str,
@@ -168,7 +169,7 @@ pub async fn revoke_token(
     );
     checks.finish()?;
 
-    let write = WriteTxn::begin(db, actor).await?;
+    let write = WriteTxn::begin(writer, actor).await?;
     let txn = write.db();
     viewer.require_admin("revoke tokens")?;
     if let Some(existing) = revoked_token::Entity::find_by_id(jti).one(txn).await? {

@@ -4,6 +4,7 @@
 use super::load_managed;
 use crate::access::Actor;
 use crate::access::Viewer;
+use crate::db::Writer;
 use crate::error::{AppError, AppResult};
 use crate::service::audit::{AuditAction, AuditEntity, ChangeInput, Scope};
 use crate::service::writes::WriteTxn;
@@ -13,8 +14,7 @@ use entity::enums::{Comparator, TargetKind};
 use entity::{indicator, indicator_target};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, ModelTrait,
-    QueryFilter,
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, ModelTrait, QueryFilter,
 };
 use serde::Serialize;
 
@@ -129,14 +129,14 @@ fn check_target(input: &NewTarget) -> AppResult<(Comparator, Option<f64>)> {
 
 /// Creates or replaces the target of `input.year` of an indicator the caller coordinates.
 pub async fn set_target(
-    db: &DatabaseConnection,
+    writer: &Writer,
     viewer: &Viewer,
     actor: &Actor,
     input: NewTarget,
 ) -> AppResult<(indicator_target::Model, indicator::Model)> {
     let (comparator, value) = check_target(&input)?;
 
-    let write = WriteTxn::begin(db, actor).await?;
+    let write = WriteTxn::begin(writer, actor).await?;
     let txn = write.db();
     let found = load_managed(txn, viewer, &input.indicator_id, "set targets").await?;
     if let Some(base) = found.baseline_year.filter(|b| input.year < *b) {
@@ -196,7 +196,7 @@ pub async fn set_target(
 
 /// Removes the target of `year` of an indicator the caller coordinates.
 pub async fn remove_target(
-    db: &DatabaseConnection,
+    writer: &Writer,
     viewer: &Viewer,
     actor: &Actor,
     indicator_id: &str,
@@ -207,7 +207,7 @@ pub async fn remove_target(
     checks.require(YEARS.contains(&year), "input.year", "no target of this year");
     checks.finish()?;
 
-    let write = WriteTxn::begin(db, actor).await?;
+    let write = WriteTxn::begin(writer, actor).await?;
     let txn = write.db();
     let found = load_managed(txn, viewer, indicator_id, "remove targets").await?;
     let before = target_of(txn, &found.id, year)
