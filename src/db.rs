@@ -27,7 +27,7 @@ pub struct DatabaseSettings {
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://xietong.db?mode=rwc", global = true)]
     pub database_url: String,
 
-    /// Maximum open database connections per instance.
+    /// Maximum open database connections per instance (on a SQLite file, writes have one more of their own).
     #[arg(long, env = "XIETONG_DB_MAX_CONNECTIONS", default_value_t = 10, global = true)]
     pub db_max_connections: u32,
 
